@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workloads.  The lock workload checks its own work: the critical section
+ * does a plain read-delay-write of one shared counter, so any failure of
+ * mutual exclusion loses an update, and the last vCPU to finish compares
+ * the counter with the sum of everybody's ops.
+ */
+#include "guest.h"
+
+static uint32_t arrived __attribute__((aligned(64)));
+static uint32_t go __attribute__((aligned(64)));
+
+static void delay_cycles(uint64_t n)
+{
+	uint64_t t0 = rdtsc();
+
+	while (rdtsc() - t0 < n)
+		cpu_relax();
+}
+
+static unsigned int hist_bucket(uint64_t v)
+{
+	unsigned int b = v ? 63 - (unsigned int)__builtin_clzll(v) : 0;
+
+	return b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1;
+}
+
+/* Everyone waits until all vCPUs booted; the last one starts the clock. */
+static uint64_t start_barrier(struct guest_cpu *gc)
+{
+	uint32_t n = __atomic_add_fetch(&arrived, 1, __ATOMIC_ACQ_REL);
+
+	if (n == gc->bp->nr_vcpus) {
+		WRITE_ONCE(summary()->start_tsc, rdtsc());
+		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	}
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	return READ_ONCE(summary()->start_tsc);
+}
+
+static void critical_section(struct guest_cpu *gc)
+{
+	/* Plain, deliberately non-atomic update: a lost one is a failure. */
+	struct yl_summary *s = summary();
+	uint64_t c = READ_ONCE(s->shared_counter);
+
+	delay_cycles(gc->bp->cs_cycles);
+	WRITE_ONCE(s->shared_counter, c + 1);
+}
+
+static void one_op(struct guest_cpu *gc)
+{
+	struct yl_vcpu_result *rec = gc->rec;
+	uint64_t t0 = rdtsc(), lat;
+
+	lock_acquire(gc);
+	lat = rdtsc() - t0;
+	critical_section(gc);
+	lock_release(gc);
+	rec->ops++;
+	rec->lat_hist[hist_bucket(lat)]++;
+	rec->lat_sum += lat;
+	if (lat > rec->lat_max)
+		rec->lat_max = lat;
+}
+
+/* The last vCPU to finish checks mutual exclusion for everybody. */
+static void finish_lock_phase(struct guest_cpu *gc)
+{
+	struct yl_summary *s = summary();
+	uint32_t n = gc->bp->nr_vcpus, i;
+	uint64_t sum = 0;
+	char msg[YL_MSG_LEN], *p, *end = msg + sizeof(msg);
+
+	WRITE_ONCE(gc->rec->state, YL_STATE_DONE);
+	if (__atomic_add_fetch(&s->vcpus_done, 1, __ATOMIC_ACQ_REL) != n)
+		guest_done(0);
+	for (i = 0; i < n; i++)
+		sum += READ_ONCE(vcpu_record(i)->ops);
+	s->ops_total = sum;
+	s->end_tsc = rdtsc();
+	if (sum == READ_ONCE(s->shared_counter)) {
+		WRITE_ONCE(s->check_ok, 1);
+		guest_done(0);
+	}
+	p = fmt_str(msg, end, "mutual exclusion violated: counter ");
+	p = fmt_u64(p, end, s->shared_counter);
+	p = fmt_str(p, end, " != sum of ops ");
+	fmt_u64(p, end, sum);
+	guest_panic(gc, msg);
+}
+
+static void lock_workload(struct guest_cpu *gc)
+{
+	uint64_t deadline = start_barrier(gc) + gc->bp->duration_cycles;
+
+	WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
+	while (rdtsc() < deadline) {
+		one_op(gc);
+		delay_cycles(gc->bp->think_cycles);
+	}
+	finish_lock_phase(gc);
+}
+
+/* One port exit per iteration; bench_exits == 0 means forever. */
+static void exits_workload(struct guest_cpu *gc)
+{
+	uint64_t i;
+
+	for (i = 0; !gc->bp->bench_exits || i < gc->bp->bench_exits; i++) {
+		outl(YL_PORT_BENCH, (uint32_t)i);
+		gc->rec->bench_exits++;
+	}
+	guest_done(0);
+}
+
+void run_workload(struct guest_cpu *gc)
+{
+	switch (gc->bp->workload) {
+	case YL_WL_LOCK:
+		lock_workload(gc);
+		break;
+	case YL_WL_EXITS:
+		exits_workload(gc);
+		break;
+	case YL_WL_FAULT:
+		/* Test workload: vCPU 0 touches memory nothing maps. */
+		if (gc->idx == 0)
+			(void)*(volatile uint64_t *)(uintptr_t)YL_FAULT_ADDR;
+		for (;;)
+			cpu_relax();
+	case YL_WL_HANG:
+		WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
+		for (;;) {
+			cpu_relax();
+			gc->rec->spins++;
+		}
+	}
+	guest_panic(gc, "unknown workload");
+}

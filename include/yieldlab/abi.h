@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between the yieldlab VMM and the bare-metal guest.
+ *
+ * Everything the two sides share is here: the guest-physical memory map,
+ * the boot parameters the VMM writes, the results the guest writes, and the
+ * I/O ports through which the guest talks to the VMM.  The guest includes
+ * only this header; the VMM treats every value the guest writes as
+ * untrusted and checks it against the limits defined here.
+ *
+ * The header is freestanding (stdint.h only) so both the guest, built with
+ * -ffreestanding, and the VMM can include it.
+ */
+#ifndef YIELDLAB_ABI_H
+#define YIELDLAB_ABI_H
+
+#include <stdint.h>
+
+#define YL_ABI_VERSION		1
+#define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
+
+/* Largest vCPU count the contract sizes its tables for. */
+#define YL_MAX_VCPUS		256
+
+/*
+ * Guest-physical memory map.  Page tables identity-map [0, YL_MEM_SIZE);
+ * the first page is left unmapped so that a NULL dereference faults, and
+ * nothing above YL_MEM_SIZE is mapped so that a wild pointer faults too.
+ */
+#define YL_MEM_SIZE		0x800000ull	/* 8 MiB */
+#define YL_GDT_GPA		0x1000ull
+#define YL_PML4_GPA		0x3000ull
+#define YL_PDPT_GPA		0x4000ull
+#define YL_PD_GPA		0x5000ull
+#define YL_PT_GPA		0x6000ull	/* 4 KiB pages for the first 2 MiB */
+#define YL_BOOT_GPA		0x8000ull
+#define YL_STEAL_GPA		0x9000ull	/* YL_MAX_VCPUS x 64 B */
+#define YL_RESULTS_GPA		0x10000ull
+#define YL_RESULTS_END		0x100000ull
+#define YL_IMAGE_GPA		0x100000ull	/* guest image load address */
+#define YL_IMAGE_END		0x300000ull	/* image + bss must end here */
+#define YL_IMAGE_MAX_FILE	0x100000ull	/* largest flat image file */
+#define YL_STACK_GPA		0x300000ull
+#define YL_STACK_SIZE		0x4000ull	/* per vCPU */
+
+/* GDT selectors the VMM installs and the guest relies on. */
+#define YL_SEL_CODE64		0x08
+#define YL_SEL_DATA		0x10
+
+/*
+ * Ports: the guest's only way to talk to the VMM.  Each is one OUT
+ * instruction (never a string instruction) so that one I/O exit equals one
+ * KVM io_exits count.
+ */
+#define YL_PORT_CONSOLE		0x0500	/* outb: one console byte */
+#define YL_PORT_DONE		0x0501	/* outl: vCPU finished, value = status */
+#define YL_PORT_PANIC		0x0502	/* outl: message in record->msg */
+#define YL_PORT_FAULT		0x0503	/* outl: CPU exception in record->fault */
+#define YL_PORT_BENCH		0x0504	/* outl: exit-cost benchmark tick */
+
+/* Workloads (boot_params.workload). */
+enum yl_workload {
+	YL_WL_LOCK = 0,		/* spinlock contention */
+	YL_WL_EXITS = 1,	/* benchmark: one YL_PORT_BENCH exit per loop */
+	YL_WL_FAULT = 2,	/* test: dereference an unmapped address */
+	YL_WL_HANG = 3,		/* test: spin forever, never report done */
+	YL_WL_NR
+};
+
+/* Lock algorithms (boot_params.lock). */
+enum yl_lock {
+	YL_LOCK_TAS = 0,	/* test-and-set with PAUSE */
+	YL_LOCK_TICKET = 1,	/* FIFO ticket lock */
+	YL_LOCK_NR
+};
+
+/* Paravirt backend for waiting (boot_params.pv). */
+enum yl_pv {
+	YL_PV_NONE = 0,		/* spin only */
+	YL_PV_YIELD = 1,	/* KVM_HC_SCHED_YIELD to a preempted holder */
+	YL_PV_NR
+};
+
+/* Address the fault workload dereferences: canonical, never mapped. */
+#define YL_FAULT_ADDR		0xdead0000000ull
+
+/* Boot parameters, written by the VMM at YL_BOOT_GPA before any vCPU runs. */
+struct yl_boot_params {
+	uint32_t magic;
+	uint32_t abi_version;
+	uint32_t nr_vcpus;
+	uint32_t workload;
+	uint32_t lock;
+	uint32_t pv;
+	uint64_t tsc_khz;
+	uint64_t duration_cycles;	/* lock phase length */
+	uint64_t cs_cycles;		/* time inside the critical section */
+	uint64_t think_cycles;		/* time between releases and acquires */
+	uint64_t spin_threshold;	/* PAUSEs before a PV action */
+	uint64_t bench_exits;		/* YL_WL_EXITS: exits per vCPU */
+};
+
+/* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
+#define YL_HIST_BUCKETS		48
+
+#define YL_MSG_LEN		128
+
+/* What a CPU exception handler hands the VMM. */
+struct yl_fault {
+	uint64_t vector;
+	uint64_t error_code;
+	uint64_t rip;
+	uint64_t cs;
+	uint64_t rflags;
+	uint64_t rsp;
+	uint64_t cr2;
+};
+
+/* vCPU states written into yl_vcpu_result.state. */
+enum yl_vcpu_state {
+	YL_STATE_OFF = 0,
+	YL_STATE_BOOTED = 1,
+	YL_STATE_RUNNING = 2,
+	YL_STATE_DONE = 3,
+};
+
+/*
+ * One record per vCPU, written only by that vCPU (cache-line aligned so
+ * that the hot path shares no line).  Counters are plain stores: the VMM
+ * reads them after the vCPU stopped, or as partial results after a stop.
+ */
+struct yl_vcpu_result {
+	uint32_t state;
+	uint32_t apic_id;
+	uint64_t ops;			/* critical sections completed */
+	uint64_t spins;			/* PAUSEs while waiting for a lock */
+	uint64_t yields;		/* KVM_HC_SCHED_YIELD issued */
+	uint64_t yields_failed;		/* ...that returned an error */
+	uint64_t preempted_seen;	/* waits where the holder was preempted */
+	uint64_t lat_sum;		/* acquire latency, cycles */
+	uint64_t lat_max;
+	uint64_t bench_exits;		/* YL_WL_EXITS iterations done */
+	uint64_t lat_hist[YL_HIST_BUCKETS];
+	struct yl_fault fault;
+	char msg[YL_MSG_LEN];
+} __attribute__((aligned(64)));
+
+/*
+ * Run-wide state.  shared_counter is the plain counter the lock protects,
+ * updated inside every critical section, so the VMM can check mutual
+ * exclusion itself; the rest is written by the last vCPU to finish.
+ */
+struct yl_summary {
+	uint64_t shared_counter __attribute__((aligned(64)));
+	uint32_t vcpus_done __attribute__((aligned(64)));
+	uint32_t check_ok;		/* guest's own mutual-exclusion check */
+	uint64_t ops_total;		/* sum of ops seen by the last finisher */
+	uint64_t start_tsc;		/* when the lock phase started */
+	uint64_t end_tsc;		/* when the last vCPU finished */
+} __attribute__((aligned(64)));
+
+#define YL_SUMMARY_GPA		YL_RESULTS_GPA
+#define YL_VCPU_RESULT_GPA(i)	(YL_RESULTS_GPA + 4096ull + \
+				 (uint64_t)(i) * sizeof(struct yl_vcpu_result))
+
+_Static_assert(sizeof(struct yl_vcpu_result) % 64 == 0,
+	       "per-vCPU record must be whole cache lines");
+_Static_assert(YL_RESULTS_GPA + 4096 + YL_MAX_VCPUS *
+	       sizeof(struct yl_vcpu_result) <= YL_RESULTS_END,
+	       "results area overflows its region");
+_Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_RESULTS_GPA,
+	       "steal-time areas overflow their region");
+_Static_assert(YL_STACK_GPA + YL_MAX_VCPUS * YL_STACK_SIZE <= YL_MEM_SIZE,
+	       "stacks overflow guest memory");
+_Static_assert(sizeof(struct yl_boot_params) <= 4096,
+	       "boot parameters must fit one page");
+
+#endif /* YIELDLAB_ABI_H */

@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""KVM integration tests for yieldlab.
+
+Every case runs real KVM: directly where /dev/kvm works, otherwise inside the
+emulated KVM host of shared/DESIGN.md (QEMU TCG with nested SVM, a Debian 6.12
+kernel that loads kvm_amd, a busybox initramfs carrying the yieldlab binary).
+If neither can run, the case fails: it is never skipped.
+
+A case declares its yieldlab invocations, gets back exit code, stdout, stderr
+and parsed JSON for each, and asserts on them.  In the emulated host all runs
+of a case share one boot.
+"""
+import argparse
+import base64
+import json
+import os
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CASES = {}
+
+
+class Run:
+    """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders."""
+
+    def __init__(self, name, args, signal=None, delay=0.0, timeout=300):
+        self.name, self.args, self.signal = name, args, signal
+        self.delay, self.timeout = delay, timeout
+
+
+class Outcome:
+    def __init__(self, rc, out, err, js):
+        self.rc, self.out, self.err, self.json = rc, out, err, js
+
+    def __repr__(self):
+        return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.out, self.err)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what, outcome=None):
+    if not cond:
+        raise Failure(what + ("\n" + repr(outcome) if outcome is not None else ""))
+    print("  ok: " + what)
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+# --------------------------------------------------------------- hosts
+def kvm_usable():
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+class NativeHost:
+    kind = "native /dev/kvm"
+
+    def __init__(self, yieldlab, workdir):
+        self.yieldlab, self.workdir = yieldlab, workdir
+
+    def run_all(self, runs, files):
+        data = os.path.join(self.workdir, "data")
+        os.makedirs(data, exist_ok=True)
+        for name, content in files.items():
+            with open(os.path.join(data, name), "wb") as f:
+                f.write(content)
+        res = {}
+        for r in runs:
+            jpath = os.path.join(self.workdir, r.name + ".json")
+            if os.path.exists(jpath):
+                os.unlink(jpath)
+            args = [a.replace("@JSON@", jpath).replace("@DATA@", data) for a in r.args]
+            p = subprocess.Popen([self.yieldlab] + args, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            if r.signal:
+                time.sleep(r.delay)
+                p.send_signal(getattr(__import__("signal"), "SIG" + r.signal))
+            out, err = p.communicate(timeout=r.timeout)
+            res[r.name] = Outcome(p.returncode, out, err, load_json(jpath))
+        return res
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def ldd_deps(binary):
+    """Shared objects a dynamic binary needs (empty for a static one)."""
+    p = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    deps = []
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        for tok in parts:
+            if tok.startswith("/") and os.path.exists(tok):
+                deps.append(tok)
+    return deps
+
+
+class EmulatedHost:
+    kind = "emulated KVM host (QEMU TCG, nested SVM)"
+    MODULES = ["irqbypass", "kvm", "ccp", "kvm-amd"]
+
+    def __init__(self, yieldlab, workdir):
+        self.yieldlab, self.workdir = yieldlab, workdir
+        for tool in ("qemu-system-x86_64", "cpio"):
+            if not shutil.which(tool):
+                raise Failure("emulated KVM host needs %s (run scripts/install-deps.sh)" % tool)
+        self.busybox = "/bin/busybox"
+        if not os.path.exists(self.busybox):
+            raise Failure("emulated KVM host needs busybox-static (/bin/busybox)")
+        p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-kernel.sh")],
+                           capture_output=True, text=True)
+        if p.returncode:
+            raise Failure("cannot fetch the emulated host's kernel:\n" + p.stderr)
+        self.kdir = p.stdout.strip().splitlines()[-1]
+
+    def _stage(self, root, runs, files):
+        for d in ("bin", "dev", "proc", "sys", "tmp", "data", "lib/modules"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+        for binary in (self.busybox, self.yieldlab):
+            for dep in ldd_deps(binary):
+                dst = os.path.join(root, dep.lstrip("/"))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(dep, dst)
+        shutil.copy2(self.busybox, os.path.join(root, "bin", "busybox"))
+        shutil.copy2(self.yieldlab, os.path.join(root, "yieldlab"))
+        for m in self.MODULES:
+            shutil.copy2(os.path.join(self.kdir, m + ".ko"),
+                         os.path.join(root, "lib/modules", m + ".ko"))
+        for name, content in files.items():
+            with open(os.path.join(root, "data", name), "wb") as f:
+                f.write(content)
+        init = os.path.join(root, "init")
+        with open(init, "w") as f:
+            f.write(self._init_script(runs))
+        os.chmod(init, 0o755)
+
+    def _init_script(self, runs):
+        lines = [
+            "#!/bin/busybox sh",
+            "/bin/busybox --install -s /bin",
+            "export PATH=/bin",
+            "mount -t proc proc /proc; mount -t sysfs sys /sys",
+            "mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp",
+            "mount -t debugfs debugfs /sys/kernel/debug",
+            "mkdir -p /tmp/r",
+        ]
+        lines += ["insmod /lib/modules/%s.ko || echo 'insmod %s failed'" % (m, m)
+                  for m in self.MODULES]
+        lines += [
+            "emit() { for s in out err rc json; do f=/tmp/r/$1.$s; [ -e $f ] || continue;"
+            " echo \"@@YL-BEGIN $1 $s\"; base64 $f; echo '@@YL-END'; done > /dev/ttyS1; }",
+            "{ echo '@@YL-BEGIN _host env'; { uname -r; ls -l /dev/kvm;"
+            " cat /sys/module/kvm_amd/parameters/npt; } 2>&1 | base64; echo '@@YL-END'; } > /dev/ttyS1",
+            "[ -e /dev/kvm ] || { echo '@@YL-NOKVM' > /dev/ttyS1; dmesg | tail -30; poweroff -f; }",
+        ]
+        for r in runs:
+            args = " ".join(shlex.quote(a.replace("@JSON@", "/tmp/r/%s.json" % r.name)
+                                        .replace("@DATA@", "/data")) for a in r.args)
+            o = "/tmp/r/%s" % r.name
+            if r.signal:
+                lines.append("/yieldlab %s > %s.out 2> %s.err & pid=$!" % (args, o, o))
+                lines.append("sleep %.2f; kill -%s $pid; wait $pid; echo $? > %s.rc"
+                             % (r.delay, r.signal, o))
+            else:
+                lines.append("/yieldlab %s > %s.out 2> %s.err; echo $? > %s.rc" % (args, o, o, o))
+            lines.append("emit %s" % r.name)
+        lines += ["echo '@@YL-ALLDONE' > /dev/ttyS1", "sync", "poweroff -f"]
+        return "\n".join(lines) + "\n"
+
+    def _pack(self, root, cpio_path):
+        names = subprocess.run(["find", "."], cwd=root, capture_output=True,
+                               text=True, check=True).stdout
+        with open(cpio_path, "wb") as out:
+            subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                           input=names.encode(), stdout=out, check=True)
+
+    def run_all(self, runs, files):
+        root = os.path.join(self.workdir, "initramfs")
+        shutil.rmtree(root, ignore_errors=True)
+        self._stage(root, runs, files)
+        cpio = os.path.join(self.workdir, "initramfs.cpio")
+        self._pack(root, cpio)
+        console = os.path.join(self.workdir, "console.log")
+        results = os.path.join(self.workdir, "results.txt")
+        for p in (console, results):
+            if os.path.exists(p):
+                os.unlink(p)
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max,+svm,+npt",
+               "-smp", "2", "-m", "1024", "-display", "none", "-no-reboot",
+               "-monitor", "none", "-nic", "none",
+               "-serial", "file:" + console, "-serial", "file:" + results,
+               "-kernel", os.path.join(self.kdir, "vmlinuz"), "-initrd", cpio,
+               "-append", "console=ttyS0 quiet panic=-1"]
+        limit = 90 + sum(r.timeout + r.delay for r in runs)
+        t0 = time.time()
+        try:
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=limit, check=False)
+        except subprocess.TimeoutExpired:
+            raise Failure("emulated host did not finish within %d s; console:\n%s"
+                          % (limit, tail(console)))
+        print("  emulated host: %.1f s from boot to power-off" % (time.time() - t0))
+        return self._parse(results, console, runs)
+
+    def _parse(self, results, console, runs):
+        try:
+            text = open(results, errors="replace").read().replace("\r", "")
+        except FileNotFoundError:
+            raise Failure("emulated host wrote no results; console:\n" + tail(console))
+        if "@@YL-NOKVM" in text:
+            raise Failure("emulated host has no /dev/kvm; console:\n" + tail(console))
+        blobs, cur, buf = {}, None, []
+        for line in text.split("\n"):
+            if line.startswith("@@YL-BEGIN "):
+                cur, buf = tuple(line.split()[1:3]), []
+            elif line == "@@YL-END" and cur:
+                blobs[cur] = base64.b64decode("".join(buf))
+                cur = None
+            elif cur:
+                buf.append(line.strip())
+        env = blobs.get(("_host", "env"), b"").decode(errors="replace")
+        print("  emulated host: " + " | ".join(env.split("\n")).strip())
+        res = {}
+        for r in runs:
+            if (r.name, "rc") not in blobs:
+                raise Failure("run %s produced no exit code; console:\n%s"
+                              % (r.name, tail(console)))
+            js = blobs.get((r.name, "json"))
+            res[r.name] = Outcome(int(blobs[(r.name, "rc")].decode().strip()),
+                                  blobs.get((r.name, "out"), b"").decode(errors="replace"),
+                                  blobs.get((r.name, "err"), b"").decode(errors="replace"),
+                                  json.loads(js) if js else None)
+        return res
+
+
+def tail(path, n=60):
+    try:
+        return "\n".join(open(path, errors="replace").read().splitlines()[-n:])
+    except FileNotFoundError:
+        return "(no console log)"
+
+
+class Tester:
+    def __init__(self, host):
+        self.host = host
+
+    def runs(self, *runs, files=None):
+        res = self.host.run_all(list(runs), files or {})
+        for name, o in res.items():
+            print("  run %s: exit %d" % (name, o.rc))
+        return res
+
+
+# --------------------------------------------------------------- helpers
+def vcpus(js):
+    return js["vcpus"]
+
+
+def assert_lock_run(o, n, label):
+    js = o.json
+    check(o.rc == 0 and js is not None, "%s: exit 0 with JSON" % label, o)
+    check(js["result"]["status"] == "ok" and js["result"]["complete"],
+          "%s: status ok, every vCPU finished" % label, o)
+    check(len(vcpus(js)) == n, "%s: %d vCPU records" % (label, n))
+    ops = [v["guest"]["ops"] for v in vcpus(js)]
+    check(all(x > 0 for x in ops), "%s: every vCPU has ops > 0 %s" % (label, ops))
+    check(js["checks"]["mutual_exclusion"]["ok"] is True
+          and js["result"]["shared_counter"] == sum(ops),
+          "%s: mutual exclusion: shared counter %d == sum of ops %d"
+          % (label, js["result"]["shared_counter"], sum(ops)))
+    check(js["result"]["guest_check_ok"], "%s: the guest's own check passed" % label)
+    assert_io_exits_match(js, label)
+
+
+def assert_io_exits_match(js, label):
+    for v in vcpus(js):
+        yl = v["exits"].get("io", {}).get("count", 0)
+        check(v["kvm"] is not None and yl == v["kvm"]["io_exits"],
+              "%s: vCPU %d port-I/O exits yieldlab %d == KVM io_exits %s"
+              % (label, v["index"], yl, v["kvm"] and v["kvm"]["io_exits"]))
+    check(js["checks"]["io_exits"]["ok"] is True, "%s: io_exits cross-check ok" % label)
+
+
+# --------------------------------------------------------------- cases
+@case
+def boot_2v2p(t):
+    res = t.runs(*[Run(lock, ["run", "--vcpus", "2", "--pcpus", "0-1", "--lock", lock,
+                              "--duration", "300", "--json", "@JSON@"])
+                   for lock in ("tas", "ticket")])
+    for lock in ("tas", "ticket"):
+        assert_lock_run(res[lock], 2, "2 vCPUs on 2 pCPUs, " + lock)
+        check("mutual exclusion   ok" in res[lock].out, "%s: table printed" % lock)
+
+
+@case
+def lock_8v1p(t):
+    res = t.runs(*[Run(lock, ["run", "--vcpus", "8", "--pcpus", "0", "--lock", lock,
+                              "--duration", "400", "--json", "@JSON@"])
+                   for lock in ("tas", "ticket")])
+    for lock in ("tas", "ticket"):
+        assert_lock_run(res[lock], 8, "8 vCPUs on 1 pCPU, " + lock)
+        steal = sum(v["host_thread"]["wait_ns"] for v in vcpus(res[lock].json))
+        check(steal > 0, "%s: 8:1 oversubscription shows run delay (steal) %d ns"
+              % (lock, steal))
+
+
+@case
+def pv_yield_8v1p(t):
+    res = t.runs(*[Run(lock, ["run", "--vcpus", "8", "--pcpus", "0", "--lock", lock,
+                              "--pv", "yield", "--spin-threshold", "256",
+                              "--duration", "500", "--json", "@JSON@"])
+                   for lock in ("ticket", "tas")])
+    for lock in ("ticket", "tas"):
+        o = res[lock]
+        assert_lock_run(o, 8, "pv yield 8:1 " + lock)
+        guest = sum(v["guest"]["yields"] for v in vcpus(o.json))
+        att = sum(v["kvm"]["directed_yield_attempted"] for v in vcpus(o.json))
+        succ = sum(v["kvm"]["directed_yield_successful"] for v in vcpus(o.json))
+        check(guest > 0, "%s: guest issued %d yield hypercalls" % (lock, guest))
+        check(att == guest, "%s: KVM directed_yield_attempted %d == guest yields %d"
+              % (lock, att, guest))
+        check(succ <= att, "%s: directed_yield_successful %d <= attempted %d"
+              % (lock, succ, att))
+        check(o.json["checks"]["directed_yield"]["ok"] is True,
+              "%s: yieldlab's own cross-check agrees" % lock)
+
+
+@case
+def guest_fault(t):
+    res = t.runs(Run("fault", ["run", "--vcpus", "2", "--pcpus", "0", "--workload",
+                               "fault", "--json", "@JSON@"]))
+    o = res["fault"]
+    check(o.rc == 4, "a faulting guest exits with code 4", o)
+    check("vector 14 (#PF)" in o.err and "cr2 0xdead0000000" in o.err,
+          "stderr names the vector and the faulting address", o)
+    check("rip 0x1" in o.err and "cr3 " in o.err, "RIP and a register dump are printed", o)
+    v0 = vcpus(o.json)[0]
+    check(v0["end"] == "fault" and o.json["result"]["status"] == "guest_fault",
+          "JSON records the fault on vCPU 0")
+
+
+@case
+def watchdog(t):
+    res = t.runs(
+        Run("hang", ["run", "--vcpus", "2", "--pcpus", "0", "--workload", "hang",
+                     "--timeout", "3", "--json", "@JSON@"], timeout=60),
+        Run("long", ["run", "--vcpus", "4", "--pcpus", "0", "--duration", "600000",
+                     "--timeout", "4", "--json", "@JSON@"], timeout=60))
+    o = res["hang"]
+    check(o.rc == 5, "a guest that spins forever is stopped by --timeout (exit 5)", o)
+    check("watchdog" in o.err, "stderr says the watchdog stopped it", o)
+    check(all(v["guest"]["spins"] > 0 and v["end"] == "stopped" for v in vcpus(o.json)),
+          "partial statistics: every vCPU shows the spinning it did")
+    o = res["long"]
+    check(o.rc == 5 and not o.json["result"]["complete"], "long lock run stopped by watchdog", o)
+    check(all(v["guest"]["ops"] > 0 for v in vcpus(o.json)),
+          "partial lock statistics: ops > 0 on every vCPU")
+    check(o.json["checks"]["mutual_exclusion"]["ok"] is True,
+          "partial run still passes the mutual-exclusion check")
+    assert_io_exits_match(o.json, "watchdog")
+
+
+@case
+def signals(t):
+    res = t.runs(*[Run(sig, ["run", "--vcpus", "4", "--pcpus", "0", "--duration", "600000",
+                             "--json", "@JSON@"], signal=sig, delay=4, timeout=60)
+                   for sig in ("INT", "TERM")])
+    for sig in ("INT", "TERM"):
+        o = res[sig]
+        check(o.rc == 130, "SIG%s: exit 130" % sig, o)
+        check("vcpu" in o.out and "checks:" in o.out, "SIG%s: the table is still printed" % sig, o)
+        check(o.json and o.json["result"]["status"] == "interrupted",
+              "SIG%s: JSON written with status interrupted" % sig, o)
+        check(sum(v["guest"]["ops"] for v in vcpus(o.json)) > 0,
+              "SIG%s: what was measured is reported" % sig)
+
+
+BAD = [
+    (["run", "--vcpus", "0"], "--vcpus '0'"),
+    (["run", "--vcpus", "100000"], "KVM allows at most"),
+    (["run", "--vcpus", "300"], "guest supports at most 256"),
+    (["run", "--lock", "mcs"], "allowed: tas|ticket"),
+    (["run", "--pv", "halt"], "allowed: none|yield"),
+    (["run", "--pcpus", "60"], "not inside this process's CPU affinity"),
+    (["run", "--pcpus", "0-x"], "CPU list"),
+    (["run", "--duration", "-5"], "--duration '-5'"),
+    (["run", "--cs", "-1"], "--cs '-1'"),
+    (["run", "--think", "99999999999"], "--think"),
+    (["run", "--timeout", "0"], "--timeout '0'"),
+    (["run", "--guest", "/nonexistent/guest.bin"], "No such file"),
+    (["run", "--guest", "/"], "not a regular file"),
+    (["run", "--guest", "@DATA@/big.bin"], "allowed 1 to 1048576"),
+    (["run", "--guest", "@DATA@/empty.bin"], "0 bytes"),
+    (["run", "--frobnicate"], "unknown option"),
+    (["launch"], "command 'launch'"),
+]
+BAD_FILES = {"big.bin": b"\x90" * (1024 * 1024 + 1), "empty.bin": b""}
+
+
+def assert_bad(res, names, where):
+    for i, (args, needle) in enumerate(BAD):
+        if i not in names:
+            continue
+        o = res["bad%d" % i]
+        lines = o.err.strip().split("\n")
+        check(o.rc == 2 and len(lines) == 1 and needle in lines[0] and o.out == "",
+              "%s: %s -> exit 2, one line: %s" % (where, " ".join(args), lines[0]), o)
+
+
+@case
+def bad_invocations(t):
+    # In a KVM host: every one of them, including KVM's own vCPU limit.
+    res = t.runs(*[Run("bad%d" % i, a) for i, (a, _) in enumerate(BAD)], files=BAD_FILES)
+    assert_bad(res, set(range(len(BAD))), "KVM host")
+    # Without KVM at all, all but the KVM-limit ones still fail the same way:
+    # they are caught before /dev/kvm is even opened, let alone a VM created.
+    native = NativeHost(t.host.yieldlab, t.host.workdir)
+    no_kvm = {i for i, (a, _) in enumerate(BAD) if a[-1] not in ("100000", "300")}
+    env_res = {}
+    data = os.path.join(t.host.workdir, "data")
+    os.makedirs(data, exist_ok=True)
+    for name, content in BAD_FILES.items():
+        with open(os.path.join(data, name), "wb") as f:
+            f.write(content)
+    for i in no_kvm:
+        args = [a.replace("@DATA@", data) for a in BAD[i][0]]
+        p = subprocess.run([t.host.yieldlab] + args, capture_output=True, text=True,
+                           env=dict(os.environ))
+        env_res["bad%d" % i] = Outcome(p.returncode, p.stdout, p.stderr, None)
+    assert_bad(env_res, no_kvm, "no KVM needed")
+    check(len(BAD) >= 10, "%d distinct bad invocations" % len(BAD))
+
+
+@case
+def bench_exits(t):
+    res = t.runs(Run("bench", ["bench", "exits", "--exits", "2000"], timeout=300))
+    o = res["bench"]
+    check(o.rc == 0, "bench exits runs", o)
+    for key in ("bare KVM_RUN loop", "yieldlab run loop", "ratio yieldlab/bare"):
+        check(key in o.out, "bench prints '%s'" % key, o)
+    print(o.out)
+
+
+@case
+def caps(t):
+    res = t.runs(Run("caps", ["caps"]))
+    o = res["caps"]
+    check(o.rc == 0, "caps exits 0 on a KVM host", o)
+    check("KVM_CAP_IRQCHIP" in o.out and "PV_SCHED_YIELD" in o.out,
+          "caps lists KVM capabilities and PV features", o)
+    check("sched/features" in o.out, "caps reports the scheduler features", o)
+    print(o.out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--yieldlab", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    ap.add_argument("--host", choices=("auto", "native", "emulated"),
+                    default=os.environ.get("YL_KVM_HOST", "auto"))
+    a = ap.parse_args()
+    workdir = os.path.join(os.path.abspath(a.workdir), a.case)
+    os.makedirs(workdir, exist_ok=True)
+    seed = int(os.environ.get("YL_TEST_SEED", time.time()))
+    random.seed(seed)
+    try:
+        if a.host == "native" or (a.host == "auto" and kvm_usable()):
+            if not kvm_usable():
+                raise Failure("--host native but /dev/kvm is not usable")
+            host = NativeHost(a.yieldlab, workdir)
+        else:
+            host = EmulatedHost(a.yieldlab, workdir)
+        print("case %s on %s (seed %d)" % (a.case, host.kind, seed))
+        CASES[a.case](Tester(host))
+    except Failure as e:
+        print("FAILED: %s" % e)
+        return 1
+    print("case %s passed" % a.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

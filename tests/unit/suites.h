@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_TEST_SUITES_H
+#define YL_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *cli_suite(void);
+Suite *layout_suite(void);
+Suite *cpuid_suite(void);
+Suite *kstats_suite(void);
+Suite *hoststat_suite(void);
+Suite *abi_suite(void);
+Suite *json_suite(void);
+
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yieldlab/abi.h>
+#include "cli.h"
+#include "suites.h"
+
+static int parse(struct yl_config *cfg, struct yl_err *err, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	char *a;
+
+	argv[argc++] = "yieldlab";
+	va_start(ap, err);
+	while ((a = va_arg(ap, char *)) && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return yl_cli_parse(cfg, argc, argv, err);
+}
+
+START_TEST(defaults)
+{
+	struct yl_config c;
+	struct yl_err e;
+
+	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_RUN);
+	ck_assert_uint_eq(c.nr_vcpus, YL_DEF_VCPUS);
+	ck_assert_uint_eq(c.lock, YL_LOCK_TICKET);
+	ck_assert_uint_eq(c.pv, YL_PV_NONE);
+	ck_assert_uint_eq(c.duration_ms, YL_DEF_DURATION_MS);
+	ck_assert(!c.pcpus_given);
+	ck_assert_uint_eq(yl_effective_timeout_s(&c), 1 + YL_DEF_TIMEOUT_SLACK_S);
+}
+END_TEST
+
+START_TEST(all_options)
+{
+	struct yl_config c;
+	struct yl_err e;
+
+	ck_assert_int_eq(parse(&c, &e, "run", "--vcpus", "8", "--pcpus=0-2,5",
+			       "--lock", "tas", "--pv=yield", "--cs", "0",
+			       "--think", "500", "--duration", "250",
+			       "--spin-threshold", "64", "--timeout", "9",
+			       "--json", "out.json", "--guest", "g.bin",
+			       "--workload", "hang", "--quiet", NULL), 0);
+	ck_assert_uint_eq(c.nr_vcpus, 8);
+	ck_assert_int_eq(CPU_COUNT(&c.pcpus), 4);
+	ck_assert(CPU_ISSET(5, &c.pcpus) && !CPU_ISSET(3, &c.pcpus));
+	ck_assert_uint_eq(c.lock, YL_LOCK_TAS);
+	ck_assert_uint_eq(c.pv, YL_PV_YIELD);
+	ck_assert_uint_eq(c.cs_ns, 0);
+	ck_assert_uint_eq(c.think_ns, 500);
+	ck_assert_uint_eq(c.duration_ms, 250);
+	ck_assert_uint_eq(c.spin_threshold, 64);
+	ck_assert_uint_eq(yl_effective_timeout_s(&c), 9);
+	ck_assert_str_eq(c.json_path, "out.json");
+	ck_assert_str_eq(c.guest_path, "g.bin");
+	ck_assert_uint_eq(c.workload, YL_WL_HANG);
+	ck_assert(c.quiet);
+}
+END_TEST
+
+START_TEST(commands)
+{
+	struct yl_config c;
+	struct yl_err e;
+
+	ck_assert_int_eq(parse(&c, &e, "caps", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_CAPS);
+	ck_assert_int_eq(parse(&c, &e, "bench", "exits", "--exits", "500", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_BENCH_EXITS);
+	ck_assert_uint_eq(c.bench_exits, 500);
+	ck_assert_int_eq(parse(&c, &e, "run", "--help", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_HELP);
+}
+END_TEST
+
+/* Each bad invocation fails with one line that names the option. */
+static const struct {
+	const char *args[4];
+	const char *needle;
+} bad[] = {
+	{ { "run", "--vcpus", "0" }, "--vcpus '0'" },
+	{ { "run", "--vcpus", "1000001" }, "1 to 1000000" },
+	{ { "run", "--vcpus", "-3" }, "--vcpus '-3'" },
+	{ { "run", "--vcpus", "4x" }, "must be an integer" },
+	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
+	{ { "run", "--lock", "mcs" }, "allowed: tas|ticket" },
+	{ { "run", "--pv", "halt" }, "allowed: none|yield" },
+	{ { "run", "--duration", "-5" }, "--duration '-5'" },
+	{ { "run", "--duration", "0" }, "--duration '0'" },
+	{ { "run", "--cs", "-1" }, "--cs '-1'" },
+	{ { "run", "--think", "2000000000" }, "from 0 to 1000000000" },
+	{ { "run", "--timeout", "0" }, "--timeout '0'" },
+	{ { "run", "--spin-threshold", "0" }, "--spin-threshold" },
+	{ { "run", "--pcpus", "3-1" }, "--pcpus '3-1'" },
+	{ { "run", "--pcpus", "0,,1" }, "CPU list" },
+	{ { "run", "--pcpus", "a" }, "CPU list" },
+	{ { "run", "--pcpus", "99999" }, "CPU list" },
+	{ { "run", "--bogus" }, "unknown option '--bogus'" },
+	{ { "run", "--vcpus" }, "--vcpus: needs a value" },
+	{ { "fly" }, "command 'fly'" },
+	{ { "bench", "nothing" }, "allowed: exits" },
+	{ { "run", "--workload", "x" }, "allowed: lock|exits|fault|hang" },
+	{ { "run", "--json=" }, "--json: needs a file name" },
+};
+
+START_TEST(bad_invocations)
+{
+	struct yl_config c;
+	struct yl_err e;
+	char *argv[6] = { "yieldlab" };
+	int argc = 1, k;
+
+	for (k = 0; k < 4 && bad[_i].args[k]; k++)
+		argv[argc++] = (char *)bad[_i].args[k];
+	memset(e.msg, 0, sizeof(e.msg));
+	ck_assert_int_eq(yl_cli_parse(&c, argc, argv, &e), -1);
+	ck_assert_msg(strstr(e.msg, bad[_i].needle), "'%s' lacks '%s'",
+		      e.msg, bad[_i].needle);
+	ck_assert_msg(!strchr(e.msg, '\n'), "error is not one line: %s", e.msg);
+}
+END_TEST
+
+START_TEST(host_checks)
+{
+	struct yl_config c;
+	struct yl_err e;
+	cpu_set_t allowed;
+	char path[] = "/tmp/yl-test-guest-XXXXXX";
+	int fd;
+
+	CPU_ZERO(&allowed);
+	CPU_SET(2, &allowed);
+	CPU_SET(3, &allowed);
+	/* default pCPU: the first allowed one */
+	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), 0);
+	ck_assert_int_eq(CPU_COUNT(&c.pcpus), 1);
+	ck_assert(CPU_ISSET(2, &c.pcpus));
+	/* pCPU outside the affinity mask */
+	ck_assert_int_eq(parse(&c, &e, "run", "--pcpus", "1-2", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not inside this process's CPU affinity 2-3"));
+	/* KVM limit */
+	ck_assert_int_eq(parse(&c, &e, "run", "--vcpus", "200", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_kvm(&c, 128, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "at most 128"));
+	ck_assert_int_eq(yl_cli_check_kvm(&c, 4096, &e), 0);
+	ck_assert_int_eq(parse(&c, &e, "run", "--vcpus", "257", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_kvm(&c, 4096, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "guest supports at most 256"));
+	ck_assert_int_eq(yl_cli_check_kvm(&c, 200, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "KVM allows at most 200"));
+	/* --guest: missing, empty, oversize */
+	ck_assert_int_eq(parse(&c, &e, "run", "--guest", "/nonexistent/x", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "No such file"));
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(parse(&c, &e, "run", "--guest", path, NULL), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "0 bytes"));
+	ck_assert_int_eq(ftruncate(fd, YL_IMAGE_MAX_FILE + 1), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "allowed 1 to"));
+	ck_assert_int_eq(ftruncate(fd, 4096), 0);
+	ck_assert_int_eq(yl_cli_check_host(&c, &allowed, &e), 0);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(cpulist_roundtrip)
+{
+	cpu_set_t s;
+	struct yl_err e;
+	char buf[64];
+
+	ck_assert_int_eq(yl_parse_cpulist("0-3,5,7-8", &s, &e), 0);
+	yl_format_cpulist(&s, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0-3,5,7-8");
+	ck_assert_int_eq(yl_parse_cpulist("4", &s, &e), 0);
+	yl_format_cpulist(&s, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "4");
+	ck_assert_int_eq(yl_parse_cpulist("1,", &s, &e), -1);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, all_options);
+	tcase_add_test(tc, commands);
+	tcase_add_loop_test(tc, bad_invocations, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, host_checks);
+	tcase_add_test(tc, cpulist_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}

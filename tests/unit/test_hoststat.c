@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <unistd.h>
+#include "hoststat.h"
+#include "suites.h"
+
+START_TEST(parse_schedstat)
+{
+	struct yl_hoststat h;
+
+	ck_assert_int_eq(yl_parse_schedstat("123456 7890 42\n", &h), 0);
+	ck_assert_uint_eq(h.run_ns, 123456);
+	ck_assert_uint_eq(h.wait_ns, 7890);
+	ck_assert_uint_eq(h.slices, 42);
+	ck_assert_int_eq(yl_parse_schedstat("12 x", &h), -1);
+}
+END_TEST
+
+START_TEST(parse_status)
+{
+	static const char text[] =
+		"Name:\tyl-vcpu0\nState:\tR (running)\n"
+		"nonvoluntary_ctxt_switches_bogus:\t1\n"
+		"voluntary_ctxt_switches:\t17\n"
+		"nonvoluntary_ctxt_switches:\t5\n";
+	struct yl_hoststat h;
+
+	ck_assert_int_eq(yl_parse_status_ctxt(text, &h), 0);
+	ck_assert_uint_eq(h.vol_cs, 17);
+	ck_assert_uint_eq(h.invol_cs, 5);
+	ck_assert_int_eq(yl_parse_status_ctxt("Name:\tx\n", &h), -1);
+}
+END_TEST
+
+/* This very thread: run time must grow while we burn CPU. */
+START_TEST(reads_own_thread)
+{
+	struct yl_hoststat a, b, d;
+	volatile uint64_t x = 0;
+	uint64_t i;
+
+	yl_hoststat_read(gettid(), &a);
+	ck_assert(a.valid);
+	for (i = 0; i < 20000000; i++)
+		x += i;
+	yl_hoststat_read(gettid(), &b);
+	yl_hoststat_delta(&a, &b, &d);
+	ck_assert(d.valid);
+	ck_assert_uint_gt(d.run_ns, 0);
+}
+END_TEST
+
+Suite *hoststat_suite(void)
+{
+	Suite *s = suite_create("hoststat");
+	TCase *tc = tcase_create("proc");
+
+	tcase_add_test(tc, parse_schedstat);
+	tcase_add_test(tc, parse_status);
+	tcase_add_test(tc, reads_own_thread);
+	suite_add_tcase(s, tc);
+	return s;
+}

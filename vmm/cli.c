@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line.  Everything here is untrusted input: every value is range
+ * checked and every error is one line that says what was wrong and what is
+ * allowed.  Nothing here touches KVM or the host; the checks that need the
+ * host's answer take it as an argument so they can be unit tested.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yieldlab/abi.h>
+#include "cli.h"
+
+static const char *const lock_names[YL_LOCK_NR] = {
+	[YL_LOCK_TAS] = "tas",
+	[YL_LOCK_TICKET] = "ticket",
+};
+
+static const char *const pv_names[YL_PV_NR] = {
+	[YL_PV_NONE] = "none",
+	[YL_PV_YIELD] = "yield",
+};
+
+static const char *const workload_names[YL_WL_NR] = {
+	[YL_WL_LOCK] = "lock",
+	[YL_WL_EXITS] = "exits",
+	[YL_WL_FAULT] = "fault",
+	[YL_WL_HANG] = "hang",
+};
+
+const char *yl_lock_name(unsigned int lock)
+{
+	return lock < YL_LOCK_NR ? lock_names[lock] : "?";
+}
+
+const char *yl_pv_name(unsigned int pv)
+{
+	return pv < YL_PV_NR ? pv_names[pv] : "?";
+}
+
+const char *yl_workload_name(unsigned int wl)
+{
+	return wl < YL_WL_NR ? workload_names[wl] : "?";
+}
+
+static int parse_enum(const char *opt, const char *val,
+		      const char *const *names, unsigned int n,
+		      unsigned int *out, struct yl_err *err)
+{
+	char allowed[128] = "";
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(val, names[i])) {
+			*out = i;
+			return 0;
+		}
+		strncat(allowed, i ? "|" : "", sizeof(allowed) - strlen(allowed) - 1);
+		strncat(allowed, names[i], sizeof(allowed) - strlen(allowed) - 1);
+	}
+	return yl_errf(err, "%s '%s': unknown, allowed: %s", opt, val, allowed);
+}
+
+/* Unsigned decimal in [min, max]; rejects signs, junk and overflow. */
+static int parse_u64(const char *opt, const char *val, uint64_t min,
+		     uint64_t max, uint64_t *out, struct yl_err *err)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*val || *val == '-' || *val == '+' || *val == ' ')
+		goto bad;
+	errno = 0;
+	v = strtoull(val, &end, 10);
+	if (errno || *end)
+		goto bad;
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return yl_errf(err, "%s '%s': must be an integer from %llu to %llu",
+		       opt, val, (unsigned long long)min,
+		       (unsigned long long)max);
+}
+
+int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err)
+{
+	const char *p = s;
+
+	CPU_ZERO(set);
+	if (!*s)
+		goto bad;
+	while (*p) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9')
+				goto bad;
+			hi = strtoul(p, &end, 10);
+		}
+		if (lo > hi || hi >= CPU_SETSIZE)
+			goto bad;
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+		p = end;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	return 0;
+bad:
+	return yl_errf(err, "--pcpus '%s': must be a CPU list like 0 or 0-3,6 with CPUs below %d",
+		       s, CPU_SETSIZE);
+}
+
+void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t o = 0;
+	int c = 0;
+
+	buf[0] = 0;
+	while (c < CPU_SETSIZE && o < len) {
+		int lo;
+
+		if (!CPU_ISSET(c, set)) {
+			c++;
+			continue;
+		}
+		lo = c;
+		while (c + 1 < CPU_SETSIZE && CPU_ISSET(c + 1, set))
+			c++;
+		o += snprintf(buf + o, len - o, lo == c ? "%s%d" : "%s%d-%d",
+			      o ? "," : "", lo, c);
+		c++;
+	}
+}
+
+static void set_defaults(struct yl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cmd = YL_CMD_RUN;
+	cfg->nr_vcpus = YL_DEF_VCPUS;
+	cfg->workload = YL_WL_LOCK;
+	cfg->lock = YL_LOCK_TICKET;
+	cfg->pv = YL_PV_NONE;
+	cfg->cs_ns = YL_DEF_CS_NS;
+	cfg->think_ns = YL_DEF_THINK_NS;
+	cfg->duration_ms = YL_DEF_DURATION_MS;
+	cfg->spin_threshold = YL_DEF_SPIN_THRESHOLD;
+	cfg->bench_exits = 20000;
+}
+
+/* Splits "--opt=value" or takes the next argument as the value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *arg,
+			     const char *name, struct yl_err *err)
+{
+	size_t n = strlen(name);
+
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (*i + 1 >= argc) {
+		yl_errf(err, "%s: needs a value (see yieldlab --help)", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static bool opt_is(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
+}
+
+static int parse_option(struct yl_config *cfg, const char *opt,
+			const char *v, struct yl_err *err)
+{
+	uint64_t u;
+
+	if (!strcmp(opt, "--vcpus")) {
+		if (parse_u64(opt, v, 1, YL_VCPUS_PARSE_MAX, &u, err))
+			return -1;
+		cfg->nr_vcpus = (unsigned int)u;
+		return 0;
+	}
+	if (!strcmp(opt, "--pcpus")) {
+		cfg->pcpus_given = true;
+		return yl_parse_cpulist(v, &cfg->pcpus, err);
+	}
+	if (!strcmp(opt, "--lock"))
+		return parse_enum(opt, v, lock_names, YL_LOCK_NR, &cfg->lock, err);
+	if (!strcmp(opt, "--pv"))
+		return parse_enum(opt, v, pv_names, YL_PV_NR, &cfg->pv, err);
+	if (!strcmp(opt, "--workload"))
+		return parse_enum(opt, v, workload_names, YL_WL_NR,
+				  &cfg->workload, err);
+	if (!strcmp(opt, "--cs"))
+		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->cs_ns, err);
+	if (!strcmp(opt, "--think"))
+		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->think_ns, err);
+	if (!strcmp(opt, "--duration"))
+		return parse_u64(opt, v, 1, YL_MAX_DURATION_MS,
+				 &cfg->duration_ms, err);
+	if (!strcmp(opt, "--spin-threshold"))
+		return parse_u64(opt, v, 1, YL_MAX_SPIN_THRESHOLD,
+				 &cfg->spin_threshold, err);
+	if (!strcmp(opt, "--timeout"))
+		return parse_u64(opt, v, 1, YL_MAX_TIMEOUT_S, &cfg->timeout_s, err);
+	if (!strcmp(opt, "--exits"))
+		return parse_u64(opt, v, 100, YL_MAX_BENCH_EXITS,
+				 &cfg->bench_exits, err);
+	if (!strcmp(opt, "--json")) {
+		if (!*v)
+			return yl_errf(err, "--json: needs a file name");
+		cfg->json_path = v;
+		return 0;
+	}
+	if (!strcmp(opt, "--guest")) {
+		if (!*v)
+			return yl_errf(err, "--guest: needs a file name");
+		cfg->guest_path = v;
+		return 0;
+	}
+	return yl_errf(err, "unknown option '%s' (see yieldlab --help)", opt);
+}
+
+static const char *const value_opts[] = {
+	"--vcpus", "--pcpus", "--lock", "--pv", "--workload", "--cs",
+	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
+	"--json", "--guest",
+};
+
+static int parse_command(struct yl_config *cfg, int argc, char **argv,
+			 int *i, struct yl_err *err)
+{
+	const char *c = argv[1];
+
+	*i = 2;
+	if (!strcmp(c, "run"))
+		cfg->cmd = YL_CMD_RUN;
+	else if (!strcmp(c, "caps"))
+		cfg->cmd = YL_CMD_CAPS;
+	else if (!strcmp(c, "bench")) {
+		if (argc < 3 || strcmp(argv[2], "exits"))
+			return yl_errf(err, "bench '%s': unknown, allowed: exits",
+				       argc < 3 ? "" : argv[2]);
+		cfg->cmd = YL_CMD_BENCH_EXITS;
+		*i = 3;
+	} else if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h"))
+		cfg->cmd = YL_CMD_HELP;
+	else
+		return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|help", c);
+	return 0;
+}
+
+int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
+		 struct yl_err *err)
+{
+	int i;
+
+	set_defaults(cfg);
+	if (argc < 2)
+		return yl_errf(err, "missing command: run|caps|bench exits|help (see yieldlab --help)");
+	if (parse_command(cfg, argc, argv, &i, err))
+		return -1;
+	for (; i < argc; i++) {
+		const char *arg = argv[i], *v;
+		unsigned int k;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			cfg->cmd = YL_CMD_HELP;
+			return 0;
+		}
+		if (!strcmp(arg, "--quiet")) {
+			cfg->quiet = true;
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(value_opts); k++)
+			if (opt_is(arg, value_opts[k]))
+				break;
+		if (k == ARRAY_SIZE(value_opts))
+			return yl_errf(err, "unknown option '%s' (see yieldlab --help)", arg);
+		v = opt_value(argc, argv, &i, arg, value_opts[k], err);
+		if (!v || parse_option(cfg, value_opts[k], v, err))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Checks against this host's answer, still before anything is created:
+ * the pCPU set must be inside our affinity mask (default: its first CPU),
+ * and --guest must name a readable regular file that fits the image slot.
+ */
+int yl_cli_check_host(struct yl_config *cfg, const cpu_set_t *allowed,
+		      struct yl_err *err)
+{
+	char want[256], have[256];
+	cpu_set_t extra;
+	struct stat st;
+	int c;
+
+	if (!cfg->pcpus_given) {
+		CPU_ZERO(&cfg->pcpus);
+		for (c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, allowed)) {
+				CPU_SET(c, &cfg->pcpus);
+				break;
+			}
+	}
+	CPU_AND(&extra, &cfg->pcpus, allowed);
+	if (!CPU_EQUAL(&extra, &cfg->pcpus)) {
+		yl_format_cpulist(&cfg->pcpus, want, sizeof(want));
+		yl_format_cpulist(allowed, have, sizeof(have));
+		return yl_errf(err, "--pcpus %s: not inside this process's CPU affinity %s",
+			       want, have);
+	}
+	if (!cfg->guest_path)
+		return 0;
+	if (stat(cfg->guest_path, &st))
+		return yl_errf(err, "--guest %s: %s", cfg->guest_path,
+			       strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return yl_errf(err, "--guest %s: not a regular file",
+			       cfg->guest_path);
+	if (st.st_size == 0 || (uint64_t)st.st_size > YL_IMAGE_MAX_FILE)
+		return yl_errf(err, "--guest %s: %lld bytes, allowed 1 to %llu",
+			       cfg->guest_path, (long long)st.st_size,
+			       (unsigned long long)YL_IMAGE_MAX_FILE);
+	return 0;
+}
+
+/* KVM's limit first, so that a host below the guest's limit is named. */
+int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
+		     struct yl_err *err)
+{
+	if (cfg->nr_vcpus > kvm_max_vcpus)
+		return yl_errf(err, "--vcpus %u: this host's KVM allows at most %u (KVM_CAP_MAX_VCPUS)",
+			       cfg->nr_vcpus, kvm_max_vcpus);
+	if (cfg->nr_vcpus > YL_MAX_VCPUS)
+		return yl_errf(err, "--vcpus %u: yieldlab's guest supports at most %u",
+			       cfg->nr_vcpus, YL_MAX_VCPUS);
+	return 0;
+}
+
+uint64_t yl_effective_timeout_s(const struct yl_config *cfg)
+{
+	if (cfg->timeout_s)
+		return cfg->timeout_s;
+	return (cfg->duration_ms + 999) / 1000 + YL_DEF_TIMEOUT_SLACK_S;
+}
+
+void yl_usage(FILE *f)
+{
+	fputs(
+"usage: yieldlab run [options]      run the spinlock guest and report\n"
+"       yieldlab caps               what this host's KVM and scheduler offer\n"
+"       yieldlab bench exits        cost per exit: yieldlab's loop vs bare KVM_RUN\n"
+"\n"
+"run options:\n"
+"  --vcpus N            vCPUs (1-256 and at most what KVM allows, default 4)\n"
+"  --pcpus LIST         physical CPUs the vCPU threads share, e.g. 0 or 0-3,6\n"
+"                       (default: the first CPU of our affinity mask)\n"
+"  --lock tas|ticket    lock algorithm (default ticket)\n"
+"  --pv none|yield      waiting backend: spin only, or KVM_HC_SCHED_YIELD to a\n"
+"                       preempted holder after --spin-threshold PAUSEs (default none)\n"
+"  --cs NS              critical-section length (default 1000)\n"
+"  --think NS           time between release and next acquire (default 2000)\n"
+"  --duration MS        lock phase length (default 1000)\n"
+"  --spin-threshold N   PAUSEs before a paravirt action (default 4096)\n"
+"  --timeout S          watchdog: stop a guest that has not finished after S\n"
+"                       seconds (default duration + 60 s)\n"
+"  --json FILE          write every statistic as JSON\n"
+"  --guest FILE         load another flat guest image (at most 1 MiB)\n"
+"  --workload lock|exits|fault|hang\n"
+"                       lock is the experiment; the others exist for tests\n"
+"  --quiet              no table on stdout (JSON and errors only)\n"
+"bench exits options: --exits N (exits per round, default 20000)\n"
+"\n"
+"examples:\n"
+"  yieldlab run                                  4 vCPUs on 1 pCPU, ticket lock\n"
+"  yieldlab run --vcpus 8 --pcpus 0 --pv yield   8:1 with directed yield\n"
+"  yieldlab run --vcpus 16 --pcpus 0-3 --lock tas --json out.json\n"
+"  yieldlab caps\n"
+"\n"
+"exit codes: 0 ok, 1 a check failed or the guest panicked, 2 bad usage,\n"
+"  3 host/KVM cannot do it, 4 guest fault or unhandled exit, 5 watchdog,\n"
+"  130 interrupted by SIGINT/SIGTERM\n", f);
+}

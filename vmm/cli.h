@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_CLI_H
+#define YL_CLI_H
+
+#include <sched.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "util.h"
+
+enum yl_cmd {
+	YL_CMD_RUN,
+	YL_CMD_CAPS,
+	YL_CMD_BENCH_EXITS,
+	YL_CMD_HELP,
+};
+
+/* Defaults: 4 vCPUs on one pCPU, so the default run shows contention. */
+#define YL_DEF_VCPUS		4
+#define YL_DEF_CS_NS		1000
+#define YL_DEF_THINK_NS		2000
+#define YL_DEF_DURATION_MS	1000
+#define YL_DEF_SPIN_THRESHOLD	4096
+#define YL_DEF_TIMEOUT_SLACK_S	60
+
+/* Parsed up to here; KVM's and the guest's limits are checked later. */
+#define YL_VCPUS_PARSE_MAX	1000000u
+#define YL_MAX_NS		1000000000ull	/* cs/think: at most 1 s */
+#define YL_MAX_DURATION_MS	3600000ull	/* one hour */
+#define YL_MAX_TIMEOUT_S	86400ull
+#define YL_MAX_SPIN_THRESHOLD	(1ull << 31)
+#define YL_MAX_BENCH_EXITS	10000000ull
+
+struct yl_config {
+	enum yl_cmd cmd;
+	unsigned int nr_vcpus;
+	cpu_set_t pcpus;
+	bool pcpus_given;
+	unsigned int workload;		/* enum yl_workload */
+	unsigned int lock;		/* enum yl_lock */
+	unsigned int pv;		/* enum yl_pv */
+	uint64_t cs_ns;
+	uint64_t think_ns;
+	uint64_t duration_ms;
+	uint64_t spin_threshold;
+	uint64_t timeout_s;		/* 0: duration + slack */
+	uint64_t bench_exits;
+	const char *json_path;
+	const char *guest_path;
+	bool quiet;
+};
+
+int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
+		 struct yl_err *err);
+int yl_cli_check_host(struct yl_config *cfg, const cpu_set_t *allowed,
+		      struct yl_err *err);
+int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
+		     struct yl_err *err);
+int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err);
+void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len);
+uint64_t yl_effective_timeout_s(const struct yl_config *cfg);
+void yl_usage(FILE *f);
+
+const char *yl_lock_name(unsigned int lock);
+const char *yl_pv_name(unsigned int pv);
+const char *yl_workload_name(unsigned int wl);
+
+#endif

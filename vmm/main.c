@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include "run.h"
+
+int main(int argc, char **argv)
+{
+	struct yl_config cfg;
+	struct yl_err err;
+
+	if (yl_cli_parse(&cfg, argc, argv, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	switch (cfg.cmd) {
+	case YL_CMD_HELP:
+		yl_usage(stdout);
+		return YL_EXIT_OK;
+	case YL_CMD_CAPS:
+		return yl_cmd_caps(&cfg);
+	case YL_CMD_BENCH_EXITS:
+		return yl_cmd_bench_exits(&cfg);
+	case YL_CMD_RUN:
+		break;
+	}
+	return yl_cmd_run(&cfg);
+}

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a run measured: the guest's records (copied, untrusted), the
+ * userspace exits, KVM's own statistics and the host's view of each vCPU
+ * thread, with the cross-checks between them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "json.h"
+#include "report.h"
+
+uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok)
+{
+	int i = v->ks_valid ? yl_kstats_find(&v->ks, name) : -1;
+	uint32_t k;
+
+	*ok = i >= 0;
+	if (i < 0)
+		return 0;
+	k = v->ks.desc[i].value_idx;
+	return v->ks_after[k] - v->ks_before[k];
+}
+
+static double cycles_to_ms(const struct yl_vm *vm, uint64_t c)
+{
+	return vm->tsc_khz ? (double)c / (double)vm->tsc_khz : 0;
+}
+
+static double cycles_to_ns(const struct yl_vm *vm, double c)
+{
+	return vm->tsc_khz ? c * 1e6 / (double)vm->tsc_khz : 0;
+}
+
+/* Upper bound, in cycles, of the bucket holding the p-quantile. */
+static uint64_t hist_quantile(const struct yl_vcpu_result *g, double p)
+{
+	uint64_t total = 0, seen = 0;
+	int b;
+
+	for (b = 0; b < YL_HIST_BUCKETS; b++)
+		total += g->lat_hist[b];
+	if (!total)
+		return 0;
+	for (b = 0; b < YL_HIST_BUCKETS; b++) {
+		seen += g->lat_hist[b];
+		if ((double)seen >= p * (double)total)
+			break;
+	}
+	return b >= 63 ? UINT64_MAX : 2ull << b;
+}
+
+static void check_mutex(struct yl_report *r)
+{
+	struct yl_check *c = &r->mutex;
+	uint64_t cnt = r->sum.shared_counter;
+
+	if (r->vm->cfg->workload != YL_WL_LOCK) {
+		c->state = -1;
+		snprintf(c->text, sizeof(c->text), "no lock workload");
+		return;
+	}
+	/* A vCPU stopped inside its critical section may have written the
+	 * counter without counting the op yet: allow exactly that one. */
+	if (r->complete)
+		c->state = cnt == r->ops;
+	else
+		c->state = cnt == r->ops || cnt == r->ops + 1;
+	snprintf(c->text, sizeof(c->text), "counter %" PRIu64 " %s sum of ops %" PRIu64 "%s",
+		 cnt, cnt == r->ops ? "=" : "!=", r->ops,
+		 r->complete ? "" : " (partial run: counter may lead by 1)");
+}
+
+static void check_io(struct yl_report *r)
+{
+	struct yl_check *c = &r->io;
+	uint64_t yl = 0, kvm = 0;
+	unsigned int i, bad = 0;
+
+	c->state = 1;
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+		bool ok;
+		uint64_t k = yl_kstat_value(v, "io_exits", &ok);
+
+		if (!ok) {
+			c->state = -1;
+			snprintf(c->text, sizeof(c->text), "KVM io_exits statistic not available");
+			return;
+		}
+		yl += v->ex.count[KVM_EXIT_IO];
+		kvm += k;
+		bad += k != v->ex.count[KVM_EXIT_IO];
+	}
+	c->state = !bad;
+	snprintf(c->text, sizeof(c->text),
+		 "yieldlab port-I/O exits %" PRIu64 ", KVM io_exits %" PRIu64 ", %u vCPU(s) differ",
+		 yl, kvm, bad);
+}
+
+/* kvm_sched_yield() counts every KVM_HC_SCHED_YIELD in directed_yield_attempted. */
+static void check_dy(struct yl_report *r)
+{
+	struct yl_check *c = &r->dy;
+	uint64_t att = 0;
+	unsigned int i;
+
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		bool ok;
+
+		att += yl_kstat_value(&r->vm->vcpus[i], "directed_yield_attempted", &ok);
+		if (!ok) {
+			c->state = -1;
+			snprintf(c->text, sizeof(c->text),
+				 "KVM directed_yield_attempted statistic not available");
+			return;
+		}
+	}
+	c->state = r->complete ? att == r->yields : -1;
+	snprintf(c->text, sizeof(c->text),
+		 "guest yield hypercalls %" PRIu64 ", KVM directed_yield_attempted %" PRIu64 "%s",
+		 r->yields, att, r->complete ? "" : " (partial run: not compared)");
+}
+
+static void gather_guest(struct yl_report *r)
+{
+	const struct yl_vm *vm = r->vm;
+	unsigned int i;
+
+	memcpy(&r->sum, vm->mem + YL_SUMMARY_GPA, sizeof(r->sum));
+	r->complete = true;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		memcpy(&r->g[i], vm->mem + YL_VCPU_RESULT_GPA(i), sizeof(r->g[i]));
+		r->g[i].msg[YL_MSG_LEN - 1] = 0;
+		r->ops += r->g[i].ops;
+		r->yields += r->g[i].yields;
+		r->spins += r->g[i].spins;
+		if (vm->vcpus[i].end != YL_END_DONE)
+			r->complete = false;
+	}
+	if (r->complete && r->sum.end_tsc > r->sum.start_tsc)
+		r->phase_ms = cycles_to_ms(vm, r->sum.end_tsc - r->sum.start_tsc);
+	else
+		r->phase_ms = (double)r->wall_ns / 1e6;
+}
+
+static bool any_end(const struct yl_vm *vm, enum yl_vcpu_end e)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].end == e)
+			return true;
+	return false;
+}
+
+static void decide_status(struct yl_report *r)
+{
+	const struct yl_vm *vm = r->vm;
+	bool checks_ok = r->mutex.state && r->io.state && r->dy.state;
+
+	if (r->stop == YL_STOP_SIGNAL) {
+		r->status = "interrupted";
+		r->exit_code = YL_EXIT_SIGNAL;
+	} else if (any_end(vm, YL_END_FAULT) || any_end(vm, YL_END_UNHANDLED)) {
+		r->status = any_end(vm, YL_END_FAULT) ? "guest_fault" : "unhandled_exit";
+		r->exit_code = YL_EXIT_GUEST;
+	} else if (any_end(vm, YL_END_HOST_ERROR)) {
+		r->status = "host_error";
+		r->exit_code = YL_EXIT_HOST;
+	} else if (r->stop == YL_STOP_TIMEOUT) {
+		r->status = "timeout";
+		r->exit_code = YL_EXIT_TIMEOUT;
+	} else if (any_end(vm, YL_END_PANIC)) {
+		r->status = "guest_panic";
+		r->exit_code = YL_EXIT_CHECK;
+	} else if (!checks_ok) {
+		r->status = "check_failed";
+		r->exit_code = YL_EXIT_CHECK;
+	} else {
+		r->status = "ok";
+		r->exit_code = YL_EXIT_OK;
+	}
+}
+
+int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
+		    enum yl_run_stop stop, int signo, uint64_t wall_ns)
+{
+	memset(r, 0, sizeof(*r));
+	r->vm = vm;
+	r->stop = stop;
+	r->signo = signo;
+	r->wall_ns = wall_ns;
+	r->g = calloc(vm->nr_vcpus, sizeof(*r->g));
+	if (!r->g)
+		return -1;
+	gather_guest(r);
+	check_mutex(r);
+	check_io(r);
+	check_dy(r);
+	decide_status(r);
+	return 0;
+}
+
+void yl_report_free(struct yl_report *r)
+{
+	free(r->g);
+	r->g = NULL;
+}
+
+static const char *check_word(int s)
+{
+	return s > 0 ? "ok" : s == 0 ? "FAILED" : "n/a";
+}
+
+static void print_header(const struct yl_report *r, FILE *f)
+{
+	const struct yl_config *c = r->vm->cfg;
+	char cpus[256];
+
+	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
+	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f vCPUs per pCPU), sched host, "
+		"workload %s, lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, %" PRIu64 " ms\n",
+		r->vm->nr_vcpus, cpus,
+		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
+		yl_workload_name(c->workload), yl_lock_name(c->lock),
+		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
+	fprintf(f, "status %s: %s, lock phase %.1f ms, %" PRIu64 " ops, %.0f ops/s\n\n",
+		r->status, r->complete ? "every vCPU finished" : "partial results",
+		r->phase_ms, r->ops,
+		r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0.0);
+	fprintf(f, "%4s %10s %12s %8s %9s %9s %13s %11s %9s %9s %11s %s\n",
+		"vcpu", "ops", "spins", "yields", "lat_avg", "lat_p99",
+		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
+	fprintf(f, "%4s %10s %12s %8s %9s %9s %13s %11s %9s %9s %11s\n",
+		"", "", "(PAUSEs)", "(guest)", "(ns)", "(<=ns)", "(yl/kvm)",
+		"(att/succ)", "", "(wait)", "(vol/inv)");
+}
+
+static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
+{
+	const struct yl_vcpu *v = &r->vm->vcpus[i];
+	const struct yl_vcpu_result *g = &r->g[i];
+	const struct yl_hoststat *a = &v->hs_before, *b = &v->hs_after;
+	char io[32], dy[32], cs[32];
+	bool ok1, ok2, ok3;
+	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
+	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
+	uint64_t suc = yl_kstat_value(v, "directed_yield_successful", &ok3);
+	uint64_t p99 = hist_quantile(g, 0.99);
+
+	snprintf(io, sizeof(io), "%" PRIu64 "/%s", v->ex.count[KVM_EXIT_IO],
+		 ok1 ? "" : "?");
+	if (ok1)
+		snprintf(io, sizeof(io), "%" PRIu64 "/%" PRIu64,
+			 v->ex.count[KVM_EXIT_IO], kio);
+	snprintf(dy, sizeof(dy), ok2 && ok3 ? "%" PRIu64 "/%" PRIu64 : "?", att, suc);
+	snprintf(cs, sizeof(cs), "%" PRIu64 "/%" PRIu64,
+		 b->vol_cs - a->vol_cs, b->invol_cs - a->invol_cs);
+	fprintf(f, "%4u %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %9.0f %9.0f %13s %11s %9.1f %9.1f %11s %s\n",
+		i, g->ops, g->spins, g->yields,
+		g->ops ? cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0.0,
+		cycles_to_ns(r->vm, (double)p99), io, dy,
+		(double)(b->run_ns - a->run_ns) / 1e6,
+		(double)(b->wait_ns - a->wait_ns) / 1e6, cs,
+		yl_vcpu_end_name(v->end));
+}
+
+void yl_report_print(const struct yl_report *r, FILE *f)
+{
+	unsigned int i;
+
+	print_header(r, f);
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		print_vcpu(r, i, f);
+	fprintf(f, "\nchecks:\n");
+	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
+	fprintf(f, "  port-I/O exits     %-6s %s\n", check_word(r->io.state), r->io.text);
+	fprintf(f, "  yield hypercalls   %-6s %s\n", check_word(r->dy.state), r->dy.text);
+}
+
+static void print_regs(const struct yl_vcpu *v, FILE *f)
+{
+	const struct kvm_regs *g = &v->regs;
+	const struct kvm_sregs *s = &v->sregs;
+
+	fprintf(f, "  vcpu%u rip %016llx rsp %016llx rflags %016llx\n", v->idx,
+		g->rip, g->rsp, g->rflags);
+	fprintf(f, "  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+		g->rax, g->rbx, g->rcx, g->rdx);
+	fprintf(f, "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n",
+		g->rsi, g->rdi, g->rbp, g->r8);
+	fprintf(f, "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n",
+		g->r9, g->r10, g->r11, g->r12);
+	fprintf(f, "  r13 %016llx r14 %016llx r15 %016llx\n", g->r13, g->r14, g->r15);
+	fprintf(f, "  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
+		s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+}
+
+/* One line per failure on stderr, register dumps under the ones that have them. */
+void yl_report_errors(const struct yl_report *r, FILE *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+
+		if (v->end == YL_END_DONE || v->end == YL_END_STOPPED ||
+		    v->end == YL_END_NONE)
+			continue;
+		fprintf(f, "yieldlab: vcpu %u: %s\n", i, v->detail);
+		if (v->regs_valid)
+			print_regs(v, f);
+	}
+	if (r->stop == YL_STOP_TIMEOUT)
+		fprintf(f, "yieldlab: watchdog: guest not finished after %" PRIu64
+			" s (--timeout), stopped with partial statistics\n",
+			yl_effective_timeout_s(r->vm->cfg));
+	if (r->stop == YL_STOP_SIGNAL)
+		fprintf(f, "yieldlab: stopped by signal %d, partial statistics\n", r->signo);
+	if (!r->mutex.state)
+		fprintf(f, "yieldlab: mutual exclusion check failed: %s\n", r->mutex.text);
+	if (!r->io.state)
+		fprintf(f, "yieldlab: port-I/O exit cross-check failed: %s\n", r->io.text);
+	if (!r->dy.state)
+		fprintf(f, "yieldlab: yield cross-check failed: %s\n", r->dy.text);
+}
+
+static void json_config(struct yj *j, const struct yl_report *r)
+{
+	const struct yl_config *c = r->vm->cfg;
+	char cpus[256];
+
+	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
+	yj_obj(j, "config");
+	yj_str(j, "sched", "host");
+	yj_u64(j, "vcpus", r->vm->nr_vcpus);
+	yj_str(j, "pcpus", cpus);
+	yj_u64(j, "nr_pcpus", (uint64_t)CPU_COUNT(&c->pcpus));
+	yj_str(j, "workload", yl_workload_name(c->workload));
+	yj_str(j, "lock", yl_lock_name(c->lock));
+	yj_str(j, "pv", yl_pv_name(c->pv));
+	yj_u64(j, "cs_ns", c->cs_ns);
+	yj_u64(j, "think_ns", c->think_ns);
+	yj_u64(j, "duration_ms", c->duration_ms);
+	yj_u64(j, "spin_threshold", c->spin_threshold);
+	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
+	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
+	yj_obj_end(j);
+}
+
+static void json_host(struct yj *j, const struct yl_report *r)
+{
+	struct utsname u;
+
+	yj_obj(j, "host");
+	if (!uname(&u)) {
+		yj_str(j, "kernel", u.release);
+		yj_str(j, "machine", u.machine);
+	}
+	yj_u64(j, "tsc_khz", r->vm->tsc_khz);
+	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
+	yj_obj_end(j);
+}
+
+static void json_check(struct yj *j, const char *key, const struct yl_check *c)
+{
+	yj_obj(j, key);
+	if (c->state < 0)
+		yj_null(j, "ok");
+	else
+		yj_bool(j, "ok", c->state);
+	yj_str(j, "detail", c->text);
+	yj_obj_end(j);
+}
+
+static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
+{
+	const struct yl_vcpu_result *g = &r->g[i];
+	int b;
+
+	yj_obj(j, "guest");
+	yj_u64(j, "state", g->state);
+	yj_u64(j, "apic_id", g->apic_id);
+	yj_u64(j, "ops", g->ops);
+	yj_u64(j, "spins", g->spins);
+	yj_u64(j, "yields", g->yields);
+	yj_u64(j, "yields_failed", g->yields_failed);
+	yj_u64(j, "preempted_seen", g->preempted_seen);
+	yj_u64(j, "lat_sum_cycles", g->lat_sum);
+	yj_u64(j, "lat_max_cycles", g->lat_max);
+	yj_dbl(j, "lat_avg_ns", g->ops ? cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0);
+	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g, 0.5)));
+	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g, 0.99)));
+	yj_u64(j, "bench_exits", g->bench_exits);
+	yj_arr(j, "lat_hist_log2_cycles");
+	for (b = 0; b < YL_HIST_BUCKETS; b++)
+		yj_u64(j, NULL, g->lat_hist[b]);
+	yj_arr_end(j);
+	yj_obj_end(j);
+}
+
+static void json_exits(struct yj *j, const struct yl_vcpu *v)
+{
+	unsigned int k;
+
+	yj_obj(j, "exits");
+	for (k = 0; k < YL_NR_EXIT_REASONS; k++) {
+		if (!v->ex.count[k])
+			continue;
+		yj_obj(j, yl_exit_reason_name(k));
+		yj_u64(j, "count", v->ex.count[k]);
+		yj_dbl(j, "handling_ns", cycles_to_ns(v->vm, (double)v->ex.cycles[k]));
+		yj_obj_end(j);
+	}
+	yj_obj(j, "io_by_port");
+	for (k = 0; k < YL_IOP_NR; k++)
+		yj_u64(j, yl_io_port_name(k), v->ex.io_port[k]);
+	yj_obj_end(j);
+	yj_obj_end(j);
+}
+
+static void json_kstats(struct yj *j, const char *key, const struct yl_kstats *ks,
+			const uint64_t *before, const uint64_t *after, bool valid)
+{
+	uint32_t i, k;
+
+	if (!valid) {
+		yj_null(j, key);
+		return;
+	}
+	yj_obj(j, key);
+	for (i = 0; i < ks->nr_desc; i++) {
+		const struct yl_kstat_desc *d = &ks->desc[i];
+		bool cum = yl_kstat_is_cumulative(d);
+
+		if (d->size == 1) {
+			yj_u64(j, d->name, cum ? after[d->value_idx] - before[d->value_idx]
+					       : after[d->value_idx]);
+			continue;
+		}
+		yj_arr(j, d->name);
+		for (k = d->value_idx; k < d->value_idx + d->size; k++)
+			yj_u64(j, NULL, cum ? after[k] - before[k] : after[k]);
+		yj_arr_end(j);
+	}
+	yj_obj_end(j);
+}
+
+static void json_hoststat(struct yj *j, const struct yl_vcpu *v)
+{
+	struct yl_hoststat d;
+
+	yl_hoststat_delta(&v->hs_before, &v->hs_after, &d);
+	yj_obj(j, "host_thread");
+	yj_bool(j, "valid", d.valid);
+	yj_u64(j, "tid", (uint64_t)v->tid);
+	yj_u64(j, "run_ns", d.run_ns);
+	yj_u64(j, "wait_ns", d.wait_ns);
+	yj_u64(j, "slices", d.slices);
+	yj_u64(j, "voluntary_ctxt_switches", d.vol_cs);
+	yj_u64(j, "nonvoluntary_ctxt_switches", d.invol_cs);
+	yj_obj_end(j);
+}
+
+static void json_vcpus(struct yj *j, const struct yl_report *r)
+{
+	unsigned int i;
+
+	yj_arr(j, "vcpus");
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+
+		yj_obj(j, NULL);
+		yj_u64(j, "index", i);
+		yj_str(j, "end", yl_vcpu_end_name(v->end));
+		yj_str(j, "detail", v->detail);
+		json_guest(j, r, i);
+		json_exits(j, v);
+		json_kstats(j, "kvm", &v->ks, v->ks_before, v->ks_after, v->ks_valid);
+		json_hoststat(j, v);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
+}
+
+static void json_result(struct yj *j, const struct yl_report *r)
+{
+	yj_obj(j, "result");
+	yj_str(j, "status", r->status);
+	yj_i64(j, "exit_code", r->exit_code);
+	yj_bool(j, "complete", r->complete);
+	yj_str(j, "stopped_by", r->stop == YL_STOP_TIMEOUT ? "watchdog" :
+		   r->stop == YL_STOP_SIGNAL ? "signal" : "guest");
+	yj_dbl(j, "wall_ms", (double)r->wall_ns / 1e6);
+	yj_dbl(j, "lock_phase_ms", r->phase_ms);
+	yj_u64(j, "ops", r->ops);
+	yj_dbl(j, "ops_per_s", r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0);
+	yj_u64(j, "spins", r->spins);
+	yj_u64(j, "yields", r->yields);
+	yj_u64(j, "shared_counter", r->sum.shared_counter);
+	yj_bool(j, "guest_check_ok", r->sum.check_ok == 1);
+	yj_obj_end(j);
+}
+
+int yl_report_json(const struct yl_report *r, const char *path,
+		   struct yl_err *err)
+{
+	FILE *f = fopen(path, "w");
+	struct yj j;
+
+	if (!f)
+		return yl_errf(err, "--json %s: %s", path, strerror(errno));
+	yj_init(&j, f);
+	yj_obj(&j, NULL);
+	yj_u64(&j, "abi_version", YL_ABI_VERSION);
+	json_config(&j, r);
+	json_host(&j, r);
+	json_result(&j, r);
+	yj_obj(&j, "checks");
+	json_check(&j, "mutual_exclusion", &r->mutex);
+	json_check(&j, "io_exits", &r->io);
+	json_check(&j, "directed_yield", &r->dy);
+	yj_obj_end(&j);
+	json_vcpus(&j, r);
+	json_kstats(&j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
+		    r->vm->ks_valid);
+	yj_obj_end(&j);
+	if (fclose(f))
+		return yl_errf(err, "--json %s: %s", path, strerror(errno));
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_REPORT_H
+#define YL_REPORT_H
+
+#include <yieldlab/abi.h>
+#include "vm.h"
+
+enum yl_run_stop {
+	YL_STOP_NONE,		/* every vCPU ended on its own */
+	YL_STOP_TIMEOUT,	/* the watchdog fired */
+	YL_STOP_SIGNAL,		/* SIGINT or SIGTERM */
+};
+
+/* A cross-check: 1 holds, 0 failed, -1 not applicable. */
+struct yl_check {
+	int state;
+	char text[256];
+};
+
+struct yl_report {
+	const struct yl_vm *vm;
+	enum yl_run_stop stop;
+	int signo;
+	uint64_t wall_ns;
+	bool complete;			/* every vCPU reported done */
+	struct yl_vcpu_result *g;	/* copies of the guest's records */
+	struct yl_summary sum;
+	uint64_t ops, yields, spins;
+	double phase_ms;		/* lock phase, from the guest's TSC */
+	struct yl_check mutex, io, dy;
+	const char *status;
+	int exit_code;
+};
+
+int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
+		    enum yl_run_stop stop, int signo, uint64_t wall_ns);
+void yl_report_free(struct yl_report *r);
+void yl_report_print(const struct yl_report *r, FILE *f);
+void yl_report_errors(const struct yl_report *r, FILE *f);
+int yl_report_json(const struct yl_report *r, const char *path,
+		   struct yl_err *err);
+uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok);
+
+#endif

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `yieldlab run`: validate everything, create the VM, run the vCPU threads
+ * under a watchdog, and report.  SIGINT and SIGTERM are taken through a
+ * signalfd by the main thread only, so they stop the run cleanly and the
+ * statistics measured so far are still printed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <yieldlab/abi.h>
+#include "report.h"
+#include "run.h"
+
+/* The image is read whole and re-checked: the file may change after stat. */
+int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
+		  struct yl_err *err)
+{
+	ssize_t n;
+	int fd;
+
+	img->owned = NULL;
+	if (!cfg->guest_path) {
+		img->data = yl_guest_image;
+		img->len = (size_t)(yl_guest_image_end - yl_guest_image);
+		return 0;
+	}
+	fd = open(cfg->guest_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return yl_errf(err, "--guest %s: %s", cfg->guest_path, strerror(errno));
+	img->owned = malloc(YL_IMAGE_MAX_FILE + 1);
+	if (!img->owned) {
+		close(fd);
+		return yl_errf(err, "out of memory");
+	}
+	n = read(fd, img->owned, YL_IMAGE_MAX_FILE + 1);
+	close(fd);
+	if (n <= 0 || (size_t)n > YL_IMAGE_MAX_FILE) {
+		free(img->owned);
+		img->owned = NULL;
+		return yl_errf(err, "--guest %s: %s, allowed 1 to %llu bytes",
+			       cfg->guest_path, n < 0 ? strerror(errno) :
+			       n == 0 ? "empty" : "too large",
+			       (unsigned long long)YL_IMAGE_MAX_FILE);
+	}
+	img->data = img->owned;
+	img->len = (size_t)n;
+	return 0;
+}
+
+/* Blocks SIGINT/SIGTERM for every thread to come; they arrive on the fd. */
+int yl_signals_take(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	yl_vcpu_signal_init();
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static enum yl_run_stop wait_run(struct yl_vm *vm, int sfd, uint64_t timeout_ns,
+				 int *signo)
+{
+	uint64_t deadline = yl_now_ns() + timeout_ns;
+
+	while (__atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE) < vm->nr_vcpus) {
+		struct pollfd p[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = vm->done_efd, .events = POLLIN },
+		};
+		uint64_t now = yl_now_ns(), left;
+
+		if (now >= deadline) {
+			yl_vm_stop_all(vm);
+			return YL_STOP_TIMEOUT;
+		}
+		left = (deadline - now) / 1000000 + 1;
+		if (poll(p, 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				*signo = (int)si.ssi_signo;
+			yl_vm_stop_all(vm);
+			return YL_STOP_SIGNAL;
+		}
+		if (p[1].revents & POLLIN) {
+			uint64_t c;
+
+			if (read(vm->done_efd, &c, sizeof(c)) < 0)
+				continue;
+		}
+		/* A vCPU that ended the run may have raced thread start-up. */
+		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE))
+			yl_vm_stop_all(vm);
+	}
+	return YL_STOP_NONE;
+}
+
+static int finish(struct yl_vm *vm, const struct yl_config *cfg,
+		  enum yl_run_stop stop, int signo, uint64_t wall_ns)
+{
+	struct yl_report r;
+	struct yl_err err;
+	int code;
+
+	if (yl_report_build(&r, vm, stop, signo, wall_ns)) {
+		fprintf(stderr, "yieldlab: out of memory building the report\n");
+		return YL_EXIT_HOST;
+	}
+	if (!cfg->quiet)
+		yl_report_print(&r, stdout);
+	fflush(stdout);
+	yl_report_errors(&r, stderr);
+	code = r.exit_code;
+	if (cfg->json_path && yl_report_json(&r, cfg->json_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		if (code == YL_EXIT_OK)
+			code = YL_EXIT_HOST;
+	}
+	yl_report_free(&r);
+	return code;
+}
+
+/* Everything that can be checked without creating a VM, in that order. */
+int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
+{
+	struct yl_err err;
+	cpu_set_t allowed;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		fprintf(stderr, "yieldlab: sched_getaffinity: %s\n", strerror(errno));
+		return YL_EXIT_HOST;
+	}
+	if (yl_cli_check_host(cfg, &allowed, &err) || yl_load_image(cfg, img, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	if (yl_kvm_open(kvm, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		free(img->owned);
+		return YL_EXIT_HOST;
+	}
+	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_kvm_close(kvm);
+		free(img->owned);
+		return YL_EXIT_USAGE;
+	}
+	return YL_EXIT_OK;
+}
+
+int yl_cmd_run(struct yl_config *cfg)
+{
+	struct yl_image img;
+	struct yl_kvm kvm;
+	struct yl_vm vm;
+	struct yl_err err;
+	enum yl_run_stop stop;
+	uint64_t t0;
+	int sfd, code, signo = 0;
+
+	code = yl_prepare(cfg, &kvm, &img);
+	if (code)
+		return code;
+	sfd = yl_signals_take();
+	code = YL_EXIT_HOST;
+	if (sfd < 0) {
+		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
+		goto out_kvm;
+	}
+	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err) ||
+	    (t0 = yl_now_ns(), yl_vm_start(&vm, &err))) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		goto out_vm;
+	}
+	stop = wait_run(&vm, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
+	yl_vm_join(&vm);
+	code = finish(&vm, cfg, stop, signo, yl_now_ns() - t0);
+out_vm:
+	yl_vm_destroy(&vm);
+	close(sfd);
+out_kvm:
+	yl_kvm_close(&kvm);
+	free(img.owned);
+	return code;
+}

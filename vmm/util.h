@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_UTIL_H
+#define YL_UTIL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdarg.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+/* Exit codes: one per kind of failure, documented in the README. */
+enum yl_exit {
+	YL_EXIT_OK = 0,
+	YL_EXIT_CHECK = 1,	/* a guest or cross-check failed, guest panic */
+	YL_EXIT_USAGE = 2,	/* bad command line or input file */
+	YL_EXIT_HOST = 3,	/* KVM missing, a capability missing, host error */
+	YL_EXIT_GUEST = 4,	/* guest fault or an exit yieldlab cannot handle */
+	YL_EXIT_TIMEOUT = 5,	/* watchdog stopped the guest */
+	YL_EXIT_SIGNAL = 130,	/* SIGINT or SIGTERM */
+};
+
+/* Error text for the caller to print as its one line. */
+struct yl_err {
+	char msg[512];
+};
+
+__attribute__((format(printf, 2, 3)))
+int yl_errf(struct yl_err *e, const char *fmt, ...);
+
+static inline uint64_t yl_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t yl_now_ns(void);
+
+#endif

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU thread: KVM_RUN, account the exit, dispatch it.  The hot path is
+ * a switch and two counters; everything rare (console, reports, errors)
+ * lives in its own function.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <yieldlab/abi.h>
+#include "vm.h"
+
+enum yl_action {
+	YL_CONTINUE,
+	YL_LEAVE,
+};
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+/* SIGUSR1 only interrupts KVM_RUN; no SA_RESTART so the ioctl returns. */
+void yl_vcpu_signal_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static const char *const exit_names[] = {
+	[KVM_EXIT_UNKNOWN] = "unknown",
+	[KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io",
+	[KVM_EXIT_HYPERCALL] = "hypercall",
+	[KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt",
+	[KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+	[KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	[KVM_EXIT_INTR] = "intr",
+	[KVM_EXIT_SET_TPR] = "set_tpr",
+	[KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	[KVM_EXIT_NMI] = "nmi",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	[KVM_EXIT_SYSTEM_EVENT] = "system_event",
+	[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+	[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+	[KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+};
+
+const char *yl_exit_reason_name(unsigned int reason)
+{
+	if (reason < ARRAY_SIZE(exit_names) && exit_names[reason])
+		return exit_names[reason];
+	return "other";
+}
+
+const char *yl_io_port_name(unsigned int c)
+{
+	static const char *const n[YL_IOP_NR] = {
+		"console", "done", "panic", "fault", "bench", "other",
+	};
+
+	return c < YL_IOP_NR ? n[c] : "?";
+}
+
+const char *yl_vcpu_end_name(enum yl_vcpu_end end)
+{
+	switch (end) {
+	case YL_END_NONE:
+		return "none";
+	case YL_END_DONE:
+		return "done";
+	case YL_END_PANIC:
+		return "panic";
+	case YL_END_FAULT:
+		return "fault";
+	case YL_END_UNHANDLED:
+		return "unhandled_exit";
+	case YL_END_STOPPED:
+		return "stopped";
+	case YL_END_HOST_ERROR:
+		return "host_error";
+	}
+	return "?";
+}
+
+static void save_regs(struct yl_vcpu *v)
+{
+	v->regs_valid = !ioctl(v->fd, KVM_GET_REGS, &v->regs) &&
+			!ioctl(v->fd, KVM_GET_SREGS, &v->sregs);
+}
+
+/* The run is over for everybody: this vCPU failed in a way that ends it. */
+static enum yl_action end_all(struct yl_vcpu *v, enum yl_vcpu_end end)
+{
+	v->end = end;
+	save_regs(v);
+	yl_vm_stop_all(v->vm);
+	return YL_LEAVE;
+}
+
+static void console_flush(struct yl_vcpu *v)
+{
+	if (!v->con_len)
+		return;
+	fprintf(stderr, "guest vcpu%u: %.*s\n", v->idx, (int)v->con_len, v->con);
+	v->con_len = 0;
+}
+
+static void console_byte(struct yl_vcpu *v, uint8_t c)
+{
+	if (c == '\n') {
+		console_flush(v);
+		return;
+	}
+	/* Guest bytes are untrusted: no control sequences reach the tty. */
+	v->con[v->con_len++] = isprint(c) ? (char)c : '?';
+	if (v->con_len == sizeof(v->con))
+		console_flush(v);
+}
+
+static const struct yl_vcpu_result *guest_record(struct yl_vcpu *v)
+{
+	return (const void *)(v->vm->mem + YL_VCPU_RESULT_GPA(v->idx));
+}
+
+static enum yl_action guest_panicked(struct yl_vcpu *v)
+{
+	char msg[YL_MSG_LEN];
+	size_t i;
+
+	memcpy(msg, guest_record(v)->msg, sizeof(msg));
+	for (i = 0; i < sizeof(msg) - 1 && msg[i]; i++)
+		if (!isprint((unsigned char)msg[i]))
+			msg[i] = '?';
+	msg[i] = 0;
+	snprintf(v->detail, sizeof(v->detail), "guest panic: %s", msg);
+	return end_all(v, YL_END_PANIC);
+}
+
+static const char *vector_name(uint64_t v)
+{
+	static const char *const n[32] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF",
+		"CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "?", "#MF", "#AC",
+		"#MC", "#XM", "#VE", "#CP",
+	};
+
+	return v < 32 && n[v] ? n[v] : "?";
+}
+
+static enum yl_action guest_faulted(struct yl_vcpu *v)
+{
+	struct yl_fault f;
+
+	memcpy(&f, &guest_record(v)->fault, sizeof(f));
+	snprintf(v->detail, sizeof(v->detail),
+		 "guest fault: vector %" PRIu64 " (%s) error 0x%" PRIx64
+		 " rip 0x%" PRIx64 " cr2 0x%" PRIx64 " rsp 0x%" PRIx64,
+		 f.vector, vector_name(f.vector), f.error_code, f.rip, f.cr2,
+		 f.rsp);
+	return end_all(v, YL_END_FAULT);
+}
+
+static enum yl_action unhandled(struct yl_vcpu *v, const char *what)
+{
+	snprintf(v->detail, sizeof(v->detail), "%s", what);
+	return end_all(v, YL_END_UNHANDLED);
+}
+
+static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
+				      uint32_t val, unsigned int size)
+{
+	switch (port) {
+	case YL_PORT_CONSOLE:
+		v->ex.io_port[YL_IOP_CONSOLE]++;
+		console_byte(v, (uint8_t)val);
+		return YL_CONTINUE;
+	case YL_PORT_BENCH:
+		v->ex.io_port[YL_IOP_BENCH]++;
+		return --v->bench_left ? YL_CONTINUE : YL_LEAVE;
+	case YL_PORT_DONE:
+		v->ex.io_port[YL_IOP_DONE]++;
+		v->done_status = val;
+		v->end = YL_END_DONE;
+		return YL_LEAVE;
+	case YL_PORT_PANIC:
+		v->ex.io_port[YL_IOP_PANIC]++;
+		return guest_panicked(v);
+	case YL_PORT_FAULT:
+		v->ex.io_port[YL_IOP_FAULT]++;
+		return guest_faulted(v);
+	}
+	(void)size;
+	v->ex.io_port[YL_IOP_OTHER]++;
+	snprintf(v->detail, sizeof(v->detail),
+		 "port I/O out to unknown port 0x%x (size %u)", port, size);
+	return end_all(v, YL_END_UNHANDLED);
+}
+
+static enum yl_action handle_io(struct yl_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	unsigned int size = r->io.size;
+	uint32_t val = 0;
+	char what[128];
+
+	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.count != 1 ||
+	    (size != 1 && size != 2 && size != 4) ||
+	    r->io.data_offset + size > (uint64_t)v->vm->kvm->run_size) {
+		v->ex.io_port[YL_IOP_OTHER]++;
+		snprintf(what, sizeof(what),
+			 "port I/O %s port 0x%x size %u count %u: the guest contract allows single OUTs only",
+			 r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+			 r->io.port, size, r->io.count);
+		return unhandled(v, what);
+	}
+	memcpy(&val, (uint8_t *)r + r->io.data_offset, size);
+	return handle_port_out(v, r->io.port, val, size);
+}
+
+static enum yl_action handle_rare(struct yl_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	char what[256];
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_MMIO:
+		snprintf(what, sizeof(what),
+			 "MMIO %s at 0x%llx len %u: outside guest RAM",
+			 r->mmio.is_write ? "write" : "read",
+			 (unsigned long long)r->mmio.phys_addr, r->mmio.len);
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		snprintf(what, sizeof(what),
+			 "SHUTDOWN: triple fault (the exception handler itself faulted)");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what),
+			 "FAIL_ENTRY: hardware entry failure reason 0x%llx on cpu %u",
+			 (unsigned long long)r->fail_entry.hardware_entry_failure_reason,
+			 r->fail_entry.cpu);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "INTERNAL_ERROR: suberror %u",
+			 r->internal.suberror);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		snprintf(what, sizeof(what), "SYSTEM_EVENT type %u",
+			 r->system_event.type);
+		break;
+	default:
+		snprintf(what, sizeof(what), "unexpected exit reason %u (%s)",
+			 r->exit_reason, yl_exit_reason_name(r->exit_reason));
+	}
+	return unhandled(v, what);
+}
+
+static enum yl_action dispatch(struct yl_vcpu *v)
+{
+	if (v->run->exit_reason == KVM_EXIT_IO)
+		return handle_io(v);
+	return handle_rare(v);
+}
+
+static void account(struct yl_vcpu *v, unsigned int reason, uint64_t t0)
+{
+	unsigned int r = reason < YL_NR_EXIT_REASONS ? reason : 0;
+
+	v->ex.count[r]++;
+	v->ex.cycles[r] += yl_rdtsc() - t0;
+}
+
+/*
+ * Runs until the guest reports done or something ends the run.  Returns 0,
+ * or -1 when KVM_RUN itself failed.
+ */
+int yl_vcpu_loop(struct yl_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	for (;;) {
+		enum yl_action a;
+		uint64_t t0;
+		unsigned int reason;
+
+		if (__atomic_load_n(&v->vm->stop, __ATOMIC_ACQUIRE)) {
+			if (v->end == YL_END_NONE)
+				v->end = YL_END_STOPPED;
+			return 0;
+		}
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			t0 = yl_rdtsc();
+			if (errno == EINTR || errno == EAGAIN) {
+				account(v, KVM_EXIT_INTR, t0);
+				continue;
+			}
+			snprintf(v->detail, sizeof(v->detail), "KVM_RUN: %s",
+				 strerror(errno));
+			end_all(v, YL_END_HOST_ERROR);
+			return -1;
+		}
+		t0 = yl_rdtsc();
+		reason = run->exit_reason;
+		a = dispatch(v);
+		account(v, reason, t0);
+		if (a == YL_LEAVE)
+			return 0;
+	}
+}
+
+void *yl_vcpu_thread(void *arg)
+{
+	struct yl_vcpu *v = arg;
+	struct yl_vm *vm = v->vm;
+	struct yl_err err;
+	char name[16];
+	uint64_t one = 1;
+
+	v->tid = gettid();
+	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
+	pthread_setname_np(pthread_self(), name);
+	yl_hoststat_read(v->tid, &v->hs_before);
+	v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
+	yl_vcpu_loop(v);
+	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
+		v->ks_valid = false;
+	yl_hoststat_read(v->tid, &v->hs_after);
+	console_flush(v);
+	__atomic_add_fetch(&vm->finished, 1, __ATOMIC_ACQ_REL);
+	if (write(vm->done_efd, &one, sizeof(one)) < 0)
+		perror("eventfd");
+	return NULL;
+}

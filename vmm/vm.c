@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM set-up with raw ioctls (Documentation/virt/kvm/api.rst).  Every
+ * capability is checked before anything is created, so a host that cannot
+ * run yieldlab says so in one line naming everything it lacks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <yieldlab/abi.h>
+#include "layout.h"
+#include "vm.h"
+
+#define KVM_API_VERSION_EXPECTED 12
+/* Intel needs these three pages and one page outside guest RAM. */
+#define YL_TSS_GPA		0xfffbd000ull
+#define YL_IDENTITY_MAP_GPA	0xfffbc000ull
+
+struct yl_cap {
+	int cap;
+	const char *name;
+};
+
+static const struct yl_cap required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+	{ KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+	{ KVM_CAP_GET_TSC_KHZ, "KVM_CAP_GET_TSC_KHZ" },
+	{ KVM_CAP_BINARY_STATS_FD, "KVM_CAP_BINARY_STATS_FD" },
+};
+
+static int check_caps(int fd, struct yl_err *err)
+{
+	char missing[400] = "";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(required_caps); i++) {
+		if (ioctl(fd, KVM_CHECK_EXTENSION, required_caps[i].cap) > 0)
+			continue;
+		strncat(missing, missing[0] ? ", " : "",
+			sizeof(missing) - strlen(missing) - 1);
+		strncat(missing, required_caps[i].name,
+			sizeof(missing) - strlen(missing) - 1);
+	}
+	if (missing[0])
+		return yl_errf(err, "KVM lacks required capabilities: %s", missing);
+	return 0;
+}
+
+int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err)
+{
+	int v;
+
+	memset(kvm, 0, sizeof(*kvm));
+	kvm->fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm->fd < 0)
+		return yl_errf(err, "cannot open /dev/kvm: %s (is KVM loaded and may this user use it?)",
+			       strerror(errno));
+	v = ioctl(kvm->fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION_EXPECTED) {
+		yl_errf(err, "KVM API version %d, yieldlab needs %d", v,
+			KVM_API_VERSION_EXPECTED);
+		goto fail;
+	}
+	if (check_caps(kvm->fd, err))
+		goto fail;
+	kvm->run_size = ioctl(kvm->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (kvm->run_size < (int)sizeof(struct kvm_run)) {
+		yl_errf(err, "KVM_GET_VCPU_MMAP_SIZE: %d", kvm->run_size);
+		goto fail;
+	}
+	v = ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (v <= 0)
+		v = ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	kvm->max_vcpus = v > 0 ? (unsigned int)v : 1;
+	kvm->supported.hdr.nent = YL_CPUID_MAX_ENTRIES;
+	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, &kvm->supported)) {
+		yl_errf(err, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(kvm->fd);
+	kvm->fd = -1;
+	return -1;
+}
+
+void yl_kvm_close(struct yl_kvm *kvm)
+{
+	if (kvm->fd >= 0)
+		close(kvm->fd);
+	kvm->fd = -1;
+}
+
+static int open_stats(int fd, int *stats_fd, struct yl_kstats *ks,
+		      uint64_t **before, uint64_t **after, struct yl_err *err)
+{
+	*stats_fd = ioctl(fd, KVM_GET_STATS_FD, NULL);
+	if (*stats_fd < 0)
+		return yl_errf(err, "KVM_GET_STATS_FD: %s", strerror(errno));
+	if (yl_kstats_open(ks, yl_pread_fd, stats_fd, err))
+		return -1;
+	*before = calloc(ks->nr_values + 1, sizeof(uint64_t));
+	*after = calloc(ks->nr_values + 1, sizeof(uint64_t));
+	if (!*before || !*after)
+		return yl_errf(err, "out of memory");
+	return 0;
+}
+
+static void write_boot_params(struct yl_vm *vm)
+{
+	const struct yl_config *c = vm->cfg;
+	struct yl_boot_params *bp = (void *)(vm->mem + YL_BOOT_GPA);
+	uint64_t khz = vm->tsc_khz;
+
+	bp->magic = YL_BOOT_MAGIC;
+	bp->abi_version = YL_ABI_VERSION;
+	bp->nr_vcpus = vm->nr_vcpus;
+	bp->workload = c->workload;
+	bp->lock = c->lock;
+	bp->pv = c->pv;
+	bp->tsc_khz = khz;
+	bp->duration_cycles = c->duration_ms * khz;
+	bp->cs_cycles = c->cs_ns * khz / 1000000;
+	bp->think_cycles = c->think_ns * khz / 1000000;
+	bp->spin_threshold = c->spin_threshold;
+	bp->bench_exits = 0;	/* the exits workload loops until stopped */
+}
+
+static int setup_memory(struct yl_vm *vm, const void *image, size_t len,
+			struct yl_err *err)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = YL_MEM_SIZE,
+	};
+
+	if (len == 0 || len > YL_IMAGE_MAX_FILE)
+		return yl_errf(err, "guest image of %zu bytes, allowed 1 to %llu",
+			       len, (unsigned long long)YL_IMAGE_MAX_FILE);
+	vm->mem = mmap(NULL, YL_MEM_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		return yl_errf(err, "mmap guest memory: %s", strerror(errno));
+	}
+	yl_build_page_tables(vm->mem);
+	yl_build_gdt(vm->mem);
+	memcpy(vm->mem + YL_IMAGE_GPA, image, len);
+	region.userspace_addr = (uint64_t)(uintptr_t)vm->mem;
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return yl_errf(err, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	return 0;
+}
+
+static int vcpu_set_state(struct yl_vcpu *v, struct yl_err *err)
+{
+	struct yl_cpuid cpuid;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	/* With the in-kernel irqchip KVM's APIC id is the vCPU id. */
+	if (yl_cpuid_for_vcpu(&v->vm->kvm->supported, &cpuid, v->idx, err))
+		return -1;
+	if (ioctl(v->fd, KVM_SET_CPUID2, &cpuid))
+		return yl_errf(err, "vCPU %u: KVM_SET_CPUID2: %s", v->idx, strerror(errno));
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs))
+		return yl_errf(err, "vCPU %u: KVM_GET_SREGS: %s", v->idx, strerror(errno));
+	yl_init_sregs(&sregs, v->idx);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs))
+		return yl_errf(err, "vCPU %u: KVM_SET_SREGS: %s", v->idx, strerror(errno));
+	yl_init_regs(&regs, v->idx);
+	if (ioctl(v->fd, KVM_SET_REGS, &regs))
+		return yl_errf(err, "vCPU %u: KVM_SET_REGS: %s", v->idx, strerror(errno));
+	/* APs start waiting for INIT/SIPI; we enter them directly. */
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp))
+		return yl_errf(err, "vCPU %u: KVM_SET_MP_STATE: %s", v->idx, strerror(errno));
+	return 0;
+}
+
+static int create_vcpu(struct yl_vm *vm, unsigned int idx, struct yl_err *err)
+{
+	struct yl_vcpu *v = &vm->vcpus[idx];
+
+	v->vm = vm;
+	v->idx = idx;
+	v->stats_fd = -1;
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)idx);
+	if (v->fd < 0)
+		return yl_errf(err, "KVM_CREATE_VCPU %u: %s", idx, strerror(errno));
+	v->run = mmap(NULL, (size_t)vm->kvm->run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return yl_errf(err, "mmap kvm_run of vCPU %u: %s", idx, strerror(errno));
+	}
+	if (vcpu_set_state(v, err))
+		return -1;
+	return open_stats(v->fd, &v->stats_fd, &v->ks, &v->ks_before,
+			  &v->ks_after, err);
+}
+
+static int read_tsc_khz(struct yl_vm *vm, struct yl_err *err)
+{
+	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+
+	if (khz <= 0)
+		return yl_errf(err, "KVM_GET_TSC_KHZ: %s", khz < 0 ? strerror(errno) : "0 kHz");
+	vm->tsc_khz = (uint64_t)khz;
+	return 0;
+}
+
+int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
+		 const struct yl_config *cfg, const void *image, size_t len,
+		 struct yl_err *err)
+{
+	unsigned int i;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = kvm;
+	vm->cfg = cfg;
+	vm->nr_vcpus = cfg->nr_vcpus;
+	vm->stats_fd = -1;
+	vm->done_efd = eventfd(0, EFD_CLOEXEC);
+	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return yl_errf(err, "KVM_CREATE_VM: %s", strerror(errno));
+	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus || vm->done_efd < 0)
+		return yl_errf(err, "out of memory");
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].fd = vm->vcpus[i].stats_fd = -1;
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)YL_TSS_GPA))
+		return yl_errf(err, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
+		uint64_t a = YL_IDENTITY_MAP_GPA;
+
+		if (ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &a))
+			return yl_errf(err, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+	}
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0))
+		return yl_errf(err, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	if (setup_memory(vm, image, len, err))
+		return -1;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (create_vcpu(vm, i, err))
+			return -1;
+	if (read_tsc_khz(vm, err))
+		return -1;
+	write_boot_params(vm);
+	return open_stats(vm->fd, &vm->stats_fd, &vm->ks, &vm->ks_before,
+			  &vm->ks_after, err);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void yl_vm_destroy(struct yl_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
+		struct yl_vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			munmap(v->run, (size_t)vm->kvm->run_size);
+		yl_kstats_close(&v->ks);
+		free(v->ks_before);
+		free(v->ks_after);
+		close_fd(&v->stats_fd);
+		close_fd(&v->fd);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	yl_kstats_close(&vm->ks);
+	free(vm->ks_before);
+	free(vm->ks_after);
+	close_fd(&vm->stats_fd);
+	close_fd(&vm->done_efd);
+	if (vm->mem)
+		munmap(vm->mem, YL_MEM_SIZE);
+	vm->mem = NULL;
+	close_fd(&vm->fd);
+}
+
+int yl_vm_start(struct yl_vm *vm, struct yl_err *err)
+{
+	struct yl_err e2;
+	pthread_attr_t attr;
+	unsigned int i;
+	int r;
+
+	if (yl_kstats_read(&vm->ks, vm->ks_before, &e2) == 0)
+		vm->ks_valid = true;
+	pthread_attr_init(&attr);
+	r = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
+					&vm->cfg->pcpus);
+	for (i = 0; !r && i < vm->nr_vcpus; i++) {
+		r = pthread_create(&vm->vcpus[i].thread, &attr, yl_vcpu_thread,
+				   &vm->vcpus[i]);
+		if (!r)
+			vm->vcpus[i].started = true;
+	}
+	pthread_attr_destroy(&attr);
+	if (r) {
+		yl_vm_stop_all(vm);
+		yl_vm_join(vm);
+		return yl_errf(err, "starting vCPU threads: %s", strerror(r));
+	}
+	return 0;
+}
+
+/*
+ * Race-free stop (api.rst, "immediate_exit"): a thread about to enter
+ * KVM_RUN sees immediate_exit and returns at once; one inside KVM_RUN is
+ * kicked out by the signal.  stop is checked between exits.
+ */
+void yl_vm_stop_all(struct yl_vm *vm)
+{
+	unsigned int i;
+
+	__atomic_store_n(&vm->stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct yl_vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, SIGUSR1);
+	}
+}
+
+void yl_vm_join(struct yl_vm *vm)
+{
+	struct yl_err e2;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started) {
+			pthread_join(vm->vcpus[i].thread, NULL);
+			vm->vcpus[i].started = false;
+		}
+	if (vm->ks_valid && yl_kstats_read(&vm->ks, vm->ks_after, &e2))
+		vm->ks_valid = false;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_VM_H
+#define YL_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+#include "cli.h"
+#include "cpuid.h"
+#include "hoststat.h"
+#include "kstats.h"
+
+struct yl_kvm {
+	int fd;
+	int run_size;
+	unsigned int max_vcpus;
+	struct yl_cpuid supported;
+};
+
+/* How a vCPU's run ended. */
+enum yl_vcpu_end {
+	YL_END_NONE,		/* still running / never ran */
+	YL_END_DONE,		/* guest reported done */
+	YL_END_PANIC,		/* guest reported a panic message */
+	YL_END_FAULT,		/* guest took a CPU exception */
+	YL_END_UNHANDLED,	/* an exit yieldlab does not handle */
+	YL_END_STOPPED,		/* stopped by the VMM (watchdog, signal, peer) */
+	YL_END_HOST_ERROR,	/* an ioctl failed */
+};
+
+/* Userspace exits, by KVM exit reason; port I/O also by port. */
+#define YL_NR_EXIT_REASONS	64
+
+enum yl_io_port {
+	YL_IOP_CONSOLE,
+	YL_IOP_DONE,
+	YL_IOP_PANIC,
+	YL_IOP_FAULT,
+	YL_IOP_BENCH,
+	YL_IOP_OTHER,
+	YL_IOP_NR
+};
+
+struct yl_exit_stats {
+	uint64_t count[YL_NR_EXIT_REASONS];
+	uint64_t cycles[YL_NR_EXIT_REASONS];	/* handling time, host TSC */
+	uint64_t io_port[YL_IOP_NR];
+};
+
+struct yl_vm;
+
+struct yl_vcpu {
+	struct yl_vm *vm;
+	unsigned int idx;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+	pid_t tid;
+
+	struct yl_exit_stats ex;
+	int stats_fd;
+	struct yl_kstats ks;
+	uint64_t *ks_before, *ks_after;
+	bool ks_valid;
+	struct yl_hoststat hs_before, hs_after;
+
+	enum yl_vcpu_end end;
+	uint32_t done_status;
+	char detail[320];		/* what ended it, one line */
+	bool regs_valid;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+
+	char con[128];
+	size_t con_len;
+	uint64_t bench_left;		/* bench: stop after this many */
+};
+
+struct yl_vm {
+	struct yl_kvm *kvm;
+	const struct yl_config *cfg;
+	int fd;
+	uint8_t *mem;
+	unsigned int nr_vcpus;
+	struct yl_vcpu *vcpus;
+	uint64_t tsc_khz;
+
+	int stats_fd;
+	struct yl_kstats ks;
+	uint64_t *ks_before, *ks_after;
+	bool ks_valid;
+
+	int stop;			/* set once: every vCPU must leave */
+	unsigned int finished;		/* vCPU threads that returned */
+	int done_efd;			/* written when a vCPU thread returns */
+};
+
+int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err);
+void yl_kvm_close(struct yl_kvm *kvm);
+int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
+		 const struct yl_config *cfg, const void *image, size_t len,
+		 struct yl_err *err);
+void yl_vm_destroy(struct yl_vm *vm);
+int yl_vm_start(struct yl_vm *vm, struct yl_err *err);
+void yl_vm_stop_all(struct yl_vm *vm);
+void yl_vm_join(struct yl_vm *vm);
+
+/* vcpu.c */
+void yl_vcpu_signal_init(void);
+int yl_vcpu_loop(struct yl_vcpu *v);
+void *yl_vcpu_thread(void *arg);
+const char *yl_exit_reason_name(unsigned int reason);
+const char *yl_io_port_name(unsigned int port_class);
+const char *yl_vcpu_end_name(enum yl_vcpu_end end);
+
+/* The embedded guest (guest_blob.S). */
+extern const unsigned char yl_guest_image[];
+extern const unsigned char yl_guest_image_end[];
+
+#endif
