@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <yieldlab/abi.h>
 #include "layout.h"
 #include "vm.h"
@@ -59,6 +60,7 @@ static int check_caps(int fd, struct yl_err *err)
 
 int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err)
 {
+	struct stat st;
 	int v;
 
 	memset(kvm, 0, sizeof(*kvm));
@@ -66,6 +68,10 @@ int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err)
 	if (kvm->fd < 0)
 		return yl_errf(err, "cannot open /dev/kvm: %s (is KVM loaded and may this user use it?)",
 			       strerror(errno));
+	if (fstat(kvm->fd, &st) || !S_ISCHR(st.st_mode)) {
+		yl_errf(err, "/dev/kvm is not a character device");
+		goto fail;
+	}
 	v = ioctl(kvm->fd, KVM_GET_API_VERSION, 0);
 	if (v != KVM_API_VERSION_EXPECTED) {
 		yl_errf(err, "KVM API version %d, yieldlab needs %d", v,

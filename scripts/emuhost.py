@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Run yieldlab on real KVM: natively where /dev/kvm works, else in the
+emulated KVM host of shared/DESIGN.md (QEMU TCG with nested SVM, a Debian
+6.12 kernel that loads kvm_amd, a busybox initramfs carrying the binary).
+
+As a program:  scripts/emuhost.py [--build DIR] -- run --vcpus 8 --pcpus 0
+runs one yieldlab command there and prints what it printed.  Timings inside
+the emulated host are 30-60x those of hardware: compare ratios and counts.
+"""
+import argparse
+import base64
+import json
+import os
+import shlex
+import shutil
+import signal as signals
+import stat
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Failure(Exception):
+    pass
+
+
+class Run:
+    """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders."""
+
+    def __init__(self, name, args, signal=None, delay=0.0, timeout=300):
+        self.name, self.args, self.signal = name, args, signal
+        self.delay, self.timeout = delay, timeout
+
+
+class Outcome:
+    def __init__(self, rc, out, err, js):
+        self.rc, self.out, self.err, self.json = rc, out, err, js
+
+    def __repr__(self):
+        return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.out, self.err)
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what, outcome=None):
+    if not cond:
+        raise Failure(what + ("\n" + repr(outcome) if outcome is not None else ""))
+    print("  ok: " + what)
+
+
+def case(fn):
+    CASES[fn.__name__] = fn
+    return fn
+
+
+# --------------------------------------------------------------- hosts
+def kvm_usable():
+    """A KVM character device we may open read-write (never creates one)."""
+    try:
+        if not stat.S_ISCHR(os.stat("/dev/kvm").st_mode):
+            return False
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+class NativeHost:
+    kind = "native /dev/kvm"
+
+    def __init__(self, yieldlab, workdir):
+        self.yieldlab, self.workdir = yieldlab, workdir
+
+    def run_all(self, runs, files):
+        data = os.path.join(self.workdir, "data")
+        os.makedirs(data, exist_ok=True)
+        for name, content in files.items():
+            with open(os.path.join(data, name), "wb") as f:
+                f.write(content)
+        res = {}
+        for r in runs:
+            jpath = os.path.join(self.workdir, r.name + ".json")
+            if os.path.exists(jpath):
+                os.unlink(jpath)
+            args = [a.replace("@JSON@", jpath).replace("@DATA@", data) for a in r.args]
+            p = subprocess.Popen([self.yieldlab] + args, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            if r.signal:
+                time.sleep(r.delay)
+                p.send_signal(getattr(signals, "SIG" + r.signal))
+            out, err = p.communicate(timeout=r.timeout)
+            res[r.name] = Outcome(p.returncode, out, err, load_json(jpath))
+        return res
+
+
+def load_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+
+
+def ldd_deps(binary):
+    """Shared objects a dynamic binary needs (empty for a static one)."""
+    p = subprocess.run(["ldd", binary], capture_output=True, text=True)
+    deps = []
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        for tok in parts:
+            if tok.startswith("/") and os.path.exists(tok):
+                deps.append(tok)
+    return deps
+
+
+class EmulatedHost:
+    kind = "emulated KVM host (QEMU TCG, nested SVM)"
+    MODULES = ["irqbypass", "kvm", "ccp", "kvm-amd"]
+
+    def __init__(self, yieldlab, workdir):
+        self.yieldlab, self.workdir = yieldlab, workdir
+        for tool in ("qemu-system-x86_64", "cpio"):
+            if not shutil.which(tool):
+                raise Failure("emulated KVM host needs %s (run scripts/install-deps.sh)" % tool)
+        self.busybox = "/bin/busybox"
+        if not os.path.exists(self.busybox):
+            raise Failure("emulated KVM host needs busybox-static (/bin/busybox)")
+        p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-kernel.sh")],
+                           capture_output=True, text=True)
+        if p.returncode:
+            raise Failure("cannot fetch the emulated host's kernel:\n" + p.stderr)
+        self.kdir = p.stdout.strip().splitlines()[-1]
+
+    def _stage(self, root, runs, files):
+        for d in ("bin", "dev", "proc", "sys", "tmp", "data", "lib/modules"):
+            os.makedirs(os.path.join(root, d), exist_ok=True)
+        for binary in (self.busybox, self.yieldlab):
+            for dep in ldd_deps(binary):
+                dst = os.path.join(root, dep.lstrip("/"))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(dep, dst)
+        shutil.copy2(self.busybox, os.path.join(root, "bin", "busybox"))
+        shutil.copy2(self.yieldlab, os.path.join(root, "yieldlab"))
+        for m in self.MODULES:
+            shutil.copy2(os.path.join(self.kdir, m + ".ko"),
+                         os.path.join(root, "lib/modules", m + ".ko"))
+        for name, content in files.items():
+            with open(os.path.join(root, "data", name), "wb") as f:
+                f.write(content)
+        init = os.path.join(root, "init")
+        with open(init, "w") as f:
+            f.write(self._init_script(runs))
+        os.chmod(init, 0o755)
+
+    def _init_script(self, runs):
+        lines = [
+            "#!/bin/busybox sh",
+            "/bin/busybox --install -s /bin",
+            "export PATH=/bin",
+            "mount -t proc proc /proc; mount -t sysfs sys /sys",
+            "mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp",
+            "mount -t debugfs debugfs /sys/kernel/debug",
+            "mkdir -p /tmp/r",
+        ]
+        lines += ["insmod /lib/modules/%s.ko || echo 'insmod %s failed'" % (m, m)
+                  for m in self.MODULES]
+        lines += [
+            "emit() { for s in out err rc json; do f=/tmp/r/$1.$s; [ -e $f ] || continue;"
+            " echo \"@@YL-BEGIN $1 $s\"; base64 $f; echo '@@YL-END'; done > /dev/ttyS1; }",
+            "{ echo '@@YL-BEGIN _host env'; { uname -r; ls -l /dev/kvm;"
+            " cat /sys/module/kvm_amd/parameters/npt; } 2>&1 | base64; echo '@@YL-END'; } > /dev/ttyS1",
+            "[ -e /dev/kvm ] || { echo '@@YL-NOKVM' > /dev/ttyS1; dmesg | tail -30; poweroff -f; }",
+        ]
+        for r in runs:
+            args = " ".join(shlex.quote(a.replace("@JSON@", "/tmp/r/%s.json" % r.name)
+                                        .replace("@DATA@", "/data")) for a in r.args)
+            o = "/tmp/r/%s" % r.name
+            if r.signal:
+                lines.append("/yieldlab %s > %s.out 2> %s.err & pid=$!" % (args, o, o))
+                lines.append("sleep %.2f; kill -%s $pid; wait $pid; echo $? > %s.rc"
+                             % (r.delay, r.signal, o))
+            else:
+                lines.append("/yieldlab %s > %s.out 2> %s.err; echo $? > %s.rc" % (args, o, o, o))
+            lines.append("emit %s" % r.name)
+        lines += ["echo '@@YL-ALLDONE' > /dev/ttyS1", "sync", "poweroff -f"]
+        return "\n".join(lines) + "\n"
+
+    def _pack(self, root, cpio_path):
+        names = subprocess.run(["find", "."], cwd=root, capture_output=True,
+                               text=True, check=True).stdout
+        with open(cpio_path, "wb") as out:
+            subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root,
+                           input=names.encode(), stdout=out, check=True)
+
+    BOOT_TRIES = 3
+
+    def run_all(self, runs, files):
+        root = os.path.join(self.workdir, "initramfs")
+        shutil.rmtree(root, ignore_errors=True)
+        self._stage(root, runs, files)
+        cpio = os.path.join(self.workdir, "initramfs.cpio")
+        self._pack(root, cpio)
+        limit = 90 + sum(r.timeout + r.delay for r in runs)
+        # The emulated host's own kernel sometimes oopses while booting under
+        # multi-threaded TCG (int3 left by text patching).  That happens before
+        # our init announces itself; only then is a boot tried again.
+        for attempt in range(1, self.BOOT_TRIES + 1):
+            console, results = self._boot(cpio, limit)
+            if self._booted(results):
+                return self._parse(results, console, runs)
+            print("  emulated host: boot %d failed before init ran; console:\n%s"
+                  % (attempt, tail(console, 12)))
+        raise Failure("emulated host failed to boot %d times" % self.BOOT_TRIES)
+
+    @staticmethod
+    def _booted(results):
+        try:
+            return "@@YL-BEGIN _host env" in open(results, errors="replace").read()
+        except FileNotFoundError:
+            return False
+
+    def _boot(self, cpio, limit):
+        console = os.path.join(self.workdir, "console.log")
+        results = os.path.join(self.workdir, "results.txt")
+        for p in (console, results):
+            if os.path.exists(p):
+                os.unlink(p)
+        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max,+svm,+npt",
+               "-smp", "2", "-m", "1024", "-display", "none", "-no-reboot",
+               "-monitor", "none", "-nic", "none",
+               "-serial", "file:" + console, "-serial", "file:" + results,
+               "-kernel", os.path.join(self.kdir, "vmlinuz"), "-initrd", cpio,
+               "-append", "console=ttyS0 quiet panic=-1"]
+        t0 = time.time()
+        try:
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=limit, check=False)
+        except subprocess.TimeoutExpired:
+            raise Failure("emulated host did not finish within %d s; console:\n%s"
+                          % (limit, tail(console)))
+        print("  emulated host: %.1f s from boot to power-off" % (time.time() - t0))
+        return console, results
+
+    def _parse(self, results, console, runs):
+        try:
+            text = open(results, errors="replace").read().replace("\r", "")
+        except FileNotFoundError:
+            raise Failure("emulated host wrote no results; console:\n" + tail(console))
+        if "@@YL-NOKVM" in text:
+            raise Failure("emulated host has no /dev/kvm; console:\n" + tail(console))
+        blobs, cur, buf = {}, None, []
+        for line in text.split("\n"):
+            if line.startswith("@@YL-BEGIN "):
+                cur, buf = tuple(line.split()[1:3]), []
+            elif line == "@@YL-END" and cur:
+                blobs[cur] = base64.b64decode("".join(buf))
+                cur = None
+            elif cur:
+                buf.append(line.strip())
+        env = blobs.get(("_host", "env"), b"").decode(errors="replace")
+        print("  emulated host: " + " | ".join(env.split("\n")).strip())
+        res = {}
+        for r in runs:
+            if (r.name, "rc") not in blobs:
+                raise Failure("run %s produced no exit code; console:\n%s"
+                              % (r.name, tail(console)))
+            js = blobs.get((r.name, "json"))
+            res[r.name] = Outcome(int(blobs[(r.name, "rc")].decode().strip()),
+                                  blobs.get((r.name, "out"), b"").decode(errors="replace"),
+                                  blobs.get((r.name, "err"), b"").decode(errors="replace"),
+                                  json.loads(js) if js else None)
+        return res
+
+
+def tail(path, n=60):
+    try:
+        return "\n".join(open(path, errors="replace").read().splitlines()[-n:])
+    except FileNotFoundError:
+        return "(no console log)"
+
+
+def pick_host(yieldlab, workdir, which="auto"):
+    """native where /dev/kvm works (or when asked), else the emulated host."""
+    if which == "native" or (which == "auto" and kvm_usable()):
+        if not kvm_usable():
+            raise Failure("native KVM requested but /dev/kvm is not usable")
+        return NativeHost(yieldlab, workdir)
+    return EmulatedHost(yieldlab, workdir)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--host", choices=("auto", "native", "emulated"), default="auto")
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("args", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    args = a.args[1:] if a.args[:1] == ["--"] else a.args
+    workdir = os.path.join(a.build, "emuhost")
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host)
+        print("yieldlab %s  [on %s]" % (" ".join(args), host.kind), file=sys.stderr)
+        o = host.run_all([Run("cmd", args, timeout=a.timeout)], {})["cmd"]
+    except Failure as e:
+        print("emuhost: %s" % e, file=sys.stderr)
+        return 3
+    sys.stdout.write(o.out)
+    sys.stderr.write(o.err)
+    return o.rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

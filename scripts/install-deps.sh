@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package yieldlab needs to build, test and run the
+# emulated KVM host, then fetches that host's kernel into the cache.
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config liburing-dev libcap-dev check
+      python3 qemu-system-x86 busybox-static cpio xz-utils)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}"
+	as_root apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The emulated KVM host's kernel: needed wherever /dev/kvm is not usable.
+if ! [ -c /dev/kvm ] || ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+	"$(dirname "$0")/fetch-kernel.sh" >/dev/null
+fi
