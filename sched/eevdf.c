@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EEVDF per run queue, following kernel/sched/fair.c.  Every function names
+ * the kernel function it follows; where kernel versions differ, the
+ * difference is a parameter (struct yl_sched_params) and both are here.
+ *
+ * The tree is an AVL tree instead of the kernel's red-black tree: same
+ * order (virtual deadline, then insertion order, as rb_add() puts equal
+ * keys to the right), same augmentation (min_vruntime), so the same
+ * O(log n) heap search in pick_eevdf().
+ */
+#include <stddef.h>
+#include <string.h>
+#include <stdio.h>
+#include "eevdf.h"
+
+#define WMULT_CONST	(~0u)
+#define WMULT_SHIFT	32
+
+/* __calc_delta(): delta * weight / lw, in the kernel's fixed point. */
+static uint64_t calc_delta(uint64_t delta, uint64_t weight, uint64_t lw)
+{
+	uint64_t inv, fact = weight;
+	int shift = WMULT_SHIFT;
+
+	if (lw >= WMULT_CONST)
+		inv = 1;
+	else if (!lw)
+		inv = WMULT_CONST;
+	else
+		inv = WMULT_CONST / lw;
+	while (fact >> 32) {
+		fact >>= 1;
+		shift--;
+	}
+	fact = (uint64_t)(uint32_t)fact * (uint32_t)inv;
+	while (fact >> 32) {
+		fact >>= 1;
+		shift--;
+	}
+	return (uint64_t)(((unsigned __int128)delta * fact) >> shift);
+}
+
+/* calc_delta_fair(): wall time to this entity's virtual time. */
+uint64_t yl_calc_delta_fair(uint64_t delta, const struct yl_se *se)
+{
+	if (se->weight != YL_NICE_0_LOAD)
+		delta = calc_delta(delta, YL_NICE_0_LOAD, se->weight);
+	return delta;
+}
+
+static bool vruntime_gt(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b) > 0;
+}
+
+/* entity_before(): ordered by virtual deadline (6.8+). */
+static bool entity_before(const struct yl_se *a, const struct yl_se *b)
+{
+	return (int64_t)(a->deadline - b->deadline) < 0;
+}
+
+static int64_t entity_key(const struct yl_rq *rq, const struct yl_se *se)
+{
+	return (int64_t)(se->vruntime - rq->zero_vruntime);
+}
+
+/* ------------------------------------------------------------ the tree */
+
+static bool se_less(const struct yl_se *a, const struct yl_se *b)
+{
+	int64_t d = (int64_t)(a->deadline - b->deadline);
+
+	return d ? d < 0 : a->seq < b->seq;
+}
+
+static int height(const struct yl_se *se)
+{
+	return se ? se->height : 0;
+}
+
+/* min_vruntime_update(): the augmentation, plus slice bounds. */
+static void pull(struct yl_se *se)
+{
+	const struct yl_se *kids[2] = { se->left, se->right };
+	int i;
+
+	se->height = 1 + (height(se->left) > height(se->right) ?
+			  height(se->left) : height(se->right));
+	se->min_vruntime = se->vruntime;
+	se->min_slice = se->max_slice = se->slice;
+	for (i = 0; i < 2; i++) {
+		const struct yl_se *k = kids[i];
+
+		if (!k)
+			continue;
+		if (vruntime_gt(se->min_vruntime, k->min_vruntime))
+			se->min_vruntime = k->min_vruntime;
+		if (k->min_slice < se->min_slice)
+			se->min_slice = k->min_slice;
+		if (k->max_slice > se->max_slice)
+			se->max_slice = k->max_slice;
+	}
+}
+
+static struct yl_se *rotate_right(struct yl_se *y)
+{
+	struct yl_se *x = y->left;
+
+	y->left = x->right;
+	x->right = y;
+	pull(y);
+	pull(x);
+	return x;
+}
+
+static struct yl_se *rotate_left(struct yl_se *x)
+{
+	struct yl_se *y = x->right;
+
+	x->right = y->left;
+	y->left = x;
+	pull(x);
+	pull(y);
+	return y;
+}
+
+static struct yl_se *balance(struct yl_se *n)
+{
+	int b;
+
+	pull(n);
+	b = height(n->left) - height(n->right);
+	if (b > 1) {
+		if (height(n->left->left) < height(n->left->right))
+			n->left = rotate_left(n->left);
+		return rotate_right(n);
+	}
+	if (b < -1) {
+		if (height(n->right->right) < height(n->right->left))
+			n->right = rotate_right(n->right);
+		return rotate_left(n);
+	}
+	return n;
+}
+
+static struct yl_se *tree_insert(struct yl_se *n, struct yl_se *se)
+{
+	if (!n) {
+		se->left = se->right = NULL;
+		pull(se);
+		return se;
+	}
+	if (se_less(se, n))
+		n->left = tree_insert(n->left, se);
+	else
+		n->right = tree_insert(n->right, se);
+	return balance(n);
+}
+
+static struct yl_se *tree_remove_min(struct yl_se *n, struct yl_se **min)
+{
+	if (!n->left) {
+		*min = n;
+		return n->right;
+	}
+	n->left = tree_remove_min(n->left, min);
+	return balance(n);
+}
+
+static struct yl_se *tree_remove(struct yl_se *n, struct yl_se *se)
+{
+	struct yl_se *m;
+
+	if (!n)
+		return NULL;
+	if (n != se) {
+		if (se_less(se, n))
+			n->left = tree_remove(n->left, se);
+		else
+			n->right = tree_remove(n->right, se);
+		return balance(n);
+	}
+	if (!n->left || !n->right)
+		return n->left ? n->left : n->right;
+	n->right = tree_remove_min(n->right, &m);
+	m->left = n->left;
+	m->right = n->right;
+	return balance(m);
+}
+
+struct yl_se *yl_rq_first(const struct yl_rq *rq)
+{
+	struct yl_se *n = rq->root;
+
+	while (n && n->left)
+		n = n->left;
+	return n;
+}
+
+/* ------------------------------------------------- weighted average V */
+
+/* __enqueue_entity() / sum_w_vruntime_add() */
+static void enqueue_tree(struct yl_rq *rq, struct yl_se *se)
+{
+	rq->sum_w_vruntime += entity_key(rq, se) * (int64_t)se->weight;
+	rq->sum_weight += se->weight;
+	se->seq = rq->seq++;
+	rq->root = tree_insert(rq->root, se);
+}
+
+/* __dequeue_entity() / sum_w_vruntime_sub() */
+static void dequeue_tree(struct yl_rq *rq, struct yl_se *se)
+{
+	rq->root = tree_remove(rq->root, se);
+	se->left = se->right = NULL;
+	rq->sum_w_vruntime -= entity_key(rq, se) * (int64_t)se->weight;
+	rq->sum_weight -= se->weight;
+}
+
+/*
+ * avg_vruntime(): V = \Sum v_i*w_i / \Sum w_i over the tree and curr,
+ * rounded towards -inf so that V itself is always eligible.
+ */
+uint64_t yl_avg_vruntime(const struct yl_rq *rq)
+{
+	const struct yl_se *curr = rq->curr;
+	__int128 avg = rq->sum_w_vruntime;
+	int64_t load = (int64_t)rq->sum_weight;
+
+	if (curr && curr->on_rq) {
+		avg += (__int128)entity_key(rq, curr) * (int64_t)curr->weight;
+		load += (int64_t)curr->weight;
+	}
+	if (load) {
+		if (avg < 0)
+			avg -= load - 1;
+		avg /= load;
+	}
+	return rq->zero_vruntime + (uint64_t)(int64_t)avg;
+}
+
+/*
+ * vruntime_eligible(): lag_i >= 0 <=> V >= v_i, compared without the
+ * division's rounding and with a 128-bit product, as mainline does.
+ */
+bool yl_vruntime_eligible(const struct yl_rq *rq, uint64_t vruntime)
+{
+	const struct yl_se *curr = rq->curr;
+	__int128 avg = rq->sum_w_vruntime;
+	int64_t load = (int64_t)rq->sum_weight;
+
+	if (curr && curr->on_rq) {
+		avg += (__int128)entity_key(rq, curr) * (int64_t)curr->weight;
+		load += (int64_t)curr->weight;
+	}
+	return avg >= (__int128)(int64_t)(vruntime - rq->zero_vruntime) * load;
+}
+
+bool yl_entity_eligible(const struct yl_rq *rq, const struct yl_se *se)
+{
+	return yl_vruntime_eligible(rq, se->vruntime);
+}
+
+/* update_zero_vruntime(): keep keys small by rebasing on V. */
+static void update_zero_vruntime(struct yl_rq *rq)
+{
+	uint64_t v = yl_avg_vruntime(rq);
+	int64_t delta = (int64_t)(v - rq->zero_vruntime);
+
+	rq->sum_w_vruntime -= (int64_t)rq->sum_weight * delta;
+	rq->zero_vruntime = v;
+}
+
+static uint64_t rq_max_slice(const struct yl_rq *rq)
+{
+	uint64_t m = rq->root ? rq->root->max_slice : 0;
+
+	if (rq->curr && rq->curr->on_rq && rq->curr->slice > m)
+		m = rq->curr->slice;
+	return m;
+}
+
+/* cfs_rq_min_slice() */
+static uint64_t rq_min_slice(const struct yl_rq *rq)
+{
+	uint64_t m = UINT64_MAX;
+
+	if (rq->curr && rq->curr->on_rq)
+		m = rq->curr->slice;
+	if (rq->root && rq->root->min_slice < m)
+		m = rq->root->min_slice;
+	return m;
+}
+
+/* The clamp of update_entity_lag() (6.12) or entity_lag() (newer). */
+int64_t yl_entity_lag_limit(const struct yl_rq *rq, const struct yl_se *se)
+{
+	uint64_t span;
+
+	if (rq->p->lag_clamp == YL_LAG_CLAMP_2SLICE)
+		span = 2 * se->slice > rq->p->tick_ns ? 2 * se->slice : rq->p->tick_ns;
+	else
+		span = rq_max_slice(rq) + rq->p->tick_ns;
+	return (int64_t)yl_calc_delta_fair(span, se);
+}
+
+int64_t yl_entity_lag(const struct yl_rq *rq, const struct yl_se *se)
+{
+	int64_t lag = (int64_t)(yl_avg_vruntime(rq) - se->vruntime);
+	int64_t limit = yl_entity_lag_limit(rq, se);
+
+	return lag < -limit ? -limit : lag > limit ? limit : lag;
+}
+
+/* ------------------------------------------------------- slice protection */
+
+/* RUN_TO_PARITY: is the current entity still inside its protected run? */
+bool yl_protect_slice(const struct yl_rq *rq, const struct yl_se *se)
+{
+	if (rq->p->parity == YL_PARITY_DEADLINE)
+		return rq->p->run_to_parity && se->pick_deadline == se->deadline;
+	return (int64_t)(se->vprot - se->vruntime) > 0;
+}
+
+/* cancel_protect_slice() */
+void yl_cancel_protect_slice(struct yl_se *se)
+{
+	se->vprot = se->vruntime;
+	se->pick_deadline = ~se->deadline;
+}
+
+/* set_protect_slice() (6.17+), or the 6.12 HACK stashing the deadline. */
+static void set_protect_slice(struct yl_rq *rq, struct yl_se *se)
+{
+	uint64_t slice = rq->p->normalized_base_slice_ns, vprot = se->deadline;
+
+	se->pick_deadline = se->deadline;
+	if (rq->p->run_to_parity)
+		slice = rq_min_slice(rq);
+	if (se->slice < slice)
+		slice = se->slice;
+	if (slice != se->slice) {
+		uint64_t v = se->vruntime + yl_calc_delta_fair(slice, se);
+
+		if ((int64_t)(v - vprot) < 0)
+			vprot = v;
+	}
+	se->vprot = vprot;
+}
+
+/* ------------------------------------------------------- the operations */
+
+void yl_rq_init(struct yl_rq *rq, const struct yl_sched_params *p,
+		bool *need_resched)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->p = p;
+	rq->need_resched = need_resched;
+}
+
+void yl_se_init(struct yl_se *se, uint64_t weight, int id)
+{
+	memset(se, 0, sizeof(*se));
+	se->weight = weight ? weight : 1;
+	se->id = id;
+	se->height = 1;
+}
+
+/* __clear_buddies_next(): the buddy is cleared up the hierarchy. */
+void yl_clear_buddies(struct yl_rq *rq, struct yl_se *se)
+{
+	if (rq->next != se)
+		return;
+	for (; se; se = se->parent) {
+		if (se->cfs_rq->next != se)
+			break;
+		se->cfs_rq->next = NULL;
+	}
+}
+
+/* update_deadline(): a used-up request gets a new one. */
+static bool update_deadline(struct yl_rq *rq, struct yl_se *se)
+{
+	if ((int64_t)(se->vruntime - se->deadline) < 0)
+		return false;
+	se->slice = rq->p->base_slice_ns;
+	se->deadline = se->vruntime + yl_calc_delta_fair(se->slice, se);
+	return true;
+}
+
+/* update_curr(): charge the running entity its virtual time. */
+void yl_update_curr(struct yl_rq *rq, uint64_t now)
+{
+	struct yl_se *curr = rq->curr;
+	int64_t delta;
+	bool resched;
+
+	if (!curr)
+		return;
+	delta = (int64_t)(now - curr->exec_start);
+	if (delta <= 0)
+		return;
+	curr->exec_start = now;
+	curr->sum_exec_runtime += (uint64_t)delta;
+	curr->vruntime += yl_calc_delta_fair((uint64_t)delta, curr);
+	resched = update_deadline(rq, curr);
+	update_zero_vruntime(rq);
+	if (rq->nr_queued == 1)
+		return;
+	if (resched || (rq->p->parity == YL_PARITY_VPROT &&
+			!yl_protect_slice(rq, curr))) {
+		*rq->need_resched = true;
+		yl_clear_buddies(rq, curr);
+	}
+}
+
+/*
+ * place_entity(): put the entity at V - lag, with the lag scaled by
+ * (W + w_i) / W so that it is still vlag once the entity is counted in V.
+ */
+void yl_place_entity(struct yl_rq *rq, struct yl_se *se, int flags)
+{
+	uint64_t v = yl_avg_vruntime(rq), vslice;
+	int64_t lag = 0;
+
+	se->slice = rq->p->base_slice_ns;
+	vslice = yl_calc_delta_fair(se->slice, se);
+	if (rq->p->place_lag && rq->nr_queued && se->vlag) {
+		const struct yl_se *curr = rq->curr;
+		int64_t load = (int64_t)rq->sum_weight;
+		__int128 l = se->vlag;
+
+		if (curr && curr->on_rq)
+			load += (int64_t)curr->weight;
+		l *= load + (int64_t)se->weight;
+		if (!load)
+			load = 1;
+		lag = (int64_t)(l / load);
+	}
+	se->vruntime = v - (uint64_t)lag;
+	if (rq->p->place_deadline_initial && (flags & YL_ENQ_INITIAL))
+		vslice /= 2;
+	se->deadline = se->vruntime + vslice;
+}
+
+/* enqueue_entity() */
+void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
+		       uint64_t now)
+{
+	bool curr = rq->curr == se;
+
+	se->cfs_rq = rq;
+	if (curr)
+		yl_place_entity(rq, se, flags);
+	yl_update_curr(rq, now);
+	if (!curr)
+		yl_place_entity(rq, se, flags);
+	rq->load += se->weight;
+	rq->nr_queued++;
+	if (!curr)
+		enqueue_tree(rq, se);
+	se->on_rq = true;
+	update_zero_vruntime(rq);
+}
+
+/* dequeue_entity(): the lag is kept, clamped, for the next placement. */
+void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
+		       uint64_t now)
+{
+	(void)flags;
+	yl_update_curr(rq, now);
+	yl_clear_buddies(rq, se);
+	se->vlag = yl_entity_lag(rq, se);
+	if (se != rq->curr)
+		dequeue_tree(rq, se);
+	se->on_rq = false;
+	rq->load -= se->weight;
+	rq->nr_queued--;
+	update_zero_vruntime(rq);
+}
+
+/*
+ * The current entity, off the tree, moved so that its lag becomes vlag:
+ * like place_entity() against the average of the others, scaled by
+ * (W + w) / W so the lag survives the entity's own weight in V.  Its
+ * request (deadline, protection) moves with it.
+ */
+static void shift_curr(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
+{
+	int64_t load = (int64_t)rq->sum_weight, avg = rq->sum_w_vruntime;
+	__int128 lag = vlag;
+	uint64_t v;
+	int64_t delta;
+
+	if (!load)
+		return;		/* alone: its lag is 0 whatever we do */
+	if (avg < 0)
+		avg -= load - 1;
+	lag = lag * (load + (int64_t)se->weight) / load;
+	v = rq->zero_vruntime + (uint64_t)(avg / load) - (uint64_t)(int64_t)lag;
+	delta = (int64_t)(v - se->vruntime);
+	se->vruntime = v;
+	se->deadline += (uint64_t)delta;
+	se->vprot += (uint64_t)delta;
+	se->pick_deadline += (uint64_t)delta;
+}
+
+/*
+ * Lag credit's re-placement (seed patch 3): a queued entity goes through
+ * the dequeue / place_entity / enqueue sequence with the given vlag, so V
+ * stays consistent; the off-tree current entity is shifted in place.
+ * The next buddy is kept: it is what the credit is for.
+ */
+void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
+{
+	if (se == rq->curr) {
+		shift_curr(rq, se, vlag);
+		return;
+	}
+	dequeue_tree(rq, se);
+	rq->load -= se->weight;
+	rq->nr_queued--;
+	se->vlag = vlag;
+	yl_place_entity(rq, se, 0);
+	rq->load += se->weight;
+	rq->nr_queued++;
+	enqueue_tree(rq, se);
+	update_zero_vruntime(rq);
+}
+
+/*
+ * __pick_eevdf(): among eligible entities the earliest virtual deadline,
+ * found by the heap search on min_vruntime; the current entity wins while
+ * its slice is protected, and over any later deadline.
+ */
+struct yl_se *yl_pick_eevdf(struct yl_rq *rq, bool protect)
+{
+	struct yl_se *node = rq->root, *se = yl_rq_first(rq);
+	struct yl_se *curr = rq->curr, *best = NULL;
+
+	if (rq->nr_queued == 1)
+		return curr && curr->on_rq ? curr : se;
+	if (curr && (!curr->on_rq || !yl_entity_eligible(rq, curr)))
+		curr = NULL;
+	if (curr && protect && yl_protect_slice(rq, curr))
+		return curr;
+	if (se && yl_entity_eligible(rq, se)) {
+		best = se;
+		goto found;
+	}
+	while (node) {
+		struct yl_se *left = node->left;
+
+		if (left && yl_vruntime_eligible(rq, left->min_vruntime)) {
+			node = left;
+			continue;
+		}
+		if (yl_entity_eligible(rq, node)) {
+			best = node;
+			break;
+		}
+		node = node->right;
+	}
+found:
+	if (!best || (curr && entity_before(curr, best)))
+		best = curr;
+	return best;
+}
+
+/* pick_next_entity(): the next buddy first, if it is eligible (PICK_BUDDY). */
+struct yl_se *yl_pick_next_entity(struct yl_rq *rq)
+{
+	if (rq->p->pick_buddy && rq->next && yl_entity_eligible(rq, rq->next))
+		return rq->next;
+	return yl_pick_eevdf(rq, true);
+}
+
+/* set_next_entity(): the current entity is kept out of the tree. */
+void yl_set_next_entity(struct yl_rq *rq, struct yl_se *se, uint64_t now)
+{
+	yl_clear_buddies(rq, se);
+	if (se->on_rq) {
+		dequeue_tree(rq, se);
+		set_protect_slice(rq, se);
+	}
+	rq->curr = se;
+	se->exec_start = now;
+}
+
+/* put_prev_entity() */
+void yl_put_prev_entity(struct yl_rq *rq, struct yl_se *prev, uint64_t now)
+{
+	if (prev->on_rq) {
+		yl_update_curr(rq, now);
+		enqueue_tree(rq, prev);
+	}
+	rq->curr = NULL;
+}
+
+/* yield_task_fair() on one entity; the caller ran update_curr(). */
+void yl_yield_entity(struct yl_rq *rq, struct yl_se *se)
+{
+	yl_clear_buddies(rq, se);
+	if (rq->p->yield == YL_YIELD_DEADLINE_PUSH) {
+		se->deadline += yl_calc_delta_fair(se->slice, se);
+		return;
+	}
+	if (yl_entity_eligible(rq, se)) {
+		se->vruntime = se->deadline;
+		se->deadline += yl_calc_delta_fair(se->slice, se);
+	}
+}
+
+/* ------------------------------------------------------------ checking */
+
+static void collect(const struct yl_se *n, struct yl_se **out,
+		    unsigned int max, unsigned int *k)
+{
+	if (!n)
+		return;
+	collect(n->left, out, max, k);
+	if (*k < max)
+		out[*k] = (struct yl_se *)n;
+	(*k)++;
+	collect(n->right, out, max, k);
+}
+
+unsigned int yl_rq_collect(const struct yl_rq *rq, struct yl_se **out,
+			   unsigned int max)
+{
+	unsigned int k = 0;
+
+	collect(rq->root, out, max, &k);
+	return k;
+}
+
+static int check_node(const struct yl_se *n, char *why, unsigned int len)
+{
+	struct yl_se copy;
+
+	if (!n)
+		return 0;
+	if (check_node(n->left, why, len) || check_node(n->right, why, len))
+		return -1;
+	if (n->left && !se_less(n->left, n))
+		return snprintf(why, len, "tree order broken at %d", n->id), -1;
+	if (n->right && se_less(n->right, n))
+		return snprintf(why, len, "tree order broken at %d", n->id), -1;
+	copy = *n;
+	pull(&copy);
+	if (copy.height != n->height || copy.min_vruntime != n->min_vruntime)
+		return snprintf(why, len, "augmentation stale at %d", n->id), -1;
+	if (height(n->left) - height(n->right) > 1 ||
+	    height(n->right) - height(n->left) > 1)
+		return snprintf(why, len, "unbalanced at %d", n->id), -1;
+	return 0;
+}
+
+/* Every invariant the bookkeeping promises; for the tests. */
+int yl_rq_check(const struct yl_rq *rq, char *why, unsigned int len)
+{
+	struct yl_se *all[4096];
+	unsigned int n = yl_rq_collect(rq, all, 4096), i;
+	int64_t sum = 0;
+	uint64_t w = 0;
+
+	if (check_node(rq->root, why, len))
+		return -1;
+	for (i = 0; i < n && i < 4096; i++) {
+		sum += entity_key(rq, all[i]) * (int64_t)all[i]->weight;
+		w += all[i]->weight;
+		if (!all[i]->on_rq || all[i] == rq->curr)
+			return snprintf(why, len, "entity %d in tree but not queued", all[i]->id), -1;
+	}
+	if (sum != rq->sum_w_vruntime || w != rq->sum_weight)
+		return snprintf(why, len, "sum_w_vruntime %lld/%lld or sum_weight %llu/%llu stale",
+				(long long)rq->sum_w_vruntime, (long long)sum,
+				(unsigned long long)rq->sum_weight,
+				(unsigned long long)w), -1;
+	if (rq->curr && rq->curr->on_rq) {
+		w += rq->curr->weight;
+		n++;
+	}
+	if (w != rq->load || n != rq->nr_queued)
+		return snprintf(why, len, "load %llu/%llu or nr_queued %u/%u stale",
+				(unsigned long long)rq->load, (unsigned long long)w,
+				rq->nr_queued, n), -1;
+	return 0;
+}

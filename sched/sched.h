@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A set of CPUs, each with an EEVDF root run queue, the tasks (vCPUs) on
+ * them and optionally one level of groups (a VM's vCPUs as a group entity
+ * under the root, as with one cpu cgroup per VM).  This is what the
+ * cooperative scheduler and the simulator drive; time is always passed in.
+ */
+#ifndef YL_SCHED_SCHED_H
+#define YL_SCHED_SCHED_H
+
+#include "eevdf.h"
+
+enum yl_task_state {
+	YL_TASK_OFF,		/* not started, or gone */
+	YL_TASK_RUNNABLE,	/* queued or running */
+	YL_TASK_BLOCKED,	/* sleeping (a halted vCPU) */
+};
+
+struct yl_task {
+	struct yl_se se;
+	unsigned int cpu;
+	int group;			/* -1: directly under the root */
+	enum yl_task_state state;
+	double ideal_ns;		/* fair share received while queued */
+	double ipw_snap;
+};
+
+struct yl_group_cpu {
+	struct yl_se se;		/* the group's entity on this CPU's root */
+	struct yl_rq q;			/* the group's queue on this CPU */
+	double ipw;			/* ideal service per unit weight */
+};
+
+struct yl_cpu {
+	struct yl_rq rq;		/* root queue */
+	bool need_resched;
+	int curr;			/* running task, -1 idle */
+	unsigned int nr_running;	/* runnable tasks, hierarchy flattened */
+	bool credit_resched_seen;
+	uint64_t last_credit_resched;	/* lag credit rate limit */
+	int handoff;			/* task to run next regardless, -1 */
+	bool donating;
+	uint64_t donation_end;
+	double ipw;
+	uint64_t fair_t;
+};
+
+struct yl_sched {
+	struct yl_sched_params p;
+	unsigned int nr_cpus, nr_tasks, nr_groups;
+	struct yl_cpu *cpus;
+	struct yl_task *tasks;
+	struct yl_group_cpu *groups;	/* [group * nr_cpus + cpu] */
+	uint64_t credits;		/* directed yields that credited lag */
+	uint64_t credit_levels;		/* entities credited, all levels */
+};
+
+/*
+ * task_cpu[i] places task i, task_group[i] is its group or -1 (NULL: no
+ * groups), task_weight[i] its weight (NULL: all NICE_0).
+ */
+struct yl_sched *yl_sched_create(const struct yl_sched_params *p,
+				 unsigned int nr_cpus, unsigned int nr_tasks,
+				 unsigned int nr_groups,
+				 const unsigned int *task_cpu,
+				 const int *task_group,
+				 const uint64_t *task_weight);
+void yl_sched_destroy(struct yl_sched *s);
+
+/* Every task joins its CPU's queue, as a new task does (ENQUEUE_INITIAL). */
+void yl_sched_start(struct yl_sched *s, uint64_t now);
+/* The task wakes up; true if it should preempt its CPU's current task. */
+bool yl_sched_wake(struct yl_sched *s, unsigned int t, uint64_t now);
+/* The task sleeps; if it was running, its CPU must schedule. */
+void yl_sched_block(struct yl_sched *s, unsigned int t, uint64_t now);
+/* The task leaves for good. */
+void yl_sched_exit(struct yl_sched *s, unsigned int t, uint64_t now);
+/* Account time to the running task; true if the CPU must schedule. */
+bool yl_sched_tick(struct yl_sched *s, unsigned int cpu, uint64_t now);
+/* schedule(): pick the next task for the CPU and switch to it; -1 idle. */
+int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now);
+/* Move a queued task to another CPU with its lag. */
+void yl_sched_migrate(struct yl_sched *s, unsigned int t, unsigned int cpu,
+		      uint64_t now);
+
+/* Pieces the policies use (kernel names). */
+void yl_sched_update_curr(struct yl_sched *s, unsigned int cpu, uint64_t now);
+void yl_sched_set_next_buddy(struct yl_sched *s, unsigned int t);
+void yl_sched_yield_task(struct yl_sched *s, unsigned int t, uint64_t now);
+bool yl_sched_task_running(const struct yl_sched *s, unsigned int t);
+
+/* Fairness: service received and the ideal weighted share, in ns. */
+uint64_t yl_sched_service(const struct yl_sched *s, unsigned int t);
+double yl_sched_ideal(struct yl_sched *s, unsigned int t, uint64_t now);
+
+struct yl_rq *yl_sched_task_rq(struct yl_sched *s, unsigned int t);
+
+#endif
