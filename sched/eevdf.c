@@ -79,28 +79,30 @@ static int height(const struct yl_se *se)
 	return se ? se->height : 0;
 }
 
-/* min_vruntime_update(): the augmentation, plus slice bounds. */
-static void pull(struct yl_se *se)
+static void pull_child(struct yl_se *se, const struct yl_se *k, int *h)
 {
-	const struct yl_se *kids[2] = { se->left, se->right };
-	int i;
+	if (k->height > *h)
+		*h = k->height;
+	if (vruntime_gt(se->min_vruntime, k->min_vruntime))
+		se->min_vruntime = k->min_vruntime;
+	if (k->min_slice < se->min_slice)
+		se->min_slice = k->min_slice;
+	if (k->max_slice > se->max_slice)
+		se->max_slice = k->max_slice;
+}
 
-	se->height = 1 + (height(se->left) > height(se->right) ?
-			  height(se->left) : height(se->right));
+/* min_vruntime_update(): the augmentation, plus height and slice bounds. */
+static inline void pull(struct yl_se *se)
+{
+	int h = 0;
+
 	se->min_vruntime = se->vruntime;
 	se->min_slice = se->max_slice = se->slice;
-	for (i = 0; i < 2; i++) {
-		const struct yl_se *k = kids[i];
-
-		if (!k)
-			continue;
-		if (vruntime_gt(se->min_vruntime, k->min_vruntime))
-			se->min_vruntime = k->min_vruntime;
-		if (k->min_slice < se->min_slice)
-			se->min_slice = k->min_slice;
-		if (k->max_slice > se->max_slice)
-			se->max_slice = k->max_slice;
-	}
+	if (se->left)
+		pull_child(se, se->left, &h);
+	if (se->right)
+		pull_child(se, se->right, &h);
+	se->height = h + 1;
 }
 
 static struct yl_se *rotate_right(struct yl_se *y)
@@ -240,21 +242,39 @@ uint64_t yl_avg_vruntime(const struct yl_rq *rq)
 	return rq->zero_vruntime + (uint64_t)(int64_t)avg;
 }
 
+/* The weighted sum and load that eligibility compares against. */
+struct avg_load {
+	__int128 avg;
+	int64_t load;
+};
+
+static struct avg_load avg_load(const struct yl_rq *rq)
+{
+	const struct yl_se *curr = rq->curr;
+	struct avg_load a = { rq->sum_w_vruntime, (int64_t)rq->sum_weight };
+
+	if (curr && curr->on_rq) {
+		a.avg += (__int128)entity_key(rq, curr) * (int64_t)curr->weight;
+		a.load += (int64_t)curr->weight;
+	}
+	return a;
+}
+
+static bool eligible_at(const struct yl_rq *rq, const struct avg_load *a,
+			uint64_t vruntime)
+{
+	return a->avg >= (__int128)(int64_t)(vruntime - rq->zero_vruntime) * a->load;
+}
+
 /*
  * vruntime_eligible(): lag_i >= 0 <=> V >= v_i, compared without the
  * division's rounding and with a 128-bit product, as mainline does.
  */
 bool yl_vruntime_eligible(const struct yl_rq *rq, uint64_t vruntime)
 {
-	const struct yl_se *curr = rq->curr;
-	__int128 avg = rq->sum_w_vruntime;
-	int64_t load = (int64_t)rq->sum_weight;
+	struct avg_load a = avg_load(rq);
 
-	if (curr && curr->on_rq) {
-		avg += (__int128)entity_key(rq, curr) * (int64_t)curr->weight;
-		load += (int64_t)curr->weight;
-	}
-	return avg >= (__int128)(int64_t)(vruntime - rq->zero_vruntime) * load;
+	return eligible_at(rq, &a, vruntime);
 }
 
 bool yl_entity_eligible(const struct yl_rq *rq, const struct yl_se *se)
@@ -538,25 +558,27 @@ struct yl_se *yl_pick_eevdf(struct yl_rq *rq, bool protect)
 {
 	struct yl_se *node = rq->root, *se = yl_rq_first(rq);
 	struct yl_se *curr = rq->curr, *best = NULL;
+	struct avg_load a;
 
 	if (rq->nr_queued == 1)
 		return curr && curr->on_rq ? curr : se;
-	if (curr && (!curr->on_rq || !yl_entity_eligible(rq, curr)))
+	a = avg_load(rq);
+	if (curr && (!curr->on_rq || !eligible_at(rq, &a, curr->vruntime)))
 		curr = NULL;
 	if (curr && protect && yl_protect_slice(rq, curr))
 		return curr;
-	if (se && yl_entity_eligible(rq, se)) {
+	if (se && eligible_at(rq, &a, se->vruntime)) {
 		best = se;
 		goto found;
 	}
 	while (node) {
 		struct yl_se *left = node->left;
 
-		if (left && yl_vruntime_eligible(rq, left->min_vruntime)) {
+		if (left && eligible_at(rq, &a, left->min_vruntime)) {
 			node = left;
 			continue;
 		}
-		if (yl_entity_eligible(rq, node)) {
+		if (eligible_at(rq, &a, node->vruntime)) {
 			best = node;
 			break;
 		}
