@@ -550,6 +550,42 @@ void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 }
 
 /*
+ * reweight_entity(): the lag and the relative deadline are kept in real
+ * terms, so both scale by old/new weight, and the entity is placed again.
+ */
+void yl_reweight_entity(struct yl_rq *rq, struct yl_se *se, uint64_t weight,
+			uint64_t now)
+{
+	bool curr = rq->curr == se;
+	int64_t rel_deadline = 0;
+
+	if (!weight)
+		weight = 1;
+	if (se->on_rq) {
+		yl_update_curr(rq, now);
+		se->vlag = yl_entity_lag(rq, se);
+		rel_deadline = (int64_t)(se->deadline - se->vruntime);
+		if (!curr)
+			dequeue_tree(rq, se);
+		rq->load -= se->weight;
+		rq->nr_queued--;
+	}
+	se->vlag = (int64_t)((__int128)se->vlag * (int64_t)se->weight / (int64_t)weight);
+	rel_deadline = (int64_t)((__int128)rel_deadline * (int64_t)se->weight /
+				 (int64_t)weight);
+	se->weight = weight;
+	if (!se->on_rq)
+		return;
+	yl_place_entity(rq, se, 0);
+	se->deadline = se->vruntime + (uint64_t)rel_deadline;
+	rq->load += se->weight;
+	rq->nr_queued++;
+	if (!curr)
+		enqueue_tree(rq, se);
+	update_zero_vruntime(rq);
+}
+
+/*
  * __pick_eevdf(): among eligible entities the earliest virtual deadline,
  * found by the heap search on min_vruntime; the current entity wins while
  * its slice is protected, and over any later deadline.

@@ -61,6 +61,12 @@ struct yl_sched_params {
 	uint64_t ipi_window_ns;		/* ipi_window_ns (50 ms) */
 	bool relaxed_boost;		/* enable_relaxed_boost */
 	uint64_t group_shares;		/* weight of a group entity */
+	/*
+	 * Flattened pick (sched/flat, as Peter Zijlstra plans it): grouped
+	 * tasks sit on the root queue with weight w * shares / \Sum w of the
+	 * group's runnable tasks on that CPU, instead of under a group entity.
+	 */
+	bool flat;
 };
 
 int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
@@ -140,6 +146,8 @@ void yl_put_prev_entity(struct yl_rq *rq, struct yl_se *se, uint64_t now);
 void yl_yield_entity(struct yl_rq *rq, struct yl_se *se);
 void yl_clear_buddies(struct yl_rq *rq, struct yl_se *se);
 void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag);
+void yl_reweight_entity(struct yl_rq *rq, struct yl_se *se, uint64_t weight,
+			uint64_t now);
 
 /* Test and debug helpers. */
 struct yl_se *yl_rq_first(const struct yl_rq *rq);

@@ -19,7 +19,7 @@ static void attach_task(struct yl_sched *s, struct yl_task *t)
 {
 	struct yl_cpu *c = &s->cpus[t->cpu];
 
-	if (t->group < 0) {
+	if (t->group < 0 || s->p.flat) {
 		t->se.parent = NULL;
 		t->se.cfs_rq = &c->rq;
 		t->se.depth = 0;
@@ -85,8 +85,8 @@ struct yl_sched *yl_sched_create(const struct yl_sched_params *p,
 
 		if (task_cpu[i] >= nr_cpus || g >= (int)nr_groups || g < -1)
 			goto fail;
-		yl_se_init(&t->se, task_weight ? task_weight[i] : YL_NICE_0_LOAD,
-			   (int)i);
+		t->weight = task_weight ? task_weight[i] : YL_NICE_0_LOAD;
+		yl_se_init(&t->se, t->weight, (int)i);
 		t->cpu = task_cpu[i];
 		t->group = g;
 		attach_task(s, t);
@@ -111,7 +111,7 @@ void yl_sched_destroy(struct yl_sched *s)
 
 static double *task_ipw(struct yl_sched *s, struct yl_task *t)
 {
-	if (t->group < 0)
+	if (t->group < 0 || s->p.flat)
 		return &s->cpus[t->cpu].ipw;
 	return &group_cpu(s, t->group, t->cpu)->ipw;
 }
@@ -185,6 +185,40 @@ void yl_sched_set_next_buddy(struct yl_sched *s, unsigned int t)
 	set_buddy(&s->tasks[t].se);
 }
 
+/*
+ * Flattened groups: a grouped task's weight is its share of the group's
+ * shares among the group's runnable tasks on its CPU, reweighted (with
+ * lag kept, as reweight_entity() does) whenever that set changes.
+ */
+static void flat_reweight(struct yl_sched *s, int g, unsigned int cpu,
+			  uint64_t now)
+{
+	uint64_t total = 0;
+	unsigned int i;
+
+	if (!s->p.flat || g < 0)
+		return;
+	for (i = 0; i < s->nr_tasks; i++) {
+		struct yl_task *t = &s->tasks[i];
+
+		if (t->group == g && t->cpu == cpu && t->se.on_rq)
+			total += t->weight;
+	}
+	for (i = 0; i < s->nr_tasks; i++) {
+		struct yl_task *t = &s->tasks[i];
+		uint64_t w;
+
+		if (t->group != g || t->cpu != cpu || !t->se.on_rq)
+			continue;
+		w = t->weight * s->p.group_shares / total;
+		if (w == t->se.weight)
+			continue;
+		fair_leave(s, t);
+		yl_reweight_entity(t->se.cfs_rq, &t->se, w < 2 ? 2 : w, now);
+		fair_join(s, t);
+	}
+}
+
 /* enqueue_task_fair(): up the hierarchy until a level is already queued. */
 static void enqueue_task(struct yl_sched *s, struct yl_task *t, int flags,
 			 uint64_t now)
@@ -199,6 +233,7 @@ static void enqueue_task(struct yl_sched *s, struct yl_task *t, int flags,
 	s->cpus[t->cpu].nr_running++;
 	t->state = YL_TASK_RUNNABLE;
 	fair_join(s, t);
+	flat_reweight(s, t->group, t->cpu, now);
 }
 
 /*
@@ -223,6 +258,7 @@ static void dequeue_task(struct yl_sched *s, struct yl_task *t, int flags,
 		}
 	}
 	s->cpus[t->cpu].nr_running--;
+	flat_reweight(s, t->group, t->cpu, now);
 }
 
 void yl_sched_start(struct yl_sched *s, uint64_t now)

@@ -21,6 +21,7 @@ struct yl_task {
 	unsigned int cpu;
 	int group;			/* -1: directly under the root */
 	enum yl_task_state state;
+	uint64_t weight;		/* its own weight; se.weight may be flattened */
 	double ideal_ns;		/* fair share received while queued */
 	double ipw_snap;
 };

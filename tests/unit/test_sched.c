@@ -158,7 +158,8 @@ static void random_step(struct yl_sched *s, struct yl_target *tg,
 			yl_sched_pick(s, c, *now);
 }
 
-static void random_run(const char *preset, uint64_t seed, unsigned int ngroups)
+static void random_run(const char *preset, uint64_t seed, unsigned int ngroups,
+		       bool flat)
 {
 	static const uint64_t weights[] = { 1024, 1024, 335, 3121, 820, 15 };
 	unsigned int cpu[24];
@@ -176,7 +177,10 @@ static void random_run(const char *preset, uint64_t seed, unsigned int ngroups)
 		grp[i] = ngroups ? (int)(i % (ngroups + 1)) - 1 : -1;
 		w[i] = weights[rnd(6)];
 	}
-	s = mk(preset, 3, 24, ngroups, cpu, grp, w);
+	ck_assert_int_eq(yl_sched_params_preset(&P, preset, 3), 0);
+	P.flat = flat;
+	s = yl_sched_create(&P, 3, 24, ngroups, cpu, grp, w);
+	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(yl_target_init(&tg, (enum yl_target_kind)(seed % 3), 24), 0);
 	yl_sched_start(s, now);
 	for (step = 0; step < 4000; step++) {
@@ -192,13 +196,19 @@ static void random_run(const char *preset, uint64_t seed, unsigned int ngroups)
 
 START_TEST(invariants_flat)
 {
-	random_run(_i % 2 ? "6.18" : "6.12", 0x9e3779b97f4a7c15ull + (uint64_t)_i, 0);
+	random_run(_i % 2 ? "6.18" : "6.12", 0x9e3779b97f4a7c15ull + (uint64_t)_i, 0, false);
 }
 END_TEST
 
 START_TEST(invariants_groups)
 {
-	random_run(_i % 2 ? "6.18" : "6.12", 0xc2b2ae3d27d4eb4full + (uint64_t)_i, 2);
+	random_run(_i % 2 ? "6.18" : "6.12", 0xc2b2ae3d27d4eb4full + (uint64_t)_i, 2, false);
+}
+END_TEST
+
+START_TEST(invariants_flat_groups)
+{
+	random_run(_i % 2 ? "6.18" : "6.12", 0x165667b19e3779f9ull + (uint64_t)_i, 2, true);
 }
 END_TEST
 
@@ -617,6 +627,42 @@ START_TEST(groups_hint_dropped_at_ineligible_level)
 END_TEST
 
 /*
+ * The same moment under both picks.  VM0 = {0, 1}, VM1 = {2, 3}, one CPU,
+ * 6.12.  Task 0 runs 300 us and yields to task 1 (forfeit).
+ * Hierarchical: VM0's entity (weight 1024) has v = 300000, VM1's v = 0,
+ * V = 150000: VM0 is behind V, the root drops the buddy, VM1 runs.
+ * Flat: every task weighs 1024 * 1024 / 2048 = 512 on the root queue;
+ * task 1 has v = 0 <= V, it is eligible, the buddy is honoured.
+ */
+static int flat_or_not(bool flat)
+{
+	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
+	static const int grp[4] = { 0, 0, 1, 1 };
+	struct yl_sched *s;
+	int next;
+
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12", 1), 0);
+	P.flat = flat;
+	s = yl_sched_create(&P, 1, 4, 2, cpu, grp, NULL);
+	yl_sched_start(s, 0);
+	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
+	ck_assert_uint_eq(se_of(s, 0)->weight, flat ? 512 : 1024);
+	yl_sched_tick(s, 0, 300 * US);
+	ck_assert_int_eq(yl_policy_find("forfeit")->yield_to(s, 0, 1, 300 * US),
+			 YL_OUT_HONOURED);
+	next = yl_sched_pick(s, 0, 300 * US);
+	yl_sched_destroy(s);
+	return next;
+}
+
+START_TEST(flat_pick_keeps_hint_hierarchy_drops_it)
+{
+	ck_assert_int_ge(flat_or_not(false), 2);
+	ck_assert_int_eq(flat_or_not(true), 1);
+}
+END_TEST
+
+/*
  * Fairness: weights 1024:2048:1024 on one CPU for 200 ms of ticks get
  * 50/100/50 ms ideally; EEVDF keeps each within a couple of slices, and
  * the ideal shares add up to the elapsed time.
@@ -683,6 +729,7 @@ static Suite *sched_suite(void)
 	tcase_set_timeout(inv, 120);
 	tcase_add_loop_test(inv, invariants_flat, 0, 4);
 	tcase_add_loop_test(inv, invariants_groups, 0, 4);
+	tcase_add_loop_test(inv, invariants_flat_groups, 0, 4);
 	tcase_add_test(ex, forfeit_ineligible_buddy_not_picked);
 	tcase_add_test(ex, lag_credit_ineligible_buddy_picked);
 	tcase_add_test(ex, lag_credit_off_is_forfeit);
@@ -695,6 +742,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, outcomes_for_bad_targets);
 	tcase_add_test(ex, handoff_runs_target_now);
 	tcase_add_test(ex, groups_hint_dropped_at_ineligible_level);
+	tcase_add_test(ex, flat_pick_keeps_hint_hierarchy_drops_it);
 	tcase_add_test(ex, fairness_tracks_ideal_share);
 	tcase_add_test(ex, presets_follow_kernel_defaults);
 	tcase_add_test(ex, calc_delta_fair_matches_kernel);
