@@ -46,17 +46,6 @@ class Failure(Exception):
     pass
 
 
-def check(cond, what, outcome=None):
-    if not cond:
-        raise Failure(what + ("\n" + repr(outcome) if outcome is not None else ""))
-    print("  ok: " + what)
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
 # --------------------------------------------------------------- hosts
 def kvm_usable():
     """A KVM character device we may open read-write (never creates one)."""

@@ -13,7 +13,6 @@ of a case share one boot.
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 
@@ -211,17 +210,8 @@ def bad_invocations(t):
     # they are caught before /dev/kvm is even opened, let alone a VM created.
     native = NativeHost(t.host.yieldlab, t.host.workdir)
     no_kvm = {i for i, (a, _) in enumerate(BAD) if a[-1] not in ("100000", "300")}
-    env_res = {}
-    data = os.path.join(t.host.workdir, "data")
-    os.makedirs(data, exist_ok=True)
-    for name, content in BAD_FILES.items():
-        with open(os.path.join(data, name), "wb") as f:
-            f.write(content)
-    for i in no_kvm:
-        args = [a.replace("@DATA@", data) for a in BAD[i][0]]
-        p = subprocess.run([t.host.yieldlab] + args, capture_output=True, text=True,
-                           env=dict(os.environ))
-        env_res["bad%d" % i] = Outcome(p.returncode, p.stdout, p.stderr, None)
+    env_res = native.run_all([Run("bad%d" % i, BAD[i][0]) for i in sorted(no_kvm)],
+                             BAD_FILES)
     assert_bad(env_res, no_kvm, "no KVM needed")
     check(len(BAD) >= 10, "%d distinct bad invocations" % len(BAD))
 
