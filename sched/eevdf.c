@@ -220,29 +220,7 @@ static void dequeue_tree(struct yl_rq *rq, struct yl_se *se)
 	rq->sum_weight -= se->weight;
 }
 
-/*
- * avg_vruntime(): V = \Sum v_i*w_i / \Sum w_i over the tree and curr,
- * rounded towards -inf so that V itself is always eligible.
- */
-uint64_t yl_avg_vruntime(const struct yl_rq *rq)
-{
-	const struct yl_se *curr = rq->curr;
-	__int128 avg = rq->sum_w_vruntime;
-	int64_t load = (int64_t)rq->sum_weight;
-
-	if (curr && curr->on_rq) {
-		avg += (__int128)entity_key(rq, curr) * (int64_t)curr->weight;
-		load += (int64_t)curr->weight;
-	}
-	if (load) {
-		if (avg < 0)
-			avg -= load - 1;
-		avg /= load;
-	}
-	return rq->zero_vruntime + (uint64_t)(int64_t)avg;
-}
-
-/* The weighted sum and load that eligibility compares against. */
+/* The weighted key sum and load of the queue, the current entity included. */
 struct avg_load {
 	__int128 avg;
 	int64_t load;
@@ -258,6 +236,24 @@ static struct avg_load avg_load(const struct yl_rq *rq)
 		a.load += (int64_t)curr->weight;
 	}
 	return a;
+}
+
+/* avg / load rounded towards -inf, so that V itself is always eligible. */
+static int64_t avg_floor(__int128 avg, int64_t load)
+{
+	if (!load)
+		return (int64_t)avg;
+	if (avg < 0)
+		avg -= load - 1;
+	return (int64_t)(avg / load);
+}
+
+/* avg_vruntime(): V = \Sum v_i*w_i / \Sum w_i over the tree and curr. */
+uint64_t yl_avg_vruntime(const struct yl_rq *rq)
+{
+	struct avg_load a = avg_load(rq);
+
+	return rq->zero_vruntime + (uint64_t)avg_floor(a.avg, a.load);
 }
 
 static bool eligible_at(const struct yl_rq *rq, const struct avg_load *a,
@@ -436,9 +432,18 @@ void yl_update_curr(struct yl_rq *rq, uint64_t now)
 }
 
 /*
- * place_entity(): put the entity at V - lag, with the lag scaled by
- * (W + w_i) / W so that it is still vlag once the entity is counted in V.
+ * place_entity()'s scaling: an entity entering a queue of weight W moves
+ * V by w_i*vl_i/(W + w_i), so it is placed with vl_i*(W + w_i)/W to keep
+ * vl_i once it is counted.
  */
+static int64_t scale_lag(int64_t vlag, int64_t load, uint64_t weight)
+{
+	__int128 l = (__int128)vlag * (load + (int64_t)weight);
+
+	return (int64_t)(l / (load ? load : 1));
+}
+
+/* place_entity(): put the entity at V - lag, the lag scaled to survive. */
 void yl_place_entity(struct yl_rq *rq, struct yl_se *se, int flags)
 {
 	uint64_t v = yl_avg_vruntime(rq), vslice;
@@ -446,22 +451,25 @@ void yl_place_entity(struct yl_rq *rq, struct yl_se *se, int flags)
 
 	se->slice = rq->p->base_slice_ns;
 	vslice = yl_calc_delta_fair(se->slice, se);
-	if (rq->p->place_lag && rq->nr_queued && se->vlag) {
-		const struct yl_se *curr = rq->curr;
-		int64_t load = (int64_t)rq->sum_weight;
-		__int128 l = se->vlag;
-
-		if (curr && curr->on_rq)
-			load += (int64_t)curr->weight;
-		l *= load + (int64_t)se->weight;
-		if (!load)
-			load = 1;
-		lag = (int64_t)(l / load);
-	}
+	if (rq->p->place_lag && rq->nr_queued && se->vlag)
+		lag = scale_lag(se->vlag, avg_load(rq).load, se->weight);
 	se->vruntime = v - (uint64_t)lag;
 	if (rq->p->place_deadline_initial && (flags & YL_ENQ_INITIAL))
 		vslice /= 2;
 	se->deadline = se->vruntime + vslice;
+}
+
+/* account_entity_enqueue() / account_entity_dequeue() */
+static void account_enqueue(struct yl_rq *rq, const struct yl_se *se)
+{
+	rq->load += se->weight;
+	rq->nr_queued++;
+}
+
+static void account_dequeue(struct yl_rq *rq, const struct yl_se *se)
+{
+	rq->load -= se->weight;
+	rq->nr_queued--;
 }
 
 /* enqueue_entity() */
@@ -476,8 +484,7 @@ void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 	yl_update_curr(rq, now);
 	if (!curr)
 		yl_place_entity(rq, se, flags);
-	rq->load += se->weight;
-	rq->nr_queued++;
+	account_enqueue(rq, se);
 	if (!curr)
 		enqueue_tree(rq, se);
 	se->on_rq = true;
@@ -495,8 +502,7 @@ void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 	if (se != rq->curr)
 		dequeue_tree(rq, se);
 	se->on_rq = false;
-	rq->load -= se->weight;
-	rq->nr_queued--;
+	account_dequeue(rq, se);
 	update_zero_vruntime(rq);
 }
 
@@ -508,17 +514,13 @@ void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
  */
 static void shift_curr(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 {
-	int64_t load = (int64_t)rq->sum_weight, avg = rq->sum_w_vruntime;
-	__int128 lag = vlag;
+	int64_t load = (int64_t)rq->sum_weight, delta;
 	uint64_t v;
-	int64_t delta;
 
 	if (!load)
 		return;		/* alone: its lag is 0 whatever we do */
-	if (avg < 0)
-		avg -= load - 1;
-	lag = lag * (load + (int64_t)se->weight) / load;
-	v = rq->zero_vruntime + (uint64_t)(avg / load) - (uint64_t)(int64_t)lag;
+	v = rq->zero_vruntime + (uint64_t)avg_floor(rq->sum_w_vruntime, load) -
+	    (uint64_t)scale_lag(vlag, load, se->weight);
 	delta = (int64_t)(v - se->vruntime);
 	se->vruntime = v;
 	se->deadline += (uint64_t)delta;
@@ -539,12 +541,10 @@ void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 		return;
 	}
 	dequeue_tree(rq, se);
-	rq->load -= se->weight;
-	rq->nr_queued--;
+	account_dequeue(rq, se);
 	se->vlag = vlag;
 	yl_place_entity(rq, se, 0);
-	rq->load += se->weight;
-	rq->nr_queued++;
+	account_enqueue(rq, se);
 	enqueue_tree(rq, se);
 	update_zero_vruntime(rq);
 }
@@ -567,8 +567,7 @@ void yl_reweight_entity(struct yl_rq *rq, struct yl_se *se, uint64_t weight,
 		rel_deadline = (int64_t)(se->deadline - se->vruntime);
 		if (!curr)
 			dequeue_tree(rq, se);
-		rq->load -= se->weight;
-		rq->nr_queued--;
+		account_dequeue(rq, se);
 	}
 	se->vlag = (int64_t)((__int128)se->vlag * (int64_t)se->weight / (int64_t)weight);
 	rel_deadline = (int64_t)((__int128)rel_deadline * (int64_t)se->weight /
@@ -578,8 +577,7 @@ void yl_reweight_entity(struct yl_rq *rq, struct yl_se *se, uint64_t weight,
 		return;
 	yl_place_entity(rq, se, 0);
 	se->deadline = se->vruntime + (uint64_t)rel_deadline;
-	rq->load += se->weight;
-	rq->nr_queued++;
+	account_enqueue(rq, se);
 	if (!curr)
 		enqueue_tree(rq, se);
 	update_zero_vruntime(rq);

@@ -67,21 +67,6 @@ static enum yl_outcome pol_yield(struct yl_sched *s, unsigned int y, int target,
 	return YL_OUT_YIELDED;
 }
 
-/* yield_to_task_fair(): next buddy on the target, then the yielder yields. */
-static enum yl_outcome pol_forfeit(struct yl_sched *s, unsigned int y, int target,
-				   uint64_t now)
-{
-	enum yl_outcome o = yield_to_checks(s, y, target);
-
-	if (o != YL_OUT_HONOURED)
-		return o;
-	yl_sched_update_curr(s, s->tasks[y].cpu, now);
-	yl_sched_set_next_buddy(s, (unsigned int)target);
-	yl_sched_yield_task(s, y, now);
-	resched_both(s, y, target);
-	return YL_OUT_HONOURED;
-}
-
 /*
  * The credit margin (seed patch 2; its formula is not public): credit_pct
  * of one weighted slice, times the queue depth beyond the target capped at
@@ -135,28 +120,41 @@ static bool forced_resched(struct yl_sched *s, unsigned int y, uint64_t now)
 	return true;
 }
 
-static enum yl_outcome pol_lag_credit(struct yl_sched *s, unsigned int y,
-				      int target, uint64_t now)
+/*
+ * yield_to_task_fair(): next buddy on the target, then the yielder yields.
+ * With credit, the seed's patches 1-5 act in between, and only where
+ * yielder and target share a run queue (patch 5: cross-rq is future work).
+ */
+static enum yl_outcome yield_to_task_fair(struct yl_sched *s, unsigned int y,
+					  int target, uint64_t now, bool credit)
 {
-	enum yl_outcome o;
-	bool same_rq;
+	enum yl_outcome o = yield_to_checks(s, y, target);
 
-	if (!s->p.lag_credit)
-		return pol_forfeit(s, y, target, now);
-	o = yield_to_checks(s, y, target);
 	if (o != YL_OUT_HONOURED)
 		return o;
+	credit = credit && s->tasks[y].cpu == s->tasks[target].cpu;
 	yl_sched_update_curr(s, s->tasks[y].cpu, now);
 	yl_sched_set_next_buddy(s, (unsigned int)target);
-	/* Patch 5: only a shared run queue is credited; cross-rq is future work. */
-	same_rq = s->tasks[y].cpu == s->tasks[target].cpu;
-	if (same_rq)
+	if (credit)
 		credit_chain(s, (unsigned int)target);
 	yl_sched_yield_task(s, y, now);
 	resched_both(s, y, target);
-	if (same_rq && !forced_resched(s, y, now))
+	if (credit && !forced_resched(s, y, now))
 		return YL_OUT_RATE_LIMITED;
 	return YL_OUT_HONOURED;
+}
+
+static enum yl_outcome pol_forfeit(struct yl_sched *s, unsigned int y, int target,
+				   uint64_t now)
+{
+	return yield_to_task_fair(s, y, target, now, false);
+}
+
+/* Feature off (YIELD_TO_LAG_CREDIT): exactly forfeit. */
+static enum yl_outcome pol_lag_credit(struct yl_sched *s, unsigned int y,
+				      int target, uint64_t now)
+{
+	return yield_to_task_fair(s, y, target, now, s->p.lag_credit);
 }
 
 /*
