@@ -17,23 +17,27 @@
 #define WMULT_CONST	(~0u)
 #define WMULT_SHIFT	32
 
-/* __calc_delta(): delta * weight / lw, in the kernel's fixed point. */
-static uint64_t calc_delta(uint64_t delta, uint64_t weight, uint64_t lw)
+/* __update_inv_weight(): 2^32 / weight, kept so that no hot path divides. */
+static void set_weight(struct yl_se *se, uint64_t weight)
 {
-	uint64_t inv, fact = weight;
+	se->weight = weight ? weight : 1;
+	if (se->weight >= WMULT_CONST)
+		se->inv_weight = 1;
+	else
+		se->inv_weight = (uint32_t)(WMULT_CONST / se->weight);
+}
+
+/* __calc_delta(): delta * weight / lw, lw given as its inverse. */
+static uint64_t calc_delta(uint64_t delta, uint64_t weight, uint32_t inv)
+{
+	uint64_t fact = weight;
 	int shift = WMULT_SHIFT;
 
-	if (lw >= WMULT_CONST)
-		inv = 1;
-	else if (!lw)
-		inv = WMULT_CONST;
-	else
-		inv = WMULT_CONST / lw;
 	while (fact >> 32) {
 		fact >>= 1;
 		shift--;
 	}
-	fact = (uint64_t)(uint32_t)fact * (uint32_t)inv;
+	fact = (uint64_t)(uint32_t)fact * inv;
 	while (fact >> 32) {
 		fact >>= 1;
 		shift--;
@@ -45,7 +49,7 @@ static uint64_t calc_delta(uint64_t delta, uint64_t weight, uint64_t lw)
 uint64_t yl_calc_delta_fair(uint64_t delta, const struct yl_se *se)
 {
 	if (se->weight != YL_NICE_0_LOAD)
-		delta = calc_delta(delta, YL_NICE_0_LOAD, se->weight);
+		delta = calc_delta(delta, YL_NICE_0_LOAD, se->inv_weight);
 	return delta;
 }
 
@@ -79,125 +83,197 @@ static int height(const struct yl_se *se)
 	return se ? se->height : 0;
 }
 
-static void pull_child(struct yl_se *se, const struct yl_se *k, int *h)
+/* The earlier of two vruntimes, written as a select so it compiles to cmov. */
+static inline uint64_t vruntime_min(uint64_t a, uint64_t b)
 {
-	if (k->height > *h)
-		*h = k->height;
-	if (vruntime_gt(se->min_vruntime, k->min_vruntime))
-		se->min_vruntime = k->min_vruntime;
-	if (k->min_slice < se->min_slice)
-		se->min_slice = k->min_slice;
-	if (k->max_slice > se->max_slice)
-		se->max_slice = k->max_slice;
+	return vruntime_gt(a, b) ? b : a;
 }
 
-/* min_vruntime_update(): the augmentation, plus height and slice bounds. */
-static inline void pull(struct yl_se *se)
+/*
+ * min_vruntime_update(): the augmentation, plus the height.  Returns
+ * whether anything an ancestor reads changed, which is what lets the walk
+ * up stop early, as the kernel's RB_DECLARE_CALLBACKS propagate callback
+ * stops once min_vruntime_update() reports no change.  No min_slice /
+ * max_slice: see rq_min_slice().  Branch-free where it can be: which
+ * child holds the minimum is data, not a pattern a predictor can learn.
+ */
+static inline __attribute__((always_inline)) bool pull(struct yl_se *se)
 {
-	int h = 0;
+	const struct yl_se *l = se->left, *r = se->right;
+	uint64_t mv = se->vruntime;
+	int h = 0, lh, rh;
 
-	se->min_vruntime = se->vruntime;
-	se->min_slice = se->max_slice = se->slice;
-	if (se->left)
-		pull_child(se, se->left, &h);
-	if (se->right)
-		pull_child(se, se->right, &h);
+	if (l) {
+		mv = vruntime_min(mv, l->min_vruntime);
+		h = l->height;
+	}
+	if (r) {
+		mv = vruntime_min(mv, r->min_vruntime);
+		rh = r->height;
+		h = rh > h ? rh : h;
+	}
+	lh = se->height;
 	se->height = h + 1;
+	rh = se->min_vruntime != mv;
+	se->min_vruntime = mv;
+	return (lh != h + 1) | rh;
 }
 
-static struct yl_se *rotate_right(struct yl_se *y)
+/* Put @new where @old hangs from @up (or at the root). */
+static void replace_child(struct yl_rq *rq, struct yl_se *up,
+			  struct yl_se *old, struct yl_se *new)
+{
+	if (new)
+		new->up = up;
+	if (!up)
+		rq->root = new;
+	else if (up->left == old)
+		up->left = new;
+	else
+		up->right = new;
+}
+
+static struct yl_se *rotate_right(struct yl_rq *rq, struct yl_se *y)
 {
 	struct yl_se *x = y->left;
 
 	y->left = x->right;
+	if (y->left)
+		y->left->up = y;
+	replace_child(rq, y->up, y, x);
 	x->right = y;
+	y->up = x;
 	pull(y);
 	pull(x);
 	return x;
 }
 
-static struct yl_se *rotate_left(struct yl_se *x)
+static struct yl_se *rotate_left(struct yl_rq *rq, struct yl_se *x)
 {
 	struct yl_se *y = x->right;
 
 	x->right = y->left;
+	if (x->right)
+		x->right->up = x;
+	replace_child(rq, x->up, x, y);
 	y->left = x;
+	x->up = y;
 	pull(x);
 	pull(y);
 	return y;
 }
 
-static struct yl_se *balance(struct yl_se *n)
+/* Rebalance @n, two levels taller on one side; returns the subtree's root. */
+static struct yl_se *balance(struct yl_rq *rq, struct yl_se *n, bool left_heavy)
 {
-	int b;
-
-	pull(n);
-	b = height(n->left) - height(n->right);
-	if (b > 1) {
+	if (left_heavy) {
 		if (height(n->left->left) < height(n->left->right))
-			n->left = rotate_left(n->left);
-		return rotate_right(n);
+			rotate_left(rq, n->left);
+		return rotate_right(rq, n);
 	}
-	if (b < -1) {
-		if (height(n->right->right) < height(n->right->left))
-			n->right = rotate_right(n->right);
-		return rotate_left(n);
+	if (height(n->right->right) < height(n->right->left))
+		rotate_right(rq, n->right);
+	return rotate_left(rq, n);
+}
+
+/*
+ * Walk up from @n, restoring heights, balance and the augmentation.  Once
+ * a node comes out unchanged nothing above it can change, so the walk
+ * stops there; but not at or below @guard, a node moved into another's
+ * place, whose old values say nothing about its new position.
+ */
+static void fix_up(struct yl_rq *rq, struct yl_se *n, struct yl_se *guard)
+{
+	bool may_stop = !guard;
+
+	while (n) {
+		int b = height(n->left) - height(n->right);
+		struct yl_se *top = NULL;
+		bool changed = true;
+
+		if (b > 1 || b < -1)
+			top = balance(rq, n, b > 1);
+		else
+			changed = pull(n);
+		if (!changed && may_stop)
+			return;
+		if (n == guard)
+			may_stop = true;
+		n = (top ? top : n)->up;
 	}
+}
+
+static void tree_insert(struct yl_rq *rq, struct yl_se *se)
+{
+	struct yl_se **link = &rq->root, *up = NULL;
+	bool leftmost = true;
+
+	while (*link) {
+		up = *link;
+		if (se_less(se, up)) {
+			link = &up->left;
+		} else {
+			link = &up->right;
+			leftmost = false;
+		}
+	}
+	se->left = se->right = NULL;
+	se->up = up;
+	se->height = 1;
+	se->min_vruntime = se->vruntime;
+	*link = se;
+	if (leftmost)
+		rq->leftmost = se;
+	fix_up(rq, up, NULL);
+}
+
+/* The in-order successor of the leftmost node. */
+static struct yl_se *next_of_leftmost(const struct yl_se *se)
+{
+	struct yl_se *n = se->right;
+
+	if (!n)
+		return se->up;
+	while (n->left)
+		n = n->left;
 	return n;
 }
 
-static struct yl_se *tree_insert(struct yl_se *n, struct yl_se *se)
+/* rb_erase_augmented_cached(), for the AVL tree. */
+static void tree_remove(struct yl_rq *rq, struct yl_se *se)
 {
-	if (!n) {
-		se->left = se->right = NULL;
-		pull(se);
-		return se;
-	}
-	if (se_less(se, n))
-		n->left = tree_insert(n->left, se);
-	else
-		n->right = tree_insert(n->right, se);
-	return balance(n);
-}
+	struct yl_se *s, *start, *guard = NULL;
 
-static struct yl_se *tree_remove_min(struct yl_se *n, struct yl_se **min)
-{
-	if (!n->left) {
-		*min = n;
-		return n->right;
+	if (rq->leftmost == se)
+		rq->leftmost = next_of_leftmost(se);
+	if (!se->left || !se->right) {
+		start = se->up;
+		replace_child(rq, se->up, se, se->left ? se->left : se->right);
+	} else {
+		for (s = se->right; s->left; s = s->left)
+			;
+		guard = s;
+		if (s == se->right) {
+			start = s;
+		} else {
+			start = s->up;
+			start->left = s->right;
+			if (s->right)
+				s->right->up = start;
+			s->right = se->right;
+			s->right->up = s;
+		}
+		s->left = se->left;
+		s->left->up = s;
+		replace_child(rq, se->up, se, s);
 	}
-	n->left = tree_remove_min(n->left, min);
-	return balance(n);
-}
-
-static struct yl_se *tree_remove(struct yl_se *n, struct yl_se *se)
-{
-	struct yl_se *m;
-
-	if (!n)
-		return NULL;
-	if (n != se) {
-		if (se_less(se, n))
-			n->left = tree_remove(n->left, se);
-		else
-			n->right = tree_remove(n->right, se);
-		return balance(n);
-	}
-	if (!n->left || !n->right)
-		return n->left ? n->left : n->right;
-	n->right = tree_remove_min(n->right, &m);
-	m->left = n->left;
-	m->right = n->right;
-	return balance(m);
+	se->left = se->right = se->up = NULL;
+	fix_up(rq, start, guard);
 }
 
 struct yl_se *yl_rq_first(const struct yl_rq *rq)
 {
-	struct yl_se *n = rq->root;
-
-	while (n && n->left)
-		n = n->left;
-	return n;
+	return rq->leftmost;
 }
 
 /* ------------------------------------------------- weighted average V */
@@ -208,14 +284,13 @@ static void enqueue_tree(struct yl_rq *rq, struct yl_se *se)
 	rq->sum_w_vruntime += entity_key(rq, se) * (int64_t)se->weight;
 	rq->sum_weight += se->weight;
 	se->seq = rq->seq++;
-	rq->root = tree_insert(rq->root, se);
+	tree_insert(rq, se);
 }
 
 /* __dequeue_entity() / sum_w_vruntime_sub() */
 static void dequeue_tree(struct yl_rq *rq, struct yl_se *se)
 {
-	rq->root = tree_remove(rq->root, se);
-	se->left = se->right = NULL;
+	tree_remove(rq, se);
 	rq->sum_w_vruntime -= entity_key(rq, se) * (int64_t)se->weight;
 	rq->sum_weight -= se->weight;
 }
@@ -245,6 +320,9 @@ static int64_t avg_floor(__int128 avg, int64_t load)
 		return (int64_t)avg;
 	if (avg < 0)
 		avg -= load - 1;
+	/* the common case fits 64 bits: skip the slow 128-bit division */
+	if (avg == (int64_t)avg)
+		return (int64_t)avg / load;
 	return (int64_t)(avg / load);
 }
 
@@ -288,25 +366,31 @@ static void update_zero_vruntime(struct yl_rq *rq)
 	rq->zero_vruntime = v;
 }
 
+/*
+ * The slice of the queue's requests, or @none if it is empty.  The model
+ * has no custom slices (sched_attr::sched_runtime, a group entity's slice
+ * taken from its queue): every request is base_slice_ns long, which
+ * yl_rq_check() asserts.  So cfs_rq_min_slice() and cfs_rq_max_slice()
+ * are the same value and the kernel's min_slice/max_slice tree
+ * augmentation would only repeat it on every node.
+ */
+static uint64_t rq_slice(const struct yl_rq *rq, uint64_t none)
+{
+	if (rq->curr && rq->curr->on_rq)
+		return rq->curr->slice;
+	return rq->root ? rq->root->slice : none;
+}
+
+/* cfs_rq_max_slice() */
 static uint64_t rq_max_slice(const struct yl_rq *rq)
 {
-	uint64_t m = rq->root ? rq->root->max_slice : 0;
-
-	if (rq->curr && rq->curr->on_rq && rq->curr->slice > m)
-		m = rq->curr->slice;
-	return m;
+	return rq_slice(rq, 0);
 }
 
 /* cfs_rq_min_slice() */
 static uint64_t rq_min_slice(const struct yl_rq *rq)
 {
-	uint64_t m = UINT64_MAX;
-
-	if (rq->curr && rq->curr->on_rq)
-		m = rq->curr->slice;
-	if (rq->root && rq->root->min_slice < m)
-		m = rq->root->min_slice;
-	return m;
+	return rq_slice(rq, UINT64_MAX);
 }
 
 /* The clamp of update_entity_lag() (6.12) or entity_lag() (newer). */
@@ -378,7 +462,7 @@ void yl_rq_init(struct yl_rq *rq, const struct yl_sched_params *p,
 void yl_se_init(struct yl_se *se, uint64_t weight, int id)
 {
 	memset(se, 0, sizeof(*se));
-	se->weight = weight ? weight : 1;
+	set_weight(se, weight);
 	se->id = id;
 	se->height = 1;
 }
@@ -572,7 +656,7 @@ void yl_reweight_entity(struct yl_rq *rq, struct yl_se *se, uint64_t weight,
 	se->vlag = (int64_t)((__int128)se->vlag * (int64_t)se->weight / (int64_t)weight);
 	rel_deadline = (int64_t)((__int128)rel_deadline * (int64_t)se->weight /
 				 (int64_t)weight);
-	se->weight = weight;
+	set_weight(se, weight);
 	if (!se->on_rq)
 		return;
 	yl_place_entity(rq, se, 0);
@@ -691,22 +775,27 @@ unsigned int yl_rq_collect(const struct yl_rq *rq, struct yl_se **out,
 	return k;
 }
 
-static int check_node(const struct yl_se *n, char *why, unsigned int len)
+static int check_node(const struct yl_rq *rq, const struct yl_se *n,
+		      char *why, unsigned int len)
 {
 	struct yl_se copy;
 
 	if (!n)
 		return 0;
-	if (check_node(n->left, why, len) || check_node(n->right, why, len))
+	if (check_node(rq, n->left, why, len) ||
+	    check_node(rq, n->right, why, len))
 		return -1;
 	if (n->left && !se_less(n->left, n))
 		return snprintf(why, len, "tree order broken at %d", n->id), -1;
 	if (n->right && se_less(n->right, n))
 		return snprintf(why, len, "tree order broken at %d", n->id), -1;
+	if ((n->left && n->left->up != n) || (n->right && n->right->up != n))
+		return snprintf(why, len, "parent pointer broken at %d", n->id), -1;
 	copy = *n;
-	pull(&copy);
-	if (copy.height != n->height || copy.min_vruntime != n->min_vruntime)
+	if (pull(&copy))
 		return snprintf(why, len, "augmentation stale at %d", n->id), -1;
+	if (n->slice != rq->p->base_slice_ns)
+		return snprintf(why, len, "entity %d has a custom slice", n->id), -1;
 	if (height(n->left) - height(n->right) > 1 ||
 	    height(n->right) - height(n->left) > 1)
 		return snprintf(why, len, "unbalanced at %d", n->id), -1;
@@ -721,8 +810,12 @@ int yl_rq_check(const struct yl_rq *rq, char *why, unsigned int len)
 	int64_t sum = 0;
 	uint64_t w = 0;
 
-	if (check_node(rq->root, why, len))
+	if (check_node(rq, rq->root, why, len))
 		return -1;
+	if (rq->root && rq->root->up)
+		return snprintf(why, len, "root has a parent"), -1;
+	if (rq->leftmost != (n ? all[0] : NULL))
+		return snprintf(why, len, "cached leftmost stale"), -1;
 	for (i = 0; i < n && i < 4096; i++) {
 		sum += entity_key(rq, all[i]) * (int64_t)all[i]->weight;
 		w += all[i]->weight;

@@ -75,16 +75,19 @@ int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
 struct yl_rq;
 
 struct yl_se {
-	/* augmented tree, ordered by (deadline, seq) */
-	struct yl_se *left, *right;
-	int height;
+	/*
+	 * What the tree's walks read, in one cache line: the augmented
+	 * tree, ordered by (deadline, seq).
+	 */
+	struct yl_se *left, *right, *up;
+	uint64_t deadline;
 	uint64_t seq;
 	uint64_t min_vruntime;		/* min over the subtree */
-	uint64_t min_slice, max_slice;	/* over the subtree */
-
-	uint64_t weight;		/* scale_load_down(load.weight) */
 	uint64_t vruntime;
-	uint64_t deadline;
+	int height;
+
+	uint32_t inv_weight;		/* load.inv_weight: 2^32 / weight */
+	uint64_t weight;		/* scale_load_down(load.weight) */
 	uint64_t slice;
 	int64_t vlag;			/* V - v, kept across dequeue */
 	uint64_t vprot;			/* YL_PARITY_VPROT */
@@ -104,6 +107,7 @@ struct yl_se {
 struct yl_rq {
 	const struct yl_sched_params *p;
 	struct yl_se *root;		/* queued entities; curr is not here */
+	struct yl_se *leftmost;		/* earliest deadline (rb_root_cached) */
 	int64_t sum_w_vruntime;		/* \Sum (v_i - zero_vruntime) * w_i */
 	uint64_t sum_weight;		/* \Sum w_i over the tree */
 	uint64_t zero_vruntime;
