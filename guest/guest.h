@@ -87,11 +87,22 @@ struct guest_cpu {
 };
 
 /* Paravirt backend (pv_kvm.c). */
+#define NO_VCPU		0xffffffffu
+
+/* What a waiter waits for, as the paravirt backend needs it. */
+struct pv_wait {
+	uint32_t holder;		/* vCPU holding the lock, or NO_VCPU */
+	uint32_t ahead;			/* vCPU just ahead in line, or NO_VCPU */
+	const volatile uint32_t *ptr;	/* halt only while *ptr == val; */
+	uint32_t val;			/* NULL ptr: never halt here */
+};
+
 void pv_init(struct guest_cpu *gc);
 int vcpu_is_preempted(uint32_t idx);
 long pv_sched_yield(uint32_t target);
-void pv_spin_reset(void);
-void pv_spin(struct guest_cpu *gc, uint32_t *budget, uint32_t holder);
+void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w);
+void pv_kick(struct guest_cpu *gc, uint32_t target);
+void pv_kick_any(struct guest_cpu *gc);
 
 /* Locks (lock.c). */
 void lock_acquire(struct guest_cpu *gc);

@@ -33,18 +33,35 @@ static uint32_t kvm_features(void)
 	return a;
 }
 
-static long kvm_hypercall1(unsigned long nr, unsigned long a0)
+static long kvm_hypercall2(unsigned long nr, unsigned long a0,
+			   unsigned long a1)
 {
 	long ret;
 
 	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0)
+		__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1)
 				 : "memory");
 	else
-		__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0)
+		__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1)
 				 : "memory");
 	return ret;
 }
+
+static long kvm_hypercall1(unsigned long nr, unsigned long a0)
+{
+	return kvm_hypercall2(nr, a0, 0);
+}
+
+/*
+ * pv halt: a waiter about to HLT raises its flag here, so an unlocker
+ * knows whom to kick (Linux's pv qspinlock keeps vcpu_halted in the MCS
+ * node for the same reason).  nr_halted lets an unlocker of a lock with
+ * no queue skip the scan when nobody sleeps.
+ */
+static struct {
+	uint32_t v;
+} __attribute__((aligned(64))) halted[YL_MAX_VCPUS];
+static uint32_t nr_halted __attribute__((aligned(64)));
 
 static volatile uint8_t *steal_preempted(uint32_t idx)
 {
@@ -63,8 +80,11 @@ void pv_init(struct guest_cpu *gc)
 	feat = kvm_features();
 	if (!(feat & (1u << KVM_FEATURE_STEAL_TIME)))
 		guest_panic(gc, "--pv needs KVM_FEATURE_STEAL_TIME, CPUID lacks it");
-	if (!(feat & (1u << KVM_FEATURE_PV_SCHED_YIELD)))
+	if (gc->bp->pv == YL_PV_YIELD &&
+	    !(feat & (1u << KVM_FEATURE_PV_SCHED_YIELD)))
 		guest_panic(gc, "--pv yield needs KVM_FEATURE_PV_SCHED_YIELD, CPUID lacks it");
+	if (gc->bp->pv == YL_PV_HALT && !(feat & (1u << KVM_FEATURE_PV_UNHALT)))
+		guest_panic(gc, "--pv halt needs KVM_FEATURE_PV_UNHALT, CPUID lacks it");
 	wrmsr(MSR_KVM_STEAL_TIME, (YL_STEAL_GPA + gc->idx * 64ull) | 1);
 }
 
@@ -81,24 +101,95 @@ long pv_sched_yield(uint32_t target)
 	return kvm_hypercall1(KVM_HC_SCHED_YIELD, READ_ONCE(apic_ids[target]));
 }
 
+static int valid_other(struct guest_cpu *gc, uint32_t v)
+{
+	return v < gc->bp->nr_vcpus && v != gc->idx;
+}
+
+/* Yield to the holder if it is preempted, else to whoever is just ahead. */
+static void pv_yield_to_waited(struct guest_cpu *gc, const struct pv_wait *w)
+{
+	uint32_t t = w->holder;
+
+	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
+		t = w->ahead;
+	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
+		return;
+	gc->rec->preempted_seen++;
+	gc->rec->yields++;
+	if (pv_sched_yield(t) < 0)
+		gc->rec->yields_failed++;
+}
+
 /*
- * One PAUSE of a waiter.  After spin_threshold PAUSEs, if the vCPU we wait
- * for (holder, or next in line) is preempted, yield to it; either way the
- * budget starts over, so a running holder is re-checked only every
- * threshold PAUSEs.
+ * kvm_wait() of arch/x86/kernel/kvm.c: halt only if *ptr still holds val.
+ * The flag is raised and fenced before the check, and every unlocker
+ * changes the word, fences, then reads the flag: one of the two sees the
+ * other, so a kick is never lost.  HLT runs with interrupts off; KVM
+ * ends it on the kick (pv_unhalted), which sticks if it came first.
  */
-void pv_spin(struct guest_cpu *gc, uint32_t *budget, uint32_t holder)
+static void pv_halt(struct guest_cpu *gc, const struct pv_wait *w)
+{
+	WRITE_ONCE(halted[gc->idx].v, 1);
+	__atomic_fetch_add(&nr_halted, 1, __ATOMIC_SEQ_CST);
+	if (READ_ONCE(*w->ptr) == w->val) {
+		gc->rec->halts++;
+		__asm__ volatile("hlt" ::: "memory");
+	}
+	WRITE_ONCE(halted[gc->idx].v, 0);
+	__atomic_fetch_sub(&nr_halted, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * One PAUSE of a waiter.  After spin_threshold PAUSEs the backend acts:
+ * yield to the vCPU waited for if it is preempted, or halt until kicked.
+ * Either way the budget starts over.
+ */
+void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w)
 {
 	cpu_relax();
 	gc->rec->spins++;
 	if (gc->bp->pv == YL_PV_NONE || ++*budget < gc->bp->spin_threshold)
 		return;
 	*budget = 0;
-	if (holder >= gc->bp->nr_vcpus || holder == gc->idx ||
-	    !vcpu_is_preempted(holder))
+	if (gc->bp->pv == YL_PV_YIELD)
+		pv_yield_to_waited(gc, w);
+	else if (w->ptr)
+		pv_halt(gc, w);
+}
+
+/*
+ * kvm_kick_cpu(): wake @target if it halted.  The caller has changed the
+ * word the target waits on; the fence orders that store before our read
+ * of the flag.
+ */
+void pv_kick(struct guest_cpu *gc, uint32_t target)
+{
+	if (gc->bp->pv != YL_PV_HALT || !valid_other(gc, target))
 		return;
-	gc->rec->preempted_seen++;
-	gc->rec->yields++;
-	if (pv_sched_yield(holder) < 0)
-		gc->rec->yields_failed++;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!READ_ONCE(halted[target].v))
+		return;
+	gc->rec->kicks++;
+	kvm_hypercall2(KVM_HC_KICK_CPU, 0, READ_ONCE(apic_ids[target]));
+}
+
+/* For locks with no queue: kick one halted vCPU, searching from after us. */
+void pv_kick_any(struct guest_cpu *gc)
+{
+	uint32_t n = gc->bp->nr_vcpus, i;
+
+	if (gc->bp->pv != YL_PV_HALT)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!READ_ONCE(nr_halted))
+		return;
+	for (i = 1; i < n; i++) {
+		uint32_t t = (gc->idx + i) % n;
+
+		if (READ_ONCE(halted[t].v)) {
+			pv_kick(gc, t);
+			return;
+		}
+	}
 }

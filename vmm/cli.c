@@ -15,11 +15,15 @@
 static const char *const lock_names[YL_LOCK_NR] = {
 	[YL_LOCK_TAS] = "tas",
 	[YL_LOCK_TICKET] = "ticket",
+	[YL_LOCK_TTAS] = "ttas",
+	[YL_LOCK_MCS] = "mcs",
+	[YL_LOCK_QSPIN] = "qspinlock",
 };
 
 static const char *const pv_names[YL_PV_NR] = {
 	[YL_PV_NONE] = "none",
 	[YL_PV_YIELD] = "yield",
+	[YL_PV_HALT] = "halt",
 };
 
 static const char *const workload_names[YL_WL_NR] = {
@@ -370,9 +374,12 @@ void yl_usage(FILE *f)
 "  --vcpus N            vCPUs (1-256 and at most what KVM allows, default 4)\n"
 "  --pcpus LIST         physical CPUs the vCPU threads share, e.g. 0 or 0-3,6\n"
 "                       (default: the first CPU of our affinity mask)\n"
-"  --lock tas|ticket    lock algorithm (default ticket)\n"
-"  --pv none|yield      waiting backend: spin only, or KVM_HC_SCHED_YIELD to a\n"
-"                       preempted holder after --spin-threshold PAUSEs (default none)\n"
+"  --lock tas|ttas|ticket|mcs|qspinlock\n"
+"                       lock algorithm (default ticket)\n"
+"  --pv none|yield|halt waiting backend after --spin-threshold PAUSEs: spin\n"
+"                       only; KVM_HC_SCHED_YIELD to a preempted holder (or the\n"
+"                       waiter ahead); or HLT until the unlocker sends\n"
+"                       KVM_HC_KICK_CPU, as Linux's pv spinlocks do (default none)\n"
 "  --cs NS              critical-section length (default 1000)\n"
 "  --think NS           time between release and next acquire (default 2000)\n"
 "  --duration MS        lock phase length (default 1000)\n"

@@ -100,28 +100,50 @@ static void check_io(struct yl_report *r)
 		 yl, kvm, bad);
 }
 
-/* kvm_sched_yield() counts every KVM_HC_SCHED_YIELD in directed_yield_attempted. */
-static void check_dy(struct yl_report *r)
+/* Sum one KVM statistic over the vCPUs; false if KVM does not have it. */
+static bool kstat_sum(const struct yl_report *r, const char *name,
+		      uint64_t *sum)
 {
-	struct yl_check *c = &r->dy;
-	uint64_t att = 0;
 	unsigned int i;
+	bool ok = true;
 
-	for (i = 0; i < r->vm->nr_vcpus; i++) {
-		bool ok;
+	*sum = 0;
+	for (i = 0; i < r->vm->nr_vcpus && ok; i++)
+		*sum += yl_kstat_value(&r->vm->vcpus[i], name, &ok);
+	return ok;
+}
 
-		att += yl_kstat_value(&r->vm->vcpus[i], "directed_yield_attempted", &ok);
-		if (!ok) {
-			c->state = -1;
-			snprintf(c->text, sizeof(c->text),
-				 "KVM directed_yield_attempted statistic not available");
-			return;
-		}
+/* Guest count against KVM's own statistic, compared on complete runs. */
+static void check_count(const struct yl_report *r, struct yl_check *c,
+			const char *what, uint64_t guest, const char *stat)
+{
+	uint64_t kvm;
+
+	if (!kstat_sum(r, stat, &kvm)) {
+		c->state = -1;
+		snprintf(c->text, sizeof(c->text), "KVM %s statistic not available", stat);
+		return;
 	}
-	c->state = r->complete ? att == r->yields : -1;
-	snprintf(c->text, sizeof(c->text),
-		 "guest yield hypercalls %" PRIu64 ", KVM directed_yield_attempted %" PRIu64 "%s",
-		 r->yields, att, r->complete ? "" : " (partial run: not compared)");
+	c->state = r->complete ? kvm == guest : -1;
+	snprintf(c->text, sizeof(c->text), "guest %s %" PRIu64 ", KVM %s %" PRIu64 "%s",
+		 what, guest, stat, kvm,
+		 r->complete ? "" : " (partial run: not compared)");
+}
+
+/*
+ * __kvm_emulate_hypercall() (arch/x86/kvm/x86.c) counts every hypercall
+ * in "hypercalls" and calls kvm_sched_yield(), which counts
+ * directed_yield_attempted first thing, for KVM_HC_SCHED_YIELD and for
+ * KVM_HC_KICK_CPU alike: a kick also yields to the kicked vCPU.  Every
+ * HLT the guest executes is one halt_exits (kvm_emulate_halt_noskip()).
+ */
+static void check_kvm_counts(struct yl_report *r)
+{
+	uint64_t yk = r->yields + r->kicks;
+
+	check_count(r, &r->dy, "yield+kick hypercalls", yk, "directed_yield_attempted");
+	check_count(r, &r->hc, "hypercalls", yk, "hypercalls");
+	check_count(r, &r->halt, "HLTs", r->halts, "halt_exits");
 }
 
 static void gather_guest(struct yl_report *r)
@@ -136,6 +158,8 @@ static void gather_guest(struct yl_report *r)
 		r->g[i].msg[YL_MSG_LEN - 1] = 0;
 		r->ops += r->g[i].ops;
 		r->yields += r->g[i].yields;
+		r->halts += r->g[i].halts;
+		r->kicks += r->g[i].kicks;
 		r->spins += r->g[i].spins;
 		if (vm->vcpus[i].end != YL_END_DONE)
 			r->complete = false;
@@ -159,7 +183,8 @@ static bool any_end(const struct yl_vm *vm, enum yl_vcpu_end e)
 static void decide_status(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
-	bool checks_ok = r->mutex.state && r->io.state && r->dy.state;
+	bool checks_ok = r->mutex.state && r->io.state && r->dy.state &&
+			 r->hc.state && r->halt.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -199,7 +224,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	gather_guest(r);
 	check_mutex(r);
 	check_io(r);
-	check_dy(r);
+	check_kvm_counts(r);
 	decide_status(r);
 	return 0;
 }
@@ -231,11 +256,11 @@ static void print_header(const struct yl_report *r, FILE *f)
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops,
 		r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0.0);
-	fprintf(f, "%4s %10s %12s %8s %9s %9s %13s %11s %9s %9s %11s %s\n",
-		"vcpu", "ops", "spins", "yields", "lat_avg", "lat_p99",
+	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s %s\n",
+		"vcpu", "ops", "spins", "yields", "halt/kick", "lat_avg", "lat_p99",
 		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
-	fprintf(f, "%4s %10s %12s %8s %9s %9s %13s %11s %9s %9s %11s\n",
-		"", "", "(PAUSEs)", "(guest)", "(ns)", "(<=ns)", "(yl/kvm)",
+	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s\n",
+		"", "", "(PAUSEs)", "(guest)", "(guest)", "(ns)", "(<=ns)", "(yl/kvm)",
 		"(att/succ)", "", "(wait)", "(vol/inv)");
 }
 
@@ -244,7 +269,7 @@ static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 	const struct yl_vcpu *v = &r->vm->vcpus[i];
 	const struct yl_vcpu_result *g = &r->g[i];
 	const struct yl_hoststat *a = &v->hs_before, *b = &v->hs_after;
-	char io[32], dy[32], cs[32];
+	char io[32], dy[32], cs[32], hk[32];
 	bool ok1, ok2, ok3;
 	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
 	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
@@ -259,8 +284,9 @@ static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 	snprintf(dy, sizeof(dy), ok2 && ok3 ? "%" PRIu64 "/%" PRIu64 : "?", att, suc);
 	snprintf(cs, sizeof(cs), "%" PRIu64 "/%" PRIu64,
 		 b->vol_cs - a->vol_cs, b->invol_cs - a->invol_cs);
-	fprintf(f, "%4u %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %9.0f %9.0f %13s %11s %9.1f %9.1f %11s %s\n",
-		i, g->ops, g->spins, g->yields,
+	snprintf(hk, sizeof(hk), "%" PRIu64 "/%" PRIu64, g->halts, g->kicks);
+	fprintf(f, "%4u %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %13s %9.0f %9.0f %13s %11s %9.1f %9.1f %11s %s\n",
+		i, g->ops, g->spins, g->yields, hk,
 		g->ops ? cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0.0,
 		cycles_to_ns(r->vm, (double)p99), io, dy,
 		(double)(b->run_ns - a->run_ns) / 1e6,
@@ -278,7 +304,9 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
 	fprintf(f, "  port-I/O exits     %-6s %s\n", check_word(r->io.state), r->io.text);
-	fprintf(f, "  yield hypercalls   %-6s %s\n", check_word(r->dy.state), r->dy.text);
+	fprintf(f, "  directed yields    %-6s %s\n", check_word(r->dy.state), r->dy.text);
+	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
+	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
 }
 
 static void print_regs(const struct yl_vcpu *v, FILE *f)
@@ -325,7 +353,11 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 	if (!r->io.state)
 		fprintf(f, "yieldlab: port-I/O exit cross-check failed: %s\n", r->io.text);
 	if (!r->dy.state)
-		fprintf(f, "yieldlab: yield cross-check failed: %s\n", r->dy.text);
+		fprintf(f, "yieldlab: directed-yield cross-check failed: %s\n", r->dy.text);
+	if (!r->hc.state)
+		fprintf(f, "yieldlab: hypercall cross-check failed: %s\n", r->hc.text);
+	if (!r->halt.state)
+		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
 }
 
 static void json_config(struct yj *j, const struct yl_report *r)
@@ -388,6 +420,8 @@ static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 	yj_u64(j, "spins", g->spins);
 	yj_u64(j, "yields", g->yields);
 	yj_u64(j, "yields_failed", g->yields_failed);
+	yj_u64(j, "halts", g->halts);
+	yj_u64(j, "kicks", g->kicks);
 	yj_u64(j, "preempted_seen", g->preempted_seen);
 	yj_u64(j, "lat_sum_cycles", g->lat_sum);
 	yj_u64(j, "lat_max_cycles", g->lat_max);
@@ -500,6 +534,8 @@ static void json_result(struct yj *j, const struct yl_report *r)
 	yj_dbl(j, "ops_per_s", r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0);
 	yj_u64(j, "spins", r->spins);
 	yj_u64(j, "yields", r->yields);
+	yj_u64(j, "halts", r->halts);
+	yj_u64(j, "kicks", r->kicks);
 	yj_u64(j, "shared_counter", r->sum.shared_counter);
 	yj_bool(j, "guest_check_ok", r->sum.check_ok == 1);
 	yj_obj_end(j);
@@ -523,6 +559,8 @@ int yl_report_json(const struct yl_report *r, const char *path,
 	json_check(&j, "mutual_exclusion", &r->mutex);
 	json_check(&j, "io_exits", &r->io);
 	json_check(&j, "directed_yield", &r->dy);
+	json_check(&j, "hypercalls", &r->hc);
+	json_check(&j, "halt_exits", &r->halt);
 	yj_obj_end(&j);
 	json_vcpus(&j, r);
 	json_kstats(&j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,

@@ -25,9 +25,9 @@ struct yl_report {
 	bool complete;			/* every vCPU reported done */
 	struct yl_vcpu_result *g;	/* copies of the guest's records */
 	struct yl_summary sum;
-	uint64_t ops, yields, spins;
+	uint64_t ops, yields, spins, halts, kicks;
 	double phase_ms;		/* lock phase, from the guest's TSC */
-	struct yl_check mutex, io, dy;
+	struct yl_check mutex, io, dy, hc, halt;
 	const char *status;
 	int exit_code;
 };

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		1
+#define YL_ABI_VERSION		2
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -71,6 +71,9 @@ enum yl_workload {
 enum yl_lock {
 	YL_LOCK_TAS = 0,	/* test-and-set with PAUSE */
 	YL_LOCK_TICKET = 1,	/* FIFO ticket lock */
+	YL_LOCK_TTAS = 2,	/* test-and-test-and-set, exponential backoff */
+	YL_LOCK_MCS = 3,	/* MCS queue lock: each waiter spins on its node */
+	YL_LOCK_QSPIN = 4,	/* Linux qspinlock: locked byte, pending, MCS tail */
 	YL_LOCK_NR
 };
 
@@ -78,6 +81,7 @@ enum yl_lock {
 enum yl_pv {
 	YL_PV_NONE = 0,		/* spin only */
 	YL_PV_YIELD = 1,	/* KVM_HC_SCHED_YIELD to a preempted holder */
+	YL_PV_HALT = 2,		/* HLT after the threshold; unlocker KVM_HC_KICK_CPU */
 	YL_PV_NR
 };
 
@@ -140,6 +144,9 @@ struct yl_vcpu_result {
 	uint64_t lat_sum;		/* acquire latency, cycles */
 	uint64_t lat_max;
 	uint64_t bench_exits;		/* YL_WL_EXITS iterations done */
+	uint64_t halts;			/* HLTs executed while waiting (pv halt) */
+	uint64_t kicks;			/* KVM_HC_KICK_CPU issued */
+	uint64_t reserved[6];		/* keeps the record whole cache lines */
 	uint64_t lat_hist[YL_HIST_BUCKETS];
 	struct yl_fault fault;
 	char msg[YL_MSG_LEN];

@@ -119,6 +119,53 @@ def pv_yield_8v1p(t):
               "%s: yieldlab's own cross-check agrees" % lock)
 
 
+LOCKS = ("tas", "ttas", "ticket", "mcs", "qspinlock")
+
+
+def kvm_sum(js, stat):
+    return sum(v["kvm"][stat] for v in vcpus(js))
+
+
+def guest_sum(js, field):
+    return sum(v["guest"][field] for v in vcpus(js))
+
+
+@case
+def locks_pv_4v1p(t):
+    """Every lock x --pv none|yield|halt at 4 vCPUs on 1 pCPU."""
+    runs = [Run("%s-%s" % (lock, pv),
+                ["run", "--vcpus", "4", "--pcpus", "0", "--lock", lock, "--pv", pv,
+                 "--spin-threshold", "256", "--duration", "300", "--json", "@JSON@"])
+            for lock in LOCKS for pv in ("none", "yield", "halt")]
+    res = t.runs(*runs)
+    for lock in LOCKS:
+        for pv in ("none", "yield", "halt"):
+            label = "%s --pv %s" % (lock, pv)
+            o = res["%s-%s" % (lock, pv)]
+            assert_lock_run(o, 4, label)
+            js = o.json
+            halts, kicks, yields = (guest_sum(js, f) for f in ("halts", "kicks", "yields"))
+            for v in vcpus(js):
+                check(v["guest"]["halts"] == v["kvm"]["halt_exits"],
+                      "%s: vCPU %d guest HLTs %d == KVM halt_exits %d"
+                      % (label, v["index"], v["guest"]["halts"], v["kvm"]["halt_exits"]))
+            check(kvm_sum(js, "hypercalls") == yields + kicks,
+                  "%s: KVM hypercalls %d == guest yields %d + kicks %d"
+                  % (label, kvm_sum(js, "hypercalls"), yields, kicks))
+            check(kvm_sum(js, "directed_yield_attempted") == yields + kicks,
+                  "%s: KVM directed_yield_attempted == yields + kicks" % label)
+            for c in ("directed_yield", "hypercalls", "halt_exits"):
+                check(js["checks"][c]["ok"] is True, "%s: yieldlab's %s check ok" % (label, c))
+            if pv == "none":
+                check(halts == kicks == yields == 0, "%s: no paravirt action" % label)
+            if pv == "yield":
+                check(halts == kicks == 0, "%s: yields only, no halts or kicks" % label)
+            if pv == "halt":
+                check(yields == 0 and halts > 0 and kicks > 0,
+                      "%s: waiters halted %d times and were kicked %d times"
+                      % (label, halts, kicks))
+
+
 @case
 def guest_fault(t):
     res = t.runs(Run("fault", ["run", "--vcpus", "2", "--pcpus", "0", "--workload",
@@ -173,8 +220,8 @@ BAD = [
     (["run", "--vcpus", "0"], "--vcpus '0'"),
     (["run", "--vcpus", "100000"], "KVM allows at most"),
     (["run", "--vcpus", "300"], "guest supports at most 256"),
-    (["run", "--lock", "mcs"], "allowed: tas|ticket"),
-    (["run", "--pv", "halt"], "allowed: none|yield"),
+    (["run", "--lock", "clh"], "allowed: tas|ticket|ttas|mcs|qspinlock"),
+    (["run", "--pv", "spin"], "allowed: none|yield|halt"),
     (["run", "--pcpus", "60"], "not inside this process's CPU affinity"),
     (["run", "--pcpus", "0-x"], "CPU list"),
     (["run", "--duration", "-5"], "--duration '-5'"),

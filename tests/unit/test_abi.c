@@ -53,8 +53,8 @@ START_TEST(enums_fit_boot_params)
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, magic), 0);
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, tsc_khz) % 8, 0);
 	ck_assert_int_eq(YL_WL_NR, 4);
-	ck_assert_int_eq(YL_LOCK_NR, 2);
-	ck_assert_int_eq(YL_PV_NR, 2);
+	ck_assert_int_eq(YL_LOCK_NR, 5);
+	ck_assert_int_eq(YL_PV_NR, 3);
 }
 END_TEST
 
