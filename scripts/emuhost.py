@@ -27,11 +27,12 @@ class Failure(Exception):
 
 
 class Run:
-    """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders."""
+    """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders.
+    With shell, a sh -c script runs instead, @YL@ in it naming yieldlab."""
 
-    def __init__(self, name, args, signal=None, delay=0.0, timeout=300):
+    def __init__(self, name, args, signal=None, delay=0.0, timeout=300, shell=None):
         self.name, self.args, self.signal = name, args, signal
-        self.delay, self.timeout = delay, timeout
+        self.delay, self.timeout, self.shell = delay, timeout, shell
 
 
 class Outcome:
@@ -40,10 +41,6 @@ class Outcome:
 
     def __repr__(self):
         return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.out, self.err)
-
-
-class Failure(Exception):
-    pass
 
 
 # --------------------------------------------------------------- hosts
@@ -77,7 +74,10 @@ class NativeHost:
             if os.path.exists(jpath):
                 os.unlink(jpath)
             args = [a.replace("@JSON@", jpath).replace("@DATA@", data) for a in r.args]
-            p = subprocess.Popen([self.yieldlab] + args, stdout=subprocess.PIPE,
+            cmd = [self.yieldlab] + args
+            if r.shell:
+                cmd = ["sh", "-c", r.shell.replace("@YL@", os.path.abspath(self.yieldlab))]
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
             if r.signal:
                 time.sleep(r.delay)
@@ -154,7 +154,7 @@ class EmulatedHost:
             "mount -t proc proc /proc; mount -t sysfs sys /sys",
             "mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp",
             "mount -t debugfs debugfs /sys/kernel/debug",
-            "mkdir -p /tmp/r",
+            "mkdir -p /tmp/r /run",
         ]
         lines += ["insmod /lib/modules/%s.ko || echo 'insmod %s failed'" % (m, m)
                   for m in self.MODULES]
@@ -169,7 +169,10 @@ class EmulatedHost:
             args = " ".join(shlex.quote(a.replace("@JSON@", "/tmp/r/%s.json" % r.name)
                                         .replace("@DATA@", "/data")) for a in r.args)
             o = "/tmp/r/%s" % r.name
-            if r.signal:
+            if r.shell:
+                lines.append("sh -c %s > %s.out 2> %s.err; echo $? > %s.rc"
+                             % (shlex.quote(r.shell.replace("@YL@", "/yieldlab")), o, o, o))
+            elif r.signal:
                 lines.append("/yieldlab %s > %s.out 2> %s.err & pid=$!" % (args, o, o))
                 lines.append("sleep %.2f; kill -%s $pid; wait $pid; echo $? > %s.rc"
                              % (r.delay, r.signal, o))

@@ -185,6 +185,43 @@ static bool opt_is(const char *arg, const char *name)
 	return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
 }
 
+/* [NO_]NAME, NAME as the kernel spells features: A-Z, 0-9, _. */
+static int parse_sched_feat(struct yl_config *cfg, const char *v,
+			    struct yl_err *err)
+{
+	struct yl_sched_feat *f = &cfg->feats[cfg->nr_feats];
+	bool on = strncmp(v, "NO_", 3) != 0;
+	const char *name = on ? v : v + 3;
+	size_t n = strlen(name), i;
+
+	if (cfg->nr_feats >= YL_MAX_SCHED_FEATS)
+		return yl_errf(err, "--sched-feature: at most %d allowed",
+			       YL_MAX_SCHED_FEATS);
+	if (!n || n >= YL_SCHED_FEAT_LEN || strspn(name,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+		return yl_errf(err, "--sched-feature '%s': allowed [NO_]NAME, NAME of A-Z 0-9 _ (at most %d)",
+			       v, YL_SCHED_FEAT_LEN - 1);
+	for (i = 0; i < cfg->nr_feats; i++)
+		if (!strcmp(cfg->feats[i].name, name))
+			return yl_errf(err, "--sched-feature %s: given twice", name);
+	memcpy(f->name, name, n + 1);
+	f->on = on;
+	cfg->nr_feats++;
+	return 0;
+}
+
+static int parse_pause_exits(struct yl_config *cfg, const char *v,
+			     struct yl_err *err)
+{
+	if (!strcmp(v, "on"))
+		cfg->pause_exits = YL_PAUSE_EXITS_ON;
+	else if (!strcmp(v, "off"))
+		cfg->pause_exits = YL_PAUSE_EXITS_OFF;
+	else
+		return yl_errf(err, "--pause-exits '%s': allowed: on|off", v);
+	return 0;
+}
+
 static int parse_option(struct yl_config *cfg, const char *opt,
 			const char *v, struct yl_err *err)
 {
@@ -222,6 +259,15 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 	if (!strcmp(opt, "--exits"))
 		return parse_u64(opt, v, 100, YL_MAX_BENCH_EXITS,
 				 &cfg->bench_exits, err);
+	if (!strcmp(opt, "--sched-feature"))
+		return parse_sched_feat(cfg, v, err);
+	if (!strcmp(opt, "--pause-exits"))
+		return parse_pause_exits(cfg, v, err);
+	if (!strcmp(opt, "--halt-poll-ns")) {
+		cfg->halt_poll_given = true;
+		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
+				 &cfg->halt_poll_ns, err);
+	}
 	if (!strcmp(opt, "--json")) {
 		if (!*v)
 			return yl_errf(err, "--json: needs a file name");
@@ -240,7 +286,8 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 static const char *const value_opts[] = {
 	"--vcpus", "--pcpus", "--lock", "--pv", "--workload", "--cs",
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
-	"--json", "--guest",
+	"--json", "--guest", "--sched-feature", "--pause-exits",
+	"--halt-poll-ns",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -386,6 +433,14 @@ void yl_usage(FILE *f)
 "  --spin-threshold N   PAUSEs before a paravirt action (default 4096)\n"
 "  --timeout S          watchdog: stop a guest that has not finished after S\n"
 "                       seconds (default duration + 60 s)\n"
+"  --sched-feature [NO_]NAME\n"
+"                       set a host scheduler feature (debugfs sched/features)\n"
+"                       for the run; repeatable; restored on every exit, and\n"
+"                       by the next start if the run was killed\n"
+"  --pause-exits on|off PAUSE exits (pause-loop exiting) for this VM\n"
+"                       (KVM_CAP_X86_DISABLE_EXITS; default: KVM's)\n"
+"  --halt-poll-ns N     this VM's halt polling, 0-1000000000 (KVM_CAP_HALT_POLL;\n"
+"                       default: the kvm module's halt_poll_ns)\n"
 "  --json FILE          write every statistic as JSON\n"
 "  --guest FILE         load another flat guest image (at most 1 MiB)\n"
 "  --workload lock|exits|fault|hang\n"

@@ -30,6 +30,23 @@ enum yl_cmd {
 #define YL_MAX_TIMEOUT_S	86400ull
 #define YL_MAX_SPIN_THRESHOLD	(1ull << 31)
 #define YL_MAX_BENCH_EXITS	10000000ull
+#define YL_MAX_SCHED_FEATS	16
+#define YL_SCHED_FEAT_LEN	64
+#define YL_MAX_HALT_POLL_NS	1000000000ull	/* 1 s */
+
+/* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
+enum yl_pause_exits {
+	YL_PAUSE_EXITS_DEFAULT,
+	YL_PAUSE_EXITS_ON,
+	YL_PAUSE_EXITS_OFF,
+};
+
+/* --sched-feature [NO_]NAME */
+struct yl_sched_feat {
+	char name[YL_SCHED_FEAT_LEN];	/* without NO_ */
+	bool on;
+	bool orig;			/* the host's value, read before the run */
+};
 
 struct yl_config {
 	enum yl_cmd cmd;
@@ -48,6 +65,11 @@ struct yl_config {
 	const char *json_path;
 	const char *guest_path;
 	bool quiet;
+	enum yl_pause_exits pause_exits;
+	bool halt_poll_given;
+	uint64_t halt_poll_ns;
+	unsigned int nr_feats;
+	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
 };
 
 int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,

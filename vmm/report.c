@@ -360,6 +360,22 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
 }
 
+/* What each --sched-feature set, and what it was before (restored after). */
+static void json_feats(struct yj *j, const struct yl_config *c)
+{
+	unsigned int i;
+
+	yj_arr(j, "sched_features");
+	for (i = 0; i < c->nr_feats; i++) {
+		yj_obj(j, NULL);
+		yj_str(j, "name", c->feats[i].name);
+		yj_bool(j, "set", c->feats[i].on);
+		yj_bool(j, "original", c->feats[i].orig);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
+}
+
 static void json_config(struct yj *j, const struct yl_report *r)
 {
 	const struct yl_config *c = r->vm->cfg;
@@ -380,6 +396,13 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "spin_threshold", c->spin_threshold);
 	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
 	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
+	yj_str(j, "pause_exits", c->pause_exits == YL_PAUSE_EXITS_OFF ? "off" :
+	       c->pause_exits == YL_PAUSE_EXITS_ON ? "on" : "default");
+	if (c->halt_poll_given)
+		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
+	else
+		yj_null(j, "halt_poll_ns");
+	json_feats(j, c);
 	yj_obj_end(j);
 }
 

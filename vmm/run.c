@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <yieldlab/abi.h>
 #include "report.h"
+#include "knobs.h"
 #include "run.h"
 
 /* The image is read whole and re-checked: the file may change after stat. */
@@ -159,11 +160,23 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 		free(img->owned);
 		return YL_EXIT_USAGE;
 	}
+	if (yl_vm_check_knobs(cfg, kvm, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_kvm_close(kvm);
+		free(img->owned);
+		return YL_EXIT_HOST;
+	}
 	return YL_EXIT_OK;
 }
 
+/*
+ * Host state changes only after every check passed and SIGINT/SIGTERM are
+ * blocked (they arrive on the signalfd), so every way out of here below
+ * yl_knobs_apply() passes yl_knobs_restore().
+ */
 int yl_cmd_run(struct yl_config *cfg)
 {
+	struct yl_knobs knobs;
 	struct yl_image img;
 	struct yl_kvm kvm;
 	struct yl_vm vm;
@@ -172,14 +185,25 @@ int yl_cmd_run(struct yl_config *cfg)
 	uint64_t t0;
 	int sfd, code, signo = 0;
 
+	yl_knobs_init(&knobs);
+	yl_knobs_recover(&knobs, stderr);
 	code = yl_prepare(cfg, &kvm, &img);
 	if (code)
 		return code;
+	if (yl_knobs_check(&knobs, cfg, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		code = YL_EXIT_HOST;
+		goto out_kvm;
+	}
 	sfd = yl_signals_take();
 	code = YL_EXIT_HOST;
 	if (sfd < 0) {
 		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
 		goto out_kvm;
+	}
+	if (yl_knobs_apply(&knobs, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		goto out_knobs;
 	}
 	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err) ||
 	    (t0 = yl_now_ns(), yl_vm_start(&vm, &err))) {
@@ -191,6 +215,9 @@ int yl_cmd_run(struct yl_config *cfg)
 	code = finish(&vm, cfg, stop, signo, yl_now_ns() - t0);
 out_vm:
 	yl_vm_destroy(&vm);
+out_knobs:
+	if (yl_knobs_restore(&knobs, stderr) && code == YL_EXIT_OK)
+		code = YL_EXIT_HOST;
 	close(sfd);
 out_kvm:
 	yl_kvm_close(&kvm);

@@ -228,6 +228,83 @@ static int read_tsc_khz(struct yl_vm *vm, struct yl_err *err)
 	return 0;
 }
 
+/* The kvm module's pause-loop-exit window, or -1 if it cannot be read. */
+static long ple_window(const char **param)
+{
+	static const char *const paths[] = {
+		"/sys/module/kvm_amd/parameters/pause_filter_count",
+		"/sys/module/kvm_intel/parameters/ple_gap",
+	};
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(paths[i], "r");
+		long v;
+
+		if (!f)
+			continue;
+		*param = paths[i];
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+		return v;
+	}
+	*param = "kvm_amd pause_filter_count / kvm_intel ple_gap";
+	return -1;
+}
+
+/* --pause-exits and --halt-poll-ns, checked before any VM exists. */
+int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
+		      struct yl_err *err)
+{
+	const char *param;
+	long w;
+	int r;
+
+	if (cfg->pause_exits == YL_PAUSE_EXITS_OFF) {
+		r = ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_DISABLE_EXITS);
+		if (r < 0 || !(r & KVM_X86_DISABLE_EXITS_PAUSE))
+			return yl_errf(err, "--pause-exits off: this KVM cannot disable PAUSE exits (KVM_CAP_X86_DISABLE_EXITS = %d)",
+				       r);
+	}
+	if (cfg->pause_exits == YL_PAUSE_EXITS_ON) {
+		w = ple_window(&param);
+		if (w <= 0)
+			return yl_errf(err, "--pause-exits on: pause-loop exiting is off in this host's KVM (%s = %ld); allowed here: off",
+				       param, w);
+	}
+	if (cfg->halt_poll_given &&
+	    ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) <= 0)
+		return yl_errf(err, "--halt-poll-ns: this KVM has no per-VM halt polling (KVM_CAP_HALT_POLL)");
+	return 0;
+}
+
+static int enable_cap(struct yl_vm *vm, uint32_t cap, uint64_t arg,
+		      const char *what, struct yl_err *err)
+{
+	struct kvm_enable_cap ec = { .cap = cap, .args = { arg } };
+
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &ec))
+		return yl_errf(err, "%s: KVM_ENABLE_CAP: %s", what, strerror(errno));
+	return 0;
+}
+
+/* Before the first vCPU: KVM refuses DISABLE_EXITS once one exists. */
+static int apply_knobs(struct yl_vm *vm, struct yl_err *err)
+{
+	const struct yl_config *cfg = vm->cfg;
+
+	if (cfg->pause_exits == YL_PAUSE_EXITS_OFF &&
+	    enable_cap(vm, KVM_CAP_X86_DISABLE_EXITS, KVM_X86_DISABLE_EXITS_PAUSE,
+		       "--pause-exits off", err))
+		return -1;
+	if (cfg->halt_poll_given &&
+	    enable_cap(vm, KVM_CAP_HALT_POLL, cfg->halt_poll_ns,
+		       "--halt-poll-ns", err))
+		return -1;
+	return 0;
+}
+
 int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 		 const struct yl_config *cfg, const void *image, size_t len,
 		 struct yl_err *err)
@@ -258,7 +335,7 @@ int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 	}
 	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0))
 		return yl_errf(err, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
-	if (setup_memory(vm, image, len, err))
+	if (apply_knobs(vm, err) || setup_memory(vm, image, len, err))
 		return -1;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (create_vcpu(vm, i, err))

@@ -99,6 +99,8 @@ struct yl_vm {
 
 int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err);
 void yl_kvm_close(struct yl_kvm *kvm);
+int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
+		      struct yl_err *err);
 int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 		 const struct yl_config *cfg, const void *image, size_t len,
 		 struct yl_err *err);

@@ -166,6 +166,101 @@ def locks_pv_4v1p(t):
                       % (label, halts, kicks))
 
 
+FEATS = "/sys/kernel/debug/sched/features"
+TOGGLE = ["--sched-feature", "NO_RUN_TO_PARITY", "--sched-feature", "NEXT_BUDDY"]
+LONG = "@YL@ run --vcpus 2 --pcpus 0 --duration 600000 " + " ".join(TOGGLE)
+
+
+def field(out, key):
+    for line in out.splitlines():
+        if line.startswith(key + "="):
+            return line[len(key) + 1:].strip()
+    return None
+
+
+def feat_on(listing, name):
+    toks = listing.split()
+    return name in toks if (name in toks or "NO_" + name in toks) else None
+
+
+@case
+def host_knobs(t):
+    """Sched features restored on every exit path; per-VM halt polling and PAUSE exits."""
+    random.seed()
+    tail = "; echo FEATS=$(cat %s); echo RECORDS=$(ls /run/yieldlab 2>/dev/null)" % FEATS
+    runs = [Run("orig", [], shell="echo FEATS=$(cat %s)" % FEATS),
+            Run("normal", ["run", "--vcpus", "2", "--pcpus", "0", "--duration", "200",
+                           "--json", "@JSON@"] + TOGGLE),
+            Run("after_normal", [], shell="echo FEATS=$(cat %s)" % FEATS),
+            Run("unknown", ["run", "--sched-feature", "NO_SUCH_FEATURE_X"])]
+    trials = [(sig, k, random.uniform(0.0, 1.5)) for sig in ("INT", "TERM") for k in range(20)]
+    for sig, k, d in trials:
+        runs.append(Run("%s%d" % (sig, k), [], timeout=30, shell=(
+            "%s >/dev/null 2>&1 & p=$!; sleep %.3f; kill -%s $p; wait $p; echo RC=$?%s"
+            % (LONG, d, sig, tail))))
+    runs.append(Run("kill", [], timeout=60, shell=(
+        "%s >/dev/null 2>&1 & p=$!; sleep 2; kill -KILL $p; wait $p;"
+        " echo KILLED=$(cat %s); echo LEFT=$(ls /run/yieldlab);"
+        " @YL@ run --vcpus 1 --pcpus 0 --duration 50 >/dev/null; echo RC=$?%s"
+        % (LONG, FEATS, tail))))
+    for hp in ("0", "1000000000"):
+        runs.append(Run("poll" + hp, ["run", "--vcpus", "4", "--pcpus", "0", "--lock", "ticket",
+                                      "--pv", "halt", "--spin-threshold", "256",
+                                      "--duration", "200", "--halt-poll-ns", hp,
+                                      "--json", "@JSON@"]))
+    runs.append(Run("pause_off", ["run", "--vcpus", "2", "--pcpus", "0", "--duration", "100",
+                                  "--pause-exits", "off", "--json", "@JSON@"]))
+    runs.append(Run("pause_on", ["run", "--pause-exits", "on"]))
+    res = t.runs(*runs)
+
+    orig = field(res["orig"].out, "FEATS")
+    check(orig and feat_on(orig, "RUN_TO_PARITY") is not None
+          and feat_on(orig, "NEXT_BUDDY") is not None,
+          "host lists RUN_TO_PARITY and NEXT_BUDDY: %s" % orig, res["orig"])
+    o = res["normal"]
+    assert_lock_run(o, 2, "run with NO_RUN_TO_PARITY NEXT_BUDDY")
+    sf = {f["name"]: f for f in o.json["config"]["sched_features"]}
+    check(sf["RUN_TO_PARITY"]["set"] is False and sf["NEXT_BUDDY"]["set"] is True
+          and sf["RUN_TO_PARITY"]["original"] == feat_on(orig, "RUN_TO_PARITY")
+          and sf["NEXT_BUDDY"]["original"] == feat_on(orig, "NEXT_BUDDY"),
+          "JSON records what was set and the originals")
+    check(field(res["after_normal"].out, "FEATS") == orig, "normal run: features restored")
+    o = res["unknown"]
+    check(o.rc == 3 and "no such feature" in o.err and "allowed:" in o.err,
+          "unknown feature: exit 3, names the allowed ones", o)
+    for sig, k, d in trials:
+        o = res["%s%d" % (sig, k)]
+        check(field(o.out, "FEATS") == orig and not field(o.out, "RECORDS"),
+              "SIG%s at %.2f s (rc %s): features back, no record left"
+              % (sig, d, field(o.out, "RC")), o)
+        check(field(o.out, "RC") in ("130", "143"), "SIG%s trial %d ended by the signal" % (sig, k), o)
+    o = res["kill"]
+    killed = field(o.out, "KILLED")
+    check(killed != orig and feat_on(killed, "RUN_TO_PARITY") is False
+          and feat_on(killed, "NEXT_BUDDY") is True,
+          "SIGKILLed run left its features set: %s" % killed, o)
+    check(field(o.out, "LEFT"), "and its crash-safety record", o)
+    check(field(o.out, "RC") == "0" and field(o.out, "FEATS") == orig
+          and not field(o.out, "RECORDS"),
+          "the next start restored them and removed the record", o)
+    want = "restored sched feature %sRUN_TO_PARITY left by killed run" % (
+        "" if feat_on(orig, "RUN_TO_PARITY") else "NO_")
+    check(want in o.err, "the next start said so on stderr: %r" % want, o)
+    p0, p1 = res["poll0"], res["poll1000000000"]
+    for o in (p0, p1):
+        assert_lock_run(o, 4, "pv halt with --halt-poll-ns")
+    a0, a1 = kvm_sum(p0.json, "halt_attempted_poll"), kvm_sum(p1.json, "halt_attempted_poll")
+    h1 = guest_sum(p1.json, "halts")
+    check(a0 == 0, "--halt-poll-ns 0: KVM halt_attempted_poll %d == 0" % a0)
+    check(h1 > 0 and a1 > 0, "--halt-poll-ns 1000000000: %d halts, KVM polled %d times" % (h1, a1))
+    o = res["pause_off"]
+    assert_lock_run(o, 2, "--pause-exits off")
+    check(o.json["config"]["pause_exits"] == "off", "JSON records pause_exits off")
+    o = res["pause_on"]
+    check(o.rc == 3 and "--pause-exits on" in o.err and len(o.err.strip().splitlines()) == 1,
+          "--pause-exits on where PLE is off: exit 3, one line: %s" % o.err.strip(), o)
+
+
 @case
 def guest_fault(t):
     res = t.runs(Run("fault", ["run", "--vcpus", "2", "--pcpus", "0", "--workload",
@@ -222,6 +317,10 @@ BAD = [
     (["run", "--vcpus", "300"], "guest supports at most 256"),
     (["run", "--lock", "clh"], "allowed: tas|ticket|ttas|mcs|qspinlock"),
     (["run", "--pv", "spin"], "allowed: none|yield|halt"),
+    (["run", "--sched-feature", "no_lower"], "allowed [NO_]NAME"),
+    (["run", "--sched-feature", "A", "--sched-feature", "NO_A"], "given twice"),
+    (["run", "--pause-exits", "maybe"], "allowed: on|off"),
+    (["run", "--halt-poll-ns", "-1"], "from 0 to 1000000000"),
     (["run", "--pcpus", "60"], "not inside this process's CPU affinity"),
     (["run", "--pcpus", "0-x"], "CPU list"),
     (["run", "--duration", "-5"], "--duration '-5'"),

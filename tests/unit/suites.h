@@ -11,5 +11,6 @@ Suite *kstats_suite(void);
 Suite *hoststat_suite(void);
 Suite *abi_suite(void);
 Suite *json_suite(void);
+Suite *knobs_suite(void);
 
 #endif
