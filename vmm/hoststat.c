@@ -4,12 +4,12 @@
  * (Documentation/scheduler/sched-stats.rst); /status carries the
  * voluntary and involuntary context-switch counts.
  */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "hoststat.h"
+#include "util.h"
 
 int yl_parse_schedstat(const char *text, struct yl_hoststat *hs)
 {
@@ -49,31 +49,16 @@ int yl_parse_status_ctxt(const char *text, struct yl_hoststat *hs)
 	return 0;
 }
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 void yl_hoststat_read(pid_t tid, struct yl_hoststat *hs)
 {
 	char path[96], buf[4096];
 
 	memset(hs, 0, sizeof(*hs));
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", getpid(), tid);
-	if (read_text(path, buf, sizeof(buf)) || yl_parse_schedstat(buf, hs))
+	if (yl_read_text(path, buf, sizeof(buf)) <= 0 || yl_parse_schedstat(buf, hs))
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", getpid(), tid);
-	if (read_text(path, buf, sizeof(buf)) || yl_parse_status_ctxt(buf, hs))
+	if (yl_read_text(path, buf, sizeof(buf)) <= 0 || yl_parse_status_ctxt(buf, hs))
 		return;
 	hs->valid = true;
 }

@@ -29,21 +29,6 @@ void yl_knobs_init(struct yl_knobs *k)
 	k->state_dir = YL_STATE_DIR;
 }
 
-static int read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 /*
  * Find NAME in a sched/features listing ("A NO_B C ..."): *on tells
  * whether it appears as NAME or NO_NAME.  Returns -1 if it does not.
@@ -103,7 +88,7 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 
 	if (!cfg->nr_feats)
 		return 0;
-	if (read_small(k->features_path, list, sizeof(list)))
+	if (yl_read_text(k->features_path, list, sizeof(list)) < 0)
 		return yl_errf(err, "--sched-feature: cannot read %s: %s (needs debugfs mounted and root%s)",
 			       k->features_path, strerror(errno),
 			       have_cap(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
@@ -217,7 +202,7 @@ static int replay(const struct yl_knobs *k, const char *path, int pid,
 	char buf[8192], *line, *save;
 	int bad = 0;
 
-	if (read_small(path, buf, sizeof(buf)))
+	if (yl_read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdarg.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
@@ -38,5 +39,6 @@ static inline uint64_t yl_rdtsc(void)
 }
 
 uint64_t yl_now_ns(void);
+ssize_t yl_read_text(const char *path, char *buf, size_t len);
 
 #endif
