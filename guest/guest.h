@@ -101,6 +101,7 @@ void pv_init(struct guest_cpu *gc);
 int vcpu_is_preempted(uint32_t idx);
 long pv_sched_yield(uint32_t target);
 void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w);
+void pv_unlock_fence(struct guest_cpu *gc);
 void pv_kick(struct guest_cpu *gc, uint32_t target);
 void pv_kick_any(struct guest_cpu *gc);
 

@@ -5,7 +5,7 @@
  * queue) and which word it waits on, so the backend can yield to a
  * preempted vCPU or halt until the unlocker kicks it.  Every unlocker
  * kicks the vCPU its release lets go, after changing the word that vCPU
- * halts on (pv_kick() fences between the two).
+ * halts on and calling pv_unlock_fence(), before reading whom to kick.
  */
 #include "guest.h"
 
@@ -84,6 +84,7 @@ static void ttas_acquire(struct guest_cpu *gc)
 static void tas_release(struct guest_cpu *gc)
 {
 	__atomic_store_n(&tas_word, 0, __ATOMIC_RELEASE);
+	pv_unlock_fence(gc);
 	pv_kick_any(gc);
 }
 
@@ -117,6 +118,7 @@ static void ticket_release(struct guest_cpu *gc)
 	uint32_t o = READ_ONCE(ticket.owner) + 1;
 
 	__atomic_store_n(&ticket.owner, o, __ATOMIC_RELEASE);
+	pv_unlock_fence(gc);
 	if (READ_ONCE(ticket.next) != o)
 		pv_kick(gc, READ_ONCE(ticket.holder_of[o % YL_MAX_VCPUS]));
 }
@@ -163,6 +165,7 @@ static void mcs_release(struct guest_cpu *gc)
 		}
 	}
 	__atomic_store_n(&next->locked, 1, __ATOMIC_RELEASE);
+	pv_unlock_fence(gc);
 	pv_kick(gc, node_idx(next));
 }
 
@@ -274,6 +277,7 @@ static void q_queue(struct guest_cpu *gc)
 	while (!(next = READ_ONCE(me->next)))
 		q_spin(gc, &budget, NO_VCPU, NULL, 0);
 	__atomic_store_n(&next->locked, 1, __ATOMIC_RELEASE);
+	pv_unlock_fence(gc);
 	pv_kick(gc, node_idx(next));
 }
 
@@ -294,9 +298,7 @@ static void qspin_release(struct guest_cpu *gc)
 	uint32_t h;
 
 	__atomic_store_n(&qlock.locked, 0, __ATOMIC_RELEASE);
-	if (gc->bp->pv != YL_PV_HALT)
-		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pv_unlock_fence(gc);
 	h = READ_ONCE(qhead);
 	if (h)
 		pv_kick(gc, h - 1);

@@ -159,30 +159,37 @@ void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w)
 }
 
 /*
- * kvm_kick_cpu(): wake @target if it halted.  The caller has changed the
- * word the target waits on; the fence orders that store before our read
- * of the flag.
+ * The unlocker's half of the handshake pv_halt() describes: the store that
+ * lets a waiter go must be visible before the unlocker reads anything that
+ * decides whom to kick (the next ticket's vCPU, the queue head, the halted
+ * flags).  Without it x86 may satisfy those reads before the store leaves
+ * the store buffer, and a waiter that halts in between is never kicked.
  */
+void pv_unlock_fence(struct guest_cpu *gc)
+{
+	if (gc->bp->pv == YL_PV_HALT)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* kvm_kick_cpu(): wake @target if it halted.  After pv_unlock_fence(). */
 void pv_kick(struct guest_cpu *gc, uint32_t target)
 {
-	if (gc->bp->pv != YL_PV_HALT || !valid_other(gc, target))
-		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!READ_ONCE(halted[target].v))
+	if (gc->bp->pv != YL_PV_HALT || !valid_other(gc, target) ||
+	    !READ_ONCE(halted[target].v))
 		return;
 	gc->rec->kicks++;
 	kvm_hypercall2(KVM_HC_KICK_CPU, 0, READ_ONCE(apic_ids[target]));
 }
 
-/* For locks with no queue: kick one halted vCPU, searching from after us. */
+/*
+ * For locks with no queue: kick one halted vCPU, searching from after us.
+ * After pv_unlock_fence().
+ */
 void pv_kick_any(struct guest_cpu *gc)
 {
 	uint32_t n = gc->bp->nr_vcpus, i;
 
-	if (gc->bp->pv != YL_PV_HALT)
-		return;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!READ_ONCE(nr_halted))
+	if (gc->bp->pv != YL_PV_HALT || !READ_ONCE(nr_halted))
 		return;
 	for (i = 1; i < n; i++) {
 		uint32_t t = (gc->idx + i) % n;
