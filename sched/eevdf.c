@@ -101,7 +101,8 @@ static inline __attribute__((always_inline)) bool pull(struct yl_se *se)
 {
 	const struct yl_se *l = se->left, *r = se->right;
 	uint64_t mv = se->vruntime;
-	int h = 0, lh, rh;
+	int h = 0;
+	bool changed;
 
 	if (l) {
 		mv = vruntime_min(mv, l->min_vruntime);
@@ -109,14 +110,13 @@ static inline __attribute__((always_inline)) bool pull(struct yl_se *se)
 	}
 	if (r) {
 		mv = vruntime_min(mv, r->min_vruntime);
-		rh = r->height;
-		h = rh > h ? rh : h;
+		h = r->height > h ? r->height : h;
 	}
-	lh = se->height;
-	se->height = h + 1;
-	rh = se->min_vruntime != mv;
+	h++;
+	changed = (se->height != h) | (se->min_vruntime != mv);
+	se->height = h;
 	se->min_vruntime = mv;
-	return (lh != h + 1) | rh;
+	return changed;
 }
 
 /* Put @new where @old hangs from @up (or at the root). */
