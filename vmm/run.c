@@ -140,6 +140,7 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 {
 	struct yl_err err;
 	cpu_set_t allowed;
+	int code;
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
 		fprintf(stderr, "yieldlab: sched_getaffinity: %s\n", strerror(errno));
@@ -149,24 +150,22 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
-	if (yl_kvm_open(kvm, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		free(img->owned);
-		return YL_EXIT_HOST;
-	}
-	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		yl_kvm_close(kvm);
-		free(img->owned);
-		return YL_EXIT_USAGE;
-	}
-	if (yl_vm_check_knobs(cfg, kvm, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		yl_kvm_close(kvm);
-		free(img->owned);
-		return YL_EXIT_HOST;
-	}
+	code = YL_EXIT_HOST;
+	if (yl_kvm_open(kvm, &err))
+		goto out_img;
+	code = YL_EXIT_USAGE;
+	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err))
+		goto out_kvm;
+	code = YL_EXIT_HOST;
+	if (yl_vm_check_knobs(cfg, kvm, &err))
+		goto out_kvm;
 	return YL_EXIT_OK;
+out_kvm:
+	yl_kvm_close(kvm);
+out_img:
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	free(img->owned);
+	return code;
 }
 
 /*
