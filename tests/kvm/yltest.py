@@ -168,6 +168,14 @@ def locks_pv_4v1p(t):
 
 FEATS = "/sys/kernel/debug/sched/features"
 TOGGLE = ["--sched-feature", "NO_RUN_TO_PARITY", "--sched-feature", "NEXT_BUDDY"]
+# A non-interactive shell starts background jobs with SIGINT ignored, so an
+# INT sent before yieldlab has blocked it (to read it from its signalfd) is
+# lost and the run ends normally.  The random delay therefore counts from the
+# moment SigBlk shows INT (bit 1) and TERM (bit 14) blocked.
+WAIT_BLOCKED = ("n=0; while [ $n -lt 500 ]; do"
+                " m=$(sed -n 's/^SigBlk:[[:space:]]*//p' /proc/$p/status 2>/dev/null);"
+                " [ -n \"$m\" ] && [ $((0x$m & 0x4002)) -eq $((0x4002)) ] && break;"
+                " sleep 0.01; n=$((n+1)); done;")
 LONG = "@YL@ run --vcpus 2 --pcpus 0 --duration 600000 " + " ".join(TOGGLE)
 
 
@@ -196,8 +204,8 @@ def host_knobs(t):
     trials = [(sig, k, random.uniform(0.0, 1.5)) for sig in ("INT", "TERM") for k in range(20)]
     for sig, k, d in trials:
         runs.append(Run("%s%d" % (sig, k), [], timeout=30, shell=(
-            "%s >/dev/null 2>&1 & p=$!; sleep %.3f; kill -%s $p; wait $p; echo RC=$?%s"
-            % (LONG, d, sig, tail))))
+            "%s >/dev/null 2>&1 & p=$!; %s sleep %.3f; kill -%s $p; wait $p; echo RC=$?%s"
+            % (LONG, WAIT_BLOCKED, d, sig, tail))))
     runs.append(Run("kill", [], timeout=60, shell=(
         "%s >/dev/null 2>&1 & p=$!; sleep 2; kill -KILL $p; wait $p;"
         " echo KILLED=$(cat %s); echo LEFT=$(ls /run/yieldlab);"
