@@ -11,6 +11,15 @@
 #define MSR_APIC_BASE		0x1bu
 #define MSR_X2APIC_ID		0x802u
 #define MSR_KVM_STEAL_TIME	0x4b564d03u
+#define MSR_X2APIC_EOI		0x80bu
+#define MSR_X2APIC_LDR		0x80du
+#define MSR_X2APIC_SVR		0x80fu
+#define MSR_X2APIC_ICR		0x830u
+
+#define APIC_SVR_ENABLE		(1u << 8)
+#define APIC_SPURIOUS_VECTOR	0xffu
+#define APIC_DM_FIXED		0x000u
+#define APIC_DEST_LOGICAL	0x800u
 
 #define APIC_BASE_EN		(1ull << 11)
 #define APIC_BASE_EXTD		(1ull << 10)
@@ -104,6 +113,36 @@ void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w);
 void pv_unlock_fence(struct guest_cpu *gc);
 void pv_kick(struct guest_cpu *gc, uint32_t target);
 void pv_kick_any(struct guest_cpu *gc);
+
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+static inline int irqs_enabled(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq; popq %0" : "=r"(f) :: "memory");
+	return (f >> 9) & 1;
+}
+
+/* Log2 bucket of a cycle count (workload.c). */
+unsigned int hist_bucket(uint64_t v);
+
+/* IPIs (ipi.c). */
+void ipi_init(struct guest_cpu *gc);
+void ipi_op(struct guest_cpu *gc, uint64_t nr);
+void ipi_drain(struct guest_cpu *gc);
+void ipi_interrupt(void);
+long pv_send_ipi(uint64_t lo, uint64_t hi, uint32_t min, uint32_t icr);
+uint32_t pv_features(void);
+uint32_t vcpu_apic_id(uint32_t idx);
 
 /* Locks (lock.c). */
 void lock_acquire(struct guest_cpu *gc);

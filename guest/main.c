@@ -16,8 +16,9 @@ struct idt_entry {
 	uint32_t zero;
 } __attribute__((packed));
 
-static struct idt_entry idt[32] __attribute__((aligned(16)));
+static struct idt_entry idt[256] __attribute__((aligned(16)));
 extern const uint64_t exc_stubs[32];
+extern const char ipi_stub[];
 
 void *memset(void *d, int c, size_t n)
 {
@@ -118,26 +119,33 @@ void guest_exception(uint64_t *frame)
 		outl(YL_PORT_FAULT, (uint32_t)frame[0]);
 }
 
+static void idt_set(unsigned int vec, uint64_t a)
+{
+	idt[vec].off_lo = (uint16_t)a;
+	idt[vec].sel = YL_SEL_CODE64;
+	idt[vec].ist = 0;
+	idt[vec].type = 0x8e;	/* present, DPL0, 64-bit interrupt gate */
+	idt[vec].off_mid = (uint16_t)(a >> 16);
+	idt[vec].off_hi = (uint32_t)(a >> 32);
+	idt[vec].zero = 0;
+}
+
+/*
+ * Exceptions, and the IPI vector.  Every other vector stays not-present:
+ * a stray interrupt raises #NP, which the exception path reports.
+ */
 static void idt_init(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr;
-	int i;
+	unsigned int i;
 
 	/* Every vCPU writes the same values: racing stores are harmless. */
-	for (i = 0; i < 32; i++) {
-		uint64_t a = exc_stubs[i];
-
-		idt[i].off_lo = (uint16_t)a;
-		idt[i].sel = YL_SEL_CODE64;
-		idt[i].ist = 0;
-		idt[i].type = 0x8e;	/* present, DPL0, 64-bit interrupt gate */
-		idt[i].off_mid = (uint16_t)(a >> 16);
-		idt[i].off_hi = (uint32_t)(a >> 32);
-		idt[i].zero = 0;
-	}
+	for (i = 0; i < 32; i++)
+		idt_set(i, exc_stubs[i]);
+	idt_set(YL_IPI_VECTOR, (uint64_t)(uintptr_t)ipi_stub);
 	idtr.limit = sizeof(idt) - 1;
 	idtr.base = (uint64_t)(uintptr_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(idtr));
@@ -148,6 +156,8 @@ static uint32_t x2apic_enable(void)
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	/* Software-enable the APIC (it accepts no interrupt otherwise). */
+	wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
 	return (uint32_t)rdmsr(MSR_X2APIC_ID);
 }
 
@@ -157,7 +167,9 @@ static int boot_params_ok(uint32_t idx, const struct yl_boot_params *bp)
 	       bp->abi_version == YL_ABI_VERSION &&
 	       bp->nr_vcpus && bp->nr_vcpus <= YL_MAX_VCPUS &&
 	       idx < bp->nr_vcpus && bp->workload < YL_WL_NR &&
-	       bp->lock < YL_LOCK_NR && bp->pv < YL_PV_NR;
+	       bp->lock < YL_LOCK_NR && bp->pv < YL_PV_NR &&
+	       bp->ipi_via < YL_IPI_VIA_NR && bp->ipi_wait < YL_IPI_WAIT_NR &&
+	       (bp->nr_vcpus == 1 || bp->ipi_targets < bp->nr_vcpus);
 }
 
 void guest_main(uint64_t idx, const struct yl_boot_params *bp)
@@ -173,6 +185,7 @@ void guest_main(uint64_t idx, const struct yl_boot_params *bp)
 		guest_panic(&gc, "boot parameters do not match this guest's ABI");
 	gc.rec->apic_id = x2apic_enable();
 	pv_init(&gc);
+	ipi_init(&gc);
 	WRITE_ONCE(gc.rec->state, YL_STATE_BOOTED);
 	run_workload(&gc);
 }

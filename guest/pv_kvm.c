@@ -19,7 +19,7 @@ static int cpu_is_amd(void)
 	return b == 0x68747541u || b == 0x6f677948u;
 }
 
-static uint32_t kvm_features(void)
+uint32_t pv_features(void)
 {
 	uint32_t a, b, c, d;
 
@@ -33,23 +33,47 @@ static uint32_t kvm_features(void)
 	return a;
 }
 
-static long kvm_hypercall2(unsigned long nr, unsigned long a0,
-			   unsigned long a1)
+/* KVM's hypercall ABI: nr in RAX, arguments in RBX, RCX, RDX, RSI. */
+static long kvm_hypercall4(unsigned long nr, unsigned long a0,
+			   unsigned long a1, unsigned long a2,
+			   unsigned long a3)
 {
 	long ret;
 
 	if (use_vmmcall)
-		__asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1)
+		__asm__ volatile("vmmcall" : "=a"(ret)
+				 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
 				 : "memory");
 	else
-		__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1)
+		__asm__ volatile("vmcall" : "=a"(ret)
+				 : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
 				 : "memory");
 	return ret;
+}
+
+static long kvm_hypercall2(unsigned long nr, unsigned long a0,
+			   unsigned long a1)
+{
+	return kvm_hypercall4(nr, a0, a1, 0, 0);
 }
 
 static long kvm_hypercall1(unsigned long nr, unsigned long a0)
 {
 	return kvm_hypercall2(nr, a0, 0);
+}
+
+/*
+ * KVM_HC_SEND_IPI (Documentation/virt/kvm/x86/hypercalls.rst): a 128-bit
+ * bitmap of APIC IDs starting at min; returns how many got the IPI.
+ */
+long pv_send_ipi(uint64_t lo, uint64_t hi, uint32_t min, uint32_t icr)
+{
+	return kvm_hypercall4(KVM_HC_SEND_IPI, lo, hi, min, icr);
+}
+
+uint32_t vcpu_apic_id(uint32_t idx)
+{
+	return READ_ONCE(apic_ids[idx]);
 }
 
 /*
@@ -77,7 +101,7 @@ void pv_init(struct guest_cpu *gc)
 	use_vmmcall = cpu_is_amd();
 	if (gc->bp->pv == YL_PV_NONE)
 		return;
-	feat = kvm_features();
+	feat = pv_features();
 	if (!(feat & (1u << KVM_FEATURE_STEAL_TIME)))
 		guest_panic(gc, "--pv needs KVM_FEATURE_STEAL_TIME, CPUID lacks it");
 	if (gc->bp->pv == YL_PV_YIELD &&
@@ -125,17 +149,28 @@ static void pv_yield_to_waited(struct guest_cpu *gc, const struct pv_wait *w)
  * kvm_wait() of arch/x86/kernel/kvm.c: halt only if *ptr still holds val.
  * The flag is raised and fenced before the check, and every unlocker
  * changes the word, fences, then reads the flag: one of the two sees the
- * other, so a kick is never lost.  HLT runs with interrupts off; KVM
- * ends it on the kick (pv_unhalted), which sticks if it came first.
+ * other, so a kick is never lost.  KVM ends the HLT on the kick
+ * (pv_unhalted), which sticks if it came first.  As kvm_wait() does, the
+ * check runs with interrupts off, and if they were on (IPI workloads)
+ * STI;HLT turns them back on inside HLT's interrupt shadow (safe_halt()):
+ * an interrupt then ends the HLT instead of running between check and HLT.
  */
 static void pv_halt(struct guest_cpu *gc, const struct pv_wait *w)
 {
+	int irqs = irqs_enabled();
+
 	WRITE_ONCE(halted[gc->idx].v, 1);
 	__atomic_fetch_add(&nr_halted, 1, __ATOMIC_SEQ_CST);
+	irq_disable();
 	if (READ_ONCE(*w->ptr) == w->val) {
 		gc->rec->halts++;
-		__asm__ volatile("hlt" ::: "memory");
+		if (irqs)
+			__asm__ volatile("sti; hlt" ::: "memory");
+		else
+			__asm__ volatile("hlt" ::: "memory");
 	}
+	if (irqs)
+		irq_enable();
 	WRITE_ONCE(halted[gc->idx].v, 0);
 	__atomic_fetch_sub(&nr_halted, 1, __ATOMIC_SEQ_CST);
 }

@@ -48,3 +48,32 @@ exc_stubs:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad exc_stub_\v
 	.endr
+
+/*
+ * The IPI vector.  The handler is C, so save what the C ABI lets it
+ * clobber.  The CPU aligned RSP to 16 before pushing its 5-word frame;
+ * nine pushes make it 16-aligned again for the call.
+ */
+	.text
+	.globl ipi_stub
+ipi_stub:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	call	ipi_interrupt
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq

@@ -18,7 +18,7 @@ static void delay_cycles(uint64_t n)
 		cpu_relax();
 }
 
-static unsigned int hist_bucket(uint64_t v)
+unsigned int hist_bucket(uint64_t v)
 {
 	unsigned int b = v ? 63 - (unsigned int)__builtin_clzll(v) : 0;
 
@@ -65,30 +65,85 @@ static void one_op(struct guest_cpu *gc)
 		rec->lat_max = lat;
 }
 
-/* The last vCPU to finish checks mutual exclusion for everybody. */
-static void finish_lock_phase(struct guest_cpu *gc)
+static int is_ipi_workload(const struct guest_cpu *gc)
+{
+	return gc->bp->workload == YL_WL_IPI || gc->bp->workload == YL_WL_MIXED;
+}
+
+static int is_lock_workload(const struct guest_cpu *gc)
+{
+	return gc->bp->workload == YL_WL_LOCK || gc->bp->workload == YL_WL_MIXED;
+}
+
+static int check_mutex(struct guest_cpu *gc, char *p, char *end)
 {
 	struct yl_summary *s = summary();
-	uint32_t n = gc->bp->nr_vcpus, i;
+	uint32_t i;
 	uint64_t sum = 0;
-	char msg[YL_MSG_LEN], *p, *end = msg + sizeof(msg);
 
-	WRITE_ONCE(gc->rec->state, YL_STATE_DONE);
-	if (__atomic_add_fetch(&s->vcpus_done, 1, __ATOMIC_ACQ_REL) != n)
-		guest_done(0);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < gc->bp->nr_vcpus; i++)
 		sum += READ_ONCE(vcpu_record(i)->ops);
 	s->ops_total = sum;
-	s->end_tsc = rdtsc();
-	if (sum == READ_ONCE(s->shared_counter)) {
-		WRITE_ONCE(s->check_ok, 1);
-		guest_done(0);
-	}
-	p = fmt_str(msg, end, "mutual exclusion violated: counter ");
+	if (sum == READ_ONCE(s->shared_counter))
+		return 1;
+	p = fmt_str(p, end, "mutual exclusion violated: counter ");
 	p = fmt_u64(p, end, s->shared_counter);
 	p = fmt_str(p, end, " != sum of ops ");
 	fmt_u64(p, end, sum);
-	guest_panic(gc, msg);
+	return 0;
+}
+
+/* Every request sent was run by its target and seen completed by its sender. */
+static int check_ipis(struct guest_cpu *gc, char *p, char *end)
+{
+	uint64_t sent = 0, recv = 0, acked = 0;
+	uint32_t i;
+
+	for (i = 0; i < gc->bp->nr_vcpus; i++) {
+		const struct yl_vcpu_result *r = vcpu_record(i);
+
+		sent += READ_ONCE(r->ipi_sent);
+		recv += READ_ONCE(r->ipi_received);
+		acked += READ_ONCE(r->ipi_acked);
+	}
+	if (sent == recv && recv == acked)
+		return 1;
+	p = fmt_str(p, end, "IPIs unaccounted: sent ");
+	p = fmt_u64(p, end, sent);
+	p = fmt_str(p, end, " received ");
+	p = fmt_u64(p, end, recv);
+	p = fmt_str(p, end, " acked ");
+	fmt_u64(p, end, acked);
+	return 0;
+}
+
+/*
+ * The last vCPU to finish checks everybody's work.  With IPIs, the others
+ * keep serving interrupts until all have drained their requests, since a
+ * vCPU that left could not run a call still aimed at it.
+ */
+static void finish_phase(struct guest_cpu *gc)
+{
+	struct yl_summary *s = summary();
+	uint32_t n = gc->bp->nr_vcpus;
+	char msg[YL_MSG_LEN], *end = msg + sizeof(msg);
+
+	WRITE_ONCE(gc->rec->state, YL_STATE_DONE);
+	if (__atomic_add_fetch(&s->vcpus_done, 1, __ATOMIC_ACQ_REL) != n) {
+		while (is_ipi_workload(gc) &&
+		       __atomic_load_n(&s->vcpus_done, __ATOMIC_ACQUIRE) != n)
+			cpu_relax();
+		irq_disable();
+		guest_done(0);
+	}
+	irq_disable();
+	s->end_tsc = rdtsc();
+	if (is_lock_workload(gc) && !check_mutex(gc, msg, end))
+		guest_panic(gc, msg);
+	if (is_ipi_workload(gc) && !check_ipis(gc, msg, end))
+		guest_panic(gc, msg);
+	WRITE_ONCE(s->check_ok, 1);
+	guest_done(0);
 }
 
 static void lock_workload(struct guest_cpu *gc)
@@ -100,7 +155,24 @@ static void lock_workload(struct guest_cpu *gc)
 		one_op(gc);
 		delay_cycles(gc->bp->think_cycles);
 	}
-	finish_lock_phase(gc);
+	finish_phase(gc);
+}
+
+/* IPI ops, each after a lock op in the mixed workload; interrupts on. */
+static void ipi_workload(struct guest_cpu *gc)
+{
+	uint64_t deadline = start_barrier(gc) + gc->bp->duration_cycles, nr;
+
+	WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
+	irq_enable();
+	for (nr = 0; rdtsc() < deadline; nr++) {
+		if (gc->bp->workload == YL_WL_MIXED)
+			one_op(gc);
+		ipi_op(gc, nr);
+		delay_cycles(gc->bp->think_cycles);
+	}
+	ipi_drain(gc);
+	finish_phase(gc);
 }
 
 /* One port exit per iteration; bench_exits == 0 means forever. */
@@ -120,6 +192,10 @@ void run_workload(struct guest_cpu *gc)
 	switch (gc->bp->workload) {
 	case YL_WL_LOCK:
 		lock_workload(gc);
+		break;
+	case YL_WL_IPI:
+	case YL_WL_MIXED:
+		ipi_workload(gc);
 		break;
 	case YL_WL_EXITS:
 		exits_workload(gc);

@@ -31,6 +31,18 @@ static const char *const workload_names[YL_WL_NR] = {
 	[YL_WL_EXITS] = "exits",
 	[YL_WL_FAULT] = "fault",
 	[YL_WL_HANG] = "hang",
+	[YL_WL_IPI] = "ipi",
+	[YL_WL_MIXED] = "mixed",
+};
+
+static const char *const ipi_via_names[YL_IPI_VIA_NR] = {
+	[YL_IPI_ICR] = "icr",
+	[YL_IPI_HYPERCALL] = "hypercall",
+};
+
+static const char *const ipi_wait_names[YL_IPI_WAIT_NR] = {
+	[YL_IPI_SYNC] = "sync",
+	[YL_IPI_ASYNC] = "async",
 };
 
 const char *yl_lock_name(unsigned int lock)
@@ -46,6 +58,26 @@ const char *yl_pv_name(unsigned int pv)
 const char *yl_workload_name(unsigned int wl)
 {
 	return wl < YL_WL_NR ? workload_names[wl] : "?";
+}
+
+const char *yl_ipi_via_name(unsigned int via)
+{
+	return via < YL_IPI_VIA_NR ? ipi_via_names[via] : "?";
+}
+
+const char *yl_ipi_wait_name(unsigned int wait)
+{
+	return wait < YL_IPI_WAIT_NR ? ipi_wait_names[wait] : "?";
+}
+
+bool yl_is_ipi_workload(unsigned int wl)
+{
+	return wl == YL_WL_IPI || wl == YL_WL_MIXED;
+}
+
+bool yl_is_lock_workload(unsigned int wl)
+{
+	return wl == YL_WL_LOCK || wl == YL_WL_MIXED;
 }
 
 static int parse_enum(const char *opt, const char *val,
@@ -153,6 +185,7 @@ static void set_defaults(struct yl_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cmd = YL_CMD_RUN;
 	cfg->nr_vcpus = YL_DEF_VCPUS;
+	cfg->nr_vms = 1;
 	cfg->workload = YL_WL_LOCK;
 	cfg->lock = YL_LOCK_TICKET;
 	cfg->pv = YL_PV_NONE;
@@ -161,6 +194,9 @@ static void set_defaults(struct yl_config *cfg)
 	cfg->duration_ms = YL_DEF_DURATION_MS;
 	cfg->spin_threshold = YL_DEF_SPIN_THRESHOLD;
 	cfg->bench_exits = 20000;
+	cfg->ipi_via = YL_IPI_ICR;
+	cfg->ipi_wait = YL_IPI_SYNC;
+	cfg->ipi_targets = 1;
 }
 
 /* Splits "--opt=value" or takes the next argument as the value. */
@@ -233,6 +269,12 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		cfg->nr_vcpus = (unsigned int)u;
 		return 0;
 	}
+	if (!strcmp(opt, "--vms")) {
+		if (parse_u64(opt, v, 1, YL_MAX_VMS, &u, err))
+			return -1;
+		cfg->nr_vms = (unsigned int)u;
+		return 0;
+	}
 	if (!strcmp(opt, "--pcpus")) {
 		cfg->pcpus_given = true;
 		return yl_parse_cpulist(v, &cfg->pcpus, err);
@@ -244,6 +286,18 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 	if (!strcmp(opt, "--workload"))
 		return parse_enum(opt, v, workload_names, YL_WL_NR,
 				  &cfg->workload, err);
+	if (!strcmp(opt, "--ipi-via"))
+		return parse_enum(opt, v, ipi_via_names, YL_IPI_VIA_NR,
+				  &cfg->ipi_via, err);
+	if (!strcmp(opt, "--ipi-wait"))
+		return parse_enum(opt, v, ipi_wait_names, YL_IPI_WAIT_NR,
+				  &cfg->ipi_wait, err);
+	if (!strcmp(opt, "--ipi-targets")) {
+		if (parse_u64(opt, v, 1, YL_MAX_VCPUS - 1, &u, err))
+			return -1;
+		cfg->ipi_targets = (unsigned int)u;
+		return 0;
+	}
 	if (!strcmp(opt, "--cs"))
 		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->cs_ns, err);
 	if (!strcmp(opt, "--think"))
@@ -287,7 +341,7 @@ static const char *const value_opts[] = {
 	"--vcpus", "--pcpus", "--lock", "--pv", "--workload", "--cs",
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
 	"--json", "--guest", "--sched-feature", "--pause-exits",
-	"--halt-poll-ns",
+	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -310,6 +364,24 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 		cfg->cmd = YL_CMD_HELP;
 	else
 		return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|help", c);
+	return 0;
+}
+
+/* What one option allows depends on another: checked once all are read. */
+static int check_combination(const struct yl_config *cfg, struct yl_err *err)
+{
+	if (!yl_is_ipi_workload(cfg->workload)) {
+		if (cfg->ipi_opt)
+			return yl_errf(err, "%s: only with --workload ipi|mixed",
+				       cfg->ipi_opt);
+		return 0;
+	}
+	if (cfg->nr_vcpus < 2)
+		return yl_errf(err, "--workload %s: needs --vcpus 2 or more (IPIs go to other vCPUs)",
+			       yl_workload_name(cfg->workload));
+	if (cfg->ipi_targets > cfg->nr_vcpus - 1)
+		return yl_errf(err, "--ipi-targets %u: allowed 1 to %u (--vcpus minus the sender)",
+			       cfg->ipi_targets, cfg->nr_vcpus - 1);
 	return 0;
 }
 
@@ -343,8 +415,10 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 		v = opt_value(argc, argv, &i, arg, value_opts[k], err);
 		if (!v || parse_option(cfg, value_opts[k], v, err))
 			return -1;
+		if (!strncmp(value_opts[k], "--ipi-", 6))
+			cfg->ipi_opt = value_opts[k];
 	}
-	return 0;
+	return check_combination(cfg, err);
 }
 
 /*
@@ -418,7 +492,11 @@ void yl_usage(FILE *f)
 "       yieldlab bench exits        cost per exit: yieldlab's loop vs bare KVM_RUN\n"
 "\n"
 "run options:\n"
-"  --vcpus N            vCPUs (1-256 and at most what KVM allows, default 4)\n"
+"  --vcpus N            vCPUs per VM (1-256 and at most what KVM allows,\n"
+"                       default 4)\n"
+"  --vms K              K guests, each with --vcpus vCPUs, all sharing\n"
+"                       --pcpus; reported one by one and combined (1-16,\n"
+"                       default 1)\n"
 "  --pcpus LIST         physical CPUs the vCPU threads share, e.g. 0 or 0-3,6\n"
 "                       (default: the first CPU of our affinity mask)\n"
 "  --lock tas|ttas|ticket|mcs|qspinlock\n"
@@ -443,8 +521,19 @@ void yl_usage(FILE *f)
 "                       default: the kvm module's halt_poll_ns)\n"
 "  --json FILE          write every statistic as JSON\n"
 "  --guest FILE         load another flat guest image (at most 1 MiB)\n"
-"  --workload lock|exits|fault|hang\n"
-"                       lock is the experiment; the others exist for tests\n"
+"  --workload lock|ipi|mixed|exits|fault|hang\n"
+"                       lock: spinlock contention; ipi: function-call IPIs;\n"
+"                       mixed: a lock op then an IPI op; the others are for\n"
+"                       tests (default lock)\n"
+"  --ipi-via icr|hypercall\n"
+"                       x2APIC ICR writes (logical per cluster for several\n"
+"                       targets) or KVM_HC_SEND_IPI (default icr)\n"
+"  --ipi-wait sync|async\n"
+"                       sync: the sender spins until every target acked;\n"
+"                       async: it waits only to reuse a target's slot\n"
+"                       (default sync); --pv yield also yields once to a\n"
+"                       preempted target after sending, as Linux does\n"
+"  --ipi-targets K      targets per IPI, 1 (unicast) to vCPUs-1 (default 1)\n"
 "  --quiet              no table on stdout (JSON and errors only)\n"
 "bench exits options: --exits N (exits per round, default 20000)\n"
 "\n"

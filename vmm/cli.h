@@ -33,6 +33,7 @@ enum yl_cmd {
 #define YL_MAX_SCHED_FEATS	16
 #define YL_SCHED_FEAT_LEN	64
 #define YL_MAX_HALT_POLL_NS	1000000000ull	/* 1 s */
+#define YL_MAX_VMS		16
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -50,7 +51,8 @@ struct yl_sched_feat {
 
 struct yl_config {
 	enum yl_cmd cmd;
-	unsigned int nr_vcpus;
+	unsigned int nr_vcpus;		/* per VM */
+	unsigned int nr_vms;		/* --vms: guests sharing the pCPUs */
 	cpu_set_t pcpus;
 	bool pcpus_given;
 	unsigned int workload;		/* enum yl_workload */
@@ -68,6 +70,10 @@ struct yl_config {
 	enum yl_pause_exits pause_exits;
 	bool halt_poll_given;
 	uint64_t halt_poll_ns;
+	unsigned int ipi_via;		/* enum yl_ipi_via */
+	unsigned int ipi_wait;		/* enum yl_ipi_wait */
+	unsigned int ipi_targets;
+	const char *ipi_opt;		/* an --ipi-* option given, for errors */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
 };
@@ -86,5 +92,9 @@ void yl_usage(FILE *f);
 const char *yl_lock_name(unsigned int lock);
 const char *yl_pv_name(unsigned int pv);
 const char *yl_workload_name(unsigned int wl);
+const char *yl_ipi_via_name(unsigned int via);
+const char *yl_ipi_wait_name(unsigned int wait);
+bool yl_is_ipi_workload(unsigned int wl);
+bool yl_is_lock_workload(unsigned int wl);
 
 #endif

@@ -35,17 +35,17 @@ static double cycles_to_ns(const struct yl_vm *vm, double c)
 }
 
 /* Upper bound, in cycles, of the bucket holding the p-quantile. */
-static uint64_t hist_quantile(const struct yl_vcpu_result *g, double p)
+static uint64_t hist_quantile(const uint64_t *h, double p)
 {
 	uint64_t total = 0, seen = 0;
 	int b;
 
 	for (b = 0; b < YL_HIST_BUCKETS; b++)
-		total += g->lat_hist[b];
+		total += h[b];
 	if (!total)
 		return 0;
 	for (b = 0; b < YL_HIST_BUCKETS; b++) {
-		seen += g->lat_hist[b];
+		seen += h[b];
 		if ((double)seen >= p * (double)total)
 			break;
 	}
@@ -57,7 +57,7 @@ static void check_mutex(struct yl_report *r)
 	struct yl_check *c = &r->mutex;
 	uint64_t cnt = r->sum.shared_counter;
 
-	if (r->vm->cfg->workload != YL_WL_LOCK) {
+	if (!yl_is_lock_workload(r->vm->cfg->workload)) {
 		c->state = -1;
 		snprintf(c->text, sizeof(c->text), "no lock workload");
 		return;
@@ -71,6 +71,28 @@ static void check_mutex(struct yl_report *r)
 	snprintf(c->text, sizeof(c->text), "counter %" PRIu64 " %s sum of ops %" PRIu64 "%s",
 		 cnt, cnt == r->ops ? "=" : "!=", r->ops,
 		 r->complete ? "" : " (partial run: counter may lead by 1)");
+}
+
+/*
+ * Every IPI request accounted for: run by its target and seen completed
+ * by its sender.  Only on complete runs: a stopped run may leave one
+ * request per (sender, target) in flight.
+ */
+static void check_ipi(struct yl_report *r)
+{
+	struct yl_check *c = &r->ipi;
+
+	if (!yl_is_ipi_workload(r->vm->cfg->workload)) {
+		c->state = -1;
+		snprintf(c->text, sizeof(c->text), "no IPI workload");
+		return;
+	}
+	c->state = r->complete ? r->ipi_sent == r->ipi_received &&
+		   r->ipi_received == r->ipi_acked : -1;
+	snprintf(c->text, sizeof(c->text), "sent %" PRIu64 ", received %" PRIu64
+		 ", acked %" PRIu64 " (%" PRIu64 " interrupts)%s",
+		 r->ipi_sent, r->ipi_received, r->ipi_acked, r->ipi_irqs,
+		 r->complete ? "" : " (partial run: not compared)");
 }
 
 static void check_io(struct yl_report *r)
@@ -134,15 +156,16 @@ static void check_count(const struct yl_report *r, struct yl_check *c,
  * __kvm_emulate_hypercall() (arch/x86/kvm/x86.c) counts every hypercall
  * in "hypercalls" and calls kvm_sched_yield(), which counts
  * directed_yield_attempted first thing, for KVM_HC_SCHED_YIELD and for
- * KVM_HC_KICK_CPU alike: a kick also yields to the kicked vCPU.  Every
+ * KVM_HC_KICK_CPU alike: a kick also yields to the kicked vCPU, while
+ * KVM_HC_SEND_IPI (kvm_pv_send_ipi()) counts only as a hypercall.  Every
  * HLT the guest executes is one halt_exits (kvm_emulate_halt_noskip()).
  */
 static void check_kvm_counts(struct yl_report *r)
 {
-	uint64_t yk = r->yields + r->kicks;
+	uint64_t yk = r->yields + r->ipi_yields + r->kicks;
 
 	check_count(r, &r->dy, "yield+kick hypercalls", yk, "directed_yield_attempted");
-	check_count(r, &r->hc, "hypercalls", yk, "hypercalls");
+	check_count(r, &r->hc, "hypercalls", yk + r->ipi_hypercalls, "hypercalls");
 	check_count(r, &r->halt, "HLTs", r->halts, "halt_exits");
 }
 
@@ -161,6 +184,13 @@ static void gather_guest(struct yl_report *r)
 		r->halts += r->g[i].halts;
 		r->kicks += r->g[i].kicks;
 		r->spins += r->g[i].spins;
+		r->ipi_ops += r->g[i].ipi_ops;
+		r->ipi_sent += r->g[i].ipi_sent;
+		r->ipi_received += r->g[i].ipi_received;
+		r->ipi_acked += r->g[i].ipi_acked;
+		r->ipi_irqs += r->g[i].ipi_irqs;
+		r->ipi_yields += r->g[i].ipi_yields;
+		r->ipi_hypercalls += r->g[i].ipi_hypercalls;
 		if (vm->vcpus[i].end != YL_END_DONE)
 			r->complete = false;
 	}
@@ -183,8 +213,8 @@ static bool any_end(const struct yl_vm *vm, enum yl_vcpu_end e)
 static void decide_status(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
-	bool checks_ok = r->mutex.state && r->io.state && r->dy.state &&
-			 r->hc.state && r->halt.state;
+	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
+			 r->dy.state && r->hc.state && r->halt.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -223,6 +253,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 		return -1;
 	gather_guest(r);
 	check_mutex(r);
+	check_ipi(r);
 	check_io(r);
 	check_kvm_counts(r);
 	decide_status(r);
@@ -240,6 +271,11 @@ static const char *check_word(int s)
 	return s > 0 ? "ok" : s == 0 ? "FAILED" : "n/a";
 }
 
+static double rate(const struct yl_report *r, uint64_t n)
+{
+	return r->phase_ms > 0 ? (double)n * 1000.0 / r->phase_ms : 0.0;
+}
+
 static void print_header(const struct yl_report *r, FILE *f)
 {
 	const struct yl_config *c = r->vm->cfg;
@@ -252,10 +288,9 @@ static void print_header(const struct yl_report *r, FILE *f)
 		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
 		yl_workload_name(c->workload), yl_lock_name(c->lock),
 		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
-	fprintf(f, "status %s: %s, lock phase %.1f ms, %" PRIu64 " ops, %.0f ops/s\n\n",
+	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
-		r->phase_ms, r->ops,
-		r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0.0);
+		r->phase_ms, r->ops, rate(r, r->ops));
 	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s %s\n",
 		"vcpu", "ops", "spins", "yields", "halt/kick", "lat_avg", "lat_p99",
 		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
@@ -274,7 +309,7 @@ static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
 	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
 	uint64_t suc = yl_kstat_value(v, "directed_yield_successful", &ok3);
-	uint64_t p99 = hist_quantile(g, 0.99);
+	uint64_t p99 = hist_quantile(g->lat_hist, 0.99);
 
 	snprintf(io, sizeof(io), "%" PRIu64 "/%s", v->ex.count[KVM_EXIT_IO],
 		 ok1 ? "" : "?");
@@ -294,6 +329,40 @@ static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 		yl_vcpu_end_name(v->end));
 }
 
+static void print_ipi_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
+{
+	const struct yl_vcpu_result *g = &r->g[i];
+	char snd[32];
+
+	snprintf(snd, sizeof(snd), "%" PRIu64 "/%" PRIu64, g->ipi_icr_writes,
+		 g->ipi_hypercalls);
+	fprintf(f, "%4u %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+		" %10" PRIu64 " %13s %7" PRIu64 " %9.0f %9.0f %9.0f\n",
+		i, g->ipi_ops, g->ipi_sent, g->ipi_received, g->ipi_acked,
+		g->ipi_irqs, snd, g->ipi_yields,
+		g->ipi_ops && r->vm->cfg->ipi_wait == YL_IPI_SYNC ?
+		cycles_to_ns(r->vm, (double)g->ipi_rtt_sum / (double)g->ipi_ops) : 0.0,
+		cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.99)),
+		cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.99)));
+}
+
+static void print_ipis(const struct yl_report *r, FILE *f)
+{
+	const struct yl_config *c = r->vm->cfg;
+	unsigned int i;
+
+	fprintf(f, "\nIPIs via %s, %s, %u target(s) per op: %" PRIu64 " ops, %.0f ops/s, %" PRIu64 " requests\n",
+		yl_ipi_via_name(c->ipi_via), yl_ipi_wait_name(c->ipi_wait),
+		c->ipi_targets, r->ipi_ops, rate(r, r->ipi_ops), r->ipi_sent);
+	fprintf(f, "%4s %10s %10s %10s %10s %10s %13s %7s %9s %9s %9s\n",
+		"vcpu", "ops", "sent", "received", "acked", "interrupts",
+		"icr/hc", "yields", "rtt_avg", "rtt_p99", "dlv_p99");
+	fprintf(f, "%4s %10s %10s %10s %10s %10s %13s %7s %9s %9s %9s\n",
+		"", "", "", "", "", "", "(writes)", "", "(ns)", "(<=ns)", "(<=ns)");
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		print_ipi_vcpu(r, i, f);
+}
+
 void yl_report_print(const struct yl_report *r, FILE *f)
 {
 	unsigned int i;
@@ -301,8 +370,11 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	print_header(r, f);
 	for (i = 0; i < r->vm->nr_vcpus; i++)
 		print_vcpu(r, i, f);
+	if (yl_is_ipi_workload(r->vm->cfg->workload))
+		print_ipis(r, f);
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
+	fprintf(f, "  IPIs               %-6s %s\n", check_word(r->ipi.state), r->ipi.text);
 	fprintf(f, "  port-I/O exits     %-6s %s\n", check_word(r->io.state), r->io.text);
 	fprintf(f, "  directed yields    %-6s %s\n", check_word(r->dy.state), r->dy.text);
 	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
@@ -350,6 +422,8 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: stopped by signal %d, partial statistics\n", r->signo);
 	if (!r->mutex.state)
 		fprintf(f, "yieldlab: mutual exclusion check failed: %s\n", r->mutex.text);
+	if (!r->ipi.state)
+		fprintf(f, "yieldlab: IPI accounting check failed: %s\n", r->ipi.text);
 	if (!r->io.state)
 		fprintf(f, "yieldlab: port-I/O exit cross-check failed: %s\n", r->io.text);
 	if (!r->dy.state)
@@ -402,6 +476,9 @@ static void json_config(struct yj *j, const struct yl_report *r)
 		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
 	else
 		yj_null(j, "halt_poll_ns");
+	yj_str(j, "ipi_via", yl_ipi_via_name(c->ipi_via));
+	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
+	yj_u64(j, "ipi_targets", c->ipi_targets);
 	json_feats(j, c);
 	yj_obj_end(j);
 }
@@ -431,10 +508,43 @@ static void json_check(struct yj *j, const char *key, const struct yl_check *c)
 	yj_obj_end(j);
 }
 
+static void json_hist(struct yj *j, const char *key, const uint64_t *h)
+{
+	int b;
+
+	yj_arr(j, key);
+	for (b = 0; b < YL_HIST_BUCKETS; b++)
+		yj_u64(j, NULL, h[b]);
+	yj_arr_end(j);
+}
+
+static void json_guest_ipi(struct yj *j, const struct yl_report *r,
+			   const struct yl_vcpu_result *g)
+{
+	yj_obj(j, "ipi");
+	yj_u64(j, "ops", g->ipi_ops);
+	yj_u64(j, "sent", g->ipi_sent);
+	yj_u64(j, "received", g->ipi_received);
+	yj_u64(j, "acked", g->ipi_acked);
+	yj_u64(j, "interrupts", g->ipi_irqs);
+	yj_u64(j, "icr_writes", g->ipi_icr_writes);
+	yj_u64(j, "hypercalls", g->ipi_hypercalls);
+	yj_u64(j, "hypercalls_short", g->ipi_hc_failed);
+	yj_u64(j, "yields", g->ipi_yields);
+	yj_u64(j, "rtt_sum_cycles", g->ipi_rtt_sum);
+	yj_u64(j, "rtt_max_cycles", g->ipi_rtt_max);
+	yj_dbl(j, "rtt_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.5)));
+	yj_dbl(j, "rtt_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.99)));
+	yj_dbl(j, "delivery_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.5)));
+	yj_dbl(j, "delivery_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.99)));
+	json_hist(j, "rtt_hist_log2_cycles", g->ipi_rtt_hist);
+	json_hist(j, "delivery_hist_log2_cycles", g->ipi_lat_hist);
+	yj_obj_end(j);
+}
+
 static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 {
 	const struct yl_vcpu_result *g = &r->g[i];
-	int b;
 
 	yj_obj(j, "guest");
 	yj_u64(j, "state", g->state);
@@ -449,13 +559,11 @@ static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 	yj_u64(j, "lat_sum_cycles", g->lat_sum);
 	yj_u64(j, "lat_max_cycles", g->lat_max);
 	yj_dbl(j, "lat_avg_ns", g->ops ? cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0);
-	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g, 0.5)));
-	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g, 0.99)));
+	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->lat_hist, 0.5)));
+	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->lat_hist, 0.99)));
 	yj_u64(j, "bench_exits", g->bench_exits);
-	yj_arr(j, "lat_hist_log2_cycles");
-	for (b = 0; b < YL_HIST_BUCKETS; b++)
-		yj_u64(j, NULL, g->lat_hist[b]);
-	yj_arr_end(j);
+	json_hist(j, "lat_hist_log2_cycles", g->lat_hist);
+	json_guest_ipi(j, r, g);
 	yj_obj_end(j);
 }
 
@@ -554,21 +662,98 @@ static void json_result(struct yj *j, const struct yl_report *r)
 	yj_dbl(j, "wall_ms", (double)r->wall_ns / 1e6);
 	yj_dbl(j, "lock_phase_ms", r->phase_ms);
 	yj_u64(j, "ops", r->ops);
-	yj_dbl(j, "ops_per_s", r->phase_ms > 0 ? (double)r->ops * 1000.0 / r->phase_ms : 0);
+	yj_dbl(j, "ops_per_s", rate(r, r->ops));
 	yj_u64(j, "spins", r->spins);
 	yj_u64(j, "yields", r->yields);
 	yj_u64(j, "halts", r->halts);
 	yj_u64(j, "kicks", r->kicks);
+	yj_u64(j, "ipi_ops", r->ipi_ops);
+	yj_dbl(j, "ipi_ops_per_s", rate(r, r->ipi_ops));
+	yj_u64(j, "ipi_sent", r->ipi_sent);
+	yj_u64(j, "ipi_received", r->ipi_received);
+	yj_u64(j, "ipi_acked", r->ipi_acked);
+	yj_u64(j, "ipi_interrupts", r->ipi_irqs);
+	yj_u64(j, "ipi_yields", r->ipi_yields);
+	yj_u64(j, "ipi_hypercalls", r->ipi_hypercalls);
 	yj_u64(j, "shared_counter", r->sum.shared_counter);
 	yj_bool(j, "guest_check_ok", r->sum.check_ok == 1);
 	yj_obj_end(j);
 }
 
-int yl_report_json(const struct yl_report *r, const char *path,
-		   struct yl_err *err)
+/* What one VM measured: the whole JSON of a single-VM run but config and host. */
+static void json_vm_body(struct yj *j, const struct yl_report *r)
+{
+	json_result(j, r);
+	yj_obj(j, "checks");
+	json_check(j, "mutual_exclusion", &r->mutex);
+	json_check(j, "ipi", &r->ipi);
+	json_check(j, "io_exits", &r->io);
+	json_check(j, "directed_yield", &r->dy);
+	json_check(j, "hypercalls", &r->hc);
+	json_check(j, "halt_exits", &r->halt);
+	yj_obj_end(j);
+	json_vcpus(j, r);
+	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
+		    r->vm->ks_valid);
+}
+
+/*
+ * Exit code of a multi-VM run: a signal stopped them all; otherwise the
+ * first VM, in index order, that did not end ok decides.
+ */
+int yl_reports_exit_code(const struct yl_report *r, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (r[k].exit_code != YL_EXIT_OK)
+			return r[k].exit_code;
+	return YL_EXIT_OK;
+}
+
+static const char *combined_status(const struct yl_report *r, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (r[k].exit_code != YL_EXIT_OK)
+			return r[k].status;
+	return "ok";
+}
+
+static void json_combined(struct yj *j, const struct yl_report *r, unsigned int n)
+{
+	uint64_t ops = 0, ipi = 0;
+	double ops_s = 0, ipi_s = 0;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		ops += r[k].ops;
+		ipi += r[k].ipi_ops;
+		ops_s += rate(&r[k], r[k].ops);
+		ipi_s += rate(&r[k], r[k].ipi_ops);
+	}
+	yj_obj(j, "combined");
+	yj_u64(j, "vms", n);
+	yj_str(j, "status", combined_status(r, n));
+	yj_i64(j, "exit_code", yl_reports_exit_code(r, n));
+	yj_u64(j, "ops", ops);
+	yj_dbl(j, "ops_per_s", ops_s);
+	yj_u64(j, "ipi_ops", ipi);
+	yj_dbl(j, "ipi_ops_per_s", ipi_s);
+	yj_obj_end(j);
+}
+
+/*
+ * One VM: the result, checks and vCPUs at the top level.  Several: the
+ * same per VM under "vms", and a "combined" summary.
+ */
+int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
+		    struct yl_err *err)
 {
 	FILE *f = fopen(path, "w");
 	struct yj j;
+	unsigned int k;
 
 	if (!f)
 		return yl_errf(err, "--json %s: %s", path, strerror(errno));
@@ -577,19 +762,44 @@ int yl_report_json(const struct yl_report *r, const char *path,
 	yj_u64(&j, "abi_version", YL_ABI_VERSION);
 	json_config(&j, r);
 	json_host(&j, r);
-	json_result(&j, r);
-	yj_obj(&j, "checks");
-	json_check(&j, "mutual_exclusion", &r->mutex);
-	json_check(&j, "io_exits", &r->io);
-	json_check(&j, "directed_yield", &r->dy);
-	json_check(&j, "hypercalls", &r->hc);
-	json_check(&j, "halt_exits", &r->halt);
-	yj_obj_end(&j);
-	json_vcpus(&j, r);
-	json_kstats(&j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
-		    r->vm->ks_valid);
+	if (n == 1) {
+		json_vm_body(&j, r);
+	} else {
+		json_combined(&j, r, n);
+		yj_arr(&j, "vms");
+		for (k = 0; k < n; k++) {
+			yj_obj(&j, NULL);
+			yj_u64(&j, "index", k);
+			json_vm_body(&j, &r[k]);
+			yj_obj_end(&j);
+		}
+		yj_arr_end(&j);
+	}
 	yj_obj_end(&j);
 	if (fclose(f))
 		return yl_errf(err, "--json %s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* Several VMs: each one's table, then what they did together. */
+void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f)
+{
+	unsigned int k;
+
+	if (n == 1) {
+		yl_report_print(r, f);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		fprintf(f, "%s== VM %u of %u ==\n", k ? "\n" : "", k, n);
+		yl_report_print(&r[k], f);
+	}
+	fprintf(f, "\n== combined: %u VMs on the same pCPUs, status %s ==\n",
+		n, combined_status(r, n));
+	fprintf(f, "%4s %-14s %12s %12s %12s %12s %10s\n", "vm", "status",
+		"lock_ops", "ops/s", "ipi_ops", "ipi_ops/s", "phase_ms");
+	for (k = 0; k < n; k++)
+		fprintf(f, "%4u %-14s %12" PRIu64 " %12.0f %12" PRIu64 " %12.0f %10.1f\n",
+			k, r[k].status, r[k].ops, rate(&r[k], r[k].ops),
+			r[k].ipi_ops, rate(&r[k], r[k].ipi_ops), r[k].phase_ms);
 }

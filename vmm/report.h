@@ -26,8 +26,10 @@ struct yl_report {
 	struct yl_vcpu_result *g;	/* copies of the guest's records */
 	struct yl_summary sum;
 	uint64_t ops, yields, spins, halts, kicks;
+	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_irqs;
+	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */
-	struct yl_check mutex, io, dy, hc, halt;
+	struct yl_check mutex, ipi, io, dy, hc, halt;
 	const char *status;
 	int exit_code;
 };
@@ -37,8 +39,10 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 void yl_report_free(struct yl_report *r);
 void yl_report_print(const struct yl_report *r, FILE *f);
 void yl_report_errors(const struct yl_report *r, FILE *f);
-int yl_report_json(const struct yl_report *r, const char *path,
-		   struct yl_err *err);
+void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
+int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
+int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
+		    struct yl_err *err);
 uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok);
 
 #endif

@@ -70,68 +70,100 @@ int yl_signals_take(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-static enum yl_run_stop wait_run(struct yl_vm *vm, int sfd, uint64_t timeout_ns,
-				 int *signo)
+static bool all_finished(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		if (__atomic_load_n(&vms[k].finished, __ATOMIC_ACQUIRE) < vms[k].nr_vcpus)
+			return false;
+	return true;
+}
+
+static void stop_all(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		yl_vm_stop_all(&vms[k]);
+}
+
+/*
+ * Until every vCPU of every VM returned, the watchdog fired or a signal
+ * came.  Each VM ends on its own: one whose guest finished (or failed)
+ * does not stop the others, which go on sharing the pCPUs.
+ */
+static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
+				 uint64_t timeout_ns, int *signo)
 {
 	uint64_t deadline = yl_now_ns() + timeout_ns;
+	struct pollfd p[YL_MAX_VMS + 1];
+	unsigned int k;
 
-	while (__atomic_load_n(&vm->finished, __ATOMIC_ACQUIRE) < vm->nr_vcpus) {
-		struct pollfd p[2] = {
-			{ .fd = sfd, .events = POLLIN },
-			{ .fd = vm->done_efd, .events = POLLIN },
-		};
-		uint64_t now = yl_now_ns(), left;
+	while (!all_finished(vms, n)) {
+		uint64_t now = yl_now_ns(), left, c;
 
 		if (now >= deadline) {
-			yl_vm_stop_all(vm);
+			stop_all(vms, n);
 			return YL_STOP_TIMEOUT;
 		}
+		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		for (k = 0; k < n; k++)
+			p[k + 1] = (struct pollfd){ .fd = vms[k].done_efd, .events = POLLIN };
 		left = (deadline - now) / 1000000 + 1;
-		if (poll(p, 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+		if (poll(p, n + 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si))
 				*signo = (int)si.ssi_signo;
-			yl_vm_stop_all(vm);
+			stop_all(vms, n);
 			return YL_STOP_SIGNAL;
 		}
-		if (p[1].revents & POLLIN) {
-			uint64_t c;
-
-			if (read(vm->done_efd, &c, sizeof(c)) < 0)
+		for (k = 0; k < n; k++) {
+			if ((p[k + 1].revents & POLLIN) &&
+			    read(vms[k].done_efd, &c, sizeof(c)) < 0)
 				continue;
+			/* A vCPU that ended its VM may have raced thread start-up. */
+			if (__atomic_load_n(&vms[k].stop, __ATOMIC_ACQUIRE))
+				yl_vm_stop_all(&vms[k]);
 		}
-		/* A vCPU that ended the run may have raced thread start-up. */
-		if (__atomic_load_n(&vm->stop, __ATOMIC_ACQUIRE))
-			yl_vm_stop_all(vm);
 	}
 	return YL_STOP_NONE;
 }
 
-static int finish(struct yl_vm *vm, const struct yl_config *cfg,
+static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg,
 		  enum yl_run_stop stop, int signo, uint64_t wall_ns)
 {
-	struct yl_report r;
+	struct yl_report *r = calloc(n, sizeof(*r));
 	struct yl_err err;
+	unsigned int k;
 	int code;
 
-	if (yl_report_build(&r, vm, stop, signo, wall_ns)) {
+	for (k = 0; r && k < n; k++)
+		if (yl_report_build(&r[k], &vms[k], stop, signo, wall_ns))
+			break;
+	if (!r || k < n) {
 		fprintf(stderr, "yieldlab: out of memory building the report\n");
-		return YL_EXIT_HOST;
+		code = YL_EXIT_HOST;
+		goto out;
 	}
 	if (!cfg->quiet)
-		yl_report_print(&r, stdout);
+		yl_reports_print(r, n, stdout);
 	fflush(stdout);
-	yl_report_errors(&r, stderr);
-	code = r.exit_code;
-	if (cfg->json_path && yl_report_json(&r, cfg->json_path, &err)) {
+	for (k = 0; k < n; k++)
+		yl_report_errors(&r[k], stderr);
+	code = yl_reports_exit_code(r, n);
+	if (cfg->json_path && yl_reports_json(r, n, cfg->json_path, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		if (code == YL_EXIT_OK)
 			code = YL_EXIT_HOST;
 	}
-	yl_report_free(&r);
+out:
+	for (k = 0; r && k < n; k++)
+		yl_report_free(&r[k]);
+	free(r);
 	return code;
 }
 
@@ -175,10 +207,11 @@ out_img:
  */
 int yl_cmd_run(struct yl_config *cfg)
 {
+	struct yl_vm vms[YL_MAX_VMS];
+	unsigned int k, made = 0, n = cfg->nr_vms;
 	struct yl_knobs knobs;
 	struct yl_image img;
 	struct yl_kvm kvm;
-	struct yl_vm vm;
 	struct yl_err err;
 	enum yl_run_stop stop;
 	uint64_t t0;
@@ -204,16 +237,31 @@ int yl_cmd_run(struct yl_config *cfg)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out_knobs;
 	}
-	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err) ||
-	    (t0 = yl_now_ns(), yl_vm_start(&vm, &err))) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		goto out_vm;
+	for (made = 0; made < n; made++)
+		if (yl_vm_create(&vms[made], &kvm, cfg, img.data, img.len, &err)) {
+			made++;		/* partly made: destroyed below */
+			goto out_err;
+		}
+	t0 = yl_now_ns();
+	for (k = 0; k < n; k++)
+		if (yl_vm_start(&vms[k], &err))
+			break;
+	if (k < n) {		/* VM k cleaned up after itself */
+		stop_all(vms, k);
+		while (k--)
+			yl_vm_join(&vms[k]);
+		goto out_err;
 	}
-	stop = wait_run(&vm, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
-	yl_vm_join(&vm);
-	code = finish(&vm, cfg, stop, signo, yl_now_ns() - t0);
+	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
+	for (k = 0; k < n; k++)
+		yl_vm_join(&vms[k]);
+	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
+	goto out_vm;
+out_err:
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
 out_vm:
-	yl_vm_destroy(&vm);
+	for (k = 0; k < made; k++)
+		yl_vm_destroy(&vms[k]);
 out_knobs:
 	if (yl_knobs_restore(&knobs, stderr) && code == YL_EXIT_OK)
 		code = YL_EXIT_HOST;

@@ -141,6 +141,9 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->think_cycles = c->think_ns * khz / 1000000;
 	bp->spin_threshold = c->spin_threshold;
 	bp->bench_exits = 0;	/* the exits workload loops until stopped */
+	bp->ipi_via = c->ipi_via;
+	bp->ipi_wait = c->ipi_wait;
+	bp->ipi_targets = c->ipi_targets;
 }
 
 static int setup_memory(struct yl_vm *vm, const void *image, size_t len,
@@ -254,6 +257,38 @@ static long ple_window(const char **param)
 }
 
 /* --pause-exits and --halt-poll-ns, checked before any VM exists. */
+/* The paravirt features a run will use, refused here rather than in the guest. */
+static int check_pv_features(const struct yl_config *cfg,
+			     const struct yl_kvm *kvm, struct yl_err *err)
+{
+	uint32_t have = yl_cpuid_pv_features(&kvm->supported);
+	static const struct {
+		unsigned int bit;
+		const char *why;
+	} need[] = {
+		{ YL_KVM_FEATURE_STEAL_TIME, "--pv yield|halt" },
+		{ YL_KVM_FEATURE_PV_SCHED_YIELD, "--pv yield" },
+		{ YL_KVM_FEATURE_PV_UNHALT, "--pv halt" },
+		{ YL_KVM_FEATURE_PV_SEND_IPI, "--ipi-via hypercall" },
+	};
+	uint32_t want = 0;
+	unsigned int i;
+
+	if (cfg->pv != YL_PV_NONE)
+		want |= 1u << YL_KVM_FEATURE_STEAL_TIME;
+	if (cfg->pv == YL_PV_YIELD)
+		want |= 1u << YL_KVM_FEATURE_PV_SCHED_YIELD;
+	if (cfg->pv == YL_PV_HALT)
+		want |= 1u << YL_KVM_FEATURE_PV_UNHALT;
+	if (yl_is_ipi_workload(cfg->workload) && cfg->ipi_via == YL_IPI_HYPERCALL)
+		want |= 1u << YL_KVM_FEATURE_PV_SEND_IPI;
+	for (i = 0; i < ARRAY_SIZE(need); i++)
+		if ((want & ~have) & (1u << need[i].bit))
+			return yl_errf(err, "%s: this KVM does not offer %s (KVM_GET_SUPPORTED_CPUID)",
+				       need[i].why, yl_pv_feature_name(need[i].bit));
+	return 0;
+}
+
 int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 		      struct yl_err *err)
 {
@@ -276,7 +311,7 @@ int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 	if (cfg->halt_poll_given &&
 	    ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) <= 0)
 		return yl_errf(err, "--halt-poll-ns: this KVM has no per-VM halt polling (KVM_CAP_HALT_POLL)");
-	return 0;
+	return check_pv_features(cfg, kvm, err);
 }
 
 static int enable_cap(struct yl_vm *vm, uint32_t cap, uint64_t arg,

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		2
+#define YL_ABI_VERSION		3
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -64,6 +64,8 @@ enum yl_workload {
 	YL_WL_EXITS = 1,	/* benchmark: one YL_PORT_BENCH exit per loop */
 	YL_WL_FAULT = 2,	/* test: dereference an unmapped address */
 	YL_WL_HANG = 3,		/* test: spin forever, never report done */
+	YL_WL_IPI = 4,		/* function-call IPIs, every one acked */
+	YL_WL_MIXED = 5,	/* one lock op, then one IPI op, repeated */
 	YL_WL_NR
 };
 
@@ -85,6 +87,23 @@ enum yl_pv {
 	YL_PV_NR
 };
 
+/* How an IPI is sent (boot_params.ipi_via). */
+enum yl_ipi_via {
+	YL_IPI_ICR = 0,		/* x2APIC ICR write: physical, or logical per cluster */
+	YL_IPI_HYPERCALL = 1,	/* KVM_HC_SEND_IPI with a destination bitmap */
+	YL_IPI_VIA_NR
+};
+
+/* Whether the sender waits for the targets (boot_params.ipi_wait). */
+enum yl_ipi_wait {
+	YL_IPI_SYNC = 0,	/* spin until every target acked, as smp_call_function(wait=1) */
+	YL_IPI_ASYNC = 1,	/* go on; wait only to reuse a target's slot (csd_lock) */
+	YL_IPI_WAIT_NR
+};
+
+/* The vector the guest's IPI handler sits on. */
+#define YL_IPI_VECTOR		0xf0
+
 /* Address the fault workload dereferences: canonical, never mapped. */
 #define YL_FAULT_ADDR		0xdead0000000ull
 
@@ -102,6 +121,10 @@ struct yl_boot_params {
 	uint64_t think_cycles;		/* time between releases and acquires */
 	uint64_t spin_threshold;	/* PAUSEs before a PV action */
 	uint64_t bench_exits;		/* YL_WL_EXITS: exits per vCPU */
+	uint32_t ipi_via;		/* enum yl_ipi_via */
+	uint32_t ipi_wait;		/* enum yl_ipi_wait */
+	uint32_t ipi_targets;		/* targets per IPI op, 1..nr_vcpus-1 */
+	uint32_t pad;
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
@@ -146,8 +169,27 @@ struct yl_vcpu_result {
 	uint64_t bench_exits;		/* YL_WL_EXITS iterations done */
 	uint64_t halts;			/* HLTs executed while waiting (pv halt) */
 	uint64_t kicks;			/* KVM_HC_KICK_CPU issued */
-	uint64_t reserved[6];		/* keeps the record whole cache lines */
+	/*
+	 * IPIs.  sent counts (op, target) requests this vCPU made, received
+	 * the requests its handler ran, acked the completions it saw come
+	 * back: summed over the VM all three are equal.  irqs counts handler
+	 * entries, fewer than received when IPIs coalesce in the IRR.
+	 */
+	uint64_t ipi_ops;		/* IPI operations (1..k targets each) */
+	uint64_t ipi_sent;
+	uint64_t ipi_received;
+	uint64_t ipi_acked;
+	uint64_t ipi_irqs;
+	uint64_t ipi_icr_writes;	/* x2APIC ICR WRMSRs issued */
+	uint64_t ipi_hypercalls;	/* KVM_HC_SEND_IPI issued */
+	uint64_t ipi_hc_failed;		/* ...that returned an error or fewer CPUs */
+	uint64_t ipi_yields;		/* KVM_HC_SCHED_YIELD to a preempted target */
+	uint64_t ipi_rtt_sum;		/* sync: send to last ack, cycles */
+	uint64_t ipi_rtt_max;
+	uint64_t reserved[2];		/* histograms start on a cache line */
 	uint64_t lat_hist[YL_HIST_BUCKETS];
+	uint64_t ipi_rtt_hist[YL_HIST_BUCKETS];	/* sync: round trip, sender side */
+	uint64_t ipi_lat_hist[YL_HIST_BUCKETS];	/* send to handler, receiver side */
 	struct yl_fault fault;
 	char msg[YL_MSG_LEN];
 } __attribute__((aligned(64)));

@@ -166,6 +166,157 @@ def locks_pv_4v1p(t):
                       % (label, halts, kicks))
 
 
+def assert_ipi_run(o, n, label):
+    """sent == received == acked, each vCPU sent and received, KVM agrees."""
+    js = o.json
+    check(o.rc == 0 and js is not None, "%s: exit 0 with JSON" % label, o)
+    check(js["result"]["status"] == "ok" and js["result"]["complete"]
+          and js["result"]["guest_check_ok"], "%s: status ok, the guest's checks passed" % label, o)
+    check(len(vcpus(js)) == n, "%s: %d vCPU records" % (label, n))
+    res = js["result"]
+    check(res["ipi_sent"] > 0 and res["ipi_sent"] == res["ipi_received"] == res["ipi_acked"],
+          "%s: sent %d == received %d == acked %d"
+          % (label, res["ipi_sent"], res["ipi_received"], res["ipi_acked"]))
+    check(js["checks"]["ipi"]["ok"] is True, "%s: yieldlab's IPI check ok" % label)
+    ipi = [v["guest"]["ipi"] for v in vcpus(js)]
+    check(all(i["ops"] > 0 and i["received"] > 0 for i in ipi),
+          "%s: every vCPU sent and received %s"
+          % (label, [(i["sent"], i["received"]) for i in ipi]))
+    check(all(0 < i["interrupts"] for i in ipi),
+          "%s: every vCPU took IPI interrupts %s" % (label, [i["interrupts"] for i in ipi]))
+    yk = guest_sum(js, "yields") + guest_sum(js, "kicks") + res["ipi_yields"]
+    check(kvm_sum(js, "hypercalls") == yk + res["ipi_hypercalls"],
+          "%s: KVM hypercalls %d == guest yields+kicks %d + KVM_HC_SEND_IPI %d"
+          % (label, kvm_sum(js, "hypercalls"), yk, res["ipi_hypercalls"]))
+    check(kvm_sum(js, "directed_yield_attempted") == yk,
+          "%s: KVM directed_yield_attempted == guest yields+kicks %d" % (label, yk))
+    assert_io_exits_match(js, label)
+    return js, ipi
+
+
+@case
+def ipi_4v1p(t):
+    """Unicast and multicast, sync and async, via ICR and KVM_HC_SEND_IPI."""
+    runs, combos = [], []
+    for via in ("icr", "hypercall"):
+        for wait in ("sync", "async"):
+            for k in (1, 3):
+                name = "%s-%s-%d" % (via, wait, k)
+                combos.append((name, via, wait, k))
+                runs.append(Run(name, ["run", "--vcpus", "4", "--pcpus", "0", "--workload", "ipi",
+                                       "--ipi-via", via, "--ipi-wait", wait,
+                                       "--ipi-targets", str(k), "--duration", "200",
+                                       "--json", "@JSON@"]))
+    # 18 vCPUs span two x2APIC clusters: one logical ICR write per cluster.
+    runs.append(Run("clusters", ["run", "--vcpus", "18", "--pcpus", "0", "--workload", "ipi",
+                                 "--ipi-targets", "17", "--duration", "200", "--json", "@JSON@"]))
+    # Long critical sections, so that lock waiters pass the threshold
+    # (and halt, with interrupts on: the safe_halt() path).
+    for pv in ("yield", "halt"):
+        runs.append(Run("mixed-" + pv, ["run", "--vcpus", "4", "--pcpus", "0",
+                                         "--workload", "mixed", "--pv", pv, "--cs", "20000",
+                                         "--spin-threshold", "256", "--ipi-targets", "2",
+                                         "--duration", "200", "--json", "@JSON@"]))
+    runs.append(Run("bad_targets", ["run", "--vcpus", "4", "--workload", "ipi",
+                                    "--ipi-targets", "4"]))
+    runs.append(Run("ipi_opt_alone", ["run", "--ipi-via", "hypercall"]))
+    res = t.runs(*runs)
+    for name, via, wait, k in combos:
+        label = "ipi via %s, %s, %d target(s)" % (via, wait, k)
+        js, ipi = assert_ipi_run(res[name], 4, label)
+        ops = sum(i["ops"] for i in ipi)
+        check(res[name].json["result"]["ipi_sent"] == k * ops,
+              "%s: %d requests == %d ops x %d targets" % (label, js["result"]["ipi_sent"], ops, k))
+        if via == "icr":
+            # 4 vCPUs share x2APIC cluster 0: one write per op, unicast or not
+            check(sum(i["icr_writes"] for i in ipi) == ops and js["result"]["ipi_hypercalls"] == 0,
+                  "%s: one ICR write per op, no hypercall" % label)
+        else:
+            check(js["result"]["ipi_hypercalls"] == ops and sum(i["icr_writes"] for i in ipi) == 0
+                  and sum(i["hypercalls_short"] for i in ipi) == 0,
+                  "%s: one KVM_HC_SEND_IPI per op, each reached all %d targets" % (label, k))
+        check(js["result"]["ipi_yields"] == 0, "%s: --pv none: no yield to a target" % label)
+        rtt = sum(sum(i["rtt_hist_log2_cycles"]) for i in ipi)
+        dlv = sum(sum(i["delivery_hist_log2_cycles"]) for i in ipi)
+        check(rtt == (ops if wait == "sync" else 0),
+              "%s: round-trip histogram holds %d samples (ops %d)" % (label, rtt, ops))
+        check(dlv == js["result"]["ipi_received"],
+              "%s: delivery histogram holds one sample per request (%d)" % (label, dlv))
+    js, ipi = assert_ipi_run(res["clusters"], 18, "18 vCPUs, 17 targets")
+    ops = sum(i["ops"] for i in ipi)
+    writes = sum(i["icr_writes"] for i in ipi)
+    check(writes == 2 * ops, "18 vCPUs: two logical ICR writes (clusters 0 and 1) per op: %d == 2 x %d"
+          % (writes, ops))
+    for pv in ("yield", "halt"):
+        label = "mixed lock+IPI, --pv " + pv
+        o = res["mixed-" + pv]
+        assert_lock_run(o, 4, label)
+        js, ipi = assert_ipi_run(o, 4, label)
+        for v in vcpus(js):
+            check(v["guest"]["halts"] == v["kvm"]["halt_exits"],
+                  "%s: vCPU %d guest HLTs %d == KVM halt_exits %d"
+                  % (label, v["index"], v["guest"]["halts"], v["kvm"]["halt_exits"]))
+        if pv == "yield":
+            # kvm_smp_send_call_func_ipi(): 4 vCPUs on 1 pCPU, targets are preempted
+            check(js["result"]["ipi_yields"] > 0,
+                  "%s: senders yielded %d times to preempted targets"
+                  % (label, js["result"]["ipi_yields"]))
+        else:
+            check(guest_sum(js, "halts") > 0 and guest_sum(js, "kicks") > 0,
+                  "%s: lock waiters halted %d times with interrupts on, kicked %d times"
+                  % (label, guest_sum(js, "halts"), guest_sum(js, "kicks")))
+    o = res["bad_targets"]
+    check(o.rc == 2 and "--ipi-targets 4: allowed 1 to 3" in o.err and len(o.err.splitlines()) == 1,
+          "--ipi-targets above vCPUs-1: exit 2, one line", o)
+    o = res["ipi_opt_alone"]
+    check(o.rc == 2 and "only with --workload ipi|mixed" in o.err,
+          "--ipi-via without an IPI workload: exit 2", o)
+
+
+class VmOutcome:
+    """One VM of a --vms run, shaped like a single-VM outcome for the asserts."""
+
+    def __init__(self, o, js):
+        self.rc, self.out, self.err, self.json = o.rc, o.out, o.err, js
+
+    def __repr__(self):
+        return "VM of: %r" % self.__dict__
+
+
+@case
+def vms_2(t):
+    """--vms 2: two guests share one pCPU; each passes its own checks."""
+    res = t.runs(
+        Run("lock", ["run", "--vms", "2", "--vcpus", "2", "--pcpus", "0", "--pv", "yield",
+                     "--spin-threshold", "256", "--duration", "300", "--json", "@JSON@"]),
+        Run("mixed", ["run", "--vms", "2", "--vcpus", "2", "--pcpus", "0", "--workload", "mixed",
+                      "--duration", "300", "--json", "@JSON@"]),
+        Run("too_many", ["run", "--vms", "17"]))
+    for name in ("lock", "mixed"):
+        o = res[name]
+        js = o.json
+        check(o.rc == 0 and js is not None and len(js.get("vms", [])) == 2,
+              "--vms 2 %s: exit 0, two VM records" % name, o)
+        comb = js["combined"]
+        check(comb["status"] == "ok" and comb["vms"] == 2 and comb["exit_code"] == 0,
+              "--vms 2 %s: combined status ok" % name)
+        ops = [vm["result"]["ops"] for vm in js["vms"]]
+        check(comb["ops"] == sum(ops), "--vms 2 %s: combined ops %d == %s" % (name, comb["ops"], ops))
+        for k, vm in enumerate(js["vms"]):
+            vo = VmOutcome(o, vm)
+            label = "--vms 2 %s, VM %d" % (name, k)
+            assert_lock_run(vo, 2, label)
+            if name == "mixed":
+                assert_ipi_run(vo, 2, label)
+            steal = sum(v["host_thread"]["wait_ns"] for v in vm["vcpus"])
+            check(steal > 0, "%s: its vCPUs waited for the shared pCPU (%d ns)" % (label, steal))
+        check("== combined: 2 VMs on the same pCPUs, status ok ==" in o.out,
+              "--vms 2 %s: combined summary printed" % name)
+    o = res["too_many"]
+    check(o.rc == 2 and "--vms '17'" in o.err and "1 to 16" in o.err,
+          "--vms 17: exit 2 naming the range", o)
+
+
 FEATS = "/sys/kernel/debug/sched/features"
 TOGGLE = ["--sched-feature", "NO_RUN_TO_PARITY", "--sched-feature", "NEXT_BUDDY"]
 # A non-interactive shell starts background jobs with SIGINT ignored, so an

@@ -18,6 +18,9 @@ START_TEST(record_layout)
 	/* fields the VMM reads at fixed offsets */
 	ck_assert_uint_eq(offsetof(struct yl_vcpu_result, ops), 8);
 	ck_assert_uint_eq(sizeof(struct yl_fault), 7 * 8);
+	/* every counter before the histograms; the histograms a whole line each */
+	ck_assert_uint_eq(offsetof(struct yl_vcpu_result, lat_hist) % 64, 0);
+	ck_assert_uint_eq(sizeof(struct yl_vcpu_result), 1536);
 }
 END_TEST
 
@@ -52,7 +55,12 @@ START_TEST(enums_fit_boot_params)
 	ck_assert_uint_le(sizeof(struct yl_boot_params), 4096);
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, magic), 0);
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, tsc_khz) % 8, 0);
-	ck_assert_int_eq(YL_WL_NR, 4);
+	ck_assert_int_eq(YL_WL_NR, 6);
+	ck_assert_int_eq(YL_IPI_VIA_NR, 2);
+	ck_assert_int_eq(YL_IPI_WAIT_NR, 2);
+	/* not an exception vector, not the guest's spurious vector 0xff */
+	ck_assert_int_ge(YL_IPI_VECTOR, 32);
+	ck_assert_int_lt(YL_IPI_VECTOR, 0xff);
 	ck_assert_int_eq(YL_LOCK_NR, 5);
 	ck_assert_int_eq(YL_PV_NR, 3);
 }

@@ -84,7 +84,7 @@ END_TEST
 
 /* Each bad invocation fails with one line that names the option. */
 static const struct {
-	const char *args[4];
+	const char *args[6];
 	const char *needle;
 } bad[] = {
 	{ { "run", "--vcpus", "0" }, "--vcpus '0'" },
@@ -108,7 +108,13 @@ static const struct {
 	{ { "run", "--vcpus" }, "--vcpus: needs a value" },
 	{ { "fly" }, "command 'fly'" },
 	{ { "bench", "nothing" }, "allowed: exits" },
-	{ { "run", "--workload", "x" }, "allowed: lock|exits|fault|hang" },
+	{ { "run", "--workload", "x" }, "allowed: lock|exits|fault|hang|ipi|mixed" },
+	{ { "run", "--ipi-via", "x" }, "allowed: icr|hypercall" },
+	{ { "run", "--ipi-wait", "x" }, "allowed: sync|async" },
+	{ { "run", "--ipi-targets", "0" }, "--ipi-targets '0'" },
+	{ { "run", "--ipi-targets", "2" }, "--ipi-targets: only with --workload ipi|mixed" },
+	{ { "run", "--workload", "ipi", "--vcpus", "1" }, "needs --vcpus 2 or more" },
+	{ { "run", "--workload", "mixed", "--ipi-targets", "4" }, "--ipi-targets 4: allowed 1 to 3" },
 	{ { "run", "--json=" }, "--json: needs a file name" },
 };
 
@@ -116,10 +122,10 @@ START_TEST(bad_invocations)
 {
 	struct yl_config c;
 	struct yl_err e;
-	char *argv[6] = { "yieldlab" };
+	char *argv[8] = { "yieldlab" };
 	int argc = 1, k;
 
-	for (k = 0; k < 4 && bad[_i].args[k]; k++)
+	for (k = 0; k < 6 && bad[_i].args[k]; k++)
 		argv[argc++] = (char *)bad[_i].args[k];
 	memset(e.msg, 0, sizeof(e.msg));
 	ck_assert_int_eq(yl_cli_parse(&c, argc, argv, &e), -1);
