@@ -158,18 +158,26 @@ static void lock_workload(struct guest_cpu *gc)
 	finish_phase(gc);
 }
 
-/* IPI ops, each after a lock op in the mixed workload; interrupts on. */
+/*
+ * IPI ops with interrupts on; in the mixed workload each follows
+ * ipi_every lock ops, so lock waiters also spin and halt with IPIs coming.
+ */
 static void ipi_workload(struct guest_cpu *gc)
 {
 	uint64_t deadline = start_barrier(gc) + gc->bp->duration_cycles, nr;
+	int mixed = gc->bp->workload == YL_WL_MIXED;
+	uint32_t every = gc->bp->ipi_every ? gc->bp->ipi_every : 1, i;
 
 	WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
 	irq_enable();
 	for (nr = 0; rdtsc() < deadline; nr++) {
-		if (gc->bp->workload == YL_WL_MIXED)
+		for (i = 0; mixed && i < every && rdtsc() < deadline; i++) {
 			one_op(gc);
+			delay_cycles(gc->bp->think_cycles);
+		}
 		ipi_op(gc, nr);
-		delay_cycles(gc->bp->think_cycles);
+		if (!mixed)
+			delay_cycles(gc->bp->think_cycles);
 	}
 	ipi_drain(gc);
 	finish_phase(gc);

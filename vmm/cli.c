@@ -197,6 +197,7 @@ static void set_defaults(struct yl_config *cfg)
 	cfg->ipi_via = YL_IPI_ICR;
 	cfg->ipi_wait = YL_IPI_SYNC;
 	cfg->ipi_targets = 1;
+	cfg->ipi_every = 1;
 }
 
 /* Splits "--opt=value" or takes the next argument as the value. */
@@ -298,6 +299,12 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		cfg->ipi_targets = (unsigned int)u;
 		return 0;
 	}
+	if (!strcmp(opt, "--ipi-every")) {
+		if (parse_u64(opt, v, 1, YL_MAX_IPI_EVERY, &u, err))
+			return -1;
+		cfg->ipi_every = (unsigned int)u;
+		return 0;
+	}
 	if (!strcmp(opt, "--cs"))
 		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->cs_ns, err);
 	if (!strcmp(opt, "--think"))
@@ -342,6 +349,7 @@ static const char *const value_opts[] = {
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
 	"--json", "--guest", "--sched-feature", "--pause-exits",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
+	"--ipi-every",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -376,6 +384,8 @@ static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 				       cfg->ipi_opt);
 		return 0;
 	}
+	if (cfg->ipi_every != 1 && cfg->workload != YL_WL_MIXED)
+		return yl_errf(err, "--ipi-every: only with --workload mixed");
 	if (cfg->nr_vcpus < 2)
 		return yl_errf(err, "--workload %s: needs --vcpus 2 or more (IPIs go to other vCPUs)",
 			       yl_workload_name(cfg->workload));
@@ -534,6 +544,7 @@ void yl_usage(FILE *f)
 "                       (default sync); --pv yield also yields once to a\n"
 "                       preempted target after sending, as Linux does\n"
 "  --ipi-targets K      targets per IPI, 1 (unicast) to vCPUs-1 (default 1)\n"
+"  --ipi-every N        mixed: lock ops between IPI ops (default 1)\n"
 "  --quiet              no table on stdout (JSON and errors only)\n"
 "bench exits options: --exits N (exits per round, default 20000)\n"
 "\n"

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include "util.h"
 
+struct yl_privs;
+
 enum yl_cmd {
 	YL_CMD_RUN,
 	YL_CMD_CAPS,
@@ -34,6 +36,7 @@ enum yl_cmd {
 #define YL_SCHED_FEAT_LEN	64
 #define YL_MAX_HALT_POLL_NS	1000000000ull	/* 1 s */
 #define YL_MAX_VMS		16
+#define YL_MAX_IPI_EVERY	1000000u
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -73,9 +76,11 @@ struct yl_config {
 	unsigned int ipi_via;		/* enum yl_ipi_via */
 	unsigned int ipi_wait;		/* enum yl_ipi_wait */
 	unsigned int ipi_targets;
+	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
 	const char *ipi_opt;		/* an --ipi-* option given, for errors */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
+	const struct yl_privs *privs;	/* set by yl_cmd_run, for the report */
 };
 
 int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,

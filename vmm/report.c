@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "json.h"
+#include "privs.h"
 #include "report.h"
 
 uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok)
@@ -479,7 +480,14 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_str(j, "ipi_via", yl_ipi_via_name(c->ipi_via));
 	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
 	yj_u64(j, "ipi_targets", c->ipi_targets);
+	yj_u64(j, "ipi_every", c->ipi_every);
 	json_feats(j, c);
+	if (c->privs) {
+		yj_obj(j, "capabilities");
+		yj_str(j, "at_start", c->privs->at_start);
+		yj_str(j, "after_setup", c->privs->after_setup);
+		yj_obj_end(j);
+	}
 	yj_obj_end(j);
 }
 

@@ -18,6 +18,7 @@
 #include <yieldlab/abi.h>
 #include "report.h"
 #include "knobs.h"
+#include "privs.h"
 #include "run.h"
 
 /* The image is read whole and re-checked: the file may change after stat. */
@@ -200,6 +201,15 @@ out_img:
 	return code;
 }
 
+/* Keep only what putting the host back needs: see yl_privs_drop(). */
+static int drop_privs(struct yl_privs *privs, const struct yl_knobs *knobs,
+		      struct yl_err *err)
+{
+	const char *restore[] = { knobs->features_path, knobs->state_dir };
+
+	return yl_privs_drop(privs, restore, knobs->nr ? 2 : 0, err);
+}
+
 /*
  * Host state changes only after every check passed and SIGINT/SIGTERM are
  * blocked (they arrive on the signalfd), so every way out of here below
@@ -209,6 +219,7 @@ int yl_cmd_run(struct yl_config *cfg)
 {
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
+	struct yl_privs privs;
 	struct yl_knobs knobs;
 	struct yl_image img;
 	struct yl_kvm kvm;
@@ -218,6 +229,13 @@ int yl_cmd_run(struct yl_config *cfg)
 	int sfd, code, signo = 0;
 
 	yl_knobs_init(&knobs);
+	yl_privs_init(&privs);
+	cfg->privs = &privs;
+	if (yl_privs_check(cfg, &(struct yl_priv_paths){
+			   knobs.features_path, knobs.state_dir }, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_HOST;
+	}
 	yl_knobs_recover(&knobs, stderr);
 	code = yl_prepare(cfg, &kvm, &img);
 	if (code)
@@ -242,6 +260,8 @@ int yl_cmd_run(struct yl_config *cfg)
 			made++;		/* partly made: destroyed below */
 			goto out_err;
 		}
+	if (drop_privs(&privs, &knobs, &err))
+		goto out_err;
 	t0 = yl_now_ns();
 	for (k = 0; k < n; k++)
 		if (yl_vm_start(&vms[k], &err))

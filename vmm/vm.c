@@ -144,6 +144,7 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->ipi_via = c->ipi_via;
 	bp->ipi_wait = c->ipi_wait;
 	bp->ipi_targets = c->ipi_targets;
+	bp->ipi_every = c->ipi_every;
 }
 
 static int setup_memory(struct yl_vm *vm, const void *image, size_t len,

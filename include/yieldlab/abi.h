@@ -65,7 +65,7 @@ enum yl_workload {
 	YL_WL_FAULT = 2,	/* test: dereference an unmapped address */
 	YL_WL_HANG = 3,		/* test: spin forever, never report done */
 	YL_WL_IPI = 4,		/* function-call IPIs, every one acked */
-	YL_WL_MIXED = 5,	/* one lock op, then one IPI op, repeated */
+	YL_WL_MIXED = 5,	/* lock ops with an IPI op after every ipi_every */
 	YL_WL_NR
 };
 
@@ -124,7 +124,7 @@ struct yl_boot_params {
 	uint32_t ipi_via;		/* enum yl_ipi_via */
 	uint32_t ipi_wait;		/* enum yl_ipi_wait */
 	uint32_t ipi_targets;		/* targets per IPI op, 1..nr_vcpus-1 */
-	uint32_t pad;
+	uint32_t ipi_every;		/* YL_WL_MIXED: lock ops per IPI op, >= 1 */
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */

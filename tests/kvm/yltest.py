@@ -212,11 +212,14 @@ def ipi_4v1p(t):
                                  "--ipi-targets", "17", "--duration", "200", "--json", "@JSON@"]))
     # Long critical sections, so that lock waiters pass the threshold
     # (and halt, with interrupts on: the safe_halt() path).
+    # An IPI op waits for preempted targets (a timeslice each at 4:1), so
+    # 200 lock ops go between IPI ops for lock holders to be preempted too.
     for pv in ("yield", "halt"):
         runs.append(Run("mixed-" + pv, ["run", "--vcpus", "4", "--pcpus", "0",
                                          "--workload", "mixed", "--pv", pv, "--cs", "20000",
-                                         "--spin-threshold", "256", "--ipi-targets", "2",
-                                         "--duration", "200", "--json", "@JSON@"]))
+                                         "--ipi-every", "200", "--spin-threshold", "256",
+                                         "--ipi-targets", "2", "--duration", "300",
+                                         "--json", "@JSON@"]))
     runs.append(Run("bad_targets", ["run", "--vcpus", "4", "--workload", "ipi",
                                     "--ipi-targets", "4"]))
     runs.append(Run("ipi_opt_alone", ["run", "--ipi-via", "hypercall"]))
@@ -315,6 +318,62 @@ def vms_2(t):
     o = res["too_many"]
     check(o.rc == 2 and "--vms '17'" in o.err and "1 to 16" in o.err,
           "--vms 17: exit 2 naming the range", o)
+
+
+AS_NOBODY = ("mkdir -p /etc; grep -q ^nobody: /etc/passwd 2>/dev/null ||"
+             " echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd;"
+             " grep -q ^nogroup: /etc/group 2>/dev/null || echo 'nogroup:x:65534:' >> /etc/group;"
+             " chmod 666 /dev/kvm;")
+
+
+@case
+def privileges(t):
+    """Missing capability named before any change; capabilities dropped after setup."""
+    feats = "/sys/kernel/debug/sched/features"
+    res = t.runs(
+        Run("nobody_feature", [], shell=(
+            AS_NOBODY + " echo BEFORE=$(cat %s);"
+            " out=$(su -s /bin/sh nobody -c '@YL@ run --vcpus 1 --pcpus 0 --duration 50"
+            " --sched-feature NO_RUN_TO_PARITY' 2>&1); echo RC=$?; echo \"ERR=$out\";"
+            " echo AFTER=$(cat %s); echo RECORDS=$(ls /run/yieldlab 2>/dev/null)" % (feats, feats))),
+        Run("nobody_plain", [], shell=(
+            AS_NOBODY + " su -s /bin/sh nobody -c '@YL@ run --vcpus 2 --pcpus 0 --duration 100"
+            " >/dev/null 2>&1'; echo RC=$?")),
+        Run("root_threads", [], timeout=60, shell=(
+            "@YL@ run --vcpus 2 --pcpus 0 --duration 600000 --sched-feature NO_RUN_TO_PARITY"
+            " >/dev/null 2>&1 & p=$!; n=0;"
+            " while [ $n -lt 1000 ] && [ $(ls /proc/$p/task 2>/dev/null | wc -l) -lt 3 ]; do"
+            " sleep 0.01; n=$((n+1)); done; sleep 0.5;"
+            " echo TASKS=$(ls /proc/$p/task | wc -l);"
+            " for s in /proc/$p/task/*/status; do"
+            " echo CAP=$(sed -n 's/^CapEff:[[:space:]]*//p' $s); done;"
+            " echo FEATURE_SET=$(grep -o NO_RUN_TO_PARITY %s);"
+            " kill -TERM $p; wait $p; echo RC=$?; echo AFTER=$(cat %s)" % (feats, feats))),
+        Run("orig", [], shell="echo FEATS=$(cat %s)" % feats),
+        Run("root_json", ["run", "--vcpus", "2", "--pcpus", "0", "--duration", "100",
+                          "--sched-feature", "NO_RUN_TO_PARITY", "--json", "@JSON@"]))
+    o = res["nobody_feature"]
+    check(field(o.out, "RC") == "3" and "CAP_DAC_OVERRIDE" in o.out
+          and "--sched-feature" in o.out,
+          "as nobody, --sched-feature: exit 3 naming CAP_DAC_OVERRIDE: %s" % field(o.out, "ERR"), o)
+    check(field(o.out, "BEFORE") == field(o.out, "AFTER") and not field(o.out, "RECORDS"),
+          "as nobody, --sched-feature: host features untouched, no record", o)
+    check(field(res["nobody_plain"].out, "RC") == "0",
+          "as nobody with /dev/kvm access, a run without host knobs works", res["nobody_plain"])
+    o = res["root_threads"]
+    caps = [line[4:] for line in o.out.splitlines() if line.startswith("CAP=")]
+    check(int(field(o.out, "TASKS") or 0) >= 3 and len(caps) >= 3,
+          "root run: main and vCPU threads listed (%s)" % field(o.out, "TASKS"), o)
+    check(all(int(c, 16) == 0 for c in caps),
+          "root run after setup: every thread's CapEff is empty %s" % caps, o)
+    check(field(o.out, "FEATURE_SET") == "NO_RUN_TO_PARITY", "root run: the feature was set", o)
+    check(field(o.out, "RC") == "130" and field(o.out, "AFTER") == field(res["orig"].out, "FEATS"),
+          "root run: SIGTERM, and features restored without any capability", o)
+    js = res["root_json"].json
+    c = js["config"]["capabilities"]
+    check(res["root_json"].rc == 0 and c["at_start"] != "=" and c["after_setup"] == "=",
+          "JSON records capabilities at start (%s) and after setup (%s)"
+          % (c["at_start"], c["after_setup"]), res["root_json"])
 
 
 FEATS = "/sys/kernel/debug/sched/features"

@@ -12,5 +12,6 @@ Suite *hoststat_suite(void);
 Suite *abi_suite(void);
 Suite *json_suite(void);
 Suite *knobs_suite(void);
+Suite *privs_suite(void);
 
 #endif

@@ -114,6 +114,8 @@ static const struct {
 	{ { "run", "--ipi-targets", "0" }, "--ipi-targets '0'" },
 	{ { "run", "--ipi-targets", "2" }, "--ipi-targets: only with --workload ipi|mixed" },
 	{ { "run", "--workload", "ipi", "--vcpus", "1" }, "needs --vcpus 2 or more" },
+	{ { "run", "--workload", "ipi", "--ipi-every", "3" }, "--ipi-every: only with --workload mixed" },
+	{ { "run", "--workload", "mixed", "--ipi-every", "0" }, "--ipi-every '0'" },
 	{ { "run", "--workload", "mixed", "--ipi-targets", "4" }, "--ipi-targets 4: allowed 1 to 3" },
 	{ { "run", "--json=" }, "--json: needs a file name" },
 };

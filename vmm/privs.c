@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capabilities, through libcap.  Whether a path is writable is the
+ * kernel's answer (faccessat(AT_EACCESS), which weighs our effective
+ * capabilities as the write would), so a user who owns a file, or holds an
+ * ACL on it, needs no capability, and one who needs CAP_DAC_OVERRIDE is
+ * told so by name before anything on the host has changed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/capability.h>
+#include "privs.h"
+
+static bool cap_effective(cap_value_t c)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (caps) {
+		cap_get_flag(caps, c, CAP_EFFECTIVE, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+static void caps_text(char *buf, size_t len)
+{
+	cap_t caps = cap_get_proc();
+	char *t = caps ? cap_to_text(caps, NULL) : NULL;
+
+	snprintf(buf, len, "%s", t ? t : "?");
+	cap_free(t);
+	cap_free(caps);
+}
+
+void yl_privs_init(struct yl_privs *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	caps_text(pr->at_start, sizeof(pr->at_start));
+	snprintf(pr->after_setup, sizeof(pr->after_setup), "%s", pr->at_start);
+}
+
+static bool writable(const char *path)
+{
+	return !faccessat(AT_FDCWD, path, W_OK, AT_EACCESS);
+}
+
+/* A path that exists and refuses us for want of permission. */
+static bool refused(const char *path)
+{
+	return !writable(path) && (errno == EACCES || errno == EPERM);
+}
+
+/* The records' directory, or /run where it is still to be made. */
+static const char *record_dir(const char *state_dir, char *buf, size_t len)
+{
+	char *slash;
+
+	if (!access(state_dir, F_OK))
+		return state_dir;
+	snprintf(buf, len, "%s", state_dir);
+	slash = strrchr(buf, '/');
+	if (slash && slash != buf)
+		*slash = 0;
+	return buf;
+}
+
+/*
+ * --sched-feature writes debugfs and a crash-safety record.  Missing
+ * files are not our business here: yl_knobs_check() says what is missing.
+ */
+int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
+		   struct yl_err *err)
+{
+	const char *paths[2];
+	char dir[256];
+	unsigned int i;
+
+	if (!cfg->nr_feats)
+		return 0;
+	paths[0] = p->features;
+	paths[1] = record_dir(p->state_dir, dir, sizeof(dir));
+	for (i = 0; i < 2; i++)
+		if (refused(paths[i]) && !cap_effective(CAP_DAC_OVERRIDE))
+			return yl_errf(err, "--sched-feature: writing %s needs CAP_DAC_OVERRIDE, which this process lacks (run as root, or as the file's owner)",
+				       paths[i]);
+	return 0;
+}
+
+static int set_caps(bool dac_effective, bool dac_permitted)
+{
+	cap_value_t dac = CAP_DAC_OVERRIDE;
+	cap_t caps = cap_init();
+	int r;
+
+	if (!caps)
+		return -1;
+	if (dac_permitted)
+		cap_set_flag(caps, CAP_PERMITTED, 1, &dac, CAP_SET);
+	if (dac_effective)
+		cap_set_flag(caps, CAP_EFFECTIVE, 1, &dac, CAP_SET);
+	r = cap_set_proc(caps);
+	cap_free(caps);
+	return r;
+}
+
+/*
+ * After setup nothing needs a capability but putting host state back.
+ * CAP_DAC_OVERRIDE is lowered first and the paths to restore are tried
+ * without it: only if one then refuses us is it kept.  Called by the main
+ * thread before the vCPU threads exist, so they inherit the reduced set.
+ */
+int yl_privs_drop(struct yl_privs *pr, const char *const *restore_paths,
+		  unsigned int n, struct yl_err *err)
+{
+	bool had = cap_effective(CAP_DAC_OVERRIDE), keep = false;
+	unsigned int i;
+
+	if (set_caps(false, had))
+		return yl_errf(err, "dropping capabilities: %s", strerror(errno));
+	for (i = 0; i < n && had; i++)
+		if (refused(restore_paths[i]))
+			keep = true;
+	if (keep && set_caps(true, true))
+		return yl_errf(err, "keeping CAP_DAC_OVERRIDE: %s", strerror(errno));
+	if (!keep && had && set_caps(false, false))
+		return yl_errf(err, "dropping capabilities: %s", strerror(errno));
+	caps_text(pr->after_setup, sizeof(pr->after_setup));
+	pr->dropped = true;
+	return 0;
+}

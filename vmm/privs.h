@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Privileges: which capability an option needs, checked before any host
+ * state changes; and the drop, after setup, of every capability the rest
+ * of the run does not need.
+ */
+#ifndef YL_PRIVS_H
+#define YL_PRIVS_H
+
+#include <stdbool.h>
+#include "cli.h"
+#include "util.h"
+
+#define YL_CAPS_TEXT	256
+
+struct yl_privs {
+	char at_start[YL_CAPS_TEXT];	/* cap_to_text() of our set at start */
+	char after_setup[YL_CAPS_TEXT];	/* ...and after yl_privs_drop() */
+	bool dropped;
+};
+
+/* Paths an option writes, in the order they are checked. */
+struct yl_priv_paths {
+	const char *features;		/* debugfs sched/features */
+	const char *state_dir;		/* crash-safety records */
+};
+
+int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
+		   struct yl_err *err);
+int yl_privs_drop(struct yl_privs *pr, const char *const *restore_paths,
+		  unsigned int n, struct yl_err *err);
+void yl_privs_init(struct yl_privs *pr);
+
+#endif
