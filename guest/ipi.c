@@ -40,10 +40,8 @@ static uint32_t this_vcpu(void)
 
 void ipi_init(struct guest_cpu *gc)
 {
-	uint32_t wl = gc->bp->workload;
-
 	WRITE_ONCE(ldr[gc->idx], (uint32_t)rdmsr(MSR_X2APIC_LDR));
-	if (wl != YL_WL_IPI && wl != YL_WL_MIXED)
+	if (!yl_wl_has_ipis(gc->bp->workload))
 		return;
 	if (gc->bp->nr_vcpus < 2)
 		guest_panic(gc, "IPI workloads need at least 2 vCPUs");

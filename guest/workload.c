@@ -65,16 +65,6 @@ static void one_op(struct guest_cpu *gc)
 		rec->lat_max = lat;
 }
 
-static int is_ipi_workload(const struct guest_cpu *gc)
-{
-	return gc->bp->workload == YL_WL_IPI || gc->bp->workload == YL_WL_MIXED;
-}
-
-static int is_lock_workload(const struct guest_cpu *gc)
-{
-	return gc->bp->workload == YL_WL_LOCK || gc->bp->workload == YL_WL_MIXED;
-}
-
 static int check_mutex(struct guest_cpu *gc, char *p, char *end)
 {
 	struct yl_summary *s = summary();
@@ -130,7 +120,7 @@ static void finish_phase(struct guest_cpu *gc)
 
 	WRITE_ONCE(gc->rec->state, YL_STATE_DONE);
 	if (__atomic_add_fetch(&s->vcpus_done, 1, __ATOMIC_ACQ_REL) != n) {
-		while (is_ipi_workload(gc) &&
+		while (yl_wl_has_ipis(gc->bp->workload) &&
 		       __atomic_load_n(&s->vcpus_done, __ATOMIC_ACQUIRE) != n)
 			cpu_relax();
 		irq_disable();
@@ -138,9 +128,9 @@ static void finish_phase(struct guest_cpu *gc)
 	}
 	irq_disable();
 	s->end_tsc = rdtsc();
-	if (is_lock_workload(gc) && !check_mutex(gc, msg, end))
+	if (yl_wl_has_locks(gc->bp->workload) && !check_mutex(gc, msg, end))
 		guest_panic(gc, msg);
-	if (is_ipi_workload(gc) && !check_ipis(gc, msg, end))
+	if (yl_wl_has_ipis(gc->bp->workload) && !check_ipis(gc, msg, end))
 		guest_panic(gc, msg);
 	WRITE_ONCE(s->check_ok, 1);
 	guest_done(0);
@@ -166,7 +156,7 @@ static void ipi_workload(struct guest_cpu *gc)
 {
 	uint64_t deadline = start_barrier(gc) + gc->bp->duration_cycles, nr;
 	int mixed = gc->bp->workload == YL_WL_MIXED;
-	uint32_t every = gc->bp->ipi_every ? gc->bp->ipi_every : 1, i;
+	uint32_t every = gc->bp->ipi_every, i;	/* >= 1: boot_params_ok() */
 
 	WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
 	irq_enable();

@@ -70,15 +70,6 @@ const char *yl_ipi_wait_name(unsigned int wait)
 	return wait < YL_IPI_WAIT_NR ? ipi_wait_names[wait] : "?";
 }
 
-bool yl_is_ipi_workload(unsigned int wl)
-{
-	return wl == YL_WL_IPI || wl == YL_WL_MIXED;
-}
-
-bool yl_is_lock_workload(unsigned int wl)
-{
-	return wl == YL_WL_LOCK || wl == YL_WL_MIXED;
-}
 
 static int parse_enum(const char *opt, const char *val,
 		      const char *const *names, unsigned int n,
@@ -378,7 +369,7 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 /* What one option allows depends on another: checked once all are read. */
 static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 {
-	if (!yl_is_ipi_workload(cfg->workload)) {
+	if (!yl_wl_has_ipis(cfg->workload)) {
 		if (cfg->ipi_opt)
 			return yl_errf(err, "%s: only with --workload ipi|mixed",
 				       cfg->ipi_opt);

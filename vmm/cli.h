@@ -99,7 +99,5 @@ const char *yl_pv_name(unsigned int pv);
 const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);
-bool yl_is_ipi_workload(unsigned int wl);
-bool yl_is_lock_workload(unsigned int wl);
 
 #endif

@@ -58,7 +58,7 @@ static void check_mutex(struct yl_report *r)
 	struct yl_check *c = &r->mutex;
 	uint64_t cnt = r->sum.shared_counter;
 
-	if (!yl_is_lock_workload(r->vm->cfg->workload)) {
+	if (!yl_wl_has_locks(r->vm->cfg->workload)) {
 		c->state = -1;
 		snprintf(c->text, sizeof(c->text), "no lock workload");
 		return;
@@ -83,7 +83,7 @@ static void check_ipi(struct yl_report *r)
 {
 	struct yl_check *c = &r->ipi;
 
-	if (!yl_is_ipi_workload(r->vm->cfg->workload)) {
+	if (!yl_wl_has_ipis(r->vm->cfg->workload)) {
 		c->state = -1;
 		snprintf(c->text, sizeof(c->text), "no IPI workload");
 		return;
@@ -371,7 +371,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	print_header(r, f);
 	for (i = 0; i < r->vm->nr_vcpus; i++)
 		print_vcpu(r, i, f);
-	if (yl_is_ipi_workload(r->vm->cfg->workload))
+	if (yl_wl_has_ipis(r->vm->cfg->workload))
 		print_ipis(r, f);
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);

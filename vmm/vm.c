@@ -257,7 +257,6 @@ static long ple_window(const char **param)
 	return -1;
 }
 
-/* --pause-exits and --halt-poll-ns, checked before any VM exists. */
 /* The paravirt features a run will use, refused here rather than in the guest. */
 static int check_pv_features(const struct yl_config *cfg,
 			     const struct yl_kvm *kvm, struct yl_err *err)
@@ -281,7 +280,7 @@ static int check_pv_features(const struct yl_config *cfg,
 		want |= 1u << YL_KVM_FEATURE_PV_SCHED_YIELD;
 	if (cfg->pv == YL_PV_HALT)
 		want |= 1u << YL_KVM_FEATURE_PV_UNHALT;
-	if (yl_is_ipi_workload(cfg->workload) && cfg->ipi_via == YL_IPI_HYPERCALL)
+	if (yl_wl_has_ipis(cfg->workload) && cfg->ipi_via == YL_IPI_HYPERCALL)
 		want |= 1u << YL_KVM_FEATURE_PV_SEND_IPI;
 	for (i = 0; i < ARRAY_SIZE(need); i++)
 		if ((want & ~have) & (1u << need[i].bit))
@@ -290,6 +289,7 @@ static int check_pv_features(const struct yl_config *cfg,
 	return 0;
 }
 
+/* --pause-exits, --halt-poll-ns and PV features, checked before any VM exists. */
 int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 		      struct yl_err *err)
 {

@@ -69,6 +69,17 @@ enum yl_workload {
 	YL_WL_NR
 };
 
+/* Which workloads take the lock, and which send IPIs: both sides check by these. */
+static inline int yl_wl_has_locks(uint32_t wl)
+{
+	return wl == YL_WL_LOCK || wl == YL_WL_MIXED;
+}
+
+static inline int yl_wl_has_ipis(uint32_t wl)
+{
+	return wl == YL_WL_IPI || wl == YL_WL_MIXED;
+}
+
 /* Lock algorithms (boot_params.lock). */
 enum yl_lock {
 	YL_LOCK_TAS = 0,	/* test-and-set with PAUSE */
