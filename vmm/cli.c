@@ -112,6 +112,18 @@ bad:
 		       (unsigned long long)max);
 }
 
+/* parse_u64() for the counts kept as unsigned int (max fits one). */
+static int parse_uint(const char *opt, const char *val, unsigned int min,
+		      unsigned int max, unsigned int *out, struct yl_err *err)
+{
+	uint64_t u;
+
+	if (parse_u64(opt, val, min, max, &u, err))
+		return -1;
+	*out = (unsigned int)u;
+	return 0;
+}
+
 int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err)
 {
 	const char *p = s;
@@ -253,20 +265,10 @@ static int parse_pause_exits(struct yl_config *cfg, const char *v,
 static int parse_option(struct yl_config *cfg, const char *opt,
 			const char *v, struct yl_err *err)
 {
-	uint64_t u;
-
-	if (!strcmp(opt, "--vcpus")) {
-		if (parse_u64(opt, v, 1, YL_VCPUS_PARSE_MAX, &u, err))
-			return -1;
-		cfg->nr_vcpus = (unsigned int)u;
-		return 0;
-	}
-	if (!strcmp(opt, "--vms")) {
-		if (parse_u64(opt, v, 1, YL_MAX_VMS, &u, err))
-			return -1;
-		cfg->nr_vms = (unsigned int)u;
-		return 0;
-	}
+	if (!strcmp(opt, "--vcpus"))
+		return parse_uint(opt, v, 1, YL_VCPUS_PARSE_MAX, &cfg->nr_vcpus, err);
+	if (!strcmp(opt, "--vms"))
+		return parse_uint(opt, v, 1, YL_MAX_VMS, &cfg->nr_vms, err);
 	if (!strcmp(opt, "--pcpus")) {
 		cfg->pcpus_given = true;
 		return yl_parse_cpulist(v, &cfg->pcpus, err);
@@ -284,18 +286,10 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 	if (!strcmp(opt, "--ipi-wait"))
 		return parse_enum(opt, v, ipi_wait_names, YL_IPI_WAIT_NR,
 				  &cfg->ipi_wait, err);
-	if (!strcmp(opt, "--ipi-targets")) {
-		if (parse_u64(opt, v, 1, YL_MAX_VCPUS - 1, &u, err))
-			return -1;
-		cfg->ipi_targets = (unsigned int)u;
-		return 0;
-	}
-	if (!strcmp(opt, "--ipi-every")) {
-		if (parse_u64(opt, v, 1, YL_MAX_IPI_EVERY, &u, err))
-			return -1;
-		cfg->ipi_every = (unsigned int)u;
-		return 0;
-	}
+	if (!strcmp(opt, "--ipi-targets"))
+		return parse_uint(opt, v, 1, YL_MAX_VCPUS - 1, &cfg->ipi_targets, err);
+	if (!strcmp(opt, "--ipi-every"))
+		return parse_uint(opt, v, 1, YL_MAX_IPI_EVERY, &cfg->ipi_every, err);
 	if (!strcmp(opt, "--cs"))
 		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->cs_ns, err);
 	if (!strcmp(opt, "--think"))
