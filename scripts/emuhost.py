@@ -222,7 +222,13 @@ class EmulatedHost:
         for p in (console, results):
             if os.path.exists(p):
                 os.unlink(p)
-        cmd = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max,+svm,+npt",
+        # One TCG thread for both CPUs.  Every VM yieldlab creates or
+        # destroys flips KVM's preempt-notifier static key, which live-
+        # patches __schedule (text_poke_bp); under multi-threaded TCG the
+        # other CPU could still run the patched site's int3 after the patch
+        # completed, and the emulated host's kernel died with "Oops: int3"
+        # in __schedule (seen in CI in guest_fault and locks_pv_4v1p).
+        cmd = ["qemu-system-x86_64", "-accel", "tcg,thread=single", "-cpu", "max,+svm,+npt",
                "-smp", "2", "-m", "1024", "-display", "none", "-no-reboot",
                "-monitor", "none", "-nic", "none",
                "-serial", "file:" + console, "-serial", "file:" + results,
