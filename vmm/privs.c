@@ -106,26 +106,54 @@ static int set_caps(bool dac_effective, bool dac_permitted)
 	return r;
 }
 
+static int set_dac_effective(cap_flag_value_t v)
+{
+	cap_value_t dac = CAP_DAC_OVERRIDE;
+	cap_t caps = cap_get_proc();
+	int r = -1;
+
+	if (caps && !cap_set_flag(caps, CAP_EFFECTIVE, 1, &dac, v))
+		r = cap_set_proc(caps);
+	cap_free(caps);
+	return r;
+}
+
 /*
  * After setup nothing needs a capability but putting host state back.
- * CAP_DAC_OVERRIDE is lowered first and the paths to restore are tried
- * without it: only if one then refuses us is it kept.  Called by the main
- * thread before the vCPU threads exist, so they inherit the reduced set.
+ * CAP_DAC_OVERRIDE is lowered for a moment and the paths to restore are
+ * tried without it: only if one then refuses us is it kept.
  */
-int yl_privs_drop(struct yl_privs *pr, const char *const *restore_paths,
+int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 		  unsigned int n, struct yl_err *err)
 {
-	bool had = cap_effective(CAP_DAC_OVERRIDE), keep = false;
 	unsigned int i;
 
-	if (set_caps(false, had))
-		return yl_errf(err, "dropping capabilities: %s", strerror(errno));
-	for (i = 0; i < n && had; i++)
+	pr->keep_dac = false;
+	if (!n || !cap_effective(CAP_DAC_OVERRIDE))
+		return 0;
+	if (set_dac_effective(CAP_CLEAR))
+		return yl_errf(err, "lowering CAP_DAC_OVERRIDE: %s", strerror(errno));
+	for (i = 0; i < n; i++)
 		if (refused(restore_paths[i]))
-			keep = true;
-	if (keep && set_caps(true, true))
-		return yl_errf(err, "keeping CAP_DAC_OVERRIDE: %s", strerror(errno));
-	if (!keep && had && set_caps(false, false))
+			pr->keep_dac = true;
+	if (set_dac_effective(CAP_SET))
+		return yl_errf(err, "raising CAP_DAC_OVERRIDE again: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * The planned set, for the calling thread only (capabilities are per
+ * thread): the main thread and every vCPU thread call it once set up.
+ */
+int yl_privs_apply(const struct yl_privs *pr)
+{
+	return set_caps(pr->keep_dac, pr->keep_dac);
+}
+
+/* The main thread's drop, recorded for the report. */
+int yl_privs_drop(struct yl_privs *pr, struct yl_err *err)
+{
+	if (yl_privs_apply(pr))
 		return yl_errf(err, "dropping capabilities: %s", strerror(errno));
 	caps_text(pr->after_setup, sizeof(pr->after_setup));
 	pr->dropped = true;

@@ -16,6 +16,7 @@
 struct yl_privs {
 	char at_start[YL_CAPS_TEXT];	/* cap_to_text() of our set at start */
 	char after_setup[YL_CAPS_TEXT];	/* ...and after yl_privs_drop() */
+	bool keep_dac;			/* restoring host state needs it */
 	bool dropped;
 };
 
@@ -27,8 +28,10 @@ struct yl_priv_paths {
 
 int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
 		   struct yl_err *err);
-int yl_privs_drop(struct yl_privs *pr, const char *const *restore_paths,
+int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 		  unsigned int n, struct yl_err *err);
+int yl_privs_apply(const struct yl_privs *pr);
+int yl_privs_drop(struct yl_privs *pr, struct yl_err *err);
 void yl_privs_init(struct yl_privs *pr);
 
 #endif

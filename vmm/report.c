@@ -123,6 +123,48 @@ static void check_io(struct yl_report *r)
 		 yl, kvm, bad);
 }
 
+/* This vCPU's port-I/O tracepoint count's index, or -1 if not counted. */
+static int tp_io_index(const struct yl_vcpu *v)
+{
+	const struct yl_tp *tp = v->vm->tp;
+
+	return tp && tp->ok && v->tp.valid ? tp->io : -1;
+}
+
+/*
+ * kvm:kvm_exit events for port I/O against KVM's io_exits: the same
+ * exits counted by the tracepoint and by the statistic, per vCPU.
+ */
+static void check_tp_io(struct yl_report *r)
+{
+	struct yl_check *c = &r->tp_io;
+	const struct yl_tp *tp = r->vm->tp;
+	uint64_t sum_tp = 0, sum_kvm = 0;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+		int k = tp_io_index(v);
+		bool ok;
+		uint64_t kio = yl_kstat_value(v, "io_exits", &ok);
+
+		if (k < 0 || !ok) {
+			c->state = -1;
+			snprintf(c->text, sizeof(c->text), "not counted: %s",
+				 !ok ? "KVM io_exits statistic not available" :
+				 tp && tp->why[0] ? tp->why : "tracepoint counters not read");
+			return;
+		}
+		sum_tp += v->tp.n[k];
+		sum_kvm += kio;
+		bad += v->tp.n[k] != kio;
+	}
+	c->state = !bad;
+	snprintf(c->text, sizeof(c->text),
+		 "kvm:kvm_exit %s %" PRIu64 ", KVM io_exits %" PRIu64 ", %u vCPU(s) differ",
+		 tp->reasons[tp->io].name, sum_tp, sum_kvm, bad);
+}
+
 /* Sum one KVM statistic over the vCPUs; false if KVM does not have it. */
 static bool kstat_sum(const struct yl_report *r, const char *name,
 		      uint64_t *sum)
@@ -215,7 +257,8 @@ static void decide_status(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
 	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
-			 r->dy.state && r->hc.state && r->halt.state;
+			 r->tp_io.state && r->dy.state && r->hc.state &&
+			 r->halt.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -256,6 +299,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	check_mutex(r);
 	check_ipi(r);
 	check_io(r);
+	check_tp_io(r);
 	check_kvm_counts(r);
 	decide_status(r);
 	return 0;
@@ -364,6 +408,31 @@ static void print_ipis(const struct yl_report *r, FILE *f)
 		print_ipi_vcpu(r, i, f);
 }
 
+/* Kernel-side exits of all vCPUs by reason, as perf kvm stat names them. */
+static void print_tp(const struct yl_report *r, FILE *f)
+{
+	const struct yl_tp *tp = r->vm->tp;
+	uint64_t n[YL_TP_MAX_REASONS + 1] = { 0 }, named = 0;
+	unsigned int i, k;
+
+	if (!tp)
+		return;
+	if (!tp->ok) {
+		fprintf(f, "\nkernel-side exits (kvm:kvm_exit): not counted: %s\n", tp->why);
+		return;
+	}
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		for (k = 0; r->vm->vcpus[i].tp.valid && k <= tp->nr; k++)
+			n[k] += r->vm->vcpus[i].tp.n[k];
+	fprintf(f, "\nkernel-side exits (kvm:kvm_exit): %" PRIu64, n[tp->nr]);
+	for (k = 0; k < tp->nr; k++) {
+		named += n[k];
+		if (n[k])
+			fprintf(f, ", %s %" PRIu64, tp->reasons[k].name, n[k]);
+	}
+	fprintf(f, ", other %" PRIu64 "\n", n[tp->nr] - named);
+}
+
 void yl_report_print(const struct yl_report *r, FILE *f)
 {
 	unsigned int i;
@@ -373,10 +442,12 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 		print_vcpu(r, i, f);
 	if (yl_wl_has_ipis(r->vm->cfg->workload))
 		print_ipis(r, f);
+	print_tp(r, f);
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
 	fprintf(f, "  IPIs               %-6s %s\n", check_word(r->ipi.state), r->ipi.text);
 	fprintf(f, "  port-I/O exits     %-6s %s\n", check_word(r->io.state), r->io.text);
+	fprintf(f, "  tracepoint I/O     %-6s %s\n", check_word(r->tp_io.state), r->tp_io.text);
 	fprintf(f, "  directed yields    %-6s %s\n", check_word(r->dy.state), r->dy.text);
 	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
 	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
@@ -427,6 +498,8 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: IPI accounting check failed: %s\n", r->ipi.text);
 	if (!r->io.state)
 		fprintf(f, "yieldlab: port-I/O exit cross-check failed: %s\n", r->io.text);
+	if (!r->tp_io.state)
+		fprintf(f, "yieldlab: tracepoint I/O exit cross-check failed: %s\n", r->tp_io.text);
 	if (!r->dy.state)
 		fprintf(f, "yieldlab: directed-yield cross-check failed: %s\n", r->dy.text);
 	if (!r->hc.state)
@@ -622,6 +695,27 @@ static void json_kstats(struct yj *j, const char *key, const struct yl_kstats *k
 	yj_obj_end(j);
 }
 
+/* kvm:kvm_exit counts by reason, with the rest as "other"; null if none. */
+static void json_tp(struct yj *j, const struct yl_vcpu *v)
+{
+	const struct yl_tp *tp = v->vm->tp;
+	uint64_t named = 0;
+	unsigned int k;
+
+	if (!tp || !tp->ok || !v->tp.valid) {
+		yj_null(j, "kvm_exit_reasons");
+		return;
+	}
+	yj_obj(j, "kvm_exit_reasons");
+	for (k = 0; k < tp->nr; k++) {
+		yj_u64(j, tp->reasons[k].name, v->tp.n[k]);
+		named += v->tp.n[k];
+	}
+	yj_u64(j, "other", v->tp.n[tp->nr] - named);
+	yj_u64(j, "total", v->tp.n[tp->nr]);
+	yj_obj_end(j);
+}
+
 static void json_hoststat(struct yj *j, const struct yl_vcpu *v)
 {
 	struct yl_hoststat d;
@@ -653,6 +747,7 @@ static void json_vcpus(struct yj *j, const struct yl_report *r)
 		json_guest(j, r, i);
 		json_exits(j, v);
 		json_kstats(j, "kvm", &v->ks, v->ks_before, v->ks_after, v->ks_valid);
+		json_tp(j, v);
 		json_hoststat(j, v);
 		yj_obj_end(j);
 	}
@@ -696,6 +791,7 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	json_check(j, "mutual_exclusion", &r->mutex);
 	json_check(j, "ipi", &r->ipi);
 	json_check(j, "io_exits", &r->io);
+	json_check(j, "tracepoint_io_exits", &r->tp_io);
 	json_check(j, "directed_yield", &r->dy);
 	json_check(j, "hypercalls", &r->hc);
 	json_check(j, "halt_exits", &r->halt);

@@ -201,13 +201,33 @@ out_img:
 	return code;
 }
 
-/* Keep only what putting the host back needs: see yl_privs_drop(). */
-static int drop_privs(struct yl_privs *privs, const struct yl_knobs *knobs,
-		      struct yl_err *err)
+static int pass_privs(const void *privs)
+{
+	return yl_privs_apply(privs);
+}
+
+/*
+ * Every vCPU thread waits at the gate: open the tracepoint counters on
+ * their thread IDs while we still may, plan the capabilities to keep
+ * (only what putting the host back needs, see yl_privs_plan()), let the
+ * threads go, each dropping to that set itself, and drop ours.
+ */
+static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
+		     struct yl_privs *privs, const struct yl_knobs *knobs,
+		     struct yl_err *err)
 {
 	const char *restore[] = { knobs->features_path, knobs->state_dir };
+	unsigned int k, i;
 
-	return yl_privs_drop(privs, restore, knobs->nr ? 2 : 0, err);
+	for (k = 0; k < n; k++)
+		for (i = 0; i < vms[k].nr_vcpus; i++)
+			yl_tp_open(vms[k].tp, vms[k].vcpus[i].tid, &vms[k].vcpus[i].tp);
+	if (yl_privs_plan(privs, restore, knobs->nr ? 2 : 0, err))
+		return -1;
+	gate->pass = pass_privs;
+	gate->arg = privs;
+	yl_gate_set(gate, 1);
+	return yl_privs_drop(privs, err);
 }
 
 /*
@@ -220,6 +240,8 @@ int yl_cmd_run(struct yl_config *cfg)
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
 	struct yl_privs privs;
+	struct yl_gate gate;
+	struct yl_tp tp;
 	struct yl_knobs knobs;
 	struct yl_image img;
 	struct yl_kvm kvm;
@@ -260,9 +282,12 @@ int yl_cmd_run(struct yl_config *cfg)
 			made++;		/* partly made: destroyed below */
 			goto out_err;
 		}
-	if (drop_privs(&privs, &knobs, &err))
-		goto out_err;
-	t0 = yl_now_ns();
+	yl_gate_init(&gate);
+	yl_tp_init(&tp);
+	for (k = 0; k < n; k++) {
+		vms[k].gate = &gate;
+		vms[k].tp = &tp;
+	}
 	for (k = 0; k < n; k++)
 		if (yl_vm_start(&vms[k], &err))
 			break;
@@ -272,6 +297,14 @@ int yl_cmd_run(struct yl_config *cfg)
 			yl_vm_join(&vms[k]);
 		goto out_err;
 	}
+	yl_gate_wait_all(&gate, n * cfg->nr_vcpus);
+	if (open_gate(vms, n, &gate, &privs, &knobs, &err)) {
+		stop_all(vms, n);
+		for (k = 0; k < n; k++)
+			yl_vm_join(&vms[k]);
+		goto out_err;
+	}
+	t0 = yl_now_ns();
 	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
 	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);

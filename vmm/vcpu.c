@@ -322,6 +322,34 @@ int yl_vcpu_loop(struct yl_vcpu *v)
 	}
 }
 
+/* See struct yl_gate.  False: do not run (abandoned, or pass() failed). */
+static bool gate_pass(struct yl_vcpu *v)
+{
+	struct yl_gate *g = v->vm->gate;
+	int state;
+
+	if (!g)
+		return true;
+	pthread_mutex_lock(&g->lock);
+	g->waiting++;
+	pthread_cond_broadcast(&g->cond);
+	while (!g->state)
+		pthread_cond_wait(&g->cond, &g->lock);
+	state = g->state;
+	pthread_mutex_unlock(&g->lock);
+	if (state < 0) {
+		v->end = YL_END_STOPPED;
+		return false;
+	}
+	if (g->pass && g->pass(g->arg)) {
+		snprintf(v->detail, sizeof(v->detail),
+			 "dropping capabilities in the vCPU thread: %s", strerror(errno));
+		end_all(v, YL_END_HOST_ERROR);
+		return false;
+	}
+	return true;
+}
+
 void *yl_vcpu_thread(void *arg)
 {
 	struct yl_vcpu *v = arg;
@@ -333,9 +361,11 @@ void *yl_vcpu_thread(void *arg)
 	v->tid = gettid();
 	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
 	pthread_setname_np(pthread_self(), name);
-	yl_hoststat_read(v->tid, &v->hs_before);
-	v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
-	yl_vcpu_loop(v);
+	if (gate_pass(v)) {
+		yl_hoststat_read(v->tid, &v->hs_before);
+		v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
+		yl_vcpu_loop(v);
+	}
 	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
 		v->ks_valid = false;
 	yl_hoststat_read(v->tid, &v->hs_after);

@@ -359,8 +359,10 @@ int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus || vm->done_efd < 0)
 		return yl_errf(err, "out of memory");
-	for (i = 0; i < vm->nr_vcpus; i++)
+	for (i = 0; i < vm->nr_vcpus; i++) {
 		vm->vcpus[i].fd = vm->vcpus[i].stats_fd = -1;
+		yl_tp_reset(&vm->vcpus[i].tp);	/* calloc's 0 is stdin's fd */
+	}
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)YL_TSS_GPA))
 		return yl_errf(err, "KVM_SET_TSS_ADDR: %s", strerror(errno));
 	if (ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
@@ -404,6 +406,7 @@ void yl_vm_destroy(struct yl_vm *vm)
 		free(v->ks_after);
 		close_fd(&v->stats_fd);
 		close_fd(&v->fd);
+		yl_tp_close(&v->tp);
 	}
 	free(vm->vcpus);
 	vm->vcpus = NULL;
@@ -455,7 +458,9 @@ void yl_vm_stop_all(struct yl_vm *vm)
 	unsigned int i;
 
 	__atomic_store_n(&vm->stop, 1, __ATOMIC_SEQ_CST);
-	for (i = 0; i < vm->nr_vcpus; i++) {
+	if (vm->gate)
+		yl_gate_set(vm->gate, -1);
+	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
 		struct yl_vcpu *v = &vm->vcpus[i];
 
 		if (!v->started)
@@ -465,15 +470,43 @@ void yl_vm_stop_all(struct yl_vm *vm)
 	}
 }
 
+void yl_gate_init(struct yl_gate *g)
+{
+	memset(g, 0, sizeof(*g));
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->cond, NULL);
+}
+
+/* Until n threads reached the gate. */
+void yl_gate_wait_all(struct yl_gate *g, unsigned int n)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->waiting < n)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* Open it (1), or let the threads leave without running (-1); once. */
+void yl_gate_set(struct yl_gate *g, int state)
+{
+	pthread_mutex_lock(&g->lock);
+	if (!g->state)
+		g->state = state;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
 void yl_vm_join(struct yl_vm *vm)
 {
 	struct yl_err e2;
 	unsigned int i;
 
-	for (i = 0; i < vm->nr_vcpus; i++)
+	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started) {
 			pthread_join(vm->vcpus[i].thread, NULL);
 			vm->vcpus[i].started = false;
+			if (vm->tp)
+				yl_tp_read(vm->tp, &vm->vcpus[i].tp);
 		}
 	if (vm->ks_valid && yl_kstats_read(&vm->ks, vm->ks_after, &e2))
 		vm->ks_valid = false;

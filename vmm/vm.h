@@ -10,6 +10,7 @@
 #include "cpuid.h"
 #include "hoststat.h"
 #include "kstats.h"
+#include "tpexit.h"
 
 struct yl_kvm {
 	int fd;
@@ -50,6 +51,22 @@ struct yl_exit_stats {
 
 struct yl_vm;
 
+/*
+ * Where vCPU threads wait, once they exist, until the main thread has set
+ * up what needs their thread IDs and its privileges (perf events), and
+ * where each then runs pass() on itself (the capability drop: capabilities
+ * are per thread) before its first KVM_RUN.  Every vCPU of every VM
+ * starts the guest at about the same moment.
+ */
+struct yl_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int waiting;		/* threads that reached the gate */
+	int state;			/* 0 closed, 1 open, -1 abandoned */
+	int (*pass)(const void *arg);
+	const void *arg;
+};
+
 struct yl_vcpu {
 	struct yl_vm *vm;
 	unsigned int idx;
@@ -65,6 +82,7 @@ struct yl_vcpu {
 	uint64_t *ks_before, *ks_after;
 	bool ks_valid;
 	struct yl_hoststat hs_before, hs_after;
+	struct yl_tp_counts tp;		/* kvm:kvm_exit by reason */
 
 	enum yl_vcpu_end end;
 	uint32_t done_status;
@@ -92,6 +110,9 @@ struct yl_vm {
 	uint64_t *ks_before, *ks_after;
 	bool ks_valid;
 
+	struct yl_gate *gate;		/* NULL: threads run at once */
+	struct yl_tp *tp;		/* NULL: no tracepoint counting */
+
 	int stop;			/* set once: every vCPU must leave */
 	unsigned int finished;		/* vCPU threads that returned */
 	int done_efd;			/* written when a vCPU thread returns */
@@ -108,6 +129,9 @@ void yl_vm_destroy(struct yl_vm *vm);
 int yl_vm_start(struct yl_vm *vm, struct yl_err *err);
 void yl_vm_stop_all(struct yl_vm *vm);
 void yl_vm_join(struct yl_vm *vm);
+void yl_gate_init(struct yl_gate *g);
+void yl_gate_wait_all(struct yl_gate *g, unsigned int n);
+void yl_gate_set(struct yl_gate *g, int state);
 
 /* vcpu.c */
 void yl_vcpu_signal_init(void);

@@ -376,6 +376,42 @@ def privileges(t):
           % (c["at_start"], c["after_setup"]), res["root_json"])
 
 
+@case
+def exit_reasons(t):
+    """kvm:kvm_exit counted per vCPU by reason; equal to KVM's own statistics."""
+    res = t.runs(
+        Run("root", ["run", "--vcpus", "2", "--pcpus", "0", "--pv", "halt",
+                     "--spin-threshold", "64", "--duration", "200", "--json", "@JSON@"]),
+        Run("nobody", [], shell=(
+            AS_NOBODY + " su -s /bin/sh nobody -c '@YL@ run --vcpus 2 --pcpus 0 --duration 100'"
+            "; echo RC=$?")))
+    o = res["root"]
+    js = o.json
+    check(o.rc == 0 and js["checks"]["tracepoint_io_exits"]["ok"] is True,
+          "root: tracepoint I/O cross-check ok: %s" % js["checks"]["tracepoint_io_exits"]["detail"], o)
+    for v in vcpus(js):
+        tp, kvm = v["kvm_exit_reasons"], v["kvm"]
+        check(tp is not None and tp["total"] > 0, "vCPU %d: kvm_exit counted (%s)" % (v["index"], tp))
+        io = tp.get("io", tp.get("IO_INSTRUCTION"))
+        hlt = tp.get("hlt", tp.get("HLT"))
+        hc = tp.get("hypercall", tp.get("VMCALL"))
+        check(io == kvm["io_exits"], "vCPU %d: tracepoint io %d == KVM io_exits %d"
+              % (v["index"], io, kvm["io_exits"]))
+        check(hlt == kvm["halt_exits"] == v["guest"]["halts"],
+              "vCPU %d: tracepoint hlt %d == KVM halt_exits %d == guest HLTs %d"
+              % (v["index"], hlt, kvm["halt_exits"], v["guest"]["halts"]))
+        check(hc == kvm["hypercalls"], "vCPU %d: tracepoint hypercall %d == KVM hypercalls %d"
+              % (v["index"], hc, kvm["hypercalls"]))
+        check(sum(x for k, x in tp.items() if k != "total") == tp["total"],
+              "vCPU %d: reasons and other add up to the total %d" % (v["index"], tp["total"]))
+    check(guest_sum(js, "halts") > 0, "root: the run halted (%d)" % guest_sum(js, "halts"))
+    check("kernel-side exits (kvm:kvm_exit): " in o.out, "root: exit reasons printed", o)
+    o = res["nobody"]
+    check(field(o.out, "RC") == "0" and "kernel-side exits (kvm:kvm_exit): not counted:" in o.out
+          and "tracepoint I/O     n/a" in o.out,
+          "as nobody: the run works and says the tracepoint was not counted, and why", o)
+
+
 FEATS = "/sys/kernel/debug/sched/features"
 TOGGLE = ["--sched-feature", "NO_RUN_TO_PARITY", "--sched-feature", "NEXT_BUDDY"]
 # A non-interactive shell starts background jobs with SIGINT ignored, so an

@@ -97,13 +97,18 @@ START_TEST(drop_keeps_only_what_restore_needs)
 	yl_privs_init(&pr);
 	if (has_dac()) {
 		/* read-only to its owner: restoring it needs the capability */
-		ck_assert_int_eq(yl_privs_drop(&pr, restore, 1, &e), 0);
+		ck_assert_int_eq(yl_privs_plan(&pr, restore, 1, &e), 0);
+		ck_assert(pr.keep_dac);
+		ck_assert(has_dac());
+		ck_assert_int_eq(yl_privs_drop(&pr, &e), 0);
 		ck_assert(has_dac());
 		ck_assert_str_eq(pr.after_setup, "cap_dac_override=ep");
 	}
 	/* writable by its owner: nothing is kept */
 	ck_assert_int_eq(chmod(feats, 0644), 0);
-	ck_assert_int_eq(yl_privs_drop(&pr, restore, 1, &e), 0);
+	ck_assert_int_eq(yl_privs_plan(&pr, restore, 1, &e), 0);
+	ck_assert(!pr.keep_dac);
+	ck_assert_int_eq(yl_privs_drop(&pr, &e), 0);
 	ck_assert(!has_dac());
 	ck_assert_str_eq(pr.after_setup, "=");
 	ck_assert(pr.dropped);
