@@ -154,6 +154,7 @@ class EmulatedHost:
             "mount -t proc proc /proc; mount -t sysfs sys /sys",
             "mount -t devtmpfs dev /dev; mount -t tmpfs tmp /tmp",
             "mount -t debugfs debugfs /sys/kernel/debug",
+            "mount -t cgroup2 cgroup2 /sys/fs/cgroup",
             "mkdir -p /tmp/r /run",
         ]
         lines += ["insmod /lib/modules/%s.ko || echo 'insmod %s failed'" % (m, m)

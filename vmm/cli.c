@@ -262,6 +262,37 @@ static int parse_pause_exits(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
+/* W[,W...]: one cpu.weight for every VM's cgroup, or one per VM. */
+static int parse_weights(struct yl_config *cfg, const char *v,
+			 struct yl_err *err)
+{
+	char one[16];
+
+	cfg->nr_weights = 0;
+	while (*v) {
+		size_t n = strcspn(v, ",");
+
+		if (cfg->nr_weights == YL_MAX_VMS)
+			return yl_errf(err, "--cpu-weight: at most %d values (one per VM)",
+				       YL_MAX_VMS);
+		if (!n || n >= sizeof(one))
+			return yl_errf(err, "--cpu-weight '%s': allowed W or W,W,... with W in %u-%u",
+				       v, YL_MIN_CPU_WEIGHT, YL_MAX_CPU_WEIGHT);
+		memcpy(one, v, n);
+		one[n] = 0;
+		if (parse_uint("--cpu-weight", one, YL_MIN_CPU_WEIGHT,
+			       YL_MAX_CPU_WEIGHT,
+			       &cfg->cpu_weight[cfg->nr_weights++], err))
+			return -1;
+		v += n;
+		if (*v == ',' && !*++v)
+			return yl_errf(err, "--cpu-weight: a value after the last ','");
+	}
+	if (!cfg->nr_weights)
+		return yl_errf(err, "--cpu-weight: needs a value");
+	return 0;
+}
+
 static int parse_option(struct yl_config *cfg, const char *opt,
 			const char *v, struct yl_err *err)
 {
@@ -314,6 +345,14 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
 				 &cfg->halt_poll_ns, err);
 	}
+	if (!strcmp(opt, "--cpu-weight"))
+		return parse_weights(cfg, v, err);
+	if (!strcmp(opt, "--cgroup")) {
+		if (!*v || strlen(v) >= 256)
+			return yl_errf(err, "--cgroup: needs a cgroup v2 directory (at most 255 characters)");
+		cfg->cgroup_parent = v;
+		return 0;
+	}
 	if (!strcmp(opt, "--json")) {
 		if (!*v)
 			return yl_errf(err, "--json: needs a file name");
@@ -334,7 +373,7 @@ static const char *const value_opts[] = {
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
 	"--json", "--guest", "--sched-feature", "--pause-exits",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
-	"--ipi-every",
+	"--ipi-every", "--cgroup", "--cpu-weight",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -361,8 +400,20 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 }
 
 /* What one option allows depends on another: checked once all are read. */
+static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
+{
+	if (cfg->nr_weights && !cfg->cgroup_parent)
+		return yl_errf(err, "--cpu-weight: only with --cgroup PARENT");
+	if (cfg->nr_weights > 1 && cfg->nr_weights != cfg->nr_vms)
+		return yl_errf(err, "--cpu-weight: %u values for %u VMs; allowed: one, or one per VM",
+			       cfg->nr_weights, cfg->nr_vms);
+	return 0;
+}
+
 static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 {
+	if (check_cgroup(cfg, err))
+		return -1;
 	if (!yl_wl_has_ipis(cfg->workload)) {
 		if (cfg->ipi_opt)
 			return yl_errf(err, "%s: only with --workload ipi|mixed",
@@ -514,6 +565,12 @@ void yl_usage(FILE *f)
 "                       (KVM_CAP_X86_DISABLE_EXITS; default: KVM's)\n"
 "  --halt-poll-ns N     this VM's halt polling, 0-1000000000 (KVM_CAP_HALT_POLL;\n"
 "                       default: the kvm module's halt_poll_ns)\n"
+"  --cgroup PARENT      place the run in cgroup v2: PARENT/yieldlab.PID, one\n"
+"                       threaded child per VM for its vCPU threads (PARENT\n"
+"                       absolute, or under the cgroup2 mount; its children\n"
+"                       must have the cpu controller); removed after the run\n"
+"  --cpu-weight W[,W..] cpu.weight of each VM's cgroup, 1-10000: one for all\n"
+"                       VMs or one per VM (default: the kernel's, 100)\n"
 "  --json FILE          write every statistic as JSON\n"
 "  --guest FILE         load another flat guest image (at most 1 MiB)\n"
 "  --workload lock|ipi|mixed|exits|fault|hang\n"

@@ -37,6 +37,8 @@ enum yl_cmd {
 #define YL_MAX_HALT_POLL_NS	1000000000ull	/* 1 s */
 #define YL_MAX_VMS		16
 #define YL_MAX_IPI_EVERY	1000000u
+#define YL_MIN_CPU_WEIGHT	1u	/* cgroup v2 cpu.weight's range */
+#define YL_MAX_CPU_WEIGHT	10000u
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -80,6 +82,9 @@ struct yl_config {
 	const char *ipi_opt;		/* an --ipi-* option given, for errors */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
+	const char *cgroup_parent;	/* --cgroup */
+	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
+	unsigned int cpu_weight[YL_MAX_VMS];
 	const struct yl_privs *privs;	/* set by yl_cmd_run, for the report */
 };
 

@@ -21,6 +21,7 @@
 #include "knobs.h"
 
 #define FEATURES_MAX	8192
+#define RECORD_MAX	16384	/* features and (YL_MAX_VMS + 1) cgroups */
 
 void yl_knobs_init(struct yl_knobs *k)
 {
@@ -86,6 +87,11 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 	char list[FEATURES_MAX];
 	unsigned int i;
 
+	if (yl_cg_check(&k->cg, err))
+		return -1;
+	if (k->cg.on && mkdir(k->state_dir, 0700) && errno != EEXIST)
+		return yl_errf(err, "--cgroup: cannot create %s for the crash-safety record: %s",
+			       k->state_dir, strerror(errno));
 	if (!cfg->nr_feats)
 		return 0;
 	if (yl_read_text(k->features_path, list, sizeof(list)) < 0)
@@ -115,9 +121,26 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 	return 0;
 }
 
+/* The cgroups we will make, in the order they are made. */
+static size_t record_cgroups(const struct yl_cgroup *cg, char *buf, size_t len)
+{
+	char dir[YL_CG_PATH + 16];
+	size_t o = 0;
+	unsigned int i;
+
+	if (!cg->on)
+		return 0;
+	o += (size_t)snprintf(buf + o, len - o, "cgroup_dir %s\n", cg->run);
+	for (i = 0; i < cg->nr_vms; i++) {
+		yl_cg_vm_path(cg, i, dir, sizeof(dir));
+		o += (size_t)snprintf(buf + o, len - o, "cgroup_dir %s\n", dir);
+	}
+	return o;
+}
+
 static int write_record(struct yl_knobs *k, struct yl_err *err)
 {
-	char buf[YL_MAX_SCHED_FEATS * (YL_SCHED_FEAT_LEN + 32)];
+	char buf[RECORD_MAX];
 	size_t o = 0;
 	unsigned int i;
 	int fd;
@@ -129,6 +152,7 @@ static int write_record(struct yl_knobs *k, struct yl_err *err)
 	for (i = 0; i < k->nr; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "sched_feature %s %d\n",
 				      k->f[i].name, k->f[i].orig);
+	o += record_cgroups(&k->cg, buf + o, sizeof(buf) - o);
 	fd = open(k->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, buf, o) != (ssize_t)o || fsync(fd)) {
 		if (fd >= 0)
@@ -146,7 +170,7 @@ int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 {
 	unsigned int i;
 
-	if (!k->nr)
+	if (!k->nr && !k->cg.on)
 		return 0;
 	if (write_record(k, err))
 		return -1;
@@ -162,15 +186,24 @@ int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 			return -1;
 		}
 	}
+	if (yl_cg_create(&k->cg, err)) {
+		yl_knobs_restore(k, NULL);
+		return -1;
+	}
 	return 0;
 }
 
-/* Put every changed feature back; the record goes only if all went back. */
+/*
+ * Put every changed feature back and remove our cgroups; the record goes
+ * only if all of it went back.
+ */
 int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 {
 	unsigned int i;
 	int bad = 0;
 
+	if (yl_cg_remove(&k->cg, log))
+		bad++;
 	for (i = 0; i < k->nr; i++) {
 		struct yl_knob_feat *f = &k->f[i];
 
@@ -196,10 +229,27 @@ int yl_knobs_restore(struct yl_knobs *k, FILE *log)
  * Replay one record left by a process that no longer exists.  Only our
  * own features file is ever written, whatever the record says.
  */
+static int replay_cgroups(char **dirs, unsigned int n, int pid, FILE *log)
+{
+	int bad = 0;
+
+	while (n--) {
+		if (yl_cg_replay_rmdir(dirs[n])) {
+			bad++;
+			continue;
+		}
+		if (log)
+			fprintf(log, "yieldlab: removed cgroup %s left by killed run %d\n",
+				dirs[n], pid);
+	}
+	return bad;
+}
+
 static int replay(const struct yl_knobs *k, const char *path, int pid,
 		  FILE *log)
 {
-	char buf[8192], *line, *save;
+	char buf[RECORD_MAX], *line, *save, *dirs[YL_MAX_VMS + 1];
+	unsigned int nr_dirs = 0;
 	int bad = 0;
 
 	if (yl_read_text(path, buf, sizeof(buf)) < 0)
@@ -211,6 +261,11 @@ static int replay(const struct yl_knobs *k, const char *path, int pid,
 
 		if (!strncmp(line, "features ", 9))
 			continue;
+		if (!strncmp(line, "cgroup_dir ", 11)) {
+			if (nr_dirs < ARRAY_SIZE(dirs))
+				dirs[nr_dirs++] = line + 11;
+			continue;
+		}
 		if (sscanf(line, "sched_feature %63s %d", name, &on) != 2 ||
 		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name))
 			continue;	/* not ours: never write what we cannot read */
@@ -222,6 +277,7 @@ static int replay(const struct yl_knobs *k, const char *path, int pid,
 			fprintf(log, "yieldlab: restored sched feature %s%s left by killed run %d\n",
 				on ? "" : "NO_", name, pid);
 	}
+	bad += replay_cgroups(dirs, nr_dirs, pid, log);
 	if (!bad)
 		unlink(path);
 	return bad ? -1 : 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host state a run changes (scheduler features) and puts back: on every
+ * Host state a run changes (scheduler features, cgroups) and puts back: on every
  * exit path of this process, and through a crash-safety record that the
  * next start replays when this process was killed before it could.
  */
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "cli.h"
+#include "cgroup.h"
 
 #define YL_SCHED_FEATURES_PATH	"/sys/kernel/debug/sched/features"
 #define YL_STATE_DIR		"/run/yieldlab"
@@ -24,6 +25,7 @@ struct yl_knobs {
 	const char *state_dir;
 	unsigned int nr;
 	struct yl_knob_feat f[YL_MAX_SCHED_FEATS];
+	struct yl_cgroup cg;		/* --cgroup, resolved by yl_cg_resolve() */
 	char record[512];
 	bool recorded;
 };

@@ -67,26 +67,59 @@ static const char *record_dir(const char *state_dir, char *buf, size_t len)
 	return buf;
 }
 
+static int check_writes(const char *opt, const char *const *paths,
+			unsigned int n, struct yl_err *err)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (refused(paths[i]) && !cap_effective(CAP_DAC_OVERRIDE))
+			return yl_errf(err, "%s: writing %s needs CAP_DAC_OVERRIDE, which this process lacks (run as root, or as the file's owner)",
+				       opt, paths[i]);
+	return 0;
+}
+
 /*
- * --sched-feature writes debugfs and a crash-safety record.  Missing
- * files are not our business here: yl_knobs_check() says what is missing.
+ * --sched-feature writes debugfs and a crash-safety record; --cgroup
+ * makes directories in PARENT, moves us through the common ancestor's
+ * cgroup.procs (the kernel's cgroup_procs_write_permission() asks for
+ * write access there) and back into ours, and writes a record too.
+ * Missing files are not our business here: yl_knobs_check() says what
+ * is missing.
  */
 int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
 		   struct yl_err *err)
 {
-	const char *paths[2];
+	struct yl_restore_paths r;
 	char dir[256];
-	unsigned int i;
+	const char *feats[2] = {
+		p->features, record_dir(p->state_dir, dir, sizeof(dir)) };
 
-	if (!cfg->nr_feats)
+	if (cfg->nr_feats && check_writes("--sched-feature", feats, 2, err))
+		return -1;
+	if (!p->cg || !p->cg->on)
 		return 0;
-	paths[0] = p->features;
-	paths[1] = record_dir(p->state_dir, dir, sizeof(dir));
-	for (i = 0; i < 2; i++)
-		if (refused(paths[i]) && !cap_effective(CAP_DAC_OVERRIDE))
-			return yl_errf(err, "--sched-feature: writing %s needs CAP_DAC_OVERRIDE, which this process lacks (run as root, or as the file's owner)",
-				       paths[i]);
-	return 0;
+	yl_restore_paths(&r, p, false);
+	r.p[r.n - 1] = feats[1];	/* the record's directory, maybe to make */
+	return check_writes("--cgroup", r.p, r.n, err);
+}
+
+/* The paths putting the host back writes, for the check and the plan. */
+void yl_restore_paths(struct yl_restore_paths *r, const struct yl_priv_paths *p,
+		      bool feats)
+{
+	r->n = 0;
+	if (feats)
+		r->p[r->n++] = p->features;
+	if (p->cg && p->cg->on) {
+		snprintf(r->buf[0], sizeof(r->buf[0]), "%s/cgroup.procs", p->cg->common);
+		snprintf(r->buf[1], sizeof(r->buf[1]), "%s/cgroup.procs", p->cg->orig);
+		r->p[r->n++] = p->cg->parent;
+		r->p[r->n++] = r->buf[0];
+		r->p[r->n++] = r->buf[1];
+	}
+	if (r->n)
+		r->p[r->n++] = p->state_dir;
 }
 
 static int set_caps(bool dac_effective, bool dac_permitted)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include "cli.h"
+#include "cgroup.h"
 #include "util.h"
 
 #define YL_CAPS_TEXT	256
@@ -24,7 +25,19 @@ struct yl_privs {
 struct yl_priv_paths {
 	const char *features;		/* debugfs sched/features */
 	const char *state_dir;		/* crash-safety records */
+	const struct yl_cgroup *cg;	/* --cgroup, resolved */
 };
+
+/* What putting the host back writes: the paths yl_privs_plan() tries. */
+#define YL_RESTORE_PATHS	6
+struct yl_restore_paths {
+	const char *p[YL_RESTORE_PATHS];
+	char buf[2][YL_CG_PATH + 16];
+	unsigned int n;
+};
+
+void yl_restore_paths(struct yl_restore_paths *r, const struct yl_priv_paths *p,
+		      bool feats);
 
 int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
 		   struct yl_err *err);

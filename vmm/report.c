@@ -165,6 +165,49 @@ static void check_tp_io(struct yl_report *r)
 		 tp->reasons[tp->io].name, sum_tp, sum_kvm, bad);
 }
 
+/*
+ * The VM's cgroup was charged (cpu.stat usage_usec, which sums the same
+ * sum_exec_runtime /proc/TID/schedstat shows) at least what its vCPU
+ * threads ran in the guest phase, and at most their whole lives: they
+ * start in the run's cgroup and move before the gate opens.  The slack
+ * covers each thread's exit after its last reading.
+ */
+#define CG_EXIT_SLACK_NS	20000000ull
+
+static void check_cgroup(struct yl_report *r)
+{
+	const struct yl_vm *vm = r->vm;
+	struct yl_check *c = &r->cg;
+	uint64_t lo = 0, hi = 0, used;
+	unsigned int i;
+
+	c->state = -1;
+	if (!vm->cgroup[0]) {
+		snprintf(c->text, sizeof(c->text), "no --cgroup");
+		return;
+	}
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &vm->vcpus[i];
+
+		if (!v->hs_before.valid || !v->hs_after.valid) {
+			snprintf(c->text, sizeof(c->text), "vCPU %u's schedstat not read", i);
+			return;
+		}
+		lo += v->hs_after.run_ns - v->hs_before.run_ns;
+		hi += v->hs_after.run_ns + CG_EXIT_SLACK_NS;
+	}
+	if (!vm->cg_valid) {
+		snprintf(c->text, sizeof(c->text), "%.200s/cpu.stat not read", vm->cgroup);
+		return;
+	}
+	used = vm->cg_usage_us * 1000;
+	c->state = used + 1000ull * vm->nr_vcpus >= lo && used <= hi;
+	snprintf(c->text, sizeof(c->text),
+		 "cgroup usage %.1f ms, vCPU threads ran %.1f ms in the guest phase, %.1f ms in all",
+		 (double)used / 1e6, (double)lo / 1e6,
+		 (double)(hi - CG_EXIT_SLACK_NS * vm->nr_vcpus) / 1e6);
+}
+
 /* Sum one KVM statistic over the vCPUs; false if KVM does not have it. */
 static bool kstat_sum(const struct yl_report *r, const char *name,
 		      uint64_t *sum)
@@ -258,7 +301,7 @@ static void decide_status(struct yl_report *r)
 	const struct yl_vm *vm = r->vm;
 	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
 			 r->tp_io.state && r->dy.state && r->hc.state &&
-			 r->halt.state;
+			 r->halt.state && r->cg.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -301,6 +344,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	check_io(r);
 	check_tp_io(r);
 	check_kvm_counts(r);
+	check_cgroup(r);
 	decide_status(r);
 	return 0;
 }
@@ -333,9 +377,14 @@ static void print_header(const struct yl_report *r, FILE *f)
 		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
 		yl_workload_name(c->workload), yl_lock_name(c->lock),
 		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
-	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n\n",
+	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops, rate(r, r->ops));
+	if (r->vm->cgroup[0])
+		fprintf(f, "cgroup %s, cpu.weight %u, CPU time %.1f ms\n", r->vm->cgroup,
+			r->vm->cg_weight ? r->vm->cg_weight : 100,
+			r->vm->cg_valid ? (double)r->vm->cg_usage_us / 1e3 : 0.0);
+	fputc('\n', f);
 	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s %s\n",
 		"vcpu", "ops", "spins", "yields", "halt/kick", "lat_avg", "lat_p99",
 		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
@@ -451,6 +500,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	fprintf(f, "  directed yields    %-6s %s\n", check_word(r->dy.state), r->dy.text);
 	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
 	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
+	fprintf(f, "  cgroup CPU time    %-6s %s\n", check_word(r->cg.state), r->cg.text);
 }
 
 static void print_regs(const struct yl_vcpu *v, FILE *f)
@@ -506,6 +556,8 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: hypercall cross-check failed: %s\n", r->hc.text);
 	if (!r->halt.state)
 		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
+	if (!r->cg.state)
+		fprintf(f, "yieldlab: cgroup CPU time cross-check failed: %s\n", r->cg.text);
 }
 
 /* What each --sched-feature set, and what it was before (restored after). */
@@ -555,6 +607,10 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);
 	json_feats(j, c);
+	if (c->cgroup_parent)
+		yj_str(j, "cgroup_parent", c->cgroup_parent);
+	else
+		yj_null(j, "cgroup_parent");
 	if (c->privs) {
 		yj_obj(j, "capabilities");
 		yj_str(j, "at_start", c->privs->at_start);
@@ -783,6 +839,22 @@ static void json_result(struct yj *j, const struct yl_report *r)
 	yj_obj_end(j);
 }
 
+static void json_cgroup(struct yj *j, const struct yl_vm *vm)
+{
+	if (!vm->cgroup[0]) {
+		yj_null(j, "cgroup");
+		return;
+	}
+	yj_obj(j, "cgroup");
+	yj_str(j, "path", vm->cgroup);
+	yj_u64(j, "cpu_weight", vm->cg_weight ? vm->cg_weight : 100);
+	if (vm->cg_valid)
+		yj_u64(j, "usage_usec", vm->cg_usage_us);
+	else
+		yj_null(j, "usage_usec");
+	yj_obj_end(j);
+}
+
 /* What one VM measured: the whole JSON of a single-VM run but config and host. */
 static void json_vm_body(struct yj *j, const struct yl_report *r)
 {
@@ -795,7 +867,9 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	json_check(j, "directed_yield", &r->dy);
 	json_check(j, "hypercalls", &r->hc);
 	json_check(j, "halt_exits", &r->halt);
+	json_check(j, "cgroup_usage", &r->cg);
 	yj_obj_end(j);
+	json_cgroup(j, r->vm);
 	json_vcpus(j, r);
 	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
 		    r->vm->ks_valid);
@@ -900,10 +974,11 @@ void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f)
 	}
 	fprintf(f, "\n== combined: %u VMs on the same pCPUs, status %s ==\n",
 		n, combined_status(r, n));
-	fprintf(f, "%4s %-14s %12s %12s %12s %12s %10s\n", "vm", "status",
-		"lock_ops", "ops/s", "ipi_ops", "ipi_ops/s", "phase_ms");
+	fprintf(f, "%4s %-14s %12s %12s %12s %12s %10s %12s\n", "vm", "status",
+		"lock_ops", "ops/s", "ipi_ops", "ipi_ops/s", "phase_ms", "cg_cpu_ms");
 	for (k = 0; k < n; k++)
-		fprintf(f, "%4u %-14s %12" PRIu64 " %12.0f %12" PRIu64 " %12.0f %10.1f\n",
+		fprintf(f, "%4u %-14s %12" PRIu64 " %12.0f %12" PRIu64 " %12.0f %10.1f %12.1f\n",
 			k, r[k].status, r[k].ops, rate(&r[k], r[k].ops),
-			r[k].ipi_ops, rate(&r[k], r[k].ipi_ops), r[k].phase_ms);
+			r[k].ipi_ops, rate(&r[k], r[k].ipi_ops), r[k].phase_ms,
+			r[k].vm->cg_valid ? (double)r[k].vm->cg_usage_us / 1e3 : 0.0);
 }

@@ -29,7 +29,7 @@ struct yl_report {
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_irqs;
 	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */
-	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io;
+	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg;
 	const char *status;
 	int exit_code;
 };

@@ -216,13 +216,18 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 		     struct yl_privs *privs, const struct yl_knobs *knobs,
 		     struct yl_err *err)
 {
-	const char *restore[] = { knobs->features_path, knobs->state_dir };
+	struct yl_restore_paths r;
 	unsigned int k, i;
 
 	for (k = 0; k < n; k++)
-		for (i = 0; i < vms[k].nr_vcpus; i++)
+		for (i = 0; i < vms[k].nr_vcpus; i++) {
+			if (yl_cg_place(&knobs->cg, k, vms[k].vcpus[i].tid, err))
+				return -1;
 			yl_tp_open(vms[k].tp, vms[k].vcpus[i].tid, &vms[k].vcpus[i].tp);
-	if (yl_privs_plan(privs, restore, knobs->nr ? 2 : 0, err))
+		}
+	yl_restore_paths(&r, &(struct yl_priv_paths){ knobs->features_path,
+			 knobs->state_dir, &knobs->cg }, knobs->nr != 0);
+	if (yl_privs_plan(privs, r.p, r.n, err))
 		return -1;
 	gate->pass = pass_privs;
 	gate->arg = privs;
@@ -253,8 +258,9 @@ int yl_cmd_run(struct yl_config *cfg)
 	yl_knobs_init(&knobs);
 	yl_privs_init(&privs);
 	cfg->privs = &privs;
-	if (yl_privs_check(cfg, &(struct yl_priv_paths){
-			   knobs.features_path, knobs.state_dir }, &err)) {
+	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
+	    yl_privs_check(cfg, &(struct yl_priv_paths){
+			   knobs.features_path, knobs.state_dir, &knobs.cg }, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_HOST;
 	}
@@ -306,8 +312,13 @@ int yl_cmd_run(struct yl_config *cfg)
 	}
 	t0 = yl_now_ns();
 	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
 		yl_vm_join(&vms[k]);
+		vms[k].cg_valid = !yl_cg_usage_us(&knobs.cg, k, &vms[k].cg_usage_us);
+		if (knobs.cg.on)
+			yl_cg_vm_path(&knobs.cg, k, vms[k].cgroup, sizeof(vms[k].cgroup));
+		vms[k].cg_weight = knobs.cg.weight[k];
+	}
 	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
 	goto out_vm;
 out_err:

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 #include "cli.h"
+#include "cgroup.h"
 #include "cpuid.h"
 #include "hoststat.h"
 #include "kstats.h"
@@ -112,6 +113,10 @@ struct yl_vm {
 
 	struct yl_gate *gate;		/* NULL: threads run at once */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
+	char cgroup[YL_CG_PATH + 16];	/* --cgroup: this VM's, else "" */
+	unsigned int cg_weight;		/* cpu.weight written, 0: left at 100 */
+	bool cg_valid;
+	uint64_t cg_usage_us;		/* its cpu.stat usage_usec at the end */
 
 	int stop;			/* set once: every vCPU must leave */
 	unsigned int finished;		/* vCPU threads that returned */

@@ -422,7 +422,12 @@ WAIT_BLOCKED = ("n=0; while [ $n -lt 500 ]; do"
                 " m=$(sed -n 's/^SigBlk:[[:space:]]*//p' /proc/$p/status 2>/dev/null);"
                 " [ -n \"$m\" ] && [ $((0x$m & 0x4002)) -eq $((0x4002)) ] && break;"
                 " sleep 0.01; n=$((n+1)); done;")
-LONG = "@YL@ run --vcpus 2 --pcpus 0 --duration 600000 " + " ".join(TOGGLE)
+CG = "/sys/fs/cgroup"
+# A parent whose children may use the cpu controller, as on a systemd host.
+CG_SETUP = ("echo +cpu > %s/cgroup.subtree_control; mkdir -p %s/yltest;"
+            " echo +cpu > %s/yltest/cgroup.subtree_control;" % (CG, CG, CG))
+CG_LEFT = "; echo CGROUPS=$(ls -d %s/yltest/yieldlab.* 2>/dev/null)" % CG
+LONG = ("@YL@ run --vcpus 2 --pcpus 0 --duration 600000 --cgroup yltest " + " ".join(TOGGLE))
 
 
 def field(out, key):
@@ -441,11 +446,12 @@ def feat_on(listing, name):
 def host_knobs(t):
     """Sched features restored on every exit path; per-VM halt polling and PAUSE exits."""
     random.seed()
-    tail = "; echo FEATS=$(cat %s); echo RECORDS=$(ls /run/yieldlab 2>/dev/null)" % FEATS
-    runs = [Run("orig", [], shell="echo FEATS=$(cat %s)" % FEATS),
+    tail = ("; echo FEATS=$(cat %s); echo RECORDS=$(ls /run/yieldlab 2>/dev/null)" % FEATS
+            + CG_LEFT)
+    runs = [Run("orig", [], shell=CG_SETUP + "echo FEATS=$(cat %s)" % FEATS),
             Run("normal", ["run", "--vcpus", "2", "--pcpus", "0", "--duration", "200",
-                           "--json", "@JSON@"] + TOGGLE),
-            Run("after_normal", [], shell="echo FEATS=$(cat %s)" % FEATS),
+                           "--cgroup", "yltest", "--json", "@JSON@"] + TOGGLE),
+            Run("after_normal", [], shell="echo FEATS=$(cat %s)" % FEATS + CG_LEFT),
             Run("unknown", ["run", "--sched-feature", "NO_SUCH_FEATURE_X"])]
     trials = [(sig, k, random.uniform(0.0, 1.5)) for sig in ("INT", "TERM") for k in range(20)]
     for sig, k, d in trials:
@@ -455,6 +461,7 @@ def host_knobs(t):
     runs.append(Run("kill", [], timeout=60, shell=(
         "%s >/dev/null 2>&1 & p=$!; sleep 2; kill -KILL $p; wait $p;"
         " echo KILLED=$(cat %s); echo LEFT=$(ls /run/yieldlab);"
+        " echo KILLED_CG=$(ls -d /sys/fs/cgroup/yltest/yieldlab.*/vm0);"
         " @YL@ run --vcpus 1 --pcpus 0 --duration 50 >/dev/null; echo RC=$?%s"
         % (LONG, FEATS, tail))))
     for hp in ("0", "1000000000"):
@@ -479,13 +486,17 @@ def host_knobs(t):
           and sf["NEXT_BUDDY"]["original"] == feat_on(orig, "NEXT_BUDDY"),
           "JSON records what was set and the originals")
     check(field(res["after_normal"].out, "FEATS") == orig, "normal run: features restored")
+    check(o.json["cgroup"]["path"].startswith(CG + "/yltest/yieldlab.")
+          and not field(res["after_normal"].out, "CGROUPS"),
+          "normal run: its cgroup %s is gone" % o.json["cgroup"]["path"], res["after_normal"])
     o = res["unknown"]
     check(o.rc == 3 and "no such feature" in o.err and "allowed:" in o.err,
           "unknown feature: exit 3, names the allowed ones", o)
     for sig, k, d in trials:
         o = res["%s%d" % (sig, k)]
-        check(field(o.out, "FEATS") == orig and not field(o.out, "RECORDS"),
-              "SIG%s at %.2f s (rc %s): features back, no record left"
+        check(field(o.out, "FEATS") == orig and not field(o.out, "RECORDS")
+              and not field(o.out, "CGROUPS"),
+              "SIG%s at %.2f s (rc %s): features back, cgroups gone, no record left"
               % (sig, d, field(o.out, "RC")), o)
         check(field(o.out, "RC") in ("130", "143"), "SIG%s trial %d ended by the signal" % (sig, k), o)
     o = res["kill"]
@@ -493,10 +504,13 @@ def host_knobs(t):
     check(killed != orig and feat_on(killed, "RUN_TO_PARITY") is False
           and feat_on(killed, "NEXT_BUDDY") is True,
           "SIGKILLed run left its features set: %s" % killed, o)
-    check(field(o.out, "LEFT"), "and its crash-safety record", o)
+    check(field(o.out, "LEFT") and field(o.out, "KILLED_CG"),
+          "and its cgroups (%s) and crash-safety record" % field(o.out, "KILLED_CG"), o)
     check(field(o.out, "RC") == "0" and field(o.out, "FEATS") == orig
-          and not field(o.out, "RECORDS"),
-          "the next start restored them and removed the record", o)
+          and not field(o.out, "RECORDS") and not field(o.out, "CGROUPS"),
+          "the next start restored them, removed the cgroups and the record", o)
+    check("removed cgroup %s left by killed run" % field(o.out, "KILLED_CG") in o.err,
+          "the next start said so on stderr", o)
     want = "restored sched feature %sRUN_TO_PARITY left by killed run" % (
         "" if feat_on(orig, "RUN_TO_PARITY") else "NO_")
     check(want in o.err, "the next start said so on stderr: %r" % want, o)
@@ -513,6 +527,94 @@ def host_knobs(t):
     o = res["pause_on"]
     check(o.rc == 3 and "--pause-exits on" in o.err and len(o.err.strip().splitlines()) == 1,
           "--pause-exits on where PLE is off: exit 3, one line: %s" % o.err.strip(), o)
+
+
+def task_cgroups(pid_var):
+    """Shell: each thread's name and cgroup, one CG= line per thread."""
+    return (" for d in /proc/%s/task/*; do echo CG=$(cat $d/comm):$(sed -n 's/^0:://p' $d/cgroup);"
+            " done;" % pid_var)
+
+
+@case
+def cgroups(t):
+    """--cgroup/--cpu-weight: threads placed, weights felt, checks, errors, all removed."""
+    long_run = ("@YL@ run --vms 2 --vcpus 2 --pcpus 0 --duration 600000 --cgroup yltest"
+                " --cpu-weight 100,300 >/dev/null 2>&1 & p=$!; n=0;"
+                " while [ $n -lt 1000 ] && [ $(ls /proc/$p/task 2>/dev/null | wc -l) -lt 5 ]; do"
+                " sleep 0.01; n=$((n+1)); done; sleep 0.5;" + task_cgroups("$p") +
+                " r=%s/yltest/yieldlab.$p; echo TYPE=$(cat $r/vm0/cgroup.type);"
+                " echo RTYPE=$(cat $r/cgroup.type); echo W0=$(cat $r/vm0/cpu.weight);"
+                " echo W1=$(cat $r/vm1/cpu.weight); echo PID=$p;"
+                " kill -INT $p; wait $p; echo RC=$?; echo MINE=$(sed -n 's/^0:://p' /proc/self/cgroup)"
+                % CG + CG_LEFT)
+    res = t.runs(
+        Run("setup", [], shell=CG_SETUP + " mkdir -p %s/nocpu; echo OK=1" % CG),
+        Run("weights", ["run", "--vms", "2", "--vcpus", "2", "--pcpus", "0", "--duration", "1500",
+                        "--cgroup", "yltest", "--cpu-weight", "100,400", "--json", "@JSON@"]),
+        Run("long", [], timeout=60, shell=long_run),
+        Run("absolute", ["run", "--vcpus", "2", "--pcpus", "0", "--duration", "100",
+                         "--cgroup", CG + "/yltest", "--json", "@JSON@"]),
+        Run("missing", ["run", "--cgroup", "no/such/parent"]),
+        Run("not_cgroup", ["run", "--cgroup", "/tmp"]),
+        Run("no_cpu", ["run", "--cgroup", "nocpu"]),
+        Run("nobody", [], shell=(
+            AS_NOBODY + " out=$(su -s /bin/sh nobody -c '@YL@ run --vcpus 1 --pcpus 0"
+            " --duration 50 --cgroup yltest' 2>&1); echo RC=$?; echo \"ERR=$out\"" + CG_LEFT)),
+        Run("after", [], shell="echo REST=$(ls %s/yltest | grep -c yieldlab)" % CG))
+    check(field(res["setup"].out, "OK") == "1", "cgroup2 mounted, cpu enabled for yltest", res["setup"])
+
+    o = res["weights"]
+    js = o.json
+    check(o.rc == 0 and js is not None and js["combined"]["status"] == "ok",
+          "--vms 2 --cpu-weight 100,400: exit 0, status ok", o)
+    use = []
+    for k, vm in enumerate(js["vms"]):
+        cg = vm["cgroup"]
+        check(cg["path"].endswith("/vm%d" % k) and cg["cpu_weight"] == (100, 400)[k],
+              "VM %d: cgroup %s, cpu.weight %d" % (k, cg["path"], cg["cpu_weight"]))
+        check(vm["checks"]["cgroup_usage"]["ok"] is True,
+              "VM %d: %s" % (k, vm["checks"]["cgroup_usage"]["detail"]))
+        assert_lock_run(VmOutcome(o, vm), 2, "VM %d in its cgroup" % k)
+        use.append(cg["usage_usec"])
+    ratio = use[1] / max(use[0], 1)
+    check(2.0 <= ratio <= 8.0,
+          "weights 100:400 on one pCPU: CPU time %d us : %d us, ratio %.2f (4 expected)"
+          % (use[0], use[1], ratio), o)
+    check("cg_cpu_ms" in o.out, "the combined table shows each VM's cgroup CPU time", o)
+
+    o = res["long"]
+    pid = field(o.out, "PID")
+    run = "/yltest/yieldlab." + pid
+    cgs = [line[3:] for line in o.out.splitlines() if line.startswith("CG=")]
+    vcpu_cgs = sorted(c.split(":", 1)[1] for c in cgs if c.startswith("yl-vcpu"))
+    check(vcpu_cgs == sorted([run + "/vm0"] * 2 + [run + "/vm1"] * 2),
+          "each VM's vCPU threads in its own cgroup: %s" % cgs, o)
+    # KVM's per-VM worker (kvm-nx-lpage-recovery) starts from a vCPU thread's
+    # first KVM_RUN and takes its cgroup: the VM's own work stays with the VM.
+    check(all(c.split(":", 1)[1] == run for c in cgs if not c.startswith(("yl-vcpu", "kvm-")))
+          and all(c.split(":", 1)[1] in (run + "/vm0", run + "/vm1")
+                  for c in cgs if c.startswith("kvm-")),
+          "yieldlab's other threads in the run's cgroup %s, KVM's workers with their VM" % run, o)
+    check(field(o.out, "TYPE") == "threaded" and field(o.out, "RTYPE") == "domain threaded",
+          "vm0 is threaded, the run's cgroup its threaded domain", o)
+    check(field(o.out, "W0") == "100" and field(o.out, "W1") == "300", "cpu.weight 100 and 300 set", o)
+    check(field(o.out, "RC") == "130" and not field(o.out, "CGROUPS"),
+          "SIGINT: exit 130, the cgroups removed", o)
+
+    o = res["absolute"]
+    check(o.rc == 0 and o.json["config"]["cgroup_parent"] == CG + "/yltest"
+          and o.json["cgroup"]["cpu_weight"] == 100 and o.json["checks"]["cgroup_usage"]["ok"],
+          "an absolute parent works; default weight 100 recorded", o)
+    for name, want in (("missing", "no/such/parent"), ("not_cgroup", "not a cgroup v2 directory"),
+                       ("no_cpu", "cpu controller is not enabled")):
+        o = res[name]
+        check(o.rc == 3 and want in o.err and len(o.err.strip().splitlines()) == 1,
+              "--cgroup %s: exit 3, one line: %s" % (name, o.err.strip()), o)
+    o = res["nobody"]
+    check(field(o.out, "RC") == "3" and "--cgroup" in o.out and "CAP_DAC_OVERRIDE" in o.out
+          and not field(o.out, "CGROUPS"),
+          "as nobody: exit 3 naming CAP_DAC_OVERRIDE, nothing created: %s" % field(o.out, "ERR"), o)
+    check(field(res["after"].out, "REST") == "0", "no yieldlab cgroup left", res["after"])
 
 
 @case

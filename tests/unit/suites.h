@@ -13,5 +13,6 @@ Suite *abi_suite(void);
 Suite *json_suite(void);
 Suite *knobs_suite(void);
 Suite *privs_suite(void);
+Suite *cgroup_suite(void);
 
 #endif

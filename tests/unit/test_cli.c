@@ -118,6 +118,14 @@ static const struct {
 	{ { "run", "--workload", "mixed", "--ipi-every", "0" }, "--ipi-every '0'" },
 	{ { "run", "--workload", "mixed", "--ipi-targets", "4" }, "--ipi-targets 4: allowed 1 to 3" },
 	{ { "run", "--json=" }, "--json: needs a file name" },
+	{ { "run", "--cpu-weight", "100" }, "--cpu-weight: only with --cgroup PARENT" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", "0" }, "--cpu-weight '0'" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", "10001" }, "1 to 10000" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", "100,x" }, "--cpu-weight 'x'" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", "100," }, "a value after the last ','" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", ",100" }, "allowed W or W,W" },
+	{ { "run", "--cgroup", "yl", "--cpu-weight", "1,2,3" }, "3 values for 1 VMs" },
+	{ { "run", "--cgroup=" }, "--cgroup: needs a cgroup v2 directory" },
 };
 
 START_TEST(bad_invocations)
@@ -134,6 +142,28 @@ START_TEST(bad_invocations)
 	ck_assert_msg(strstr(e.msg, bad[_i].needle), "'%s' lacks '%s'",
 		      e.msg, bad[_i].needle);
 	ck_assert_msg(!strchr(e.msg, '\n'), "error is not one line: %s", e.msg);
+}
+END_TEST
+
+START_TEST(cgroup_weights)
+{
+	struct yl_config c;
+	struct yl_err e;
+
+	ck_assert_int_eq(parse(&c, &e, "run", "--vms", "3", "--cgroup", "a/b",
+			       "--cpu-weight", "1,250,10000", NULL), 0);
+	ck_assert_str_eq(c.cgroup_parent, "a/b");
+	ck_assert_uint_eq(c.nr_weights, 3);
+	ck_assert_uint_eq(c.cpu_weight[0], 1);
+	ck_assert_uint_eq(c.cpu_weight[1], 250);
+	ck_assert_uint_eq(c.cpu_weight[2], 10000);
+	ck_assert_int_eq(parse(&c, &e, "run", "--vms", "3", "--cgroup", "x",
+			       "--cpu-weight=50", NULL), 0);
+	ck_assert_uint_eq(c.nr_weights, 1);
+	ck_assert_uint_eq(c.cpu_weight[0], 50);
+	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
+	ck_assert_ptr_null(c.cgroup_parent);
+	ck_assert_uint_eq(c.nr_weights, 0);
 }
 END_TEST
 
@@ -212,6 +242,7 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, commands);
 	tcase_add_loop_test(tc, bad_invocations, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, host_checks);
+	tcase_add_test(tc, cgroup_weights);
 	tcase_add_test(tc, cpulist_roundtrip);
 	suite_add_tcase(s, tc);
 	return s;

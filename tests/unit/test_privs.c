@@ -69,7 +69,7 @@ static struct yl_config cfg_with_feature(void)
 START_TEST(missing_cap_is_named)
 {
 	struct yl_config c = cfg_with_feature();
-	struct yl_priv_paths p = { feats, state };
+	struct yl_priv_paths p = { feats, state, NULL };
 	struct yl_err e;
 
 	lower_dac();
@@ -85,6 +85,45 @@ START_TEST(missing_cap_is_named)
 	c.nr_feats = 1;
 	ck_assert_int_eq(chmod(feats, 0644), 0);
 	ck_assert_int_eq(yl_privs_check(&c, &p, &e), 0);
+}
+END_TEST
+
+/*
+ * --cgroup makes a directory in PARENT and moves us through the common
+ * ancestor's cgroup.procs: each refusal is named, with the option.
+ */
+START_TEST(cgroup_writes_are_checked)
+{
+	struct yl_config c;
+	struct yl_cgroup cg;
+	struct yl_priv_paths p = { feats, state, &cg };
+	char procs[96];
+	struct yl_err e;
+	int fd;
+
+	memset(&c, 0, sizeof(c));
+	memset(&cg, 0, sizeof(cg));
+	cg.on = true;
+	snprintf(cg.parent, sizeof(cg.parent), "%s/parent", dir);
+	snprintf(cg.common, sizeof(cg.common), "%s", dir);
+	snprintf(cg.orig, sizeof(cg.orig), "%s", dir);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	ck_assert_int_eq(mkdir(cg.parent, 0555), 0);
+	fd = open(procs, O_CREAT | O_WRONLY, 0444);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	lower_dac();
+	ck_assert_int_eq(yl_privs_check(&c, &p, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "--cgroup: writing"));
+	ck_assert_ptr_nonnull(strstr(e.msg, cg.parent));
+	ck_assert_ptr_nonnull(strstr(e.msg, "CAP_DAC_OVERRIDE"));
+	ck_assert_int_eq(chmod(cg.parent, 0755), 0);
+	ck_assert_int_eq(yl_privs_check(&c, &p, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, procs));
+	ck_assert_int_eq(chmod(procs, 0644), 0);
+	ck_assert_int_eq(yl_privs_check(&c, &p, &e), 0);
+	unlink(procs);
+	rmdir(cg.parent);
 }
 END_TEST
 
@@ -122,6 +161,7 @@ Suite *privs_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, missing_cap_is_named);
+	tcase_add_test(tc, cgroup_writes_are_checked);
 	tcase_add_test(tc, drop_keeps_only_what_restore_needs);
 	suite_add_tcase(s, tc);
 	return s;

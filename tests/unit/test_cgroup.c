@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgroup v2 helpers: what /proc and cgroupfs say, and what we may remove. */
+#include <string.h>
+#include "cgroup.h"
+#include "suites.h"
+
+START_TEST(self_path)
+{
+	char b[64];
+
+	ck_assert_int_eq(yl_cg_self_path("0::/user.slice/s.scope\n", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/user.slice/s.scope");
+	/* a hybrid host lists v1 hierarchies first */
+	ck_assert_int_eq(yl_cg_self_path("12:cpu,cpuacct:/x\n0::/\n", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/");
+	ck_assert_int_eq(yl_cg_self_path("1:name=systemd:/x\n", b, sizeof(b)), -1);
+	ck_assert_int_eq(yl_cg_self_path("0::\n", b, sizeof(b)), -1);
+	ck_assert_int_eq(yl_cg_self_path("0::/a/very/long/path\n", b, 8), -1);
+}
+END_TEST
+
+START_TEST(has_word)
+{
+	ck_assert_int_eq(yl_cg_has_word("cpuset cpu io memory\n", "cpu"), 1);
+	ck_assert_int_eq(yl_cg_has_word("cpuset io memory\n", "cpu"), 0);
+	ck_assert_int_eq(yl_cg_has_word("", "cpu"), 0);
+	ck_assert_int_eq(yl_cg_has_word("cpu", "cpu"), 1);
+}
+END_TEST
+
+START_TEST(common_ancestor)
+{
+	char b[64];
+
+	ck_assert_int_eq(yl_cg_common("/sys/fs/cgroup/user.slice/x",
+				      "/sys/fs/cgroup/yl/yieldlab.1", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/sys/fs/cgroup");
+	ck_assert_int_eq(yl_cg_common("/sys/fs/cgroup", "/sys/fs/cgroup/yl/yieldlab.1",
+				      b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/sys/fs/cgroup");
+	/* a shared name prefix is not a shared directory */
+	ck_assert_int_eq(yl_cg_common("/c/ab", "/c/abc/yieldlab.1", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/c");
+	ck_assert_int_eq(yl_cg_common("/c/ab", "/c/ab/yieldlab.1", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/c/ab");
+	ck_assert_int_eq(yl_cg_common("/a", "/b", b, sizeof(b)), 0);
+	ck_assert_str_eq(b, "/");
+}
+END_TEST
+
+/* A record names only directories a run makes; nothing else is removed. */
+START_TEST(ours)
+{
+	ck_assert(yl_cg_ours("/sys/fs/cgroup/yl/yieldlab.123"));
+	ck_assert(yl_cg_ours("/sys/fs/cgroup/yl/yieldlab.123/vm0"));
+	ck_assert(yl_cg_ours("/sys/fs/cgroup/yieldlab.9/vm15"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yl"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yl/vm0"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yl/yieldlab."));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yl/yieldlab.12x"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yieldlab.1/../system.slice"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yieldlab.1/vmx"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yieldlab.1/vm"));
+	ck_assert(!yl_cg_ours("yieldlab.1"));
+	ck_assert(!yl_cg_ours("/sys/fs/cgroup/yieldlab.1x/vm0"));
+}
+END_TEST
+
+Suite *cgroup_suite(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, self_path);
+	tcase_add_test(tc, has_word);
+	tcase_add_test(tc, common_ancestor);
+	tcase_add_test(tc, ours);
+	suite_add_tcase(s, tc);
+	return s;
+}
