@@ -345,6 +345,8 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
 				 &cfg->halt_poll_ns, err);
 	}
+	if (!strcmp(opt, "--sample-ms"))
+		return parse_u64(opt, v, 1, YL_MAX_SAMPLE_MS, &cfg->sample_ms, err);
 	if (!strcmp(opt, "--cpu-weight"))
 		return parse_weights(cfg, v, err);
 	if (!strcmp(opt, "--cgroup")) {
@@ -373,7 +375,7 @@ static const char *const value_opts[] = {
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
 	"--json", "--guest", "--sched-feature", "--pause-exits",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
-	"--ipi-every", "--cgroup", "--cpu-weight",
+	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -571,6 +573,10 @@ void yl_usage(FILE *f)
 "                       must have the cpu controller); removed after the run\n"
 "  --cpu-weight W[,W..] cpu.weight of each VM's cgroup, 1-10000: one for all\n"
 "                       VMs or one per VM (default: the kernel's, 100)\n"
+"  --sample-ms N        record every vCPU's KVM statistics and host schedstat\n"
+"                       every N ms (1-60000) from a monitor thread, all in one\n"
+"                       io_uring batch per tick; per-interval rates in the JSON\n"
+"                       and a time-series summary in the table\n"
 "  --json FILE          write every statistic as JSON\n"
 "  --guest FILE         load another flat guest image (at most 1 MiB)\n"
 "  --workload lock|ipi|mixed|exits|fault|hang\n"

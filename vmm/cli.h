@@ -39,6 +39,7 @@ enum yl_cmd {
 #define YL_MAX_IPI_EVERY	1000000u
 #define YL_MIN_CPU_WEIGHT	1u	/* cgroup v2 cpu.weight's range */
 #define YL_MAX_CPU_WEIGHT	10000u
+#define YL_MAX_SAMPLE_MS	60000ull
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -82,6 +83,7 @@ struct yl_config {
 	const char *ipi_opt;		/* an --ipi-* option given, for errors */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
+	uint64_t sample_ms;		/* --sample-ms, 0: no sampling */
 	const char *cgroup_parent;	/* --cgroup */
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
 	unsigned int cpu_weight[YL_MAX_VMS];

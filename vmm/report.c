@@ -301,7 +301,7 @@ static void decide_status(struct yl_report *r)
 	const struct yl_vm *vm = r->vm;
 	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
 			 r->tp_io.state && r->dy.state && r->hc.state &&
-			 r->halt.state && r->cg.state;
+			 r->halt.state && r->cg.state && r->samp.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -345,6 +345,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	check_tp_io(r);
 	check_kvm_counts(r);
 	check_cgroup(r);
+	yl_samples_check(r);
 	decide_status(r);
 	return 0;
 }
@@ -492,6 +493,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	if (yl_wl_has_ipis(r->vm->cfg->workload))
 		print_ipis(r, f);
 	print_tp(r, f);
+	yl_samples_print(r, f);
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
 	fprintf(f, "  IPIs               %-6s %s\n", check_word(r->ipi.state), r->ipi.text);
@@ -501,6 +503,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
 	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
 	fprintf(f, "  cgroup CPU time    %-6s %s\n", check_word(r->cg.state), r->cg.text);
+	fprintf(f, "  samples            %-6s %s\n", check_word(r->samp.state), r->samp.text);
 }
 
 static void print_regs(const struct yl_vcpu *v, FILE *f)
@@ -558,6 +561,8 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
 	if (!r->cg.state)
 		fprintf(f, "yieldlab: cgroup CPU time cross-check failed: %s\n", r->cg.text);
+	if (!r->samp.state)
+		fprintf(f, "yieldlab: sampled statistics cross-check failed: %s\n", r->samp.text);
 }
 
 /* What each --sched-feature set, and what it was before (restored after). */
@@ -607,6 +612,7 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);
 	json_feats(j, c);
+	yj_u64(j, "sample_ms", c->sample_ms);
 	if (c->cgroup_parent)
 		yj_str(j, "cgroup_parent", c->cgroup_parent);
 	else
@@ -868,8 +874,10 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	json_check(j, "hypercalls", &r->hc);
 	json_check(j, "halt_exits", &r->halt);
 	json_check(j, "cgroup_usage", &r->cg);
+	json_check(j, "samples", &r->samp);
 	yj_obj_end(j);
 	json_cgroup(j, r->vm);
+	yl_samples_json(j, r);
 	json_vcpus(j, r);
 	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
 		    r->vm->ks_valid);

@@ -20,6 +20,7 @@
 #include "knobs.h"
 #include "privs.h"
 #include "run.h"
+#include "sampler.h"
 
 /* The image is read whole and re-checked: the file may change after stat. */
 int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
@@ -190,7 +191,7 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err))
 		goto out_kvm;
 	code = YL_EXIT_HOST;
-	if (yl_vm_check_knobs(cfg, kvm, &err))
+	if (yl_vm_check_knobs(cfg, kvm, &err) || yl_sampler_probe(cfg, &err))
 		goto out_kvm;
 	return YL_EXIT_OK;
 out_kvm:
@@ -245,6 +246,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
 	struct yl_privs privs;
+	struct yl_sampler sampler;
 	struct yl_gate gate;
 	struct yl_tp tp;
 	struct yl_knobs knobs;
@@ -304,22 +306,29 @@ int yl_cmd_run(struct yl_config *cfg)
 		goto out_err;
 	}
 	yl_gate_wait_all(&gate, n * cfg->nr_vcpus);
-	if (open_gate(vms, n, &gate, &privs, &knobs, &err)) {
+	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
+	    open_gate(vms, n, &gate, &privs, &knobs, &err) ||
+	    yl_sampler_start(&sampler, &err)) {
 		stop_all(vms, n);
 		for (k = 0; k < n; k++)
 			yl_vm_join(&vms[k]);
+		yl_sampler_free(&sampler);
 		goto out_err;
 	}
 	t0 = yl_now_ns();
 	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);
+	yl_sampler_stop(&sampler);
+	for (k = 0; k < n; k++) {
+		vms[k].sampler = sampler.interval_ms ? &sampler : NULL;
 		vms[k].cg_valid = !yl_cg_usage_us(&knobs.cg, k, &vms[k].cg_usage_us);
 		if (knobs.cg.on)
 			yl_cg_vm_path(&knobs.cg, k, vms[k].cgroup, sizeof(vms[k].cgroup));
 		vms[k].cg_weight = knobs.cg.weight[k];
 	}
 	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
+	yl_sampler_free(&sampler);
 	goto out_vm;
 out_err:
 	fprintf(stderr, "yieldlab: %s\n", err.msg);

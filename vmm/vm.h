@@ -51,6 +51,7 @@ struct yl_exit_stats {
 };
 
 struct yl_vm;
+struct yl_sampler;
 
 /*
  * Where vCPU threads wait, once they exist, until the main thread has set
@@ -113,6 +114,7 @@ struct yl_vm {
 
 	struct yl_gate *gate;		/* NULL: threads run at once */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
+	const struct yl_sampler *sampler; /* --sample-ms, else NULL */
 	char cgroup[YL_CG_PATH + 16];	/* --cgroup: this VM's, else "" */
 	unsigned int cg_weight;		/* cpu.weight written, 0: left at 100 */
 	bool cg_valid;

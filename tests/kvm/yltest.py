@@ -617,6 +617,77 @@ def cgroups(t):
     check(field(res["after"].out, "REST") == "0", "no yieldlab cgroup left", res["after"])
 
 
+def sampled_total(js_vcpu, ts, name):
+    """What the per-interval rates add up to: last - first sample."""
+    r = js_vcpu["rates_per_s"][name]
+    return sum(x * (b - a) / 1000.0 for x, a, b in zip(r, ts, ts[1:]))
+
+
+@case
+def samples(t):
+    """--sample-ms: io_uring monitor; rates add up to KVM's counts; one pCPU's worth of run time."""
+    res = t.runs(
+        Run("halt", ["run", "--vcpus", "4", "--pcpus", "0", "--pv", "halt", "--spin-threshold",
+                     "256", "--duration", "400", "--sample-ms", "20", "--json", "@JSON@"]),
+        Run("spin", ["run", "--vcpus", "4", "--pcpus", "0", "--duration", "400",
+                     "--sample-ms", "25", "--json", "@JSON@"]),
+        Run("vms", ["run", "--vms", "2", "--vcpus", "2", "--pcpus", "0", "--duration", "200",
+                    "--sample-ms", "30", "--json", "@JSON@"]),
+        Run("disabled", [], shell=(
+            "echo 2 > /proc/sys/kernel/io_uring_disabled;"
+            " @YL@ run --vcpus 2 --pcpus 0 --duration 50 --sample-ms 10 --sched-feature NEXT_BUDDY"
+            " 2>/tmp/e; echo RC=$?; echo \"ERR=$(cat /tmp/e)\"; echo 0 > /proc/sys/kernel/io_uring_disabled;"
+            " echo RECORDS=$(ls /run/yieldlab 2>/dev/null); echo FEATS=$(cat %s)" % FEATS)),
+        Run("feats", [], shell="echo FEATS=$(cat %s)" % FEATS))
+    o = res["halt"]
+    assert_lock_run(o, 4, "--sample-ms 20, pv halt")
+    s = o.json["samples"]
+    ts = s["t_ms"]
+    check(o.json["checks"]["samples"]["ok"] is True,
+          "last sample = final KVM statistics: %s" % o.json["checks"]["samples"]["detail"], o)
+    check(s["failed_reads"] == 0 and not s["truncated"], "no failed reads, not truncated")
+    wall = o.json["result"]["wall_ms"]
+    check(400 / 20 <= s["samples"] <= wall / 20 + 3,
+          "%d samples in %.0f ms at 20 ms" % (s["samples"], wall))
+    # Ticks are absolute: a late one is taken late, the overrun ones skipped,
+    # so each sample but the final one falls in its own 20 ms slot.
+    slots = [int((x - ts[0]) // 20) for x in ts[:-1]]
+    check(all(b > a for a, b in zip(slots, slots[1:])) and ts[-1] > ts[-2],
+          "samples ascend, one per 20 ms slot (slots %s)" % slots)
+    for i, v in enumerate(s["vcpus"]):
+        js_v = o.json["vcpus"][i]
+        for name in ("halt_exits", "hypercalls", "exits"):
+            total = sampled_total(v, ts, name)
+            want = js_v["kvm"][name] - v["first"][name]
+            check(abs(total - want) < 0.01,
+                  "vCPU %d: %s rates add up to %.2f == KVM %d - first sample %d"
+                  % (i, name, total, js_v["kvm"][name], v["first"][name]))
+    check("time series: " in o.out and "halt_exits" in o.out.split("time series: ")[1],
+          "the table has the time-series summary", o)
+
+    o = res["spin"]
+    assert_lock_run(o, 4, "--sample-ms 25, spinning")
+    s = o.json["samples"]
+    n = s["samples"] - 1
+    pcpu = [sum(v["rates_per_s"]["host_run_ns"][k] for v in s["vcpus"]) / 1e9 for k in range(n)]
+    inner = sorted(pcpu[1:-1])
+    check(all(x <= 1.2 for x in inner) and inner[len(inner) // 2] >= 0.5,
+          "4 vCPU threads on 1 pCPU: run time per interval sums to at most one pCPU"
+          " (median %.2f, max %.2f)" % (inner[len(inner) // 2], inner[-1]))
+    check(o.json["checks"]["samples"]["ok"] is True, "spin: samples check ok", o)
+
+    o = res["vms"]
+    check(o.rc == 0 and all(vm["checks"]["samples"]["ok"] is True and vm["samples"]["samples"] >= 5
+                            for vm in o.json["vms"]),
+          "--vms 2: each VM has its samples and their check passes", o)
+    o = res["disabled"]
+    check(field(o.out, "RC") == "3" and "io_uring" in field(o.out, "ERR")
+          and "--sample-ms" in field(o.out, "ERR"),
+          "io_uring disabled by sysctl: exit 3, one line: %s" % field(o.out, "ERR"), o)
+    check(field(o.out, "FEATS") == field(res["feats"].out, "FEATS") and not field(o.out, "RECORDS")
+          and "KVM_CREATE_VM" not in o.err, "and refused before anything on the host changed", o)
+
+
 @case
 def guest_fault(t):
     res = t.runs(Run("fault", ["run", "--vcpus", "2", "--pcpus", "0", "--workload",

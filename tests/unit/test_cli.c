@@ -126,6 +126,8 @@ static const struct {
 	{ { "run", "--cgroup", "yl", "--cpu-weight", ",100" }, "allowed W or W,W" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "1,2,3" }, "3 values for 1 VMs" },
 	{ { "run", "--cgroup=" }, "--cgroup: needs a cgroup v2 directory" },
+	{ { "run", "--sample-ms", "0" }, "--sample-ms '0': must be an integer from 1 to 60000" },
+	{ { "run", "--sample-ms", "60001" }, "from 1 to 60000" },
 };
 
 START_TEST(bad_invocations)
@@ -161,7 +163,10 @@ START_TEST(cgroup_weights)
 			       "--cpu-weight=50", NULL), 0);
 	ck_assert_uint_eq(c.nr_weights, 1);
 	ck_assert_uint_eq(c.cpu_weight[0], 50);
+	ck_assert_int_eq(parse(&c, &e, "run", "--sample-ms", "250", NULL), 0);
+	ck_assert_uint_eq(c.sample_ms, 250);
 	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
+	ck_assert_uint_eq(c.sample_ms, 0);
 	ck_assert_ptr_null(c.cgroup_parent);
 	ck_assert_uint_eq(c.nr_weights, 0);
 }
