@@ -708,7 +708,18 @@ def watchdog(t):
         Run("hang", ["run", "--vcpus", "2", "--pcpus", "0", "--workload", "hang",
                      "--timeout", "3", "--json", "@JSON@"], timeout=60),
         Run("long", ["run", "--vcpus", "4", "--pcpus", "0", "--duration", "600000",
-                     "--timeout", "4", "--json", "@JSON@"], timeout=60))
+                     "--timeout", "4", "--json", "@JSON@"], timeout=60),
+        Run("knobs", [], timeout=60, shell=(
+            CG_SETUP + " echo BEFORE=$(cat %s); @YL@ run --vcpus 2 --pcpus 0 --duration 600000"
+            " --timeout 3 --cgroup yltest --sample-ms 100 %s >/dev/null 2>/tmp/e; echo RC=$?;"
+            " echo \"ERR=$(cat /tmp/e)\";"
+            " echo AFTER=$(cat %s); echo RECORDS=$(ls /run/yieldlab 2>/dev/null)%s"
+            % (FEATS, " ".join(TOGGLE), FEATS, CG_LEFT))))
+    o = res["knobs"]
+    check(field(o.out, "RC") == "5" and field(o.out, "BEFORE") == field(o.out, "AFTER")
+          and not field(o.out, "RECORDS") and not field(o.out, "CGROUPS"),
+          "watchdog stop with sched features, --cgroup and --sample-ms: exit 5, features"
+          " restored, cgroups gone, no record (stderr: %s)" % field(o.out, "ERR"), o)
     o = res["hang"]
     check(o.rc == 5, "a guest that spins forever is stopped by --timeout (exit 5)", o)
     check("watchdog" in o.err, "stderr says the watchdog stopped it", o)
