@@ -93,13 +93,21 @@ static volatile uint8_t *steal_preempted(uint32_t idx)
 					       KVM_STEAL_PREEMPTED_OFF);
 }
 
+static int coop;		/* yieldlab schedules us: its ports, its page */
+
+static volatile uint8_t *coop_preempted(uint32_t idx)
+{
+	return (volatile uint8_t *)(uintptr_t)(YL_COOP_PREEMPTED_GPA + idx);
+}
+
 void pv_init(struct guest_cpu *gc)
 {
 	uint32_t feat;
 
 	WRITE_ONCE(apic_ids[gc->idx], gc->rec->apic_id);
 	use_vmmcall = cpu_is_amd();
-	if (gc->bp->pv == YL_PV_NONE)
+	coop = gc->bp->sched == YL_SCHED_COOP;
+	if (gc->bp->pv == YL_PV_NONE || coop)
 		return;
 	feat = pv_features();
 	if (!(feat & (1u << KVM_FEATURE_STEAL_TIME)))
@@ -117,6 +125,8 @@ int vcpu_is_preempted(uint32_t idx)
 {
 	if (idx >= nr_vcpus())
 		return 0;
+	if (coop)
+		return *coop_preempted(idx);
 	return *steal_preempted(idx) & KVM_VCPU_PREEMPTED;
 }
 
@@ -130,10 +140,34 @@ static int valid_other(struct guest_cpu *gc, uint32_t v)
 	return v < gc->bp->nr_vcpus && v != gc->idx;
 }
 
+/*
+ * Coop: the trapped spin.  yieldlab's scheduler hears whom we wait for,
+ * the holder if it is preempted, else whoever is just ahead if it is,
+ * else the holder, and its policy and target choice decide; a hint is
+ * sent even when nobody is preempted, as a PAUSE-loop exit is.
+ */
+static void coop_spin_hint(struct guest_cpu *gc, const struct pv_wait *w)
+{
+	uint32_t t = w->holder;
+
+	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
+		t = valid_other(gc, w->ahead) && vcpu_is_preempted(w->ahead) ?
+		    w->ahead : w->holder;
+	if (!valid_other(gc, t))
+		t = YL_COOP_SPIN_NONE;
+	gc->rec->yields++;
+	outl(YL_PORT_COOP_SPIN, (t & 0xffffu) | YL_COOP_SPIN_LOCK);
+}
+
 /* Yield to the holder if it is preempted, else to whoever is just ahead. */
 static void pv_yield_to_waited(struct guest_cpu *gc, const struct pv_wait *w)
 {
 	uint32_t t = w->holder;
+
+	if (coop) {
+		coop_spin_hint(gc, w);
+		return;
+	}
 
 	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
 		t = w->ahead;
@@ -164,7 +198,9 @@ static void pv_halt(struct guest_cpu *gc, const struct pv_wait *w)
 	irq_disable();
 	if (READ_ONCE(*w->ptr) == w->val) {
 		gc->rec->halts++;
-		if (irqs)
+		if (coop)	/* yieldlab keeps a kick that came first */
+			outl(YL_PORT_COOP_HALT, 0);
+		else if (irqs)
 			__asm__ volatile("sti; hlt" ::: "memory");
 		else
 			__asm__ volatile("hlt" ::: "memory");
@@ -213,7 +249,10 @@ void pv_kick(struct guest_cpu *gc, uint32_t target)
 	    !READ_ONCE(halted[target].v))
 		return;
 	gc->rec->kicks++;
-	kvm_hypercall2(KVM_HC_KICK_CPU, 0, READ_ONCE(apic_ids[target]));
+	if (coop)
+		outl(YL_PORT_COOP_KICK, target);
+	else
+		kvm_hypercall2(KVM_HC_KICK_CPU, 0, READ_ONCE(apic_ids[target]));
 }
 
 /*

@@ -11,7 +11,7 @@ cp -r "$src/sched" "$tmp/sched"
 cp "$src/tests/unit/test_sched.c" "$tmp/"
 cd "$tmp"
 cc=${CC:-cc}
-flags="-std=gnu11 -O2 -Wall -Wextra -Werror -Isched"
+flags="-std=gnu11 -O2 -Wall -Wextra -Werror -iquote sched"
 lib=$(ls sched/*.c | grep -v bench.c)
 $cc $flags -o test_sched test_sched.c $lib $(pkg-config --cflags --libs check)
 $cc $flags -o bench sched/bench.c $lib

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <yieldlab/abi.h>
 #include "cli.h"
+#include "policy.h"
 
 static const char *const lock_names[YL_LOCK_NR] = {
 	[YL_LOCK_TAS] = "tas",
@@ -44,6 +45,16 @@ static const char *const ipi_wait_names[YL_IPI_WAIT_NR] = {
 	[YL_IPI_SYNC] = "sync",
 	[YL_IPI_ASYNC] = "async",
 };
+
+static const char *const sched_names[YL_SCHED_NR] = {
+	[YL_SCHED_HOST] = "host",
+	[YL_SCHED_COOP] = "coop",
+};
+
+const char *yl_sched_mode_name(unsigned int mode)
+{
+	return mode < YL_SCHED_NR ? sched_names[mode] : "?";
+}
 
 const char *yl_lock_name(unsigned int lock)
 {
@@ -201,6 +212,9 @@ static void set_defaults(struct yl_config *cfg)
 	cfg->ipi_wait = YL_IPI_SYNC;
 	cfg->ipi_targets = 1;
 	cfg->ipi_every = 1;
+	cfg->sched = YL_SCHED_HOST;
+	cfg->target = YL_TARGET_HINT;
+	cfg->preset = "6.18";
 }
 
 /* Splits "--opt=value" or takes the next argument as the value. */
@@ -293,6 +307,39 @@ static int parse_weights(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
+/* --policy: the names sched/ has, in its order. */
+static int parse_policy(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	const char *names[16];
+	unsigned int n = 0;
+
+	while (n < ARRAY_SIZE(names) && yl_policy_at(n)) {
+		names[n] = yl_policy_at(n)->name;
+		n++;
+	}
+	return parse_enum("--policy", v, names, n, &cfg->policy, err);
+}
+
+static int parse_target(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	const char *names[YL_TARGET_NR];
+	unsigned int k;
+
+	for (k = 0; k < YL_TARGET_NR; k++)
+		names[k] = yl_target_name((enum yl_target_kind)k);
+	return parse_enum("--target", v, names, YL_TARGET_NR, &cfg->target, err);
+}
+
+static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	struct yl_sched_params p;
+
+	if (yl_sched_params_preset(&p, v, 1))
+		return yl_errf(err, "--preset '%s': unknown, allowed: 6.12|6.18", v);
+	cfg->preset = v;
+	return 0;
+}
+
 static int parse_option(struct yl_config *cfg, const char *opt,
 			const char *v, struct yl_err *err)
 {
@@ -345,6 +392,14 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
 				 &cfg->halt_poll_ns, err);
 	}
+	if (!strcmp(opt, "--sched"))
+		return parse_enum(opt, v, sched_names, YL_SCHED_NR, &cfg->sched, err);
+	if (!strcmp(opt, "--policy"))
+		return parse_policy(cfg, v, err);
+	if (!strcmp(opt, "--target"))
+		return parse_target(cfg, v, err);
+	if (!strcmp(opt, "--preset"))
+		return parse_preset(cfg, v, err);
 	if (!strcmp(opt, "--sample-ms"))
 		return parse_u64(opt, v, 1, YL_MAX_SAMPLE_MS, &cfg->sample_ms, err);
 	if (!strcmp(opt, "--cpu-weight"))
@@ -375,7 +430,8 @@ static const char *const value_opts[] = {
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
 	"--json", "--guest", "--sched-feature", "--pause-exits",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
-	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms",
+	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms", "--sched",
+	"--policy", "--target", "--preset",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -412,9 +468,25 @@ static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 	return 0;
 }
 
+/* Coop mode, for now: one VM, workloads without IPIs. */
+static int check_coop(const struct yl_config *cfg, struct yl_err *err)
+{
+	if (cfg->sched != YL_SCHED_COOP) {
+		if (cfg->coop_opt)
+			return yl_errf(err, "%s: only with --sched coop", cfg->coop_opt);
+		return 0;
+	}
+	if (cfg->nr_vms != 1)
+		return yl_errf(err, "--sched coop: one VM per run for now (allowed: --vms 1)");
+	if (yl_wl_has_ipis(cfg->workload))
+		return yl_errf(err, "--sched coop: --workload %s is not supported in coop mode yet (allowed: lock|exits|fault|hang)",
+			       yl_workload_name(cfg->workload));
+	return 0;
+}
+
 static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 {
-	if (check_cgroup(cfg, err))
+	if (check_cgroup(cfg, err) || check_coop(cfg, err))
 		return -1;
 	if (!yl_wl_has_ipis(cfg->workload)) {
 		if (cfg->ipi_opt)
@@ -465,6 +537,10 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 			return -1;
 		if (!strncmp(value_opts[k], "--ipi-", 6))
 			cfg->ipi_opt = value_opts[k];
+		if (!strcmp(value_opts[k], "--policy") ||
+		    !strcmp(value_opts[k], "--target") ||
+		    !strcmp(value_opts[k], "--preset"))
+			cfg->coop_opt = value_opts[k];
 	}
 	return check_combination(cfg, err);
 }
@@ -573,6 +649,16 @@ void yl_usage(FILE *f)
 "                       must have the cpu controller); removed after the run\n"
 "  --cpu-weight W[,W..] cpu.weight of each VM's cgroup, 1-10000: one for all\n"
 "                       VMs or one per VM (default: the kernel's, 100)\n"
+"  --sched host|coop    who schedules the vCPUs: the host kernel (KVM's yield_to\n"
+"                       and paravirt interface), or yieldlab with sched/'s EEVDF\n"
+"                       queues, one per --pcpus CPU, and yieldlab's paravirt\n"
+"                       ports (default host)\n"
+"  --policy none|yield|forfeit|lag-credit|handoff\n"
+"                       coop: what a spin hint does (default none)\n"
+"  --target hint|rr|ipi-pairs\n"
+"                       coop: who a spin hint yields to (default hint)\n"
+"  --preset 6.12|6.18   coop: the kernel whose EEVDF defaults sched/ follows\n"
+"                       (default 6.18)\n"
 "  --sample-ms N        record every vCPU's KVM statistics and host schedstat\n"
 "                       every N ms (1-60000) from a monitor thread, all in one\n"
 "                       io_uring batch per tick; per-interval rates in the JSON\n"

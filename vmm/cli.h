@@ -84,6 +84,11 @@ struct yl_config {
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
 	uint64_t sample_ms;		/* --sample-ms, 0: no sampling */
+	unsigned int sched;		/* enum yl_sched_mode */
+	unsigned int policy;		/* --policy: yl_policy_at() index */
+	unsigned int target;		/* --target: enum yl_target_kind */
+	const char *preset;		/* --preset: sched/ parameters */
+	const char *coop_opt;		/* a coop-only option given, for errors */
 	const char *cgroup_parent;	/* --cgroup */
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
 	unsigned int cpu_weight[YL_MAX_VMS];
@@ -106,5 +111,6 @@ const char *yl_pv_name(unsigned int pv);
 const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);
+const char *yl_sched_mode_name(unsigned int mode);
 
 #endif

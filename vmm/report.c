@@ -35,8 +35,8 @@ static double cycles_to_ns(const struct yl_vm *vm, double c)
 	return vm->tsc_khz ? c * 1e6 / (double)vm->tsc_khz : 0;
 }
 
-/* Upper bound, in cycles, of the bucket holding the p-quantile. */
-static uint64_t hist_quantile(const uint64_t *h, double p)
+/* Upper bound, in the histogram's unit, of the bucket holding the p-quantile. */
+uint64_t yl_hist_quantile(const uint64_t *h, double p)
 {
 	uint64_t total = 0, seen = 0;
 	int b;
@@ -250,6 +250,12 @@ static void check_kvm_counts(struct yl_report *r)
 {
 	uint64_t yk = r->yields + r->ipi_yields + r->kicks;
 
+	if (r->vm->coop) {
+		yl_coop_checks(r);
+		return;
+	}
+	r->coop.state = -1;
+	snprintf(r->coop.text, sizeof(r->coop.text), "host mode");
 	check_count(r, &r->dy, "yield+kick hypercalls", yk, "directed_yield_attempted");
 	check_count(r, &r->hc, "hypercalls", yk + r->ipi_hypercalls, "hypercalls");
 	check_count(r, &r->halt, "HLTs", r->halts, "halt_exits");
@@ -301,7 +307,8 @@ static void decide_status(struct yl_report *r)
 	const struct yl_vm *vm = r->vm;
 	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
 			 r->tp_io.state && r->dy.state && r->hc.state &&
-			 r->halt.state && r->cg.state && r->samp.state;
+			 r->halt.state && r->cg.state && r->samp.state &&
+			 r->coop.state;
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -372,10 +379,10 @@ static void print_header(const struct yl_report *r, FILE *f)
 	char cpus[256];
 
 	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
-	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f vCPUs per pCPU), sched host, "
+	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f vCPUs per pCPU), sched %s, "
 		"workload %s, lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, %" PRIu64 " ms\n",
 		r->vm->nr_vcpus, cpus,
-		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
+		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus), yl_sched_mode_name(c->sched),
 		yl_workload_name(c->workload), yl_lock_name(c->lock),
 		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
 	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
@@ -404,7 +411,7 @@ static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
 	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
 	uint64_t suc = yl_kstat_value(v, "directed_yield_successful", &ok3);
-	uint64_t p99 = hist_quantile(g->lat_hist, 0.99);
+	uint64_t p99 = yl_hist_quantile(g->lat_hist, 0.99);
 
 	snprintf(io, sizeof(io), "%" PRIu64 "/%s", v->ex.count[KVM_EXIT_IO],
 		 ok1 ? "" : "?");
@@ -437,8 +444,8 @@ static void print_ipi_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
 		g->ipi_irqs, snd, g->ipi_yields,
 		g->ipi_ops && r->vm->cfg->ipi_wait == YL_IPI_SYNC ?
 		cycles_to_ns(r->vm, (double)g->ipi_rtt_sum / (double)g->ipi_ops) : 0.0,
-		cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.99)),
-		cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.99)));
+		cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.99)),
+		cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.99)));
 }
 
 static void print_ipis(const struct yl_report *r, FILE *f)
@@ -494,6 +501,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 		print_ipis(r, f);
 	print_tp(r, f);
 	yl_samples_print(r, f);
+	yl_coop_print(r, f);
 	fprintf(f, "\nchecks:\n");
 	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
 	fprintf(f, "  IPIs               %-6s %s\n", check_word(r->ipi.state), r->ipi.text);
@@ -504,6 +512,7 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
 	fprintf(f, "  cgroup CPU time    %-6s %s\n", check_word(r->cg.state), r->cg.text);
 	fprintf(f, "  samples            %-6s %s\n", check_word(r->samp.state), r->samp.text);
+	fprintf(f, "  coop: one per pCPU %-6s %s\n", check_word(r->coop.state), r->coop.text);
 }
 
 static void print_regs(const struct yl_vcpu *v, FILE *f)
@@ -561,6 +570,8 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
 	if (!r->cg.state)
 		fprintf(f, "yieldlab: cgroup CPU time cross-check failed: %s\n", r->cg.text);
+	if (!r->coop.state)
+		fprintf(f, "yieldlab: coop check failed: %s\n", r->coop.text);
 	if (!r->samp.state)
 		fprintf(f, "yieldlab: sampled statistics cross-check failed: %s\n", r->samp.text);
 }
@@ -588,7 +599,7 @@ static void json_config(struct yj *j, const struct yl_report *r)
 
 	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
 	yj_obj(j, "config");
-	yj_str(j, "sched", "host");
+	yj_str(j, "sched", yl_sched_mode_name(c->sched));
 	yj_u64(j, "vcpus", r->vm->nr_vcpus);
 	yj_str(j, "pcpus", cpus);
 	yj_u64(j, "nr_pcpus", (uint64_t)CPU_COUNT(&c->pcpus));
@@ -676,10 +687,10 @@ static void json_guest_ipi(struct yj *j, const struct yl_report *r,
 	yj_u64(j, "yields", g->ipi_yields);
 	yj_u64(j, "rtt_sum_cycles", g->ipi_rtt_sum);
 	yj_u64(j, "rtt_max_cycles", g->ipi_rtt_max);
-	yj_dbl(j, "rtt_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.5)));
-	yj_dbl(j, "rtt_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_rtt_hist, 0.99)));
-	yj_dbl(j, "delivery_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.5)));
-	yj_dbl(j, "delivery_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->ipi_lat_hist, 0.99)));
+	yj_dbl(j, "rtt_p50_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.5)));
+	yj_dbl(j, "rtt_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.99)));
+	yj_dbl(j, "delivery_p50_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.5)));
+	yj_dbl(j, "delivery_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.99)));
 	json_hist(j, "rtt_hist_log2_cycles", g->ipi_rtt_hist);
 	json_hist(j, "delivery_hist_log2_cycles", g->ipi_lat_hist);
 	yj_obj_end(j);
@@ -702,8 +713,8 @@ static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 	yj_u64(j, "lat_sum_cycles", g->lat_sum);
 	yj_u64(j, "lat_max_cycles", g->lat_max);
 	yj_dbl(j, "lat_avg_ns", g->ops ? cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0);
-	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->lat_hist, 0.5)));
-	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)hist_quantile(g->lat_hist, 0.99)));
+	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.5)));
+	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.99)));
 	yj_u64(j, "bench_exits", g->bench_exits);
 	json_hist(j, "lat_hist_log2_cycles", g->lat_hist);
 	json_guest_ipi(j, r, g);
@@ -875,9 +886,11 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	json_check(j, "halt_exits", &r->halt);
 	json_check(j, "cgroup_usage", &r->cg);
 	json_check(j, "samples", &r->samp);
+	json_check(j, "coop_one_per_pcpu", &r->coop);
 	yj_obj_end(j);
 	json_cgroup(j, r->vm);
 	yl_samples_json(j, r);
+	yl_coop_json(j, r);
 	json_vcpus(j, r);
 	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
 		    r->vm->ks_valid);

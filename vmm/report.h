@@ -29,7 +29,7 @@ struct yl_report {
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_irqs;
 	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */
-	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp;
+	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
 	const char *status;
 	int exit_code;
 };
@@ -43,11 +43,18 @@ void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
 int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
 int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
 		    struct yl_err *err);
+uint64_t yl_hist_quantile(const uint64_t *h, double p);
+
+/* report_coop.c: --sched coop */
+void yl_coop_checks(struct yl_report *r);
+void yl_coop_print(const struct yl_report *r, FILE *f);
+
 /* report_samples.c: --sample-ms */
 struct yj;
 void yl_samples_check(struct yl_report *r);
 void yl_samples_print(const struct yl_report *r, FILE *f);
 void yl_samples_json(struct yj *j, const struct yl_report *r);
+void yl_coop_json(struct yj *j, const struct yl_report *r);
 
 uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok);
 

@@ -21,6 +21,7 @@
 #include "privs.h"
 #include "run.h"
 #include "sampler.h"
+#include "coop.h"
 
 /* The image is read whole and re-checked: the file may change after stat. */
 int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
@@ -69,6 +70,7 @@ int yl_signals_take(void)
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	yl_vcpu_signal_init();
+	yl_coop_signal_init();
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -247,6 +249,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	unsigned int k, made = 0, n = cfg->nr_vms;
 	struct yl_privs privs;
 	struct yl_sampler sampler;
+	struct yl_coop coop = { 0 };
 	struct yl_gate gate;
 	struct yl_tp tp;
 	struct yl_knobs knobs;
@@ -290,6 +293,11 @@ int yl_cmd_run(struct yl_config *cfg)
 			made++;		/* partly made: destroyed below */
 			goto out_err;
 		}
+	if (cfg->sched == YL_SCHED_COOP) {
+		if (yl_coop_create(&coop, &vms[0], &err))
+			goto out_err;
+		vms[0].coop = &coop;
+	}
 	yl_gate_init(&gate);
 	yl_tp_init(&tp);
 	for (k = 0; k < n; k++) {
@@ -315,6 +323,8 @@ int yl_cmd_run(struct yl_config *cfg)
 		yl_sampler_free(&sampler);
 		goto out_err;
 	}
+	if (cfg->sched == YL_SCHED_COOP)
+		yl_coop_begin(&coop);
 	t0 = yl_now_ns();
 	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
 	for (k = 0; k < n; k++)
@@ -335,6 +345,7 @@ out_err:
 out_vm:
 	for (k = 0; k < made; k++)
 		yl_vm_destroy(&vms[k]);
+	yl_coop_destroy(&coop);
 out_knobs:
 	if (yl_knobs_restore(&knobs, stderr) && code == YL_EXIT_OK)
 		code = YL_EXIT_HOST;

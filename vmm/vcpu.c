@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <yieldlab/abi.h>
 #include "vm.h"
+#include "coop.h"
 
 enum yl_action {
 	YL_CONTINUE,
@@ -70,7 +71,7 @@ const char *yl_exit_reason_name(unsigned int reason)
 const char *yl_io_port_name(unsigned int c)
 {
 	static const char *const n[YL_IOP_NR] = {
-		"console", "done", "panic", "fault", "bench", "other",
+		"console", "done", "panic", "fault", "bench", "coop", "other",
 	};
 
 	return c < YL_IOP_NR ? n[c] : "?";
@@ -181,6 +182,18 @@ static enum yl_action unhandled(struct yl_vcpu *v, const char *what)
 	return end_all(v, YL_END_UNHANDLED);
 }
 
+/* yieldlab's paravirt calls (abi.h), for the coop scheduler. */
+static enum yl_action coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
+{
+	if (port == YL_PORT_COOP_SPIN)
+		yl_coop_spin(v->vm->coop, v, val);
+	else if (port == YL_PORT_COOP_HALT)
+		yl_coop_halt(v->vm->coop, v);
+	else
+		yl_coop_kick(v->vm->coop, v, val);
+	return YL_CONTINUE;
+}
+
 static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
 				      uint32_t val, unsigned int size)
 {
@@ -203,6 +216,13 @@ static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
 	case YL_PORT_FAULT:
 		v->ex.io_port[YL_IOP_FAULT]++;
 		return guest_faulted(v);
+	case YL_PORT_COOP_SPIN:
+	case YL_PORT_COOP_HALT:
+	case YL_PORT_COOP_KICK:
+		if (!v->vm->coop)
+			break;		/* host mode: not part of the contract */
+		v->ex.io_port[YL_IOP_COOP]++;
+		return coop_port(v, port, val);
 	}
 	(void)size;
 	v->ex.io_port[YL_IOP_OTHER]++;
@@ -291,6 +311,8 @@ static void account(struct yl_vcpu *v, unsigned int reason, uint64_t t0)
 int yl_vcpu_loop(struct yl_vcpu *v)
 {
 	struct kvm_run *run = v->run;
+	struct yl_coop *coop = v->vm->coop;
+	int r;
 
 	for (;;) {
 		enum yl_action a;
@@ -302,10 +324,17 @@ int yl_vcpu_loop(struct yl_vcpu *v)
 				v->end = YL_END_STOPPED;
 			return 0;
 		}
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (coop && !yl_coop_enter(coop, v))
+			continue;	/* stopping: the stop flag is next */
+		r = ioctl(v->fd, KVM_RUN, 0);
+		if (coop)
+			yl_coop_leave(coop, v);
+		if (r < 0) {
 			t0 = yl_rdtsc();
 			if (errno == EINTR || errno == EAGAIN) {
 				account(v, KVM_EXIT_INTR, t0);
+				if (coop)
+					yl_coop_tick(coop, v);
 				continue;
 			}
 			snprintf(v->detail, sizeof(v->detail), "KVM_RUN: %s",
@@ -350,6 +379,19 @@ static bool gate_pass(struct yl_vcpu *v)
 	return true;
 }
 
+/* Coop mode: wait for the scheduler to give this vCPU a CPU. */
+static bool coop_start(struct yl_vcpu *v)
+{
+	if (!v->vm->coop)
+		return true;
+	if (!yl_coop_thread_start(v->vm->coop, v))
+		return true;
+	snprintf(v->detail, sizeof(v->detail), "coop slice timer: %s",
+		 strerror(errno));
+	end_all(v, YL_END_HOST_ERROR);
+	return false;
+}
+
 void *yl_vcpu_thread(void *arg)
 {
 	struct yl_vcpu *v = arg;
@@ -361,11 +403,13 @@ void *yl_vcpu_thread(void *arg)
 	v->tid = gettid();
 	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
 	pthread_setname_np(pthread_self(), name);
-	if (gate_pass(v)) {
+	if (gate_pass(v) && coop_start(v)) {
 		yl_hoststat_read(v->tid, &v->hs_before);
 		v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
 		yl_vcpu_loop(v);
 	}
+	if (vm->coop)
+		yl_coop_exit(vm->coop, v);
 	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
 		v->ks_valid = false;
 	yl_hoststat_read(v->tid, &v->hs_after);

@@ -18,6 +18,7 @@
 #include <yieldlab/abi.h>
 #include "layout.h"
 #include "vm.h"
+#include "coop.h"
 
 #define KVM_API_VERSION_EXPECTED 12
 /* Intel needs these three pages and one page outside guest RAM. */
@@ -145,6 +146,7 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->ipi_wait = c->ipi_wait;
 	bp->ipi_targets = c->ipi_targets;
 	bp->ipi_every = c->ipi_every;
+	bp->sched = c->sched;
 }
 
 static int setup_memory(struct yl_vm *vm, const void *image, size_t len,
@@ -460,6 +462,8 @@ void yl_vm_stop_all(struct yl_vm *vm)
 	__atomic_store_n(&vm->stop, 1, __ATOMIC_SEQ_CST);
 	if (vm->gate)
 		yl_gate_set(vm->gate, -1);
+	if (vm->coop)
+		yl_coop_stop(vm->coop);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
 		struct yl_vcpu *v = &vm->vcpus[i];
 

@@ -40,6 +40,7 @@ enum yl_io_port {
 	YL_IOP_PANIC,
 	YL_IOP_FAULT,
 	YL_IOP_BENCH,
+	YL_IOP_COOP,
 	YL_IOP_OTHER,
 	YL_IOP_NR
 };
@@ -52,6 +53,7 @@ struct yl_exit_stats {
 
 struct yl_vm;
 struct yl_sampler;
+struct yl_coop;
 
 /*
  * Where vCPU threads wait, once they exist, until the main thread has set
@@ -114,6 +116,7 @@ struct yl_vm {
 
 	struct yl_gate *gate;		/* NULL: threads run at once */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
+	struct yl_coop *coop;		/* --sched coop, else NULL */
 	const struct yl_sampler *sampler; /* --sample-ms, else NULL */
 	char cgroup[YL_CG_PATH + 16];	/* --cgroup: this VM's, else "" */
 	unsigned int cg_weight;		/* cpu.weight written, 0: left at 100 */

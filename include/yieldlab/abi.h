@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		3
+#define YL_ABI_VERSION		4
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -57,6 +57,27 @@
 #define YL_PORT_PANIC		0x0502	/* outl: message in record->msg */
 #define YL_PORT_FAULT		0x0503	/* outl: CPU exception in record->fault */
 #define YL_PORT_BENCH		0x0504	/* outl: exit-cost benchmark tick */
+
+/*
+ * yieldlab's paravirt interface, for a guest booted with sched = coop:
+ * port-I/O calls that exit to yieldlab's scheduler, in place of KVM's
+ * hypercalls, and a page of per-vCPU preempted bytes in place of the
+ * steal-time areas' (vcpu_is_preempted()).
+ */
+#define YL_PORT_COOP_SPIN	0x0510	/* outl: spinning, waiting for a vCPU */
+#define YL_PORT_COOP_HALT	0x0511	/* outl: halt until kicked */
+#define YL_PORT_COOP_KICK	0x0512	/* outl: kick vCPU (value) */
+#define YL_COOP_SPIN_NONE	0xffffu	/* SPIN value bits 0-15: no vCPU named */
+#define YL_COOP_SPIN_LOCK	(1u << 16)	/* SPIN bits 16-23: why */
+#define YL_COOP_SPIN_IPI	(2u << 16)
+#define YL_COOP_PREEMPTED_GPA	0xd000ull	/* YL_MAX_VCPUS bytes, 1 = preempted */
+
+/* Who schedules the vCPUs (boot_params.sched). */
+enum yl_sched_mode {
+	YL_SCHED_HOST = 0,	/* the host kernel; KVM's paravirt interface */
+	YL_SCHED_COOP = 1,	/* yieldlab; its paravirt interface above */
+	YL_SCHED_NR
+};
 
 /* Workloads (boot_params.workload). */
 enum yl_workload {
@@ -136,6 +157,7 @@ struct yl_boot_params {
 	uint32_t ipi_wait;		/* enum yl_ipi_wait */
 	uint32_t ipi_targets;		/* targets per IPI op, 1..nr_vcpus-1 */
 	uint32_t ipi_every;		/* YL_WL_MIXED: lock ops per IPI op, >= 1 */
+	uint32_t sched;			/* enum yl_sched_mode */
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
@@ -228,6 +250,9 @@ _Static_assert(sizeof(struct yl_vcpu_result) % 64 == 0,
 _Static_assert(YL_RESULTS_GPA + 4096 + YL_MAX_VCPUS *
 	       sizeof(struct yl_vcpu_result) <= YL_RESULTS_END,
 	       "results area overflows its region");
+_Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_COOP_PREEMPTED_GPA &&
+	       YL_COOP_PREEMPTED_GPA + YL_MAX_VCPUS <= YL_RESULTS_GPA,
+	       "the coop preempted page overlaps its neighbours");
 _Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_RESULTS_GPA,
 	       "steal-time areas overflow their region");
 _Static_assert(YL_STACK_GPA + YL_MAX_VCPUS * YL_STACK_SIZE <= YL_MEM_SIZE,

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Coop mode, see coop.h.  One mutex guards the scheduler: every call into
+ * sched/ and every change of who owns a CPU happens under it.  A thread
+ * gives its CPU away by clearing its own go word and setting the next
+ * one's before it drops the lock, so at no moment do two threads own one
+ * CPU; it then waits on its word outside the lock.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include "coop.h"
+#include "vm.h"
+
+#define YL_SIG_TICK	SIGUSR2
+
+static __thread struct kvm_run *tick_run;
+
+/* The slice-end kick: an exit now, or at once on the next KVM_RUN. */
+static void tick_handler(int sig)
+{
+	struct kvm_run *r = tick_run;
+
+	(void)sig;
+	if (r)
+		__atomic_store_n(&r->immediate_exit, 1, __ATOMIC_RELAXED);
+}
+
+void yl_coop_signal_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(YL_SIG_TICK, &sa, NULL);
+}
+
+static void futex_wait(uint32_t *w, uint32_t val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(uint32_t *w)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static uint64_t now_ns(const struct yl_coop *c)
+{
+	return yl_now_ns() - c->t0;
+}
+
+static unsigned int cpu_of(const struct yl_coop *c, unsigned int t)
+{
+	return c->s->tasks[t].cpu;
+}
+
+static bool runnable(const struct yl_coop *c, unsigned int t)
+{
+	return c->s->tasks[t].state == YL_TASK_RUNNABLE;
+}
+
+static int parse_pcpus(struct yl_coop *c, const cpu_set_t *set,
+		       struct yl_err *err)
+{
+	int cpu;
+
+	c->nr_cpus = 0;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set) && c->nr_cpus < YL_MAX_VCPUS)
+			c->host_cpu[c->nr_cpus++] = cpu;
+	if (!c->nr_cpus)
+		return yl_errf(err, "--sched coop: no physical CPU in --pcpus");
+	return 0;
+}
+
+int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err)
+{
+	const struct yl_config *cfg = vm->cfg;
+	struct yl_sched_params p;
+	unsigned int task_cpu[YL_MAX_VCPUS], i;
+
+	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
+	if (parse_pcpus(c, &cfg->pcpus, err))
+		return -1;
+	c->nr = vm->nr_vcpus;
+	c->pol = yl_policy_at(cfg->policy);
+	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
+		return yl_errf(err, "--preset %s: unknown", cfg->preset);
+	for (i = 0; i < c->nr; i++)
+		task_cpu[i] = i % c->nr_cpus;
+	for (i = 0; i < c->nr_cpus; i++)
+		c->running[i] = -1;
+	c->s = yl_sched_create(&p, c->nr_cpus, c->nr, 0, task_cpu, NULL, NULL);
+	c->v = calloc(c->nr, sizeof(*c->v));
+	if (!c->s || !c->v || yl_target_init(&c->tgt, cfg->target, c->nr))
+		return yl_errf(err, "out of memory");
+	for (i = 0; i < c->nr; i++)
+		c->v[i].pinned = -1;
+	c->preempted = vm->mem + YL_COOP_PREEMPTED_GPA;
+	return 0;
+}
+
+void yl_coop_destroy(struct yl_coop *c)
+{
+	unsigned int i;
+
+	for (i = 0; c->v && i < c->nr; i++)
+		if (c->v[i].has_timer)
+			timer_delete(c->v[i].timer);
+	if (c->s)
+		yl_sched_destroy(c->s);
+	yl_target_free(&c->tgt);
+	free(c->v);
+	c->v = NULL;
+	c->s = NULL;
+}
+
+/* Lock held: @t owns its CPU from now; it will enter when it sees go. */
+static void grant(struct yl_coop *c, int t)
+{
+	c->running[cpu_of(c, (unsigned int)t)] = t;
+	c->preempted[t] = 0;
+	c->v[t].dispatches++;
+	__atomic_store_n(&c->v[t].go, 1, __ATOMIC_RELEASE);
+	futex_wake(&c->v[t].go);
+}
+
+/* Lock held: the CPU's next owner, or nobody. */
+static void dispatch(struct yl_coop *c, unsigned int cpu)
+{
+	int next = yl_sched_pick(c->s, cpu, now_ns(c));
+
+	c->running[cpu] = -1;
+	if (next >= 0)
+		grant(c, next);
+}
+
+/*
+ * Lock held: a CPU whose sched/ state asks for a reschedule but whose
+ * owner is another thread gets that thread kicked out of KVM_RUN; an
+ * idle one with work gets an owner.  The caller handles its own CPU.
+ */
+static void resched_others(struct yl_coop *c, unsigned int mine)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < c->nr_cpus; cpu++) {
+		int owner = c->running[cpu];
+
+		if (cpu == mine || !c->s->cpus[cpu].need_resched)
+			continue;
+		if (owner < 0)
+			dispatch(c, cpu);
+		else if (c->v[owner].thread_known)
+			pthread_kill(c->v[owner].thread, YL_SIG_TICK);
+	}
+}
+
+/* Wait, outside the lock, until we own a CPU again or the run stops. */
+static void wait_turn(struct yl_coop *c, unsigned int me)
+{
+	while (!__atomic_load_n(&c->v[me].go, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
+		futex_wait(&c->v[me].go, 0);
+}
+
+/* Lock held, we own our CPU: give it to whoever sched/ picks. */
+static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
+{
+	unsigned int cpu = cpu_of(c, me);
+	int next = yl_sched_pick(c->s, cpu, now_ns(c));
+
+	if (next == (int)me)
+		return;
+	if (slice_end)
+		c->v[me].preemptions++;
+	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
+	c->preempted[me] = runnable(c, me);
+	c->running[cpu] = -1;
+	if (next >= 0)
+		grant(c, next);
+	resched_others(c, cpu);
+	pthread_mutex_unlock(&c->lock);
+	wait_turn(c, me);
+	pthread_mutex_lock(&c->lock);
+}
+
+/* Binds the thread to the host CPU of the sched/ CPU it now runs on. */
+static void follow_cpu(struct yl_coop *c, unsigned int me)
+{
+	int host = c->host_cpu[cpu_of(c, me)];
+	cpu_set_t set;
+
+	if (c->v[me].pinned == host)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(host, &set);
+	if (!pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
+		c->v[me].pinned = host;
+}
+
+/* The periodic slice timer of this thread, at sched/'s tick. */
+static int arm_timer(struct yl_coop *c, struct yl_coop_vcpu *cv, pid_t tid)
+{
+	struct sigevent ev;
+	struct itimerspec its;
+	uint64_t tick = c->s->p.tick_ns;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = YL_SIG_TICK;
+	ev._sigev_un._tid = tid;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &cv->timer))
+		return -1;
+	cv->has_timer = true;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
+	return timer_settime(cv->timer, 0, &its, NULL);
+}
+
+/* In the vCPU thread, once past the start gate: wait for a CPU. */
+int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v)
+{
+	struct yl_coop_vcpu *cv = &c->v[v->idx];
+
+	tick_run = v->run;
+	pthread_mutex_lock(&c->lock);
+	cv->thread = pthread_self();
+	cv->thread_known = true;
+	pthread_mutex_unlock(&c->lock);
+	if (arm_timer(c, cv, v->tid))
+		return -1;
+	wait_turn(c, v->idx);
+	return 0;
+}
+
+/* Main thread, every vCPU thread started: every vCPU joins, CPUs pick. */
+void yl_coop_begin(struct yl_coop *c)
+{
+	unsigned int cpu, i;
+
+	pthread_mutex_lock(&c->lock);
+	c->t0 = yl_now_ns();
+	yl_sched_start(c->s, 0);
+	for (i = 0; i < c->nr; i++)
+		c->preempted[i] = 1;
+	for (cpu = 0; cpu < c->nr_cpus; cpu++)
+		dispatch(c, cpu);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Everyone leaves: each thread sees the VM's stop flag next. */
+void yl_coop_stop(struct yl_coop *c)
+{
+	unsigned int i;
+
+	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
+	for (i = 0; c->v && i < c->nr; i++)
+		futex_wake(&c->v[i].go);
+}
+
+static void log2_hist(uint64_t *h, uint64_t v)
+{
+	int b = v ? 63 - __builtin_clzll(v) : 0;
+
+	h[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1]++;
+}
+
+/*
+ * Right before KVM_RUN: follow a migration, count the thread in, and time
+ * a hand-off.  False if the run stops instead.
+ */
+bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v)
+{
+	struct yl_coop_vcpu *cv = &c->v[v->idx];
+	int n;
+
+	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
+		return false;
+	follow_cpu(c, v->idx);
+	if (cv->hinted_ns) {
+		pthread_mutex_lock(&c->lock);
+		if (cv->hinted_ns)
+			log2_hist(c->handoff_hist, now_ns(c) - cv->hinted_ns);
+		cv->hinted_ns = 0;
+		pthread_mutex_unlock(&c->lock);
+	}
+	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
+	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
+		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+	return true;
+}
+
+void yl_coop_leave(struct yl_coop *c, struct yl_vcpu *v)
+{
+	(void)v;
+	__atomic_sub_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A tick (or a kick from another CPU) took us out of the guest. */
+void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
+{
+	unsigned int me = v->idx;
+
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&c->lock);
+	if (yl_sched_tick(c->s, cpu_of(c, me), now_ns(c)))
+		reschedule(c, me, true);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * The trapped spin: kvm_vcpu_on_spin() with sched/'s target choice and
+ * policy.  Whatever they changed is carried out: our CPU reschedules if
+ * asked to, other CPUs' owners are kicked.
+ */
+void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
+{
+	unsigned int me = v->idx, hint = arg & 0xffffu;
+	enum yl_outcome o;
+	int chosen = -1;
+	uint64_t now;
+
+	pthread_mutex_lock(&c->lock);
+	now = now_ns(c);
+	c->v[me].hints++;
+	yl_sched_update_curr(c->s, cpu_of(c, me), now);
+	o = yl_directed_yield(c->s, c->pol, &c->tgt, me,
+			      hint < c->nr ? (int)hint : -1, now, &chosen);
+	c->v[me].outcomes[o]++;
+	c->outcomes[o]++;
+	if (chosen >= 0 && yl_outcome_done(o) && !c->v[chosen].hinted_ns)
+		c->v[chosen].hinted_ns = now ? now : 1;
+	resched_others(c, cpu_of(c, me));
+	if (c->s->cpus[cpu_of(c, me)].need_resched)
+		reschedule(c, me, false);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* kvm_wait()'s HLT: sleep until kicked, unless the kick came first. */
+void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v)
+{
+	unsigned int me = v->idx;
+
+	pthread_mutex_lock(&c->lock);
+	c->v[me].halts++;
+	if (c->v[me].kicked) {
+		c->v[me].kicked = false;
+	} else {
+		yl_sched_block(c->s, me, now_ns(c));
+		reschedule(c, me, false);
+		c->v[me].kicked = false;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* kvm_kick_cpu(): wake a halted vCPU, or let its next halt return. */
+void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target)
+{
+	unsigned int me = v->idx;
+
+	if (target >= c->nr || target == me)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->v[me].kicks_sent++;
+	c->v[target].kicks_received++;
+	if (c->s->tasks[target].state == YL_TASK_BLOCKED) {
+		yl_sched_wake(c->s, target, now_ns(c));
+		c->preempted[target] = 1;
+		resched_others(c, cpu_of(c, me));
+		if (c->s->cpus[cpu_of(c, me)].need_resched)
+			reschedule(c, me, false);
+	} else {
+		c->v[target].kicked = true;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The guest is done on this vCPU: it leaves, its CPU goes to the next. */
+void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v)
+{
+	unsigned int me = v->idx, cpu;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->v[me].has_timer) {
+		timer_delete(c->v[me].timer);
+		c->v[me].has_timer = false;
+	}
+	cpu = cpu_of(c, me);
+	yl_sched_exit(c->s, me, now_ns(c));
+	c->preempted[me] = 0;
+	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
+	if (c->running[cpu] == (int)me)
+		dispatch(c, cpu);
+	resched_others(c, cpu);
+	pthread_mutex_unlock(&c->lock);
+}

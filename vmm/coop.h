@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Coop mode (--sched coop): yieldlab schedules the vCPU threads itself
+ * with sched/'s EEVDF queues and a directed-yield policy.  Mechanism
+ * only: every decision is sched/'s (yl_sched_*, yl_directed_yield()).
+ *
+ * One sched/ CPU per physical CPU of --pcpus.  A vCPU thread enters
+ * KVM_RUN only while it owns its CPU (its go word is 1); the others wait
+ * on that word with futex().  A per-thread timer signal ends slices: its
+ * handler sets immediate_exit, so a tick that lands just before KVM_RUN
+ * still makes it return at once (api.rst, "immediate_exit").  The guest
+ * talks to the scheduler through yieldlab's paravirt ports (abi.h).
+ */
+#ifndef YL_COOP_H
+#define YL_COOP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <yieldlab/abi.h>
+#include "policy.h"
+#include "util.h"
+
+struct yl_vm;
+struct yl_vcpu;
+struct yl_config;
+
+struct yl_coop_vcpu {
+	uint32_t go;			/* futex word: 1 = owns its CPU */
+	bool kicked;			/* a kick came before the halt */
+	bool has_timer;
+	timer_t timer;
+	pthread_t thread;
+	bool thread_known;
+	int pinned;			/* host CPU the thread is bound to */
+	uint64_t hinted_ns;		/* a yield chose it: dispatch latency from */
+
+	uint64_t dispatches;		/* times it got its CPU */
+	uint64_t preemptions;		/* lost its CPU at a slice end */
+	uint64_t hints;			/* spin hints it sent */
+	uint64_t halts, kicks_sent, kicks_received;
+	uint64_t outcomes[YL_OUT_NR];	/* of its hints */
+};
+
+struct yl_coop {
+	pthread_mutex_t lock;
+	struct yl_sched *s;
+	const struct yl_policy *pol;
+	struct yl_target tgt;
+	unsigned int nr_cpus, nr;
+	int host_cpu[YL_MAX_VCPUS];	/* sched/ CPU -> host CPU */
+	int running[YL_MAX_VCPUS];	/* sched/ CPU -> task owning it, -1 */
+	struct yl_coop_vcpu *v;
+	volatile uint8_t *preempted;	/* the guest's page (abi.h) */
+	uint64_t t0;
+	bool stopping;
+
+	int in_run;			/* threads inside KVM_RUN now */
+	int max_in_run;			/* the most ever at once */
+	uint64_t handoff_hist[YL_HIST_BUCKETS];	/* hint -> target's entry, ns */
+	uint64_t outcomes[YL_OUT_NR];
+};
+
+int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err);
+void yl_coop_destroy(struct yl_coop *c);
+void yl_coop_begin(struct yl_coop *c);
+void yl_coop_stop(struct yl_coop *c);
+
+/* Called by the vCPU thread: */
+int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v);
+bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v);
+void yl_coop_leave(struct yl_coop *c, struct yl_vcpu *v);
+void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v);
+void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg);
+void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v);
+void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target);
+void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v);
+
+void yl_coop_signal_init(void);
+
+#endif
