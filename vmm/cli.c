@@ -400,6 +400,8 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		return parse_target(cfg, v, err);
 	if (!strcmp(opt, "--preset"))
 		return parse_preset(cfg, v, err);
+	if (!strcmp(opt, "--hz"))
+		return parse_uint(opt, v, 100, 1000, &cfg->hz, err);
 	if (!strcmp(opt, "--sample-ms"))
 		return parse_u64(opt, v, 1, YL_MAX_SAMPLE_MS, &cfg->sample_ms, err);
 	if (!strcmp(opt, "--cpu-weight"))
@@ -431,7 +433,7 @@ static const char *const value_opts[] = {
 	"--json", "--guest", "--sched-feature", "--pause-exits",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
 	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms", "--sched",
-	"--policy", "--target", "--preset",
+	"--policy", "--target", "--preset", "--hz",
 };
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
@@ -539,7 +541,8 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 			cfg->ipi_opt = value_opts[k];
 		if (!strcmp(value_opts[k], "--policy") ||
 		    !strcmp(value_opts[k], "--target") ||
-		    !strcmp(value_opts[k], "--preset"))
+		    !strcmp(value_opts[k], "--preset") ||
+		    !strcmp(value_opts[k], "--hz"))
 			cfg->coop_opt = value_opts[k];
 	}
 	return check_combination(cfg, err);
@@ -659,6 +662,8 @@ void yl_usage(FILE *f)
 "                       coop: who a spin hint yields to (default hint)\n"
 "  --preset 6.12|6.18   coop: the kernel whose EEVDF defaults sched/ follows\n"
 "                       (default 6.18)\n"
+"  --hz N               coop: the scheduler tick, as CONFIG_HZ, 100-1000\n"
+"                       (default the preset's, 250)\n"
 "  --sample-ms N        record every vCPU's KVM statistics and host schedstat\n"
 "                       every N ms (1-60000) from a monitor thread, all in one\n"
 "                       io_uring batch per tick; per-interval rates in the JSON\n"

@@ -88,6 +88,7 @@ struct yl_config {
 	unsigned int policy;		/* --policy: yl_policy_at() index */
 	unsigned int target;		/* --target: enum yl_target_kind */
 	const char *preset;		/* --preset: sched/ parameters */
+	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
 	const char *coop_opt;		/* a coop-only option given, for errors */
 	const char *cgroup_parent;	/* --cgroup */
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */

@@ -94,10 +94,12 @@ int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err)
 	c->pol = yl_policy_at(cfg->policy);
 	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
 		return yl_errf(err, "--preset %s: unknown", cfg->preset);
+	if (cfg->hz)
+		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
 	for (i = 0; i < c->nr; i++)
 		task_cpu[i] = i % c->nr_cpus;
 	for (i = 0; i < c->nr_cpus; i++)
-		c->running[i] = -1;
+		c->running[i] = c->watch[i] = -1;
 	c->s = yl_sched_create(&p, c->nr_cpus, c->nr, 0, task_cpu, NULL, NULL);
 	c->v = calloc(c->nr, sizeof(*c->v));
 	if (!c->s || !c->v || yl_target_init(&c->tgt, cfg->target, c->nr))
@@ -123,9 +125,26 @@ void yl_coop_destroy(struct yl_coop *c)
 	c->s = NULL;
 }
 
+/*
+ * A vCPU's slice timer runs only while it owns a CPU: a waiting thread is
+ * not woken for nothing, and each slice is timed from its dispatch.
+ */
+static void set_timer(struct yl_coop *c, unsigned int t, bool on)
+{
+	uint64_t tick = on ? c->s->p.tick_ns : 0;
+	struct itimerspec its;
+
+	if (!c->v[t].has_timer)
+		return;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
+	timer_settime(c->v[t].timer, 0, &its, NULL);
+}
+
 /* Lock held: @t owns its CPU from now; it will enter when it sees go. */
 static void grant(struct yl_coop *c, int t)
 {
+	set_timer(c, (unsigned int)t, true);
 	c->running[cpu_of(c, (unsigned int)t)] = t;
 	c->preempted[t] = 0;
 	c->v[t].dispatches++;
@@ -133,10 +152,33 @@ static void grant(struct yl_coop *c, int t)
 	futex_wake(&c->v[t].go);
 }
 
+static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now);
+
+/* Lock held: the CPU's pick, which may settle a watched decision. */
+static int pick(struct yl_coop *c, unsigned int cpu)
+{
+	int w = c->watch[cpu], next;
+	bool at_pick = w >= 0 && target_eligible(c, (unsigned int)w, now_ns(c));
+
+	next = yl_sched_pick(c->s, cpu, now_ns(c));
+	if (w < 0)
+		return next;
+	if (c->watch_eligible[cpu])
+		c->eligible_ran_next += next == w;
+	else
+		c->ineligible_ran_next += next == w;
+	if (!at_pick) {
+		c->ineligible_at_pick++;
+		c->ineligible_at_pick_ran_next += next == w;
+	}
+	c->watch[cpu] = -1;
+	return next;
+}
+
 /* Lock held: the CPU's next owner, or nobody. */
 static void dispatch(struct yl_coop *c, unsigned int cpu)
 {
-	int next = yl_sched_pick(c->s, cpu, now_ns(c));
+	int next = pick(c, cpu);
 
 	c->running[cpu] = -1;
 	if (next >= 0)
@@ -176,12 +218,13 @@ static void wait_turn(struct yl_coop *c, unsigned int me)
 static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
 {
 	unsigned int cpu = cpu_of(c, me);
-	int next = yl_sched_pick(c->s, cpu, now_ns(c));
+	int next = pick(c, cpu);
 
 	if (next == (int)me)
 		return;
 	if (slice_end)
 		c->v[me].preemptions++;
+	set_timer(c, me, false);
 	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
 	c->preempted[me] = runnable(c, me);
 	c->running[cpu] = -1;
@@ -207,23 +250,21 @@ static void follow_cpu(struct yl_coop *c, unsigned int me)
 		c->v[me].pinned = host;
 }
 
-/* The periodic slice timer of this thread, at sched/'s tick. */
-static int arm_timer(struct yl_coop *c, struct yl_coop_vcpu *cv, pid_t tid)
+/* This thread's slice timer, at sched/'s tick, armed while it owns a CPU. */
+static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
 {
 	struct sigevent ev;
-	struct itimerspec its;
-	uint64_t tick = c->s->p.tick_ns;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = YL_SIG_TICK;
 	ev._sigev_un._tid = tid;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &cv->timer))
+	if (timer_create(CLOCK_MONOTONIC, &ev, &c->v[me].timer))
 		return -1;
-	cv->has_timer = true;
-	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
-	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
-	return timer_settime(cv->timer, 0, &its, NULL);
+	c->v[me].has_timer = true;
+	if (__atomic_load_n(&c->v[me].go, __ATOMIC_ACQUIRE))
+		set_timer(c, me, true);	/* granted before the timer existed */
+	return 0;
 }
 
 /* In the vCPU thread, once past the start gate: wait for a CPU. */
@@ -231,12 +272,15 @@ int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v)
 {
 	struct yl_coop_vcpu *cv = &c->v[v->idx];
 
+	int r;
+
 	tick_run = v->run;
 	pthread_mutex_lock(&c->lock);
 	cv->thread = pthread_self();
 	cv->thread_known = true;
+	r = make_timer(c, v->idx, v->tid);
 	pthread_mutex_unlock(&c->lock);
-	if (arm_timer(c, cv, v->tid))
+	if (r)
 		return -1;
 	wait_turn(c, v->idx);
 	return 0;
@@ -324,9 +368,35 @@ void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
  * policy.  Whatever they changed is carried out: our CPU reschedules if
  * asked to, other CPUs' owners are kicked.
  */
+/* Was the hinted target eligible on its queue before the policy acted? */
+static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now)
+{
+	const struct yl_se *se = &c->s->tasks[t].se;
+
+	yl_sched_update_curr(c->s, cpu_of(c, t), now);
+	return se->on_rq && yl_entity_eligible(se->cfs_rq, se);
+}
+
+/*
+ * An honoured hint whose target is on the yielder's CPU: watch whether
+ * the pick the yielder makes next, in the same critical section, is it.
+ */
+static void watch_decision(struct yl_coop *c, unsigned int t, bool eligible)
+{
+	unsigned int cpu = cpu_of(c, t);
+
+	c->watch[cpu] = (int)t;
+	c->watch_eligible[cpu] = eligible;
+	if (eligible)
+		c->honoured_eligible++;
+	else
+		c->honoured_ineligible++;
+}
+
 void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 {
 	unsigned int me = v->idx, hint = arg & 0xffffu;
+	bool hinted = hint < c->nr && hint != me, eligible = false;
 	enum yl_outcome o;
 	int chosen = -1;
 	uint64_t now;
@@ -335,15 +405,22 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	now = now_ns(c);
 	c->v[me].hints++;
 	yl_sched_update_curr(c->s, cpu_of(c, me), now);
+	if (hinted)
+		eligible = target_eligible(c, hint, now);
 	o = yl_directed_yield(c->s, c->pol, &c->tgt, me,
 			      hint < c->nr ? (int)hint : -1, now, &chosen);
 	c->v[me].outcomes[o]++;
 	c->outcomes[o]++;
+	/* watched only where the next pick is ours, made right below */
+	if (o == YL_OUT_HONOURED && hinted && chosen == (int)hint &&
+	    cpu_of(c, hint) == cpu_of(c, me))
+		watch_decision(c, hint, eligible);
 	if (chosen >= 0 && yl_outcome_done(o) && !c->v[chosen].hinted_ns)
 		c->v[chosen].hinted_ns = now ? now : 1;
 	resched_others(c, cpu_of(c, me));
 	if (c->s->cpus[cpu_of(c, me)].need_resched)
 		reschedule(c, me, false);
+	c->watch[cpu_of(c, me)] = -1;	/* no pick came: nothing to settle */
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -56,6 +56,17 @@ struct yl_coop {
 	uint64_t t0;
 	bool stopping;
 
+	/*
+	 * Decisions, for comparison with what sched/'s tests predict: an
+	 * honoured hint's target, (in)eligible when hinted and when its CPU
+	 * picked next, and whether that pick was the target.
+	 */
+	int watch[YL_MAX_VCPUS];	/* sched/ CPU -> target to see picked */
+	bool watch_eligible[YL_MAX_VCPUS];
+	uint64_t honoured_eligible, eligible_ran_next;
+	uint64_t honoured_ineligible, ineligible_ran_next;
+	uint64_t ineligible_at_pick, ineligible_at_pick_ran_next;
+
 	int in_run;			/* threads inside KVM_RUN now */
 	int max_in_run;			/* the most ever at once */
 	uint64_t handoff_hist[YL_HIST_BUCKETS];	/* hint -> target's entry, ns */

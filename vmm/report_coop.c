@@ -105,6 +105,11 @@ void yl_coop_print(const struct yl_report *r, FILE *f)
 	}
 	fprintf(f, "hint outcomes:");
 	print_outcomes(c->outcomes, f);
+	fprintf(f, "honoured hints (target on the yielder's CPU) whose target was picked next:"
+		" eligible when hinted %" PRIu64 "/%" PRIu64 ", ineligible when hinted %" PRIu64
+		"/%" PRIu64 ", still ineligible at the pick %" PRIu64 "/%" PRIu64 "\n",
+		c->eligible_ran_next, c->honoured_eligible, c->ineligible_ran_next,
+		c->honoured_ineligible, c->ineligible_at_pick_ran_next, c->ineligible_at_pick);
 	if (n)
 		fprintf(f, "hand-off latency (hint exit to the target's KVM_RUN): %" PRIu64
 			" hand-offs, p50 <= %.1f us, p99 <= %.1f us\n", n,
@@ -160,6 +165,14 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "nr_pcpus", c->nr_cpus);
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
 	json_outcomes(j, c->outcomes);
+	yj_obj(j, "decisions");
+	yj_u64(j, "honoured_eligible", c->honoured_eligible);
+	yj_u64(j, "eligible_ran_next", c->eligible_ran_next);
+	yj_u64(j, "honoured_ineligible", c->honoured_ineligible);
+	yj_u64(j, "ineligible_ran_next", c->ineligible_ran_next);
+	yj_u64(j, "ineligible_at_pick", c->ineligible_at_pick);
+	yj_u64(j, "ineligible_at_pick_ran_next", c->ineligible_at_pick_ran_next);
+	yj_obj_end(j);
 	yj_arr(j, "handoff_latency_hist_ns");
 	for (i = 0; i < YL_HIST_BUCKETS; i++)
 		yj_u64(j, NULL, c->handoff_hist[i]);
