@@ -447,15 +447,18 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 	else if (!strcmp(c, "caps"))
 		cfg->cmd = YL_CMD_CAPS;
 	else if (!strcmp(c, "bench")) {
-		if (argc < 3 || strcmp(argv[2], "exits"))
-			return yl_errf(err, "bench '%s': unknown, allowed: exits",
+		if (argc >= 3 && !strcmp(argv[2], "handoff"))
+			cfg->cmd = YL_CMD_BENCH_HANDOFF;
+		else if (argc >= 3 && !strcmp(argv[2], "exits"))
+			cfg->cmd = YL_CMD_BENCH_EXITS;
+		else
+			return yl_errf(err, "bench '%s': unknown, allowed: exits|handoff",
 				       argc < 3 ? "" : argv[2]);
-		cfg->cmd = YL_CMD_BENCH_EXITS;
 		*i = 3;
 	} else if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h"))
 		cfg->cmd = YL_CMD_HELP;
 	else
-		return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|help", c);
+		return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|bench handoff|help", c);
 	return 0;
 }
 
@@ -617,6 +620,7 @@ void yl_usage(FILE *f)
 "usage: yieldlab run [options]      run the spinlock guest and report\n"
 "       yieldlab caps               what this host's KVM and scheduler offer\n"
 "       yieldlab bench exits        cost per exit: yieldlab's loop vs bare KVM_RUN\n"
+"       yieldlab bench handoff      coop hand-off latency vs a futex ping-pong\n"
 "\n"
 "run options:\n"
 "  --vcpus N            vCPUs per VM (1-256 and at most what KVM allows,\n"

@@ -10,10 +10,16 @@
 
 struct yl_privs;
 
+/* What `bench handoff` takes from a coop run before it is torn down. */
+struct yl_handoff_out {
+	uint64_t n, sum_ns, p50_ns;
+};
+
 enum yl_cmd {
 	YL_CMD_RUN,
 	YL_CMD_CAPS,
 	YL_CMD_BENCH_EXITS,
+	YL_CMD_BENCH_HANDOFF,
 	YL_CMD_HELP,
 };
 
@@ -94,6 +100,7 @@ struct yl_config {
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
 	unsigned int cpu_weight[YL_MAX_VMS];
 	const struct yl_privs *privs;	/* set by yl_cmd_run, for the report */
+	struct yl_handoff_out *handoff_out; /* bench handoff: coop's hand-offs */
 };
 
 int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,

@@ -126,30 +126,29 @@ void yl_coop_destroy(struct yl_coop *c)
 }
 
 /*
- * A vCPU's slice timer runs only while it owns a CPU: a waiting thread is
- * not woken for nothing, and each slice is timed from its dispatch.
+ * Drop the lock, then wake the threads granted a CPU under it: woken
+ * while we still held it, one could preempt us only to block on it.
  */
-static void set_timer(struct yl_coop *c, unsigned int t, bool on)
+static void unlock_and_wake(struct yl_coop *c)
 {
-	uint64_t tick = on ? c->s->p.tick_ns : 0;
-	struct itimerspec its;
+	unsigned int w[YL_MAX_VCPUS], n = c->nr_wakes, i;
 
-	if (!c->v[t].has_timer)
-		return;
-	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
-	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
-	timer_settime(c->v[t].timer, 0, &its, NULL);
+	memcpy(w, c->wakes, n * sizeof(*w));
+	c->nr_wakes = 0;
+	pthread_mutex_unlock(&c->lock);
+	for (i = 0; i < n; i++)
+		futex_wake(&c->v[w[i]].go);
 }
 
 /* Lock held: @t owns its CPU from now; it will enter when it sees go. */
 static void grant(struct yl_coop *c, int t)
 {
-	set_timer(c, (unsigned int)t, true);
 	c->running[cpu_of(c, (unsigned int)t)] = t;
 	c->preempted[t] = 0;
 	c->v[t].dispatches++;
 	__atomic_store_n(&c->v[t].go, 1, __ATOMIC_RELEASE);
-	futex_wake(&c->v[t].go);
+	if (c->nr_wakes < YL_MAX_VCPUS)
+		c->wakes[c->nr_wakes++] = (unsigned int)t;
 }
 
 static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now);
@@ -206,12 +205,18 @@ static void resched_others(struct yl_coop *c, unsigned int mine)
 	}
 }
 
-/* Wait, outside the lock, until we own a CPU again or the run stops. */
+/*
+ * Wait, outside the lock, until we own a CPU again or the run stops.  A
+ * tick that came meanwhile set immediate_exit for nothing: cleared, as
+ * this thread is not in KVM_RUN and a stop is seen through the flags.
+ */
 static void wait_turn(struct yl_coop *c, unsigned int me)
 {
 	while (!__atomic_load_n(&c->v[me].go, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
 		futex_wait(&c->v[me].go, 0);
+	if (tick_run)
+		__atomic_store_n(&tick_run->immediate_exit, 0, __ATOMIC_RELAXED);
 }
 
 /* Lock held, we own our CPU: give it to whoever sched/ picks. */
@@ -224,14 +229,13 @@ static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
 		return;
 	if (slice_end)
 		c->v[me].preemptions++;
-	set_timer(c, me, false);
 	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
 	c->preempted[me] = runnable(c, me);
 	c->running[cpu] = -1;
 	if (next >= 0)
 		grant(c, next);
 	resched_others(c, cpu);
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 	wait_turn(c, me);
 	pthread_mutex_lock(&c->lock);
 }
@@ -250,9 +254,16 @@ static void follow_cpu(struct yl_coop *c, unsigned int me)
 		c->v[me].pinned = host;
 }
 
-/* This thread's slice timer, at sched/'s tick, armed while it owns a CPU. */
+/*
+ * This thread's periodic slice timer at sched/'s tick, as the kernel's
+ * tick: it runs whether or not the thread owns a CPU (arming it at each
+ * dispatch would put two system calls on every hand-off); a tick that
+ * finds the thread waiting only makes it look at its go word again.
+ */
 static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
 {
+	uint64_t tick = c->s->p.tick_ns;
+	struct itimerspec its;
 	struct sigevent ev;
 
 	memset(&ev, 0, sizeof(ev));
@@ -262,9 +273,9 @@ static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
 	if (timer_create(CLOCK_MONOTONIC, &ev, &c->v[me].timer))
 		return -1;
 	c->v[me].has_timer = true;
-	if (__atomic_load_n(&c->v[me].go, __ATOMIC_ACQUIRE))
-		set_timer(c, me, true);	/* granted before the timer existed */
-	return 0;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
+	return timer_settime(c->v[me].timer, 0, &its, NULL);
 }
 
 /* In the vCPU thread, once past the start gate: wait for a CPU. */
@@ -298,7 +309,7 @@ void yl_coop_begin(struct yl_coop *c)
 		c->preempted[i] = 1;
 	for (cpu = 0; cpu < c->nr_cpus; cpu++)
 		dispatch(c, cpu);
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }
 
 /* Everyone leaves: each thread sees the VM's stop flag next. */
@@ -311,11 +322,18 @@ void yl_coop_stop(struct yl_coop *c)
 		futex_wake(&c->v[i].go);
 }
 
-static void log2_hist(uint64_t *h, uint64_t v)
+/* Lock-free: on the hand-off's own path, after the target woke. */
+static void count_handoff(struct yl_coop *c, uint64_t hinted)
 {
-	int b = v ? 63 - __builtin_clzll(v) : 0;
+	uint64_t d = now_ns(c) - hinted;
+	int b = d ? 63 - __builtin_clzll(d) : 0;
 
-	h[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1]++;
+	if (!hinted)
+		return;
+	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
+			   1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->handoff_n, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->handoff_sum_ns, d, __ATOMIC_RELAXED);
 }
 
 /*
@@ -330,13 +348,8 @@ bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v)
 	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
 		return false;
 	follow_cpu(c, v->idx);
-	if (cv->hinted_ns) {
-		pthread_mutex_lock(&c->lock);
-		if (cv->hinted_ns)
-			log2_hist(c->handoff_hist, now_ns(c) - cv->hinted_ns);
-		cv->hinted_ns = 0;
-		pthread_mutex_unlock(&c->lock);
-	}
+	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
+		count_handoff(c, __atomic_exchange_n(&cv->hinted_ns, 0, __ATOMIC_ACQ_REL));
 	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
 	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
 		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,
@@ -360,7 +373,7 @@ void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
 	pthread_mutex_lock(&c->lock);
 	if (yl_sched_tick(c->s, cpu_of(c, me), now_ns(c)))
 		reschedule(c, me, true);
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }
 
 /*
@@ -415,13 +428,13 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	if (o == YL_OUT_HONOURED && hinted && chosen == (int)hint &&
 	    cpu_of(c, hint) == cpu_of(c, me))
 		watch_decision(c, hint, eligible);
-	if (chosen >= 0 && yl_outcome_done(o) && !c->v[chosen].hinted_ns)
-		c->v[chosen].hinted_ns = now ? now : 1;
+	if (chosen >= 0 && yl_outcome_done(o))
+		__atomic_store_n(&c->v[chosen].hinted_ns, now ? now : 1, __ATOMIC_RELEASE);
 	resched_others(c, cpu_of(c, me));
 	if (c->s->cpus[cpu_of(c, me)].need_resched)
 		reschedule(c, me, false);
 	c->watch[cpu_of(c, me)] = -1;	/* no pick came: nothing to settle */
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }
 
 /* kvm_wait()'s HLT: sleep until kicked, unless the kick came first. */
@@ -438,7 +451,7 @@ void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v)
 		reschedule(c, me, false);
 		c->v[me].kicked = false;
 	}
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }
 
 /* kvm_kick_cpu(): wake a halted vCPU, or let its next halt return. */
@@ -460,7 +473,7 @@ void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target)
 	} else {
 		c->v[target].kicked = true;
 	}
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }
 
 /* The guest is done on this vCPU: it leaves, its CPU goes to the next. */
@@ -480,5 +493,5 @@ void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v)
 	if (c->running[cpu] == (int)me)
 		dispatch(c, cpu);
 	resched_others(c, cpu);
-	pthread_mutex_unlock(&c->lock);
+	unlock_and_wake(c);
 }

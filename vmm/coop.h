@@ -51,6 +51,8 @@ struct yl_coop {
 	unsigned int nr_cpus, nr;
 	int host_cpu[YL_MAX_VCPUS];	/* sched/ CPU -> host CPU */
 	int running[YL_MAX_VCPUS];	/* sched/ CPU -> task owning it, -1 */
+	unsigned int wakes[YL_MAX_VCPUS];	/* granted, to wake after unlock */
+	unsigned int nr_wakes;
 	struct yl_coop_vcpu *v;
 	volatile uint8_t *preempted;	/* the guest's page (abi.h) */
 	uint64_t t0;
@@ -70,6 +72,7 @@ struct yl_coop {
 	int in_run;			/* threads inside KVM_RUN now */
 	int max_in_run;			/* the most ever at once */
 	uint64_t handoff_hist[YL_HIST_BUCKETS];	/* hint -> target's entry, ns */
+	uint64_t handoff_n, handoff_sum_ns;
 	uint64_t outcomes[YL_OUT_NR];
 };
 

@@ -19,6 +19,8 @@ int main(int argc, char **argv)
 		return yl_cmd_caps(&cfg);
 	case YL_CMD_BENCH_EXITS:
 		return yl_cmd_bench_exits(&cfg);
+	case YL_CMD_BENCH_HANDOFF:
+		return yl_cmd_bench_handoff(&cfg);
 	case YL_CMD_RUN:
 		break;
 	}

@@ -338,6 +338,9 @@ int yl_cmd_run(struct yl_config *cfg)
 		vms[k].cg_weight = knobs.cg.weight[k];
 	}
 	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
+	if (cfg->handoff_out && vms[0].coop)
+		*cfg->handoff_out = (struct yl_handoff_out){ coop.handoff_n,
+			coop.handoff_sum_ns, yl_hist_quantile(coop.handoff_hist, 0.5) };
 	yl_sampler_free(&sampler);
 	goto out_vm;
 out_err:

@@ -19,5 +19,6 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img);
 int yl_cmd_run(struct yl_config *cfg);
 int yl_cmd_caps(const struct yl_config *cfg);
 int yl_cmd_bench_exits(struct yl_config *cfg);
+int yl_cmd_bench_handoff(struct yl_config *cfg);
 
 #endif

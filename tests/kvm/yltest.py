@@ -13,6 +13,7 @@ of a case share one boot.
 import argparse
 import os
 import random
+import re
 import sys
 import time
 
@@ -720,6 +721,7 @@ def coop(t):
              for k in range(3) for p in ("none", "handoff")]
     runs += [Run("halt", COOP + ["--pv", "halt", "--duration", "400", "--policy", "forfeit"],
                  timeout=120),
+             Run("bench", ["bench", "handoff", "--duration", "500"], timeout=120),
              Run("two_vms", ["run", "--sched", "coop", "--vms", "2"]),
              Run("policy_host", ["run", "--policy", "handoff"])]
     res = t.runs(*runs)
@@ -763,6 +765,13 @@ def coop(t):
           "coop --pv halt: %s" % o.json["checks"]["halt_exits"]["detail"])
     check(sum(v["kicks_received"] for v in c["vcpus"]) == sum(v["kicks_sent"] for v in c["vcpus"]),
           "coop --pv halt: every kick sent was received")
+    o = res["bench"]
+    m = re.search(r"futex ping-pong, 2 threads +([0-9.]+) ns.*\n.*KVM_RUN +([0-9.]+) ns/hand-off "
+                  r"\(mean of ([0-9]+)", o.out)
+    check(o.rc == 0 and m and float(m.group(1)) > 0 and int(m.group(3)) > 0
+          and "ratio coop/futex" in o.out,
+          "bench handoff measures both sides in one run", o)
+    print(o.out)
     o = res["two_vms"]
     check(o.rc == 2 and "--vms 1" in o.err, "--sched coop --vms 2: exit 2: %s" % o.err.strip(), o)
     o = res["policy_host"]

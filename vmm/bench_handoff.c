@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `yieldlab bench handoff`: what a coop hand-off costs, from the spin
+ * hint's exit to the target vCPU's next KVM_RUN, against the floor any
+ * user-space scheduler pays: a futex ping-pong between two plain threads
+ * on the same CPU, measured in the same process before and after the
+ * coop run.  Prints the ratio; goal <= 2.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <yieldlab/abi.h>
+#include "policy.h"
+#include "run.h"
+
+#define PINGPONG_ROUNDS	3
+#define PINGPONG_ITERS	20000
+
+struct pingpong {
+	uint32_t word;		/* 1: the ponger's turn, 0: the pinger's */
+	cpu_set_t cpu;
+};
+
+static void fwait(uint32_t *w, uint32_t val)
+{
+	while (__atomic_load_n(w, __ATOMIC_ACQUIRE) == val)
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void fset(uint32_t *w, uint32_t val)
+{
+	__atomic_store_n(w, val, __ATOMIC_RELEASE);
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *ponger(void *arg)
+{
+	struct pingpong *p = arg;
+	int i;
+
+	pthread_setaffinity_np(pthread_self(), sizeof(p->cpu), &p->cpu);
+	for (i = 0; i < PINGPONG_ITERS; i++) {
+		fwait(&p->word, 0);
+		fset(&p->word, 0);
+	}
+	return NULL;
+}
+
+/* ns per hand-off: each round trip is two, one each way. */
+static double pingpong(const cpu_set_t *cpu)
+{
+	struct pingpong p = { .word = 0, .cpu = *cpu };
+	pthread_t t;
+	uint64_t t0;
+	int i;
+
+	pthread_setaffinity_np(pthread_self(), sizeof(*cpu), cpu);
+	if (pthread_create(&t, NULL, ponger, &p))
+		return -1;
+	t0 = yl_now_ns();
+	for (i = 0; i < PINGPONG_ITERS; i++) {
+		fset(&p.word, 1);
+		fwait(&p.word, 1);
+	}
+	t0 = yl_now_ns() - t0;
+	pthread_join(t, NULL);
+	return (double)t0 / (2.0 * PINGPONG_ITERS);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double pingpong_median(const cpu_set_t *cpu)
+{
+	double r[PINGPONG_ROUNDS];
+	int k;
+
+	for (k = 0; k < PINGPONG_ROUNDS; k++)
+		r[k] = pingpong(cpu);
+	qsort(r, PINGPONG_ROUNDS, sizeof(*r), cmp_dbl);
+	return r[PINGPONG_ROUNDS / 2];
+}
+
+/* Two vCPUs on one pCPU, a ticket lock, hints that hand off at once. */
+static void coop_config(struct yl_config *cfg)
+{
+	cpu_set_t from;
+	int cpu = 0;
+
+	/* the first CPU of --pcpus, else of our affinity, as `run` does */
+	if (cfg->pcpus_given)
+		from = cfg->pcpus;
+	else if (sched_getaffinity(0, sizeof(from), &from))
+		CPU_SET(0, &from);
+	while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &from))
+		cpu++;
+	CPU_ZERO(&cfg->pcpus);
+	CPU_SET(cpu, &cfg->pcpus);
+	cfg->pcpus_given = true;
+	cfg->sched = YL_SCHED_COOP;
+	cfg->policy = 0;
+	while (yl_policy_at(cfg->policy) &&
+	       strcmp(yl_policy_at(cfg->policy)->name, "handoff"))
+		cfg->policy++;
+	cfg->target = YL_TARGET_HINT;
+	cfg->nr_vcpus = 2;
+	cfg->workload = YL_WL_LOCK;
+	cfg->lock = YL_LOCK_TICKET;
+	cfg->pv = YL_PV_YIELD;
+	cfg->spin_threshold = 64;
+	cfg->quiet = true;
+}
+
+int yl_cmd_bench_handoff(struct yl_config *cfg)
+{
+	struct yl_handoff_out h = { 0 };
+	double before, after, floor, ours;
+	int code;
+
+	coop_config(cfg);
+	cfg->handoff_out = &h;
+	before = pingpong_median(&cfg->pcpus);
+	code = yl_cmd_run(cfg);
+	after = pingpong_median(&cfg->pcpus);
+	if (code)
+		return code;
+	if (!h.n) {
+		fprintf(stderr, "yieldlab: bench handoff: the run made no hand-off\n");
+		return YL_EXIT_CHECK;
+	}
+	floor = (before + after) / 2;
+	ours = (double)h.sum_ns / (double)h.n;
+	printf("bench handoff: 2 vCPUs on one pCPU, ticket lock, --policy handoff, %llu ms\n",
+	       (unsigned long long)cfg->duration_ms);
+	printf("  futex ping-pong, 2 threads   %10.1f ns/hand-off (before %.1f, after %.1f)\n",
+	       floor, before, after);
+	printf("  coop hint exit -> KVM_RUN    %10.1f ns/hand-off (mean of %llu, p50 <= %llu)\n",
+	       ours, (unsigned long long)h.n, (unsigned long long)h.p50_ns);
+	printf("  ratio coop/futex             %10.2f (goal <= 2)\n", ours / floor);
+	return YL_EXIT_OK;
+}
