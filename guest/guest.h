@@ -107,6 +107,12 @@ struct pv_wait {
 };
 
 void pv_init(struct guest_cpu *gc);
+
+/* yieldlab schedules us (--sched coop): its ports, its pages. */
+static inline int coop_mode(const struct guest_cpu *gc)
+{
+	return gc->bp->sched == YL_SCHED_COOP;
+}
 int vcpu_is_preempted(uint32_t idx);
 long pv_sched_yield(uint32_t target);
 void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w);

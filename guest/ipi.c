@@ -45,7 +45,7 @@ void ipi_init(struct guest_cpu *gc)
 		return;
 	if (gc->bp->nr_vcpus < 2)
 		guest_panic(gc, "IPI workloads need at least 2 vCPUs");
-	if (gc->bp->ipi_via == YL_IPI_HYPERCALL &&
+	if (!coop_mode(gc) && gc->bp->ipi_via == YL_IPI_HYPERCALL &&
 	    !(pv_features() & (1u << KVM_FEATURE_PV_SEND_IPI)))
 		guest_panic(gc, "--ipi-via hypercall needs KVM_FEATURE_PV_SEND_IPI, CPUID lacks it");
 }
@@ -87,13 +87,20 @@ void ipi_interrupt(void)
 static void csd_wait(struct guest_cpu *gc, uint32_t t)
 {
 	struct csd *c = &csd[gc->idx][t];
-	uint32_t r = c->req;
+	uint32_t r = c->req, budget = 0;
 
 	if (c->seen == r)
 		return;
 	while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) != r) {
 		cpu_relax();
 		gc->rec->spins++;
+		/* coop: the trapped spin of an IPI wait names its target */
+		if (coop_mode(gc) && gc->bp->pv == YL_PV_YIELD &&
+		    ++budget >= gc->bp->spin_threshold) {
+			budget = 0;
+			gc->rec->ipi_yields++;
+			outl(YL_PORT_COOP_SPIN, t | YL_COOP_SPIN_IPI);
+		}
 	}
 	gc->rec->ipi_acked += r - c->seen;
 	c->seen = r;
@@ -195,6 +202,26 @@ static void send_hypercall(struct guest_cpu *gc, const uint32_t *t, uint32_t k)
 		hc_send(gc, map, min, want);
 }
 
+/*
+ * Coop: the set goes to the sender's slot of yieldlab's IPI page, then one
+ * call sends it; yieldlab injects the vector into each target (and wakes
+ * a halted one) and learns the sender -> receiver pairs.
+ */
+static void send_coop(struct guest_cpu *gc, const uint32_t *t, uint32_t k)
+{
+	volatile uint64_t *set = (volatile uint64_t *)(uintptr_t)
+				 YL_COOP_IPI_SET_GPA(gc->idx);
+	uint64_t w[YL_COOP_IPI_WORDS] = { 0 };
+	uint32_t j;
+
+	for (j = 0; j < k; j++)
+		w[t[j] / 64] |= 1ull << (t[j] % 64);
+	for (j = 0; j < YL_COOP_IPI_WORDS; j++)
+		set[j] = w[j];
+	gc->rec->ipi_hypercalls++;
+	outl(YL_PORT_COOP_IPI, YL_IPI_VECTOR);
+}
+
 /* kvm_smp_send_call_func_ipi(): yield once, to the first preempted target. */
 static void yield_to_preempted(struct guest_cpu *gc, const uint32_t *t,
 			       uint32_t k)
@@ -208,7 +235,9 @@ static void yield_to_preempted(struct guest_cpu *gc, const uint32_t *t,
 			continue;
 		gc->rec->ipi_yields++;
 		gc->rec->preempted_seen++;
-		if (pv_sched_yield(t[i]) < 0)
+		if (coop_mode(gc))
+			outl(YL_PORT_COOP_SPIN, t[i] | YL_COOP_SPIN_IPI);
+		else if (pv_sched_yield(t[i]) < 0)
 			gc->rec->yields_failed++;
 		return;
 	}
@@ -243,7 +272,9 @@ void ipi_op(struct guest_cpu *gc, uint64_t nr)
 	}
 	/* The requests must be visible before any IPI can arrive. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (gc->bp->ipi_via == YL_IPI_HYPERCALL)
+	if (coop_mode(gc))
+		send_coop(gc, t, k);
+	else if (gc->bp->ipi_via == YL_IPI_HYPERCALL)
 		send_hypercall(gc, t, k);
 	else
 		send_icr(gc, t, k);

@@ -83,6 +83,7 @@ struct yl_config {
 	bool halt_poll_given;
 	uint64_t halt_poll_ns;
 	unsigned int ipi_via;		/* enum yl_ipi_via */
+	bool ipi_via_given;
 	unsigned int ipi_wait;		/* enum yl_ipi_wait */
 	unsigned int ipi_targets;
 	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
@@ -120,5 +121,6 @@ const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);
 const char *yl_sched_mode_name(unsigned int mode);
+const char *yl_ipi_path_name(const struct yl_config *cfg);
 
 #endif

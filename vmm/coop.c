@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/futex.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include "coop.h"
 #include "vm.h"
@@ -107,6 +108,7 @@ int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err)
 	for (i = 0; i < c->nr; i++)
 		c->v[i].pinned = -1;
 	c->preempted = vm->mem + YL_COOP_PREEMPTED_GPA;
+	c->vm = vm;
 	return 0;
 }
 
@@ -156,10 +158,11 @@ static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now);
 /* Lock held: the CPU's pick, which may settle a watched decision. */
 static int pick(struct yl_coop *c, unsigned int cpu)
 {
+	uint64_t now = now_ns(c);	/* one instant for the look and the pick */
 	int w = c->watch[cpu], next;
-	bool at_pick = w >= 0 && target_eligible(c, (unsigned int)w, now_ns(c));
+	bool at_pick = w >= 0 && target_eligible(c, (unsigned int)w, now);
 
-	next = yl_sched_pick(c->s, cpu, now_ns(c));
+	next = yl_sched_pick(c->s, cpu, now);
 	if (w < 0)
 		return next;
 	if (c->watch_eligible[cpu])
@@ -381,6 +384,32 @@ void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
  * policy.  Whatever they changed is carried out: our CPU reschedules if
  * asked to, other CPUs' owners are kicked.
  */
+/* A receiver's ipi_received, as the guest keeps it (untrusted: a count). */
+static uint64_t ipi_received(const struct yl_coop *c, unsigned int r)
+{
+	const struct yl_vcpu_result *rec = (const void *)(c->vm->mem +
+						       YL_VCPU_RESULT_GPA(r));
+
+	return __atomic_load_n(&rec->ipi_received, __ATOMIC_RELAXED);
+}
+
+/*
+ * ipi-pairs needs to know when a receiver EOIed (kvm_lapic's EOI, which
+ * stays in the kernel here): a receiver whose handled count moved past
+ * its mark has run the handler, which EOIs first.  Looked at when a hint
+ * comes, the one moment target choice reads it.
+ */
+static void settle_eois(struct yl_coop *c)
+{
+	unsigned int r;
+
+	for (r = 0; r < c->nr; r++)
+		if (c->v[r].eoi_wait && ipi_received(c, r) > c->v[r].eoi_mark) {
+			yl_target_eoi(&c->tgt, r, YL_IPI_VECTOR);
+			c->v[r].eoi_wait = false;
+		}
+}
+
 /* Was the hinted target eligible on its queue before the policy acted? */
 static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now)
 {
@@ -417,6 +446,7 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	pthread_mutex_lock(&c->lock);
 	now = now_ns(c);
 	c->v[me].hints++;
+	settle_eois(c);
 	yl_sched_update_curr(c->s, cpu_of(c, me), now);
 	if (hinted)
 		eligible = target_eligible(c, hint, now);
@@ -494,4 +524,67 @@ void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v)
 		dispatch(c, cpu);
 	resched_others(c, cpu);
 	unlock_and_wake(c);
+}
+
+/* KVM_SIGNAL_MSI: a fixed, edge interrupt to one vCPU, physical destination. */
+static int inject(struct yl_coop *c, unsigned int t, uint32_t vector)
+{
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | (t << 12),
+		.data = vector,
+	};
+
+	return ioctl(c->vm->fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
+}
+
+/* Lock held: an interrupt ends a halt, or the next one if it is to come. */
+static void ipi_wake(struct yl_coop *c, unsigned int t)
+{
+	if (c->s->tasks[t].state != YL_TASK_BLOCKED) {
+		c->v[t].kicked = true;
+		return;
+	}
+	yl_sched_wake(c->s, t, now_ns(c));
+	c->preempted[t] = 1;
+}
+
+/*
+ * The guest's IPI call: the set comes from the sender's slot of the IPI
+ * page; every target must be another vCPU of this VM.  A unicast IPI is
+ * what ipi-pairs learns from (kvm_pv_send_ipi() in the seed's patches).
+ */
+int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
+{
+	const uint64_t *set = (const void *)(c->vm->mem + YL_COOP_IPI_SET_GPA(v->idx));
+	unsigned int me = v->idx, t, n = 0, last = 0;
+	uint64_t w[YL_COOP_IPI_WORDS];
+	int bad = 0;
+
+	if (vector < 32 || vector > 255)
+		return -1;
+	memcpy(w, set, sizeof(w));
+	pthread_mutex_lock(&c->lock);
+	c->v[me].ipi_calls++;
+	for (t = 0; t < YL_MAX_VCPUS; t++) {
+		if (!(w[t / 64] & (1ull << (t % 64))))
+			continue;
+		if (t >= c->nr || t == me || inject(c, t, vector)) {
+			bad = -1;
+			continue;
+		}
+		c->v[t].ipis_injected++;
+		ipi_wake(c, t);
+		last = t;
+		n++;
+	}
+	if (n == 1) {
+		yl_target_ipi(&c->tgt, me, last, vector, now_ns(c));
+		c->v[last].eoi_mark = ipi_received(c, last);
+		c->v[last].eoi_wait = true;
+	}
+	resched_others(c, cpu_of(c, me));
+	if (c->s->cpus[cpu_of(c, me)].need_resched)
+		reschedule(c, me, false);
+	unlock_and_wake(c);
+	return bad;
 }

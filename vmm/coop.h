@@ -41,6 +41,10 @@ struct yl_coop_vcpu {
 	uint64_t hints;			/* spin hints it sent */
 	uint64_t halts, kicks_sent, kicks_received;
 	uint64_t outcomes[YL_OUT_NR];	/* of its hints */
+	uint64_t ipi_calls;		/* IPI port calls it made */
+	uint64_t ipis_injected;		/* MSIs yieldlab injected into it */
+	uint64_t eoi_mark;		/* its ipi_received at the last unicast */
+	bool eoi_wait;			/* a unicast IPI to it not yet handled */
 };
 
 struct yl_coop {
@@ -55,6 +59,7 @@ struct yl_coop {
 	unsigned int nr_wakes;
 	struct yl_coop_vcpu *v;
 	volatile uint8_t *preempted;	/* the guest's page (abi.h) */
+	struct yl_vm *vm;
 	uint64_t t0;
 	bool stopping;
 
@@ -90,6 +95,7 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg);
 void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v);
 void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target);
 void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v);
+int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector);
 
 void yl_coop_signal_init(void);
 

@@ -454,7 +454,7 @@ static void print_ipis(const struct yl_report *r, FILE *f)
 	unsigned int i;
 
 	fprintf(f, "\nIPIs via %s, %s, %u target(s) per op: %" PRIu64 " ops, %.0f ops/s, %" PRIu64 " requests\n",
-		yl_ipi_via_name(c->ipi_via), yl_ipi_wait_name(c->ipi_wait),
+		yl_ipi_path_name(c), yl_ipi_wait_name(c->ipi_wait),
 		c->ipi_targets, r->ipi_ops, rate(r, r->ipi_ops), r->ipi_sent);
 	fprintf(f, "%4s %10s %10s %10s %10s %10s %13s %7s %9s %9s %9s\n",
 		"vcpu", "ops", "sent", "received", "acked", "interrupts",
@@ -618,7 +618,7 @@ static void json_config(struct yj *j, const struct yl_report *r)
 		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
 	else
 		yj_null(j, "halt_poll_ns");
-	yj_str(j, "ipi_via", yl_ipi_via_name(c->ipi_via));
+	yj_str(j, "ipi_via", yl_ipi_path_name(c));
 	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);

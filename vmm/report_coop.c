@@ -33,6 +33,7 @@ void yl_coop_checks(struct yl_report *r)
 	const struct yl_coop *c = r->vm->coop;
 	uint64_t hints = COOP_SUM(c, hints), halts = COOP_SUM(c, halts);
 	uint64_t kicks = COOP_SUM(c, kicks_sent), kvm_hc = 0, kvm_hlt = 0;
+	uint64_t ipis = COOP_SUM(c, ipi_calls);
 	bool ok_hc = true, ok_hlt = true;
 	unsigned int i;
 
@@ -40,13 +41,14 @@ void yl_coop_checks(struct yl_report *r)
 		kvm_hc += yl_kstat_value(&r->vm->vcpus[i], "hypercalls", &ok_hc);
 		kvm_hlt += yl_kstat_value(&r->vm->vcpus[i], "halt_exits", &ok_hlt);
 	}
-	r->dy.state = r->complete ? r->yields == hints : -1;
+	r->dy.state = r->complete ? r->yields + r->ipi_yields == hints : -1;
 	snprintf(r->dy.text, sizeof(r->dy.text),
-		 "guest spin hints %" PRIu64 ", yieldlab received %" PRIu64 "%s",
-		 r->yields, hints, r->complete ? "" : " (partial run: not compared)");
-	r->hc.state = ok_hc ? kvm_hc == 0 : -1;
+		 "guest spin hints %" PRIu64 " (lock) + %" PRIu64 " (IPI), yieldlab received %" PRIu64 "%s",
+		 r->yields, r->ipi_yields, hints, r->complete ? "" : " (partial run: not compared)");
+	r->hc.state = !ok_hc ? -1 : kvm_hc == 0 && (!r->complete || r->ipi_hypercalls == ipis);
 	snprintf(r->hc.text, sizeof(r->hc.text),
-		 "KVM hypercalls %" PRIu64 " (coop: the guest uses yieldlab's ports)", kvm_hc);
+		 "KVM hypercalls %" PRIu64 " (coop: the guest uses yieldlab's ports); guest IPI calls %" PRIu64
+		 ", yieldlab received %" PRIu64, kvm_hc, r->ipi_hypercalls, ipis);
 	r->halt.state = !r->complete ? -1 :
 			r->halts == halts && r->kicks == kicks && (!ok_hlt || !kvm_hlt);
 	snprintf(r->halt.text, sizeof(r->halt.text),
@@ -141,10 +143,29 @@ static void json_coop_vcpu(struct yj *j, const struct yl_coop *c, unsigned int i
 	yj_u64(j, "halts", v->halts);
 	yj_u64(j, "kicks_sent", v->kicks_sent);
 	yj_u64(j, "kicks_received", v->kicks_received);
+	yj_u64(j, "ipi_calls", v->ipi_calls);
+	yj_u64(j, "ipis_injected", v->ipis_injected);
 	yj_u64(j, "service_ns", yl_sched_service(c->s, i));
 	yj_dbl(j, "fair_share_ns", yl_sched_ideal(c->s, i, now));
 	json_outcomes(j, v->outcomes);
 	yj_obj_end(j);
+}
+
+/* What ipi-pairs learnt: each sender's last unicast receiver. */
+static void json_pairs(struct yj *j, const struct yl_coop *c)
+{
+	unsigned int i;
+
+	yj_arr(j, "ipi_pairs");
+	for (i = 0; i < c->nr; i++) {
+		if (c->tgt.v[i].ipi_receiver < 0)
+			continue;
+		yj_obj(j, NULL);
+		yj_u64(j, "sender", i);
+		yj_u64(j, "receiver", (uint64_t)c->tgt.v[i].ipi_receiver);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
 }
 
 void yl_coop_json(struct yj *j, const struct yl_report *r)
@@ -164,6 +185,7 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_str(j, "preset", c->s->p.preset);
 	yj_u64(j, "nr_pcpus", c->nr_cpus);
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
+	json_pairs(j, c);
 	json_outcomes(j, c->outcomes);
 	yj_obj(j, "decisions");
 	yj_u64(j, "honoured_eligible", c->honoured_eligible);

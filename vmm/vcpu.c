@@ -189,8 +189,10 @@ static enum yl_action coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
 		yl_coop_spin(v->vm->coop, v, val);
 	else if (port == YL_PORT_COOP_HALT)
 		yl_coop_halt(v->vm->coop, v);
-	else
+	else if (port == YL_PORT_COOP_KICK)
 		yl_coop_kick(v->vm->coop, v, val);
+	else if (yl_coop_ipi(v->vm->coop, v, val))
+		return unhandled(v, "coop IPI call: a vector outside 32-255, or a target that is not another vCPU of this VM");
 	return YL_CONTINUE;
 }
 
@@ -219,6 +221,7 @@ static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
 	case YL_PORT_COOP_SPIN:
 	case YL_PORT_COOP_HALT:
 	case YL_PORT_COOP_KICK:
+	case YL_PORT_COOP_IPI:
 		if (!v->vm->coop)
 			break;		/* host mode: not part of the contract */
 		v->ex.io_port[YL_IOP_COOP]++;

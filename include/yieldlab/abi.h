@@ -67,10 +67,15 @@
 #define YL_PORT_COOP_SPIN	0x0510	/* outl: spinning, waiting for a vCPU */
 #define YL_PORT_COOP_HALT	0x0511	/* outl: halt until kicked */
 #define YL_PORT_COOP_KICK	0x0512	/* outl: kick vCPU (value) */
+#define YL_PORT_COOP_IPI	0x0513	/* outl: IPI (vector) to the sender's set */
 #define YL_COOP_SPIN_NONE	0xffffu	/* SPIN value bits 0-15: no vCPU named */
 #define YL_COOP_SPIN_LOCK	(1u << 16)	/* SPIN bits 16-23: why */
 #define YL_COOP_SPIN_IPI	(2u << 16)
 #define YL_COOP_PREEMPTED_GPA	0xd000ull	/* YL_MAX_VCPUS bytes, 1 = preempted */
+/* Per sender: the set an IPI call goes to, one bit per vCPU. */
+#define YL_COOP_IPI_GPA		0xd100ull
+#define YL_COOP_IPI_WORDS	(YL_MAX_VCPUS / 64)
+#define YL_COOP_IPI_SET_GPA(i)	(YL_COOP_IPI_GPA + (i) * 8ull * YL_COOP_IPI_WORDS)
 
 /* Who schedules the vCPUs (boot_params.sched). */
 enum yl_sched_mode {
@@ -251,8 +256,9 @@ _Static_assert(YL_RESULTS_GPA + 4096 + YL_MAX_VCPUS *
 	       sizeof(struct yl_vcpu_result) <= YL_RESULTS_END,
 	       "results area overflows its region");
 _Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_COOP_PREEMPTED_GPA &&
-	       YL_COOP_PREEMPTED_GPA + YL_MAX_VCPUS <= YL_RESULTS_GPA,
-	       "the coop preempted page overlaps its neighbours");
+	       YL_COOP_PREEMPTED_GPA + YL_MAX_VCPUS <= YL_COOP_IPI_GPA &&
+	       YL_COOP_IPI_SET_GPA(YL_MAX_VCPUS) <= YL_RESULTS_GPA,
+	       "the coop preempted bytes or IPI sets overlap their neighbours");
 _Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_RESULTS_GPA,
 	       "steal-time areas overflow their region");
 _Static_assert(YL_STACK_GPA + YL_MAX_VCPUS * YL_STACK_SIZE <= YL_MEM_SIZE,

@@ -186,6 +186,11 @@ def assert_ipi_run(o, n, label):
     check(all(0 < i["interrupts"] for i in ipi),
           "%s: every vCPU took IPI interrupts %s" % (label, [i["interrupts"] for i in ipi]))
     yk = guest_sum(js, "yields") + guest_sum(js, "kicks") + res["ipi_yields"]
+    if js["config"]["sched"] == "coop":
+        check(kvm_sum(js, "hypercalls") == 0 == kvm_sum(js, "directed_yield_attempted"),
+              "%s: coop: KVM saw no hypercall and no directed yield" % label)
+        assert_io_exits_match(js, label)
+        return js, ipi
     check(kvm_sum(js, "hypercalls") == yk + res["ipi_hypercalls"],
           "%s: KVM hypercalls %d == guest yields+kicks %d + KVM_HC_SEND_IPI %d"
           % (label, kvm_sum(js, "hypercalls"), yk, res["ipi_hypercalls"]))
@@ -691,6 +696,8 @@ def samples(t):
 
 POLICIES = ("none", "yield", "forfeit", "lag-credit", "handoff")
 TARGETS = ("hint", "rr", "ipi-pairs")
+COOP_IPI = ["run", "--vcpus", "4", "--pcpus", "0", "--sched", "coop", "--workload", "ipi",
+            "--duration", "300", "--json", "@JSON@"]
 COOP = ["run", "--vcpus", "8", "--pcpus", "0-1", "--sched", "coop", "--lock", "ticket",
         "--spin-threshold", "256", "--json", "@JSON@"]
 
@@ -722,6 +729,17 @@ def coop(t):
     runs += [Run("halt", COOP + ["--pv", "halt", "--duration", "400", "--policy", "forfeit"],
                  timeout=120),
              Run("bench", ["bench", "handoff", "--duration", "500"], timeout=120),
+             Run("ipi_sync", COOP_IPI + ["--pv", "yield", "--policy", "handoff"], timeout=120),
+             Run("ipi_pairs", COOP_IPI + ["--pv", "yield", "--policy", "forfeit",
+                                          "--target", "ipi-pairs"], timeout=120),
+             Run("ipi_multi", COOP_IPI + ["--pv", "yield", "--policy", "handoff",
+                                          "--ipi-targets", "3", "--ipi-wait", "async"],
+                 timeout=120),
+             Run("mixed_halt", [a if a != "ipi" else "mixed" for a in COOP_IPI] +
+                 ["--ipi-every", "20", "--spin-threshold", "256", "--pv", "halt",
+                  "--policy", "forfeit"], timeout=120),
+             Run("ipi_via", ["run", "--sched", "coop", "--workload", "ipi", "--ipi-via",
+                             "hypercall"]),
              Run("two_vms", ["run", "--sched", "coop", "--vms", "2"]),
              Run("policy_host", ["run", "--policy", "handoff"])]
     res = t.runs(*runs)
@@ -772,6 +790,28 @@ def coop(t):
           and "ratio coop/futex" in o.out,
           "bench handoff measures both sides in one run", o)
     print(o.out)
+    for name in ("ipi_sync", "ipi_pairs", "ipi_multi", "mixed_halt"):
+        o = res[name]
+        assert_ipi_run(o, 4, "coop " + name)
+        c = o.json["coop"]
+        check(o.json["checks"]["hypercalls"]["ok"] is True,
+              "coop %s: %s" % (name, o.json["checks"]["hypercalls"]["detail"]))
+        check(c["max_in_kvm_run"] <= 1, "coop %s: one vCPU in KVM_RUN at a time on 1 pCPU" % name)
+        injected = sum(v["ipis_injected"] for v in c["vcpus"])
+        check(injected == o.json["result"]["ipi_sent"],
+              "coop %s: yieldlab injected %d MSIs for %d IPIs sent"
+              % (name, injected, o.json["result"]["ipi_sent"]))
+    for name in ("ipi_sync", "ipi_pairs"):
+        pairs = res[name].json["coop"]["ipi_pairs"]
+        check(len(pairs) == 4 and all(p["sender"] != p["receiver"] for p in pairs),
+              "coop %s: ipi-pairs learnt each sender's receiver %s" % (name, pairs))
+    o = res["ipi_pairs"].json["coop"]["outcomes"]
+    check(o["honoured"] > 0, "coop ipi-pairs target choice: yields honoured (%d)" % o["honoured"])
+    check(sum(v["halts"] for v in res["mixed_halt"].json["coop"]["vcpus"]) > 0
+          and res["mixed_halt"].json["checks"]["halt_exits"]["ok"] is True,
+          "coop mixed --pv halt: %s" % res["mixed_halt"].json["checks"]["halt_exits"]["detail"])
+    o = res["ipi_via"]
+    check(o.rc == 2 and "--ipi-via" in o.err, "coop with --ipi-via: exit 2: %s" % o.err.strip(), o)
     o = res["two_vms"]
     check(o.rc == 2 and "--vms 1" in o.err, "--sched coop --vms 2: exit 2: %s" % o.err.strip(), o)
     o = res["policy_host"]

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <yieldlab/abi.h>
 #include "cli.h"
+#include "policy.h"
 #include "suites.h"
 
 static int parse(struct yl_config *cfg, struct yl_err *err, ...)
@@ -84,7 +85,7 @@ END_TEST
 
 /* Each bad invocation fails with one line that names the option. */
 static const struct {
-	const char *args[6];
+	const char *args[8];
 	const char *needle;
 } bad[] = {
 	{ { "run", "--vcpus", "0" }, "--vcpus '0'" },
@@ -126,6 +127,16 @@ static const struct {
 	{ { "run", "--cgroup", "yl", "--cpu-weight", ",100" }, "allowed W or W,W" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "1,2,3" }, "3 values for 1 VMs" },
 	{ { "run", "--cgroup=" }, "--cgroup: needs a cgroup v2 directory" },
+	{ { "run", "--sched", "kernel" }, "allowed: host|coop" },
+	{ { "run", "--policy", "handoff" }, "--policy: only with --sched coop" },
+	{ { "run", "--target", "rr" }, "--target: only with --sched coop" },
+	{ { "run", "--sched", "coop", "--policy", "steal" }, "allowed: none|yield|forfeit|lag-credit|handoff" },
+	{ { "run", "--sched", "coop", "--target", "x" }, "allowed: hint|rr|ipi-pairs" },
+	{ { "run", "--sched", "coop", "--preset", "5.15" }, "allowed: 6.12|6.18" },
+	{ { "run", "--sched", "coop", "--hz", "50" }, "--hz '50'" },
+	{ { "run", "--sched", "coop", "--vms", "2" }, "allowed: --vms 1" },
+	{ { "run", "--sched", "coop", "--workload", "ipi", "--ipi-via", "icr" }, "--ipi-via: not with --sched coop" },
+	{ { "bench", "handon" }, "allowed: exits|handoff" },
 	{ { "run", "--sample-ms", "0" }, "--sample-ms '0': must be an integer from 1 to 60000" },
 	{ { "run", "--sample-ms", "60001" }, "from 1 to 60000" },
 };
@@ -134,10 +145,10 @@ START_TEST(bad_invocations)
 {
 	struct yl_config c;
 	struct yl_err e;
-	char *argv[8] = { "yieldlab" };
+	char *argv[10] = { "yieldlab" };
 	int argc = 1, k;
 
-	for (k = 0; k < 6 && bad[_i].args[k]; k++)
+	for (k = 0; k < 8 && bad[_i].args[k]; k++)
 		argv[argc++] = (char *)bad[_i].args[k];
 	memset(e.msg, 0, sizeof(e.msg));
 	ck_assert_int_eq(yl_cli_parse(&c, argc, argv, &e), -1);
@@ -163,6 +174,16 @@ START_TEST(cgroup_weights)
 			       "--cpu-weight=50", NULL), 0);
 	ck_assert_uint_eq(c.nr_weights, 1);
 	ck_assert_uint_eq(c.cpu_weight[0], 50);
+	ck_assert_int_eq(parse(&c, &e, "run", "--sched", "coop", "--policy",
+			       "lag-credit", "--target", "ipi-pairs", "--preset", "6.12",
+			       "--hz", "1000", NULL), 0);
+	ck_assert_uint_eq(c.sched, YL_SCHED_COOP);
+	ck_assert_str_eq(yl_policy_at(c.policy)->name, "lag-credit");
+	ck_assert_uint_eq(c.target, YL_TARGET_IPI_PAIRS);
+	ck_assert_str_eq(c.preset, "6.12");
+	ck_assert_uint_eq(c.hz, 1000);
+	ck_assert_int_eq(parse(&c, &e, "bench", "handoff", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_BENCH_HANDOFF);
 	ck_assert_int_eq(parse(&c, &e, "run", "--sample-ms", "250", NULL), 0);
 	ck_assert_uint_eq(c.sample_ms, 250);
 	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
