@@ -87,7 +87,7 @@ struct yl_sched *yl_sched_create(const struct yl_sched_params *p,
 			goto fail;
 		t->weight = task_weight ? task_weight[i] : YL_NICE_0_LOAD;
 		yl_se_init(&t->se, t->weight, (int)i);
-		t->cpu = task_cpu[i];
+		t->cpu = t->home = task_cpu[i];
 		t->group = g;
 		attach_task(s, t);
 	}
@@ -418,6 +418,26 @@ static struct yl_se *pick_hierarchy(struct yl_cpu *c, uint64_t now)
 	return se;
 }
 
+/*
+ * A task handoff ran away from its home CPU goes back once it stops
+ * running there: the hand-off lent it the yielder's CPU for the rest of
+ * a slice, it did not move it (the model has no load balancer to undo a
+ * move).  An idle home CPU is told to pick.
+ */
+static void end_loan(struct yl_sched *s, int t, uint64_t now)
+{
+	struct yl_task *tk;
+
+	if (t < 0)
+		return;
+	tk = &s->tasks[t];
+	if (tk->cpu == tk->home || tk->state != YL_TASK_RUNNABLE)
+		return;
+	yl_sched_migrate(s, (unsigned int)t, tk->home, now);
+	if (s->cpus[tk->home].curr < 0)
+		s->cpus[tk->home].need_resched = true;
+}
+
 int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 {
 	struct yl_cpu *c = &s->cpus[cpu];
@@ -438,11 +458,15 @@ int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 	if (!se) {
 		put_all(prev, now);
 		c->curr = -1;
+		if (prev)
+			end_loan(s, prev->id, now);
 		return -1;
 	}
 	if (prev != se)
 		switch_entities(prev, se, now);
 	c->curr = se->id;
+	if (prev && prev != se)
+		end_loan(s, prev->id, now);
 	return se->id;
 }
 

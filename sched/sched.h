@@ -19,6 +19,7 @@ enum yl_task_state {
 struct yl_task {
 	struct yl_se se;
 	unsigned int cpu;
+	unsigned int home;		/* where it was placed; handoff lends it */
 	int group;			/* -1: directly under the root */
 	enum yl_task_state state;
 	uint64_t weight;		/* its own weight; se.weight may be flattened */

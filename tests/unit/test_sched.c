@@ -585,6 +585,41 @@ START_TEST(handoff_runs_target_now)
 END_TEST
 
 /*
+ * Hand-off across CPUs lends the yielder's CPU: task 0 (CPU 0) hands off
+ * to task 2, queued on CPU 1 behind task 1.  Task 2 moves to CPU 0 and
+ * runs there next, for what is left of task 0's request; when it stops
+ * running there it goes home to CPU 1, and both queues stay consistent.
+ */
+START_TEST(handoff_lends_the_cpu)
+{
+	static const unsigned int cpu[3] = { 0, 1, 1 };
+	struct yl_sched *s = mk("6.18", 2, 3, 0, cpu, NULL, NULL);
+	uint64_t now = 100 * US;
+	char why[128];
+	int run1;
+
+	yl_sched_start(s, 0);
+	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
+	run1 = yl_sched_pick(s, 1, 0);
+	ck_assert(run1 == 1 || run1 == 2);
+	yl_sched_tick(s, 0, now);
+	ck_assert_int_eq(yl_policy_find("handoff")->yield_to(s, 0, 3 - run1, now),
+			 YL_OUT_HONOURED);
+	ck_assert_uint_eq(s->tasks[3 - run1].cpu, 0);
+	ck_assert_uint_eq(s->tasks[3 - run1].home, 1);
+	ck_assert_int_eq(yl_sched_pick(s, 0, now), 3 - run1);
+	/* the lent slice ends; CPU 0 picks task 0 again, task 2 goes home */
+	ck_assert(yl_sched_tick(s, 0, now + 10000 * US));
+	ck_assert_int_eq(yl_sched_pick(s, 0, now + 10000 * US), 0);
+	ck_assert_uint_eq(s->tasks[3 - run1].cpu, 1);
+	ck_assert_msg(!yl_rq_check(&s->cpus[0].rq, why, sizeof(why)), "cpu 0: %s", why);
+	ck_assert_msg(!yl_rq_check(&s->cpus[1].rq, why, sizeof(why)), "cpu 1: %s", why);
+	ck_assert_uint_eq(s->cpus[1].rq.nr_queued, 2);
+	yl_sched_destroy(s);
+}
+END_TEST
+
+/*
  * Groups: VM0 = {0, 1}, VM1 = {2, 3}, one CPU.  VM0 runs its whole slice
  * at the root level, so its group entity is behind V.  Task 0 yields to
  * task 1: at the root the buddy is VM0's entity, ineligible, so forfeit
@@ -741,6 +776,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, ipi_pairs_relaxed_pass);
 	tcase_add_test(ex, outcomes_for_bad_targets);
 	tcase_add_test(ex, handoff_runs_target_now);
+	tcase_add_test(ex, handoff_lends_the_cpu);
 	tcase_add_test(ex, groups_hint_dropped_at_ineligible_level);
 	tcase_add_test(ex, flat_pick_keeps_hint_hierarchy_drops_it);
 	tcase_add_test(ex, fairness_tracks_ideal_share);
