@@ -186,7 +186,7 @@ def assert_ipi_run(o, n, label):
     check(all(0 < i["interrupts"] for i in ipi),
           "%s: every vCPU took IPI interrupts %s" % (label, [i["interrupts"] for i in ipi]))
     yk = guest_sum(js, "yields") + guest_sum(js, "kicks") + res["ipi_yields"]
-    if js["config"]["sched"] == "coop":
+    if js.get("coop"):
         check(kvm_sum(js, "hypercalls") == 0 == kvm_sum(js, "directed_yield_attempted"),
               "%s: coop: KVM saw no hypercall and no directed yield" % label)
         assert_io_exits_match(js, label)
