@@ -736,8 +736,8 @@ def coop(t):
                                           "--ipi-targets", "3", "--ipi-wait", "async"],
                  timeout=120),
              Run("mixed_halt", [a if a != "ipi" else "mixed" for a in COOP_IPI] +
-                 ["--ipi-every", "20", "--spin-threshold", "256", "--pv", "halt",
-                  "--policy", "forfeit"], timeout=120),
+                 ["--ipi-every", "50", "--cs", "20000", "--spin-threshold", "256",
+                  "--pv", "halt", "--policy", "forfeit"], timeout=120),
              Run("ipi_via", ["run", "--sched", "coop", "--workload", "ipi", "--ipi-via",
                              "hypercall"]),
              Run("two_vms", ["run", "--sched", "coop", "--vms", "2"]),
