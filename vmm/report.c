@@ -5,6 +5,7 @@
  * thread, with the cross-checks between them.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,13 +303,53 @@ static bool any_end(const struct yl_vm *vm, enum yl_vcpu_end e)
 	return false;
 }
 
+/*
+ * Every check, once: its line in the table, its key in the JSON, and its
+ * failure message on stderr.  A new check is one row here.
+ */
+static const struct {
+	const char *label, *json, *failure;
+	size_t off;
+} checks[] = {
+	{ "mutual exclusion", "mutual_exclusion", "mutual exclusion check",
+	  offsetof(struct yl_report, mutex) },
+	{ "IPIs", "ipi", "IPI accounting check", offsetof(struct yl_report, ipi) },
+	{ "port-I/O exits", "io_exits", "port-I/O exit cross-check",
+	  offsetof(struct yl_report, io) },
+	{ "tracepoint I/O", "tracepoint_io_exits", "tracepoint I/O exit cross-check",
+	  offsetof(struct yl_report, tp_io) },
+	{ "directed yields", "directed_yield", "directed-yield cross-check",
+	  offsetof(struct yl_report, dy) },
+	{ "hypercalls", "hypercalls", "hypercall cross-check",
+	  offsetof(struct yl_report, hc) },
+	{ "halts", "halt_exits", "halt cross-check", offsetof(struct yl_report, halt) },
+	{ "cgroup CPU time", "cgroup_usage", "cgroup CPU time cross-check",
+	  offsetof(struct yl_report, cg) },
+	{ "samples", "samples", "sampled statistics cross-check",
+	  offsetof(struct yl_report, samp) },
+	{ "coop: one per pCPU", "coop_one_per_pcpu", "coop check",
+	  offsetof(struct yl_report, coop) },
+};
+
+static const struct yl_check *check_at(const struct yl_report *r, unsigned int k)
+{
+	return (const struct yl_check *)((const char *)r + checks[k].off);
+}
+
+static bool all_checks_hold(const struct yl_report *r)
+{
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(checks); k++)
+		if (!check_at(r, k)->state)
+			return false;
+	return true;
+}
+
 static void decide_status(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
-	bool checks_ok = r->mutex.state && r->ipi.state && r->io.state &&
-			 r->tp_io.state && r->dy.state && r->hc.state &&
-			 r->halt.state && r->cg.state && r->samp.state &&
-			 r->coop.state;
+	bool checks_ok = all_checks_hold(r);
 
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
@@ -492,7 +533,7 @@ static void print_tp(const struct yl_report *r, FILE *f)
 
 void yl_report_print(const struct yl_report *r, FILE *f)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	print_header(r, f);
 	for (i = 0; i < r->vm->nr_vcpus; i++)
@@ -503,16 +544,9 @@ void yl_report_print(const struct yl_report *r, FILE *f)
 	yl_samples_print(r, f);
 	yl_coop_print(r, f);
 	fprintf(f, "\nchecks:\n");
-	fprintf(f, "  mutual exclusion   %-6s %s\n", check_word(r->mutex.state), r->mutex.text);
-	fprintf(f, "  IPIs               %-6s %s\n", check_word(r->ipi.state), r->ipi.text);
-	fprintf(f, "  port-I/O exits     %-6s %s\n", check_word(r->io.state), r->io.text);
-	fprintf(f, "  tracepoint I/O     %-6s %s\n", check_word(r->tp_io.state), r->tp_io.text);
-	fprintf(f, "  directed yields    %-6s %s\n", check_word(r->dy.state), r->dy.text);
-	fprintf(f, "  hypercalls         %-6s %s\n", check_word(r->hc.state), r->hc.text);
-	fprintf(f, "  halts              %-6s %s\n", check_word(r->halt.state), r->halt.text);
-	fprintf(f, "  cgroup CPU time    %-6s %s\n", check_word(r->cg.state), r->cg.text);
-	fprintf(f, "  samples            %-6s %s\n", check_word(r->samp.state), r->samp.text);
-	fprintf(f, "  coop: one per pCPU %-6s %s\n", check_word(r->coop.state), r->coop.text);
+	for (k = 0; k < ARRAY_SIZE(checks); k++)
+		fprintf(f, "  %-18s %-6s %s\n", checks[k].label,
+			check_word(check_at(r, k)->state), check_at(r, k)->text);
 }
 
 static void print_regs(const struct yl_vcpu *v, FILE *f)
@@ -536,7 +570,7 @@ static void print_regs(const struct yl_vcpu *v, FILE *f)
 /* One line per failure on stderr, register dumps under the ones that have them. */
 void yl_report_errors(const struct yl_report *r, FILE *f)
 {
-	unsigned int i;
+	unsigned int i, k;
 
 	for (i = 0; i < r->vm->nr_vcpus; i++) {
 		const struct yl_vcpu *v = &r->vm->vcpus[i];
@@ -554,26 +588,10 @@ void yl_report_errors(const struct yl_report *r, FILE *f)
 			yl_effective_timeout_s(r->vm->cfg));
 	if (r->stop == YL_STOP_SIGNAL)
 		fprintf(f, "yieldlab: stopped by signal %d, partial statistics\n", r->signo);
-	if (!r->mutex.state)
-		fprintf(f, "yieldlab: mutual exclusion check failed: %s\n", r->mutex.text);
-	if (!r->ipi.state)
-		fprintf(f, "yieldlab: IPI accounting check failed: %s\n", r->ipi.text);
-	if (!r->io.state)
-		fprintf(f, "yieldlab: port-I/O exit cross-check failed: %s\n", r->io.text);
-	if (!r->tp_io.state)
-		fprintf(f, "yieldlab: tracepoint I/O exit cross-check failed: %s\n", r->tp_io.text);
-	if (!r->dy.state)
-		fprintf(f, "yieldlab: directed-yield cross-check failed: %s\n", r->dy.text);
-	if (!r->hc.state)
-		fprintf(f, "yieldlab: hypercall cross-check failed: %s\n", r->hc.text);
-	if (!r->halt.state)
-		fprintf(f, "yieldlab: halt cross-check failed: %s\n", r->halt.text);
-	if (!r->cg.state)
-		fprintf(f, "yieldlab: cgroup CPU time cross-check failed: %s\n", r->cg.text);
-	if (!r->coop.state)
-		fprintf(f, "yieldlab: coop check failed: %s\n", r->coop.text);
-	if (!r->samp.state)
-		fprintf(f, "yieldlab: sampled statistics cross-check failed: %s\n", r->samp.text);
+	for (k = 0; k < ARRAY_SIZE(checks); k++)
+		if (!check_at(r, k)->state)
+			fprintf(f, "yieldlab: %s failed: %s\n", checks[k].failure,
+				check_at(r, k)->text);
 }
 
 /* What each --sched-feature set, and what it was before (restored after). */
@@ -875,18 +893,12 @@ static void json_cgroup(struct yj *j, const struct yl_vm *vm)
 /* What one VM measured: the whole JSON of a single-VM run but config and host. */
 static void json_vm_body(struct yj *j, const struct yl_report *r)
 {
+	unsigned int k;
+
 	json_result(j, r);
 	yj_obj(j, "checks");
-	json_check(j, "mutual_exclusion", &r->mutex);
-	json_check(j, "ipi", &r->ipi);
-	json_check(j, "io_exits", &r->io);
-	json_check(j, "tracepoint_io_exits", &r->tp_io);
-	json_check(j, "directed_yield", &r->dy);
-	json_check(j, "hypercalls", &r->hc);
-	json_check(j, "halt_exits", &r->halt);
-	json_check(j, "cgroup_usage", &r->cg);
-	json_check(j, "samples", &r->samp);
-	json_check(j, "coop_one_per_pcpu", &r->coop);
+	for (k = 0; k < ARRAY_SIZE(checks); k++)
+		json_check(j, checks[k].json, check_at(r, k));
 	yj_obj_end(j);
 	json_cgroup(j, r->vm);
 	yl_samples_json(j, r);
