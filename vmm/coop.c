@@ -34,12 +34,7 @@ static void tick_handler(int sig)
 
 void yl_coop_signal_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = tick_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(YL_SIG_TICK, &sa, NULL);
+	yl_kick_signal(YL_SIG_TICK, tick_handler);
 }
 
 static void futex_wait(uint32_t *w, uint32_t val)

@@ -1,3 +1,5 @@
+#include <signal.h>
+#include <string.h>
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include <time.h>
@@ -37,4 +39,18 @@ ssize_t yl_read_text(const char *path, char *buf, size_t len)
 		return -1;
 	buf[n] = 0;
 	return n;
+}
+
+/*
+ * A signal that kicks a thread out of KVM_RUN: no SA_RESTART, so the
+ * ioctl (or a futex wait) returns EINTR instead of resuming.
+ */
+int yl_kick_signal(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(sig, &sa, NULL);
 }

@@ -27,15 +27,10 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
-/* SIGUSR1 only interrupts KVM_RUN; no SA_RESTART so the ioctl returns. */
+/* SIGUSR1 only interrupts KVM_RUN. */
 void yl_vcpu_signal_init(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = kick_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
+	yl_kick_signal(SIGUSR1, kick_handler);
 }
 
 static const char *const exit_names[] = {
