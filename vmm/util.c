@@ -1,7 +1,7 @@
-#include <signal.h>
-#include <string.h>
 // SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
