@@ -740,6 +740,12 @@ def coop(t):
                   "--pv", "halt", "--policy", "forfeit"], timeout=120),
              Run("ipi_via", ["run", "--sched", "coop", "--workload", "ipi", "--ipi-via",
                              "hypercall"]),
+             Run("sigint", [], timeout=60, shell=(
+                 "@YL@ run --sched coop --vcpus 4 --pcpus 0-1 --pv halt --policy handoff"
+                 " --duration 600000 --sample-ms 50 >/dev/null 2>&1 & p=$!; %s sleep 1;"
+                 " kill -INT $p; wait $p; echo RC=$?" % WAIT_BLOCKED)),
+             Run("hang", ["run", "--sched", "coop", "--vcpus", "3", "--pcpus", "0",
+                          "--workload", "hang", "--timeout", "3"], timeout=60),
              Run("two_vms", ["run", "--sched", "coop", "--vms", "2"]),
              Run("policy_host", ["run", "--policy", "handoff"])]
     res = t.runs(*runs)
@@ -812,6 +818,10 @@ def coop(t):
           "coop mixed --pv halt: %s" % res["mixed_halt"].json["checks"]["halt_exits"]["detail"])
     o = res["ipi_via"]
     check(o.rc == 2 and "--ipi-via" in o.err, "coop with --ipi-via: exit 2: %s" % o.err.strip(), o)
+    check(field(res["sigint"].out, "RC") == "130",
+          "coop: SIGINT stops every vCPU thread, waiting or running (exit 130)", res["sigint"])
+    o = res["hang"]
+    check(o.rc == 5 and "watchdog" in o.err, "coop: the watchdog stops a hung guest (exit 5)", o)
     o = res["two_vms"]
     check(o.rc == 2 and "--vms 1" in o.err, "--sched coop --vms 2: exit 2: %s" % o.err.strip(), o)
     o = res["policy_host"]
