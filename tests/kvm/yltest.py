@@ -657,7 +657,8 @@ def samples(t):
           "%d samples in %.0f ms at 20 ms" % (s["samples"], wall))
     # Ticks are absolute: a late one is taken late, the overrun ones skipped,
     # so each sample but the final one falls in its own 20 ms slot.
-    slots = [int((x - ts[0]) // 20) for x in ts[:-1]]
+    # (t_ms counts from the tick grid's origin, so slots are t // 20)
+    slots = [int(x // 20) for x in ts[:-1]]
     check(all(b > a for a, b in zip(slots, slots[1:])) and ts[-1] > ts[-2],
           "samples ascend, one per 20 ms slot (slots %s)" % slots)
     for i, v in enumerate(s["vcpus"]):
