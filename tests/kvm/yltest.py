@@ -677,10 +677,15 @@ def samples(t):
     s = o.json["samples"]
     n = s["samples"] - 1
     pcpu = [sum(v["rates_per_s"]["host_run_ns"][k] for v in s["vcpus"]) / 1e9 for k in range(n)]
+    ts = s["t_ms"]
+    dt = [b - a for a, b in zip(ts, ts[1:])]
     inner = sorted(pcpu[1:-1])
-    check(all(x <= 1.2 for x in inner) and inner[len(inner) // 2] >= 0.5,
-          "4 vCPU threads on 1 pCPU: run time per interval sums to at most one pCPU"
-          " (median %.2f, max %.2f)" % (inner[len(inner) // 2], inner[-1]))
+    # The four schedstat reads of a tick land a little apart, so one
+    # interval may show more than a pCPU; over the run it cannot.
+    whole = sum(x * d for x, d in zip(pcpu[1:-1], dt[1:-1])) / sum(dt[1:-1])
+    check(whole <= 1.05 and inner[-1] <= 1.5 and inner[len(inner) // 2] >= 0.5,
+          "4 vCPU threads on 1 pCPU: their run time adds up to %.3f pCPU over the run"
+          " (per interval median %.2f, max %.2f)" % (whole, inner[len(inner) // 2], inner[-1]))
     check(o.json["checks"]["samples"]["ok"] is True, "spin: samples check ok", o)
 
     o = res["vms"]
