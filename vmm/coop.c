@@ -123,6 +123,28 @@ void yl_coop_destroy(struct yl_coop *c)
 }
 
 /*
+ * Binds a vCPU's thread to the host CPU of the sched/ CPU it now runs on.
+ * The granting thread does it before the wake-up, for a thread that
+ * handoff moved: woken first, it would wait on its old CPU, behind
+ * whatever vCPU runs there, until the host preempted that one (a
+ * millisecond or more) only to be moved then.
+ */
+static void follow_cpu(struct yl_coop *c, unsigned int t, bool self)
+{
+	int host = c->host_cpu[cpu_of(c, t)];
+	cpu_set_t set;
+
+	if (__atomic_load_n(&c->v[t].pinned, __ATOMIC_RELAXED) == host ||
+	    (!self && !c->v[t].thread_known))
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(host, &set);
+	if (!pthread_setaffinity_np(self ? pthread_self() : c->v[t].thread,
+				    sizeof(set), &set))
+		__atomic_store_n(&c->v[t].pinned, host, __ATOMIC_RELAXED);
+}
+
+/*
  * Drop the lock, then wake the threads granted a CPU under it: woken
  * while we still held it, one could preempt us only to block on it.
  */
@@ -143,6 +165,7 @@ static void grant(struct yl_coop *c, int t)
 	c->running[cpu_of(c, (unsigned int)t)] = t;
 	c->preempted[t] = 0;
 	c->v[t].dispatches++;
+	follow_cpu(c, (unsigned int)t, false);
 	__atomic_store_n(&c->v[t].go, 1, __ATOMIC_RELEASE);
 	if (c->nr_wakes < YL_MAX_VCPUS)
 		c->wakes[c->nr_wakes++] = (unsigned int)t;
@@ -238,20 +261,6 @@ static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
 	pthread_mutex_lock(&c->lock);
 }
 
-/* Binds the thread to the host CPU of the sched/ CPU it now runs on. */
-static void follow_cpu(struct yl_coop *c, unsigned int me)
-{
-	int host = c->host_cpu[cpu_of(c, me)];
-	cpu_set_t set;
-
-	if (c->v[me].pinned == host)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(host, &set);
-	if (!pthread_setaffinity_np(pthread_self(), sizeof(set), &set))
-		c->v[me].pinned = host;
-}
-
 /*
  * This thread's periodic slice timer at sched/'s tick, as the kernel's
  * tick: it runs whether or not the thread owns a CPU (arming it at each
@@ -345,7 +354,7 @@ bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v)
 
 	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
 		return false;
-	follow_cpu(c, v->idx);
+	follow_cpu(c, v->idx, true);
 	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
 		count_handoff(c, __atomic_exchange_n(&cv->hinted_ns, 0, __ATOMIC_ACQ_REL));
 	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
