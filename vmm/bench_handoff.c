@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,13 +81,22 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * The pinger is this (main) thread: its affinity is put back afterwards,
+ * or it would share the measured pCPU with the vCPU threads in the run.
+ */
 static double pingpong_median(const cpu_set_t *cpu)
 {
 	double r[PINGPONG_ROUNDS];
+	cpu_set_t mine;
+	bool restore;
 	int k;
 
+	restore = !pthread_getaffinity_np(pthread_self(), sizeof(mine), &mine);
 	for (k = 0; k < PINGPONG_ROUNDS; k++)
 		r[k] = pingpong(cpu);
+	if (restore)
+		pthread_setaffinity_np(pthread_self(), sizeof(mine), &mine);
 	qsort(r, PINGPONG_ROUNDS, sizeof(*r), cmp_dbl);
 	return r[PINGPONG_ROUNDS / 2];
 }
@@ -121,6 +131,24 @@ static void coop_config(struct yl_config *cfg)
 	cfg->quiet = true;
 }
 
+/* Where coop's time goes, against the futex floor the wake phase pays. */
+static void print_phases(const struct yl_handoff_out *h)
+{
+	static const char *const what[] = {
+		"decide: hint to the wake call",
+		"wake: wake call to the target running",
+		"enter: target running to KVM_RUN",
+	};
+	unsigned int k;
+
+	if (!h->phase_n)
+		return;
+	for (k = 0; k < ARRAY_SIZE(what); k++)
+		printf("    %-38s %10.1f ns (mean of %llu)\n", what[k],
+		       (double)h->phase_sum_ns[k] / (double)h->phase_n,
+		       (unsigned long long)h->phase_n);
+}
+
 int yl_cmd_bench_handoff(struct yl_config *cfg)
 {
 	struct yl_handoff_out h = { 0 };
@@ -146,6 +174,7 @@ int yl_cmd_bench_handoff(struct yl_config *cfg)
 	       floor, before, after);
 	printf("  coop hint exit -> KVM_RUN    %10.1f ns/hand-off (mean of %llu, p50 <= %llu)\n",
 	       ours, (unsigned long long)h.n, (unsigned long long)h.p50_ns);
+	print_phases(&h);
 	printf("  ratio coop/futex             %10.2f (goal <= 2)\n", ours / floor);
 	return YL_EXIT_OK;
 }

@@ -13,6 +13,7 @@ struct yl_privs;
 /* What `bench handoff` takes from a coop run before it is torn down. */
 struct yl_handoff_out {
 	uint64_t n, sum_ns, p50_ns;
+	uint64_t phase_n, phase_sum_ns[3];	/* coop.h's YL_HANDOFF_PHASES */
 };
 
 enum yl_cmd {

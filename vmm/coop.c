@@ -155,8 +155,13 @@ static void unlock_and_wake(struct yl_coop *c)
 	memcpy(w, c->wakes, n * sizeof(*w));
 	c->nr_wakes = 0;
 	pthread_mutex_unlock(&c->lock);
-	for (i = 0; i < n; i++)
-		futex_wake(&c->v[w[i]].go);
+	for (i = 0; i < n; i++) {
+		struct yl_coop_vcpu *cv = &c->v[w[i]];
+
+		if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
+			__atomic_store_n(&cv->woken_ns, now_ns(c), __ATOMIC_RELAXED);
+		futex_wake(&cv->go);
+	}
 }
 
 /* Lock held: @t owns its CPU from now; it will enter when it sees go. */
@@ -233,9 +238,13 @@ static void resched_others(struct yl_coop *c, unsigned int mine)
  */
 static void wait_turn(struct yl_coop *c, unsigned int me)
 {
-	while (!__atomic_load_n(&c->v[me].go, __ATOMIC_ACQUIRE) &&
+	struct yl_coop_vcpu *cv = &c->v[me];
+
+	while (!__atomic_load_n(&cv->go, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
-		futex_wait(&c->v[me].go, 0);
+		futex_wait(&cv->go, 0);
+	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
+		cv->awake_ns = now_ns(c);
 	if (tick_run)
 		__atomic_store_n(&tick_run->immediate_exit, 0, __ATOMIC_RELAXED);
 }
@@ -329,14 +338,32 @@ void yl_coop_stop(struct yl_coop *c)
 		futex_wake(&c->v[i].go);
 }
 
-/* Lock-free: on the hand-off's own path, after the target woke. */
-static void count_handoff(struct yl_coop *c, uint64_t hinted)
+/* Hint, wake call, thread awake, entry: in order, or not one hand-off. */
+static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
+			 uint64_t hinted, uint64_t now)
 {
-	uint64_t d = now_ns(c) - hinted;
+	uint64_t woken = __atomic_exchange_n(&cv->woken_ns, 0, __ATOMIC_RELAXED);
+	uint64_t awake = cv->awake_ns;
+
+	cv->awake_ns = 0;
+	if (!woken || woken < hinted || awake < woken || now < awake)
+		return;
+	__atomic_add_fetch(&c->phase_sum_ns[0], woken - hinted, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_sum_ns[1], awake - woken, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_sum_ns[2], now - awake, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_n, 1, __ATOMIC_RELAXED);
+}
+
+/* Lock-free: on the hand-off's own path, after the target woke. */
+static void count_handoff(struct yl_coop *c, struct yl_coop_vcpu *cv,
+			  uint64_t hinted)
+{
+	uint64_t now = now_ns(c), d = now - hinted;
 	int b = d ? 63 - __builtin_clzll(d) : 0;
 
 	if (!hinted)
 		return;
+	count_phases(c, cv, hinted, now);
 	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
 			   1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&c->handoff_n, 1, __ATOMIC_RELAXED);
@@ -355,8 +382,12 @@ bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v)
 	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
 		return false;
 	follow_cpu(c, v->idx, true);
+	__atomic_add_fetch(&c->entries, 1, __ATOMIC_RELAXED);
+	if (sched_getcpu() != c->host_cpu[cpu_of(c, v->idx)])
+		__atomic_add_fetch(&c->misplaced, 1, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
-		count_handoff(c, __atomic_exchange_n(&cv->hinted_ns, 0, __ATOMIC_ACQ_REL));
+		count_handoff(c, cv, __atomic_exchange_n(&cv->hinted_ns, 0,
+							 __ATOMIC_ACQ_REL));
 	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
 	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
 		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,

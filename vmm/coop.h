@@ -22,6 +22,8 @@
 #include "policy.h"
 #include "util.h"
 
+#define YL_HANDOFF_PHASES	3	/* decide, wake, enter */
+
 struct yl_vm;
 struct yl_vcpu;
 struct yl_config;
@@ -35,6 +37,8 @@ struct yl_coop_vcpu {
 	bool thread_known;
 	int pinned;			/* host CPU the thread is bound to */
 	uint64_t hinted_ns;		/* a yield chose it: dispatch latency from */
+	uint64_t woken_ns;		/* then: its futex wake was issued */
+	uint64_t awake_ns;		/* then: its thread ran again */
 
 	uint64_t dispatches;		/* times it got its CPU */
 	uint64_t preemptions;		/* lost its CPU at a slice end */
@@ -76,8 +80,16 @@ struct yl_coop {
 
 	int in_run;			/* threads inside KVM_RUN now */
 	int max_in_run;			/* the most ever at once */
+	uint64_t entries, misplaced;	/* KVM_RUNs; on another host CPU */
 	uint64_t handoff_hist[YL_HIST_BUCKETS];	/* hint -> target's entry, ns */
 	uint64_t handoff_n, handoff_sum_ns;
+	/*
+	 * The same hand-offs split where the time goes: the decision and
+	 * grant (hint to the wake call), the host's wake-up (to the target's
+	 * thread running), and its way back to KVM_RUN.  A hand-off whose
+	 * target never slept has no wake phase and is not split.
+	 */
+	uint64_t phase_sum_ns[YL_HANDOFF_PHASES], phase_n;
 	uint64_t outcomes[YL_OUT_NR];
 };
 

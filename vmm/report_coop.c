@@ -117,6 +117,27 @@ void yl_coop_print(const struct yl_report *r, FILE *f)
 			" hand-offs, p50 <= %.1f us, p99 <= %.1f us\n", n,
 			(double)yl_hist_quantile(c->handoff_hist, 0.5) / 1e3,
 			(double)yl_hist_quantile(c->handoff_hist, 0.99) / 1e3);
+	if (c->phase_n)
+		fprintf(f, "  split (means over %" PRIu64 " whose target slept): decide %.1f us,"
+			" host wake-up %.1f us, back to KVM_RUN %.1f us\n", c->phase_n,
+			(double)c->phase_sum_ns[0] / (double)c->phase_n / 1e3,
+			(double)c->phase_sum_ns[1] / (double)c->phase_n / 1e3,
+			(double)c->phase_sum_ns[2] / (double)c->phase_n / 1e3);
+}
+
+static const char *const phase_names[YL_HANDOFF_PHASES] = {
+	"decide_ns_mean", "wake_ns_mean", "enter_ns_mean",
+};
+
+static void json_phases(struct yj *j, const struct yl_coop *c)
+{
+	unsigned int k;
+
+	yj_obj(j, "handoff_phases");
+	yj_u64(j, "n", c->phase_n);
+	for (k = 0; k < YL_HANDOFF_PHASES; k++)
+		yj_u64(j, phase_names[k], c->phase_n ? c->phase_sum_ns[k] / c->phase_n : 0);
+	yj_obj_end(j);
 }
 
 static void json_outcomes(struct yj *j, const uint64_t *o)
@@ -185,6 +206,8 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_str(j, "preset", c->s->p.preset);
 	yj_u64(j, "nr_pcpus", c->nr_cpus);
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
+	yj_u64(j, "entries", c->entries);
+	yj_u64(j, "entries_on_another_host_cpu", c->misplaced);
 	json_pairs(j, c);
 	json_outcomes(j, c->outcomes);
 	yj_obj(j, "decisions");
@@ -201,6 +224,7 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_arr_end(j);
 	yj_u64(j, "handoff_p50_ns_le", yl_hist_quantile(c->handoff_hist, 0.5));
 	yj_u64(j, "handoff_p99_ns_le", yl_hist_quantile(c->handoff_hist, 0.99));
+	json_phases(j, c);
 	yj_arr(j, "vcpus");
 	for (i = 0; i < c->nr; i++)
 		json_coop_vcpu(j, c, i, now);

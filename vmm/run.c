@@ -243,6 +243,16 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
  * blocked (they arrive on the signalfd), so every way out of here below
  * yl_knobs_apply() passes yl_knobs_restore().
  */
+/* What `bench handoff` reads once the run is over. */
+static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
+{
+	_Static_assert(sizeof(h->phase_sum_ns) == sizeof(c->phase_sum_ns),
+		       "cli.h and coop.h disagree on the hand-off phases");
+	*h = (struct yl_handoff_out){ c->handoff_n, c->handoff_sum_ns,
+		yl_hist_quantile(c->handoff_hist, 0.5), c->phase_n, { 0 } };
+	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
+}
+
 int yl_cmd_run(struct yl_config *cfg)
 {
 	struct yl_vm vms[YL_MAX_VMS];
@@ -339,8 +349,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	}
 	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
 	if (cfg->handoff_out && vms[0].coop)
-		*cfg->handoff_out = (struct yl_handoff_out){ coop.handoff_n,
-			coop.handoff_sum_ns, yl_hist_quantile(coop.handoff_hist, 0.5) };
+		handoff_out(cfg->handoff_out, &coop);
 	yl_sampler_free(&sampler);
 	goto out_vm;
 out_err:
