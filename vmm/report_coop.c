@@ -129,6 +129,19 @@ static const char *const phase_names[YL_HANDOFF_PHASES] = {
 	"decide_ns_mean", "wake_ns_mean", "enter_ns_mean",
 };
 
+/* What the hints' targets did at the next pick, against sched/'s tests. */
+static void json_decisions(struct yj *j, const struct yl_coop *c)
+{
+	yj_obj(j, "decisions");
+	yj_u64(j, "honoured_eligible", c->honoured_eligible);
+	yj_u64(j, "eligible_ran_next", c->eligible_ran_next);
+	yj_u64(j, "honoured_ineligible", c->honoured_ineligible);
+	yj_u64(j, "ineligible_ran_next", c->ineligible_ran_next);
+	yj_u64(j, "ineligible_at_pick", c->ineligible_at_pick);
+	yj_u64(j, "ineligible_at_pick_ran_next", c->ineligible_at_pick_ran_next);
+	yj_obj_end(j);
+}
+
 static void json_phases(struct yj *j, const struct yl_coop *c)
 {
 	unsigned int k;
@@ -210,14 +223,7 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "entries_on_another_host_cpu", c->misplaced);
 	json_pairs(j, c);
 	json_outcomes(j, c->outcomes);
-	yj_obj(j, "decisions");
-	yj_u64(j, "honoured_eligible", c->honoured_eligible);
-	yj_u64(j, "eligible_ran_next", c->eligible_ran_next);
-	yj_u64(j, "honoured_ineligible", c->honoured_ineligible);
-	yj_u64(j, "ineligible_ran_next", c->ineligible_ran_next);
-	yj_u64(j, "ineligible_at_pick", c->ineligible_at_pick);
-	yj_u64(j, "ineligible_at_pick_ran_next", c->ineligible_at_pick_ran_next);
-	yj_obj_end(j);
+	json_decisions(j, c);
 	yj_arr(j, "handoff_latency_hist_ns");
 	for (i = 0; i < YL_HIST_BUCKETS; i++)
 		yj_u64(j, NULL, c->handoff_hist[i]);
