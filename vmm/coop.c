@@ -20,21 +20,58 @@
 
 #define YL_SIG_TICK	SIGUSR2
 
-static __thread struct kvm_run *tick_run;
-
-/* The slice-end kick: an exit now, or at once on the next KVM_RUN. */
+/*
+ * The tick (and a kick from another CPU) is blocked in a vCPU thread
+ * except inside KVM_RUN, where KVM_SET_SIGNAL_MASK lets it in: it ends a
+ * KVM_RUN with EINTR, and one that comes while the thread is outside
+ * makes its next KVM_RUN return at once, yet never wakes a thread that
+ * waits for its turn.  It stays pending either way and is taken with
+ * tick_take(), as QEMU's kvm_eat_signals() takes its SIG_IPI.  The
+ * handler only runs if some other thread unblocks the signal.
+ */
 static void tick_handler(int sig)
 {
-	struct kvm_run *r = tick_run;
-
 	(void)sig;
-	if (r)
-		__atomic_store_n(&r->immediate_exit, 1, __ATOMIC_RELAXED);
 }
 
 void yl_coop_signal_init(void)
 {
 	yl_kick_signal(YL_SIG_TICK, tick_handler);
+}
+
+static void tick_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, YL_SIG_TICK);
+}
+
+/* Takes a pending tick, if there is one. */
+static void tick_take(void)
+{
+	static const struct timespec zero;
+	sigset_t set;
+
+	tick_set(&set);
+	while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
+		;
+}
+
+/* This thread: the tick blocked, except inside this vCPU's KVM_RUN. */
+static int tick_mask(struct yl_vcpu *v)
+{
+	struct {
+		struct kvm_signal_mask m;
+		uint8_t set[8];		/* the kernel's sigset_t on x86-64 */
+	} km;
+	sigset_t tick, old;
+
+	tick_set(&tick);
+	if (pthread_sigmask(SIG_BLOCK, &tick, &old))
+		return -1;
+	sigdelset(&old, YL_SIG_TICK);
+	km.m.len = sizeof(km.set);
+	memcpy(km.set, &old, sizeof(km.set));
+	return ioctl(v->fd, KVM_SET_SIGNAL_MASK, &km);
 }
 
 static void futex_wait(uint32_t *w, uint32_t val)
@@ -233,20 +270,28 @@ static void resched_others(struct yl_coop *c, unsigned int mine)
 
 /*
  * Wait, outside the lock, until we own a CPU again or the run stops.  A
- * tick that came meanwhile set immediate_exit for nothing: cleared, as
- * this thread is not in KVM_RUN and a stop is seen through the flags.
+ * tick or kick that came meanwhile was for the slice we gave up: after a
+ * wait of a whole tick one is surely pending and is dropped here; after
+ * a shorter one it may be, and costs at most a KVM_RUN that returns at
+ * once and a tick early, which spares most hand-offs a system call.
  */
 static void wait_turn(struct yl_coop *c, unsigned int me)
 {
 	struct yl_coop_vcpu *cv = &c->v[me];
+	uint64_t slept = 0, t;
 
 	while (!__atomic_load_n(&cv->go, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
+	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
+		if (!slept)
+			slept = yl_now_ns();
 		futex_wait(&cv->go, 0);
-	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
-		cv->awake_ns = now_ns(c);
-	if (tick_run)
-		__atomic_store_n(&tick_run->immediate_exit, 0, __ATOMIC_RELAXED);
+	}
+	if (!slept && !__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
+		return;
+	t = yl_now_ns();
+	cv->awake_ns = t - c->t0;
+	if (slept && t - slept >= c->s->p.tick_ns)
+		tick_take();
 }
 
 /* Lock held, we own our CPU: give it to whoever sched/ picks. */
@@ -274,7 +319,8 @@ static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
  * This thread's periodic slice timer at sched/'s tick, as the kernel's
  * tick: it runs whether or not the thread owns a CPU (arming it at each
  * dispatch would put two system calls on every hand-off); a tick that
- * finds the thread waiting only makes it look at its go word again.
+ * finds the thread waiting stays pending, blocked, and is dropped when
+ * the thread gets a CPU again.
  */
 static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
 {
@@ -301,7 +347,8 @@ int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v)
 
 	int r;
 
-	tick_run = v->run;
+	if (tick_mask(v))
+		return -1;
 	pthread_mutex_lock(&c->lock);
 	cv->thread = pthread_self();
 	cv->thread_known = true;
@@ -407,7 +454,7 @@ void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
 {
 	unsigned int me = v->idx;
 
-	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
+	tick_take();
 	pthread_mutex_lock(&c->lock);
 	if (yl_sched_tick(c->s, cpu_of(c, me), now_ns(c)))
 		reschedule(c, me, true);

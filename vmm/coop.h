@@ -6,10 +6,11 @@
  *
  * One sched/ CPU per physical CPU of --pcpus.  A vCPU thread enters
  * KVM_RUN only while it owns its CPU (its go word is 1); the others wait
- * on that word with futex().  A per-thread timer signal ends slices: its
- * handler sets immediate_exit, so a tick that lands just before KVM_RUN
- * still makes it return at once (api.rst, "immediate_exit").  The guest
- * talks to the scheduler through yieldlab's paravirt ports (abi.h).
+ * on that word with futex().  A per-thread timer signal ends slices; it
+ * is blocked except inside KVM_RUN (KVM_SET_SIGNAL_MASK), so a tick that
+ * lands just before KVM_RUN still makes it return at once, and one that
+ * lands while the thread waits does not wake it.  The guest talks to the
+ * scheduler through yieldlab's paravirt ports (abi.h).
  */
 #ifndef YL_COOP_H
 #define YL_COOP_H
