@@ -384,7 +384,7 @@ static bool coop_start(struct yl_vcpu *v)
 		return true;
 	if (!yl_coop_thread_start(v->vm->coop, v))
 		return true;
-	snprintf(v->detail, sizeof(v->detail), "coop slice timer: %s",
+	snprintf(v->detail, sizeof(v->detail), "coop slice timer or its KVM_RUN signal mask: %s",
 		 strerror(errno));
 	end_all(v, YL_END_HOST_ERROR);
 	return false;
