@@ -135,7 +135,7 @@ static void coop_config(struct yl_config *cfg)
 static void print_phases(const struct yl_handoff_out *h)
 {
 	static const char *const what[] = {
-		"decide: hint to the wake call",
+		"decide: hint exit to the wake call",
 		"wake: wake call to the target running",
 		"enter: target running to KVM_RUN",
 	};

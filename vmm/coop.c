@@ -523,7 +523,7 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	bool hinted = hint < c->nr && hint != me, eligible = false;
 	enum yl_outcome o;
 	int chosen = -1;
-	uint64_t now;
+	uint64_t now, exited = now_ns(c);	/* the hand-off latency's start */
 
 	pthread_mutex_lock(&c->lock);
 	now = now_ns(c);
@@ -541,7 +541,8 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	    cpu_of(c, hint) == cpu_of(c, me))
 		watch_decision(c, hint, eligible);
 	if (chosen >= 0 && yl_outcome_done(o))
-		__atomic_store_n(&c->v[chosen].hinted_ns, now ? now : 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->v[chosen].hinted_ns, exited ? exited : 1,
+				 __ATOMIC_RELEASE);
 	resched_others(c, cpu_of(c, me));
 	if (c->s->cpus[cpu_of(c, me)].need_resched)
 		reschedule(c, me, false);

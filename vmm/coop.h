@@ -86,9 +86,10 @@ struct yl_coop {
 	uint64_t handoff_n, handoff_sum_ns;
 	/*
 	 * The same hand-offs split where the time goes: the decision and
-	 * grant (hint to the wake call), the host's wake-up (to the target's
-	 * thread running), and its way back to KVM_RUN.  A hand-off whose
-	 * target never slept has no wake phase and is not split.
+	 * grant (the hint's exit, the lock's wait included, to the wake
+	 * call), the host's wake-up (to the target's thread running), and
+	 * its way back to KVM_RUN.  A hand-off whose target saw its go word
+	 * before the wake call was made is not split.
 	 */
 	uint64_t phase_sum_ns[YL_HANDOFF_PHASES], phase_n;
 	uint64_t outcomes[YL_OUT_NR];
