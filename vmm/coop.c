@@ -315,6 +315,29 @@ static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
 	pthread_mutex_lock(&c->lock);
 }
 
+/* Lock held: whatever sched/ changed, every CPU acts on it, ours last. */
+static void carry_out(struct yl_coop *c, unsigned int me)
+{
+	resched_others(c, cpu_of(c, me));
+	if (c->s->cpus[cpu_of(c, me)].need_resched)
+		reschedule(c, me, false);
+}
+
+/*
+ * Lock held: a halted vCPU is woken (true); one not halted keeps the
+ * wake-up for its next halt, as KVM's pv_unhalted does.
+ */
+static bool wake_halted(struct yl_coop *c, unsigned int t)
+{
+	if (c->s->tasks[t].state != YL_TASK_BLOCKED) {
+		c->v[t].kicked = true;
+		return false;
+	}
+	yl_sched_wake(c->s, t, now_ns(c));
+	c->preempted[t] = 1;
+	return true;
+}
+
 /*
  * This thread's periodic slice timer at sched/'s tick, as the kernel's
  * tick: it runs whether or not the thread owns a CPU (arming it at each
@@ -344,7 +367,6 @@ static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
 int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v)
 {
 	struct yl_coop_vcpu *cv = &c->v[v->idx];
-
 	int r;
 
 	if (tick_mask(v))
@@ -461,11 +483,6 @@ void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
 	unlock_and_wake(c);
 }
 
-/*
- * The trapped spin: kvm_vcpu_on_spin() with sched/'s target choice and
- * policy.  Whatever they changed is carried out: our CPU reschedules if
- * asked to, other CPUs' owners are kicked.
- */
 /* A receiver's ipi_received, as the guest keeps it (untrusted: a count). */
 static uint64_t ipi_received(const struct yl_coop *c, unsigned int r)
 {
@@ -517,6 +534,11 @@ static void watch_decision(struct yl_coop *c, unsigned int t, bool eligible)
 		c->honoured_ineligible++;
 }
 
+/*
+ * The trapped spin: kvm_vcpu_on_spin() with sched/'s target choice and
+ * policy.  Whatever they changed is carried out: our CPU reschedules if
+ * asked to, other CPUs' owners are kicked.
+ */
 void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 {
 	unsigned int me = v->idx, hint = arg & 0xffffu;
@@ -543,9 +565,7 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	if (chosen >= 0 && yl_outcome_done(o))
 		__atomic_store_n(&c->v[chosen].hinted_ns, exited ? exited : 1,
 				 __ATOMIC_RELEASE);
-	resched_others(c, cpu_of(c, me));
-	if (c->s->cpus[cpu_of(c, me)].need_resched)
-		reschedule(c, me, false);
+	carry_out(c, me);
 	c->watch[cpu_of(c, me)] = -1;	/* no pick came: nothing to settle */
 	unlock_and_wake(c);
 }
@@ -557,13 +577,11 @@ void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v)
 
 	pthread_mutex_lock(&c->lock);
 	c->v[me].halts++;
-	if (c->v[me].kicked) {
-		c->v[me].kicked = false;
-	} else {
+	if (!c->v[me].kicked) {
 		yl_sched_block(c->s, me, now_ns(c));
 		reschedule(c, me, false);
-		c->v[me].kicked = false;
 	}
+	c->v[me].kicked = false;
 	unlock_and_wake(c);
 }
 
@@ -577,15 +595,8 @@ void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target)
 	pthread_mutex_lock(&c->lock);
 	c->v[me].kicks_sent++;
 	c->v[target].kicks_received++;
-	if (c->s->tasks[target].state == YL_TASK_BLOCKED) {
-		yl_sched_wake(c->s, target, now_ns(c));
-		c->preempted[target] = 1;
-		resched_others(c, cpu_of(c, me));
-		if (c->s->cpus[cpu_of(c, me)].need_resched)
-			reschedule(c, me, false);
-	} else {
-		c->v[target].kicked = true;
-	}
+	if (wake_halted(c, target))
+		carry_out(c, me);
 	unlock_and_wake(c);
 }
 
@@ -620,17 +631,6 @@ static int inject(struct yl_coop *c, unsigned int t, uint32_t vector)
 	return ioctl(c->vm->fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
 }
 
-/* Lock held: an interrupt ends a halt, or the next one if it is to come. */
-static void ipi_wake(struct yl_coop *c, unsigned int t)
-{
-	if (c->s->tasks[t].state != YL_TASK_BLOCKED) {
-		c->v[t].kicked = true;
-		return;
-	}
-	yl_sched_wake(c->s, t, now_ns(c));
-	c->preempted[t] = 1;
-}
-
 /*
  * The guest's IPI call: the set comes from the sender's slot of the IPI
  * page; every target must be another vCPU of this VM.  A unicast IPI is
@@ -656,7 +656,7 @@ int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
 			continue;
 		}
 		c->v[t].ipis_injected++;
-		ipi_wake(c, t);
+		wake_halted(c, t);	/* an interrupt ends a halt too */
 		last = t;
 		n++;
 	}
@@ -665,9 +665,7 @@ int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
 		c->v[last].eoi_mark = ipi_received(c, last);
 		c->v[last].eoi_wait = true;
 	}
-	resched_others(c, cpu_of(c, me));
-	if (c->s->cpus[cpu_of(c, me)].need_resched)
-		reschedule(c, me, false);
+	carry_out(c, me);
 	unlock_and_wake(c);
 	return bad;
 }
