@@ -680,7 +680,7 @@ static void json_check(struct yj *j, const char *key, const struct yl_check *c)
 	yj_obj_end(j);
 }
 
-static void json_hist(struct yj *j, const char *key, const uint64_t *h)
+void yl_json_hist(struct yj *j, const char *key, const uint64_t *h)
 {
 	int b;
 
@@ -709,8 +709,8 @@ static void json_guest_ipi(struct yj *j, const struct yl_report *r,
 	yj_dbl(j, "rtt_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.99)));
 	yj_dbl(j, "delivery_p50_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.5)));
 	yj_dbl(j, "delivery_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.99)));
-	json_hist(j, "rtt_hist_log2_cycles", g->ipi_rtt_hist);
-	json_hist(j, "delivery_hist_log2_cycles", g->ipi_lat_hist);
+	yl_json_hist(j, "rtt_hist_log2_cycles", g->ipi_rtt_hist);
+	yl_json_hist(j, "delivery_hist_log2_cycles", g->ipi_lat_hist);
 	yj_obj_end(j);
 }
 
@@ -734,7 +734,7 @@ static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 	yj_dbl(j, "lat_p50_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.5)));
 	yj_dbl(j, "lat_p99_ns_le", cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.99)));
 	yj_u64(j, "bench_exits", g->bench_exits);
-	json_hist(j, "lat_hist_log2_cycles", g->lat_hist);
+	yl_json_hist(j, "lat_hist_log2_cycles", g->lat_hist);
 	json_guest_ipi(j, r, g);
 	yj_obj_end(j);
 }

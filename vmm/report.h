@@ -43,14 +43,16 @@ void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
 int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
 int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
 		    struct yl_err *err);
+
+struct yj;
 uint64_t yl_hist_quantile(const uint64_t *h, double p);
+void yl_json_hist(struct yj *j, const char *key, const uint64_t *h);
 
 /* report_coop.c: --sched coop */
 void yl_coop_checks(struct yl_report *r);
 void yl_coop_print(const struct yl_report *r, FILE *f);
 
 /* report_samples.c: --sample-ms */
-struct yj;
 void yl_samples_check(struct yl_report *r);
 void yl_samples_print(const struct yl_report *r, FILE *f);
 void yl_samples_json(struct yj *j, const struct yl_report *r);

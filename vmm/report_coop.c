@@ -78,14 +78,12 @@ static void print_outcomes(const uint64_t *o, FILE *f)
 void yl_coop_print(const struct yl_report *r, FILE *f)
 {
 	const struct yl_coop *c = r->vm->coop;
-	uint64_t now, n = 0;
+	uint64_t now;
 	unsigned int i;
 
 	if (!c)
 		return;
 	now = yl_now_ns() - c->t0;
-	for (i = 0; i < YL_HIST_BUCKETS; i++)
-		n += c->handoff_hist[i];
 	fprintf(f, "\ncoop: policy %s, target %s, preset %s, %u pCPUs; at most %d vCPUs in KVM_RUN at once\n",
 		c->pol->name, yl_target_name(c->tgt.kind), c->s->p.preset, c->nr_cpus,
 		c->max_in_run);
@@ -112,9 +110,9 @@ void yl_coop_print(const struct yl_report *r, FILE *f)
 		"/%" PRIu64 ", still ineligible at the pick %" PRIu64 "/%" PRIu64 "\n",
 		c->eligible_ran_next, c->honoured_eligible, c->ineligible_ran_next,
 		c->honoured_ineligible, c->ineligible_at_pick_ran_next, c->ineligible_at_pick);
-	if (n)
+	if (c->handoff_n)
 		fprintf(f, "hand-off latency (hint exit to the target's KVM_RUN): %" PRIu64
-			" hand-offs, p50 <= %.1f us, p99 <= %.1f us\n", n,
+			" hand-offs, p50 <= %.1f us, p99 <= %.1f us\n", c->handoff_n,
 			(double)yl_hist_quantile(c->handoff_hist, 0.5) / 1e3,
 			(double)yl_hist_quantile(c->handoff_hist, 0.99) / 1e3);
 	if (c->phase_n)
@@ -224,10 +222,7 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	json_pairs(j, c);
 	json_outcomes(j, c->outcomes);
 	json_decisions(j, c);
-	yj_arr(j, "handoff_latency_hist_ns");
-	for (i = 0; i < YL_HIST_BUCKETS; i++)
-		yj_u64(j, NULL, c->handoff_hist[i]);
-	yj_arr_end(j);
+	yl_json_hist(j, "handoff_latency_hist_ns", c->handoff_hist);
 	yj_u64(j, "handoff_p50_ns_le", yl_hist_quantile(c->handoff_hist, 0.5));
 	yj_u64(j, "handoff_p99_ns_le", yl_hist_quantile(c->handoff_hist, 0.99));
 	json_phases(j, c);
