@@ -225,10 +225,7 @@ int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 	return bad ? -1 : 0;
 }
 
-/*
- * Replay one record left by a process that no longer exists.  Only our
- * own features file is ever written, whatever the record says.
- */
+/* A killed run's cgroups, deepest (named last) first. */
 static int replay_cgroups(char **dirs, unsigned int n, int pid, FILE *log)
 {
 	int bad = 0;
@@ -245,6 +242,10 @@ static int replay_cgroups(char **dirs, unsigned int n, int pid, FILE *log)
 	return bad;
 }
 
+/*
+ * Replay one record left by a process that no longer exists.  Only our
+ * own features file is ever written, whatever the record says.
+ */
 static int replay(const struct yl_knobs *k, const char *path, int pid,
 		  FILE *log)
 {

@@ -92,6 +92,31 @@ static void stop_all(struct yl_vm *vms, unsigned int n)
 		yl_vm_stop_all(&vms[k]);
 }
 
+/* A run abandoned once its first @n VMs started: they stop and end. */
+static void stop_and_join(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int k;
+
+	stop_all(vms, n);
+	for (k = 0; k < n; k++)
+		yl_vm_join(&vms[k]);
+}
+
+/* What the report reads of the host, every thread gone: samples, cgroups. */
+static void host_results(struct yl_vm *vms, unsigned int n,
+			 const struct yl_knobs *knobs, struct yl_sampler *sampler)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		vms[k].sampler = sampler->interval_ms ? sampler : NULL;
+		vms[k].cg_valid = !yl_cg_usage_us(&knobs->cg, k, &vms[k].cg_usage_us);
+		if (knobs->cg.on)
+			yl_cg_vm_path(&knobs->cg, k, vms[k].cgroup, sizeof(vms[k].cgroup));
+		vms[k].cg_weight = knobs->cg.weight[k];
+	}
+}
+
 /*
  * Until every vCPU of every VM returned, the watchdog fired or a signal
  * came.  Each VM ends on its own: one whose guest finished (or failed)
@@ -238,11 +263,6 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 	return yl_privs_drop(privs, err);
 }
 
-/*
- * Host state changes only after every check passed and SIGINT/SIGTERM are
- * blocked (they arrive on the signalfd), so every way out of here below
- * yl_knobs_apply() passes yl_knobs_restore().
- */
 /* What `bench handoff` reads once the run is over. */
 static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
 {
@@ -253,6 +273,11 @@ static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
 	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
 }
 
+/*
+ * Host state changes only after every check passed and SIGINT/SIGTERM are
+ * blocked (they arrive on the signalfd), so every way out of here below
+ * yl_knobs_apply() passes yl_knobs_restore().
+ */
 int yl_cmd_run(struct yl_config *cfg)
 {
 	struct yl_vm vms[YL_MAX_VMS];
@@ -318,18 +343,14 @@ int yl_cmd_run(struct yl_config *cfg)
 		if (yl_vm_start(&vms[k], &err))
 			break;
 	if (k < n) {		/* VM k cleaned up after itself */
-		stop_all(vms, k);
-		while (k--)
-			yl_vm_join(&vms[k]);
+		stop_and_join(vms, k);
 		goto out_err;
 	}
 	yl_gate_wait_all(&gate, n * cfg->nr_vcpus);
 	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
 	    open_gate(vms, n, &gate, &privs, &knobs, &err) ||
 	    yl_sampler_start(&sampler, &err)) {
-		stop_all(vms, n);
-		for (k = 0; k < n; k++)
-			yl_vm_join(&vms[k]);
+		stop_and_join(vms, n);
 		yl_sampler_free(&sampler);
 		goto out_err;
 	}
@@ -340,13 +361,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);
 	yl_sampler_stop(&sampler);
-	for (k = 0; k < n; k++) {
-		vms[k].sampler = sampler.interval_ms ? &sampler : NULL;
-		vms[k].cg_valid = !yl_cg_usage_us(&knobs.cg, k, &vms[k].cg_usage_us);
-		if (knobs.cg.on)
-			yl_cg_vm_path(&knobs.cg, k, vms[k].cgroup, sizeof(vms[k].cgroup));
-		vms[k].cg_weight = knobs.cg.weight[k];
-	}
+	host_results(vms, n, &knobs, &sampler);
 	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
 	if (cfg->handoff_out && vms[0].coop)
 		handoff_out(cfg->handoff_out, &coop);
