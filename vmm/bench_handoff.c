@@ -74,13 +74,6 @@ static double pingpong(const cpu_set_t *cpu)
 	return (double)t0 / (2.0 * PINGPONG_ITERS);
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The pinger is this (main) thread: its affinity is put back afterwards,
  * or it would share the measured pCPU with the vCPU threads in the run.
@@ -97,7 +90,7 @@ static double pingpong_median(const cpu_set_t *cpu)
 		r[k] = pingpong(cpu);
 	if (restore)
 		pthread_setaffinity_np(pthread_self(), sizeof(mine), &mine);
-	qsort(r, PINGPONG_ROUNDS, sizeof(*r), cmp_dbl);
+	qsort(r, PINGPONG_ROUNDS, sizeof(*r), yl_cmp_dbl);
 	return r[PINGPONG_ROUNDS / 2];
 }
 

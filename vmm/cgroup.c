@@ -25,16 +25,9 @@
 static int write_str(const char *dir, const char *file, const char *s)
 {
 	char path[YL_CG_PATH + 32];
-	size_t n = strlen(s);
-	int fd, r;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, n) == (ssize_t)n ? 0 : -1;
-	close(fd);
-	return r;
+	return yl_write_text(path, s);
 }
 
 static int read_file(const char *dir, const char *file, char *buf, size_t len)

@@ -19,6 +19,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 #include "knobs.h"
+#include "privs.h"
 
 #define FEATURES_MAX	8192
 #define RECORD_MAX	16384	/* features and (YL_MAX_VMS + 1) cgroups */
@@ -58,26 +59,9 @@ int yl_feat_state(const char *features, const char *name, bool *on)
 static int write_feat(const char *path, const char *name, bool on)
 {
 	char buf[YL_SCHED_FEAT_LEN + 4];
-	int fd = open(path, O_WRONLY | O_CLOEXEC), n, r;
 
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%s%s", on ? "" : "NO_", name);
-	r = write(fd, buf, (size_t)n) == n ? 0 : -1;
-	close(fd);
-	return r;
-}
-
-static bool have_cap(cap_value_t v)
-{
-	cap_t c = cap_get_proc();
-	cap_flag_value_t f = CAP_CLEAR;
-
-	if (c) {
-		cap_get_flag(c, v, CAP_EFFECTIVE, &f);
-		cap_free(c);
-	}
-	return f == CAP_SET;
+	snprintf(buf, sizeof(buf), "%s%s", on ? "" : "NO_", name);
+	return yl_write_text(path, buf);
 }
 
 /* Everything checked before anything changes; nothing changes here. */
@@ -97,7 +81,7 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 	if (yl_read_text(k->features_path, list, sizeof(list)) < 0)
 		return yl_errf(err, "--sched-feature: cannot read %s: %s (needs debugfs mounted and root%s)",
 			       k->features_path, strerror(errno),
-			       have_cap(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
+			       yl_cap_effective(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
 	for (i = 0; i < cfg->nr_feats; i++) {
 		struct yl_knob_feat *f = &k->f[i];
 
@@ -114,7 +98,7 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 	if (access(k->features_path, W_OK))
 		return yl_errf(err, "--sched-feature: %s is not writable: %s (needs root%s)",
 			       k->features_path, strerror(errno),
-			       have_cap(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
+			       yl_cap_effective(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
 	if (mkdir(k->state_dir, 0700) && errno != EEXIST)
 		return yl_errf(err, "--sched-feature: cannot create %s for the crash-safety record: %s",
 			       k->state_dir, strerror(errno));

@@ -13,7 +13,8 @@
 #include <sys/capability.h>
 #include "privs.h"
 
-static bool cap_effective(cap_value_t c)
+/* Whether this thread has @c in its effective set. */
+bool yl_cap_effective(cap_value_t c)
 {
 	cap_flag_value_t v = CAP_CLEAR;
 	cap_t caps = cap_get_proc();
@@ -73,7 +74,7 @@ static int check_writes(const char *opt, const char *const *paths,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (refused(paths[i]) && !cap_effective(CAP_DAC_OVERRIDE))
+		if (refused(paths[i]) && !yl_cap_effective(CAP_DAC_OVERRIDE))
 			return yl_errf(err, "%s: writing %s needs CAP_DAC_OVERRIDE, which this process lacks (run as root, or as the file's owner)",
 				       opt, paths[i]);
 	return 0;
@@ -162,7 +163,7 @@ int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 	unsigned int i;
 
 	pr->keep_dac = false;
-	if (!n || !cap_effective(CAP_DAC_OVERRIDE))
+	if (!n || !yl_cap_effective(CAP_DAC_OVERRIDE))
 		return 0;
 	if (set_dac_effective(CAP_CLEAR))
 		return yl_errf(err, "lowering CAP_DAC_OVERRIDE: %s", strerror(errno));

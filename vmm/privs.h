@@ -8,6 +8,7 @@
 #define YL_PRIVS_H
 
 #include <stdbool.h>
+#include <sys/capability.h>
 #include "cli.h"
 #include "cgroup.h"
 #include "util.h"
@@ -46,5 +47,6 @@ int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 int yl_privs_apply(const struct yl_privs *pr);
 int yl_privs_drop(struct yl_privs *pr, struct yl_err *err);
 void yl_privs_init(struct yl_privs *pr);
+bool yl_cap_effective(cap_value_t c);
 
 #endif

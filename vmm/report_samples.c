@@ -98,13 +98,6 @@ static void vm_rates(const struct yl_report *r, unsigned int k, double *out)
 	}
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Up to SPARK_COLS columns, each the mean of its intervals, scaled to max. */
 static void sparkline(const double *v, unsigned int n, double max, char *out)
 {
@@ -133,7 +126,7 @@ static void print_series(const struct yl_report *r, const char *name,
 
 	vm_rates(r, k, v);
 	memcpy(sorted, v, n * sizeof(*v));
-	qsort(sorted, n, sizeof(*sorted), cmp_dbl);
+	qsort(sorted, n, sizeof(*sorted), yl_cmp_dbl);
 	if (sorted[n - 1] <= 0)
 		return;
 	sparkline(v, n, sorted[n - 1], spark);

@@ -140,11 +140,10 @@ void yl_tp_close(struct yl_tp_counts *c)
 {
 	unsigned int i;
 
-	for (i = 0; i <= YL_TP_MAX_REASONS; i++) {
+	for (i = 0; i <= YL_TP_MAX_REASONS; i++)
 		if (c->fd[i] >= 0)
 			close(c->fd[i]);
-		c->fd[i] = -1;
-	}
+	yl_tp_reset(c);
 }
 
 int yl_tp_find(const struct yl_tp *tp, const char *name)

@@ -41,6 +41,27 @@ ssize_t yl_read_text(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* A short string into a file (sysfs, cgroupfs, debugfs); 0 or -1. */
+int yl_write_text(const char *path, const char *s)
+{
+	size_t n = strlen(s);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, n) == (ssize_t)n ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* qsort() order for doubles. */
+int yl_cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * A signal that kicks a thread out of KVM_RUN: no SA_RESTART, so the
  * ioctl (or a futex wait) returns EINTR instead of resuming.
