@@ -356,7 +356,16 @@ bool yl_entity_eligible(const struct yl_rq *rq, const struct yl_se *se)
 	return yl_vruntime_eligible(rq, se->vruntime);
 }
 
-/* update_zero_vruntime(): keep keys small by rebasing on V. */
+/*
+ * update_zero_vruntime(): keep keys small by rebasing on V.  V itself does
+ * not depend on where zero_vruntime is (the rebase moves every key and the
+ * sum alike), so this is bookkeeping against overflow, not a decision.
+ * Since b3d99f43c72b ("sched/fair: Fix zero_vruntime tracking") mainline
+ * does it inside avg_vruntime(), which place_entity(), update_entity_lag()
+ * and entity_tick() call, and no longer in update_curr(): a rebase costs
+ * a 64-bit division.  Here it follows every enqueue and dequeue and each
+ * tick (yl_entity_tick()).
+ */
 static void update_zero_vruntime(struct yl_rq *rq)
 {
 	uint64_t v = yl_avg_vruntime(rq);
@@ -505,7 +514,6 @@ void yl_update_curr(struct yl_rq *rq, uint64_t now)
 	curr->sum_exec_runtime += (uint64_t)delta;
 	curr->vruntime += yl_calc_delta_fair((uint64_t)delta, curr);
 	resched = update_deadline(rq, curr);
-	update_zero_vruntime(rq);
 	if (rq->nr_queued == 1)
 		return;
 	if (resched || (rq->p->parity == YL_PARITY_VPROT &&
@@ -513,6 +521,17 @@ void yl_update_curr(struct yl_rq *rq, uint64_t now)
 		*rq->need_resched = true;
 		yl_clear_buddies(rq, curr);
 	}
+}
+
+/*
+ * entity_tick(): update_curr(), and avg_vruntime() for its side effect of
+ * pulling zero_vruntime along, which a lone entity that is never dequeued
+ * would otherwise leave behind until keys overflow.
+ */
+void yl_entity_tick(struct yl_rq *rq, uint64_t now)
+{
+	yl_update_curr(rq, now);
+	update_zero_vruntime(rq);
 }
 
 /*

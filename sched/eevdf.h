@@ -138,6 +138,7 @@ bool yl_protect_slice(const struct yl_rq *rq, const struct yl_se *se);
 void yl_cancel_protect_slice(struct yl_se *se);
 
 void yl_update_curr(struct yl_rq *rq, uint64_t now);
+void yl_entity_tick(struct yl_rq *rq, uint64_t now);
 void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 		       uint64_t now);
 void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,

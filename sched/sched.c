@@ -278,8 +278,9 @@ bool yl_sched_task_running(const struct yl_sched *s, unsigned int t)
 	       s->tasks[t].state == YL_TASK_RUNNABLE;
 }
 
-/* update_curr() on every level the running task occupies. */
-void yl_sched_update_curr(struct yl_sched *s, unsigned int cpu, uint64_t now)
+/* @fn on every level the running task occupies, as for_each_sched_entity(). */
+static void each_level(struct yl_sched *s, unsigned int cpu, uint64_t now,
+		       void (*fn)(struct yl_rq *rq, uint64_t now))
 {
 	struct yl_cpu *c = &s->cpus[cpu];
 	struct yl_se *se;
@@ -289,7 +290,12 @@ void yl_sched_update_curr(struct yl_sched *s, unsigned int cpu, uint64_t now)
 		return;
 	for (se = &s->tasks[c->curr].se; se; se = se->parent)
 		if (se->cfs_rq->curr == se)
-			yl_update_curr(se->cfs_rq, now);
+			fn(se->cfs_rq, now);
+}
+
+void yl_sched_update_curr(struct yl_sched *s, unsigned int cpu, uint64_t now)
+{
+	each_level(s, cpu, now, yl_update_curr);
 }
 
 /* find_matching_se(): walk both up to siblings on one queue. */
@@ -356,11 +362,12 @@ void yl_sched_exit(struct yl_sched *s, unsigned int t, uint64_t now)
 	s->tasks[t].state = YL_TASK_OFF;
 }
 
+/* task_tick_fair(): entity_tick() on every level the running task occupies. */
 bool yl_sched_tick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 {
 	struct yl_cpu *c = &s->cpus[cpu];
 
-	yl_sched_update_curr(s, cpu, now);
+	each_level(s, cpu, now, yl_entity_tick);
 	if (c->donating && (int64_t)(now - c->donation_end) >= 0) {
 		c->donating = false;
 		c->need_resched = true;

@@ -755,6 +755,44 @@ START_TEST(calc_delta_fair_matches_kernel)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the tree */
+
+static void rq_ok(const struct yl_rq *rq)
+{
+	char why[160];
+
+	ck_assert_msg(!yl_rq_check(rq, why, sizeof(why)), "%s", why);
+}
+
+/*
+ * b3d99f43c72b's test case: one entity that is never dequeued.  The
+ * picks and update_curr() do not move zero_vruntime, so its key grows
+ * with its vruntime; the tick's avg_vruntime() pulls zero_vruntime to
+ * it ("when there is but one element, it is the average").
+ */
+START_TEST(lone_entity_zero_vruntime_follows_tick)
+{
+	struct yl_se se;
+	struct yl_rq rq;
+	bool resched = false;
+	uint64_t z;
+
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18", 1), 0);
+	yl_rq_init(&rq, &P, &resched);
+	yl_se_init(&se, 1024, 0);
+	yl_enqueue_entity(&rq, &se, YL_ENQ_INITIAL, 0);
+	yl_set_next_entity(&rq, &se, 0);
+	z = rq.zero_vruntime;
+	yl_update_curr(&rq, 1000 * MS);
+	ck_assert_uint_eq(se.vruntime - z, 1000 * MS);
+	ck_assert_uint_eq(rq.zero_vruntime, z);
+	yl_entity_tick(&rq, 1004 * MS);
+	ck_assert_uint_eq(rq.zero_vruntime, se.vruntime);
+	ck_assert_uint_eq(yl_avg_vruntime(&rq), se.vruntime);
+	rq_ok(&rq);
+}
+END_TEST
+
 static Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -782,6 +820,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, fairness_tracks_ideal_share);
 	tcase_add_test(ex, presets_follow_kernel_defaults);
 	tcase_add_test(ex, calc_delta_fair_matches_kernel);
+	tcase_add_test(ex, lone_entity_zero_vruntime_follows_tick);
 	suite_add_tcase(s, inv);
 	suite_add_tcase(s, ex);
 	return s;
