@@ -73,7 +73,7 @@ static int64_t entity_key(const struct yl_rq *rq, const struct yl_se *se)
 
 static bool se_less(const struct yl_se *a, const struct yl_se *b)
 {
-	int64_t d = (int64_t)(a->deadline - b->deadline);
+	int64_t d = (int64_t)(a->key - b->key);
 
 	return d ? d < 0 : a->seq < b->seq;
 }
@@ -90,6 +90,14 @@ static inline uint64_t vruntime_min(uint64_t a, uint64_t b)
 }
 
 /*
+ * A hole's own vruntime is left out of the minimum by counting it this far
+ * ahead: later than any queued vruntime (they lie within a few slices of
+ * V), so never the minimum of a subtree that holds anything else, and
+ * never eligible; and still comparable with vruntime_gt() while V drifts.
+ */
+#define HOLE_BIAS	(1ull << 62)
+
+/*
  * min_vruntime_update(): the augmentation, plus the height.  Returns
  * whether anything an ancestor reads changed, which is what lets the walk
  * up stop early, as the kernel's RB_DECLARE_CALLBACKS propagate callback
@@ -100,7 +108,7 @@ static inline uint64_t vruntime_min(uint64_t a, uint64_t b)
 static inline __attribute__((always_inline)) bool pull(struct yl_se *se)
 {
 	const struct yl_se *l = se->left, *r = se->right;
-	uint64_t mv = se->vruntime;
+	uint64_t mv = se->vruntime + (se->hole ? HOLE_BIAS : 0);
 	int h = 0;
 	bool changed;
 
@@ -208,6 +216,9 @@ static void tree_insert(struct yl_rq *rq, struct yl_se *se)
 	struct yl_se **link = &rq->root, *up = NULL;
 	bool leftmost = true;
 
+	se->key = se->deadline;
+	se->hole = false;
+
 	while (*link) {
 		up = *link;
 		if (se_less(se, up)) {
@@ -227,16 +238,19 @@ static void tree_insert(struct yl_rq *rq, struct yl_se *se)
 	fix_up(rq, up, NULL);
 }
 
-/* The in-order successor of the leftmost node. */
-static struct yl_se *next_of_leftmost(const struct yl_se *se)
+/* rb_next(): the in-order successor. */
+static struct yl_se *next_of(const struct yl_se *se)
 {
 	struct yl_se *n = se->right;
 
-	if (!n)
-		return se->up;
-	while (n->left)
-		n = n->left;
-	return n;
+	if (n) {
+		while (n->left)
+			n = n->left;
+		return n;
+	}
+	while (se->up && se->up->right == se)
+		se = se->up;
+	return se->up;
 }
 
 /* rb_erase_augmented_cached(), for the AVL tree. */
@@ -245,7 +259,7 @@ static void tree_remove(struct yl_rq *rq, struct yl_se *se)
 	struct yl_se *s, *start, *guard = NULL;
 
 	if (rq->leftmost == se)
-		rq->leftmost = next_of_leftmost(se);
+		rq->leftmost = next_of(se);
 	if (!se->left || !se->right) {
 		start = se->up;
 		replace_child(rq, se->up, se, se->left ? se->left : se->right);
@@ -268,31 +282,102 @@ static void tree_remove(struct yl_rq *rq, struct yl_se *se)
 		replace_child(rq, se->up, se, s);
 	}
 	se->left = se->right = se->up = NULL;
+	se->hole = false;
 	fix_up(rq, start, guard);
 }
 
+/* __pick_first_entity(): the leftmost queued entity, a hole skipped. */
 struct yl_se *yl_rq_first(const struct yl_rq *rq)
 {
-	return rq->leftmost;
+	struct yl_se *se = rq->leftmost;
+
+	return se && se->hole ? next_of(se) : se;
 }
 
 /* ------------------------------------------------- weighted average V */
 
-/* __enqueue_entity() / sum_w_vruntime_add() */
-static void enqueue_tree(struct yl_rq *rq, struct yl_se *se)
+/* sum_w_vruntime_add() */
+static void sum_add(struct yl_rq *rq, const struct yl_se *se)
 {
 	rq->sum_w_vruntime += entity_key(rq, se) * (int64_t)se->weight;
 	rq->sum_weight += se->weight;
+}
+
+/* sum_w_vruntime_sub() */
+static void sum_sub(struct yl_rq *rq, const struct yl_se *se)
+{
+	rq->sum_w_vruntime -= entity_key(rq, se) * (int64_t)se->weight;
+	rq->sum_weight -= se->weight;
+}
+
+/* __enqueue_entity() */
+static void enqueue_tree(struct yl_rq *rq, struct yl_se *se)
+{
+	sum_add(rq, se);
 	se->seq = rq->seq++;
 	tree_insert(rq, se);
 }
 
-/* __dequeue_entity() / sum_w_vruntime_sub() */
+/* __dequeue_entity() */
 static void dequeue_tree(struct yl_rq *rq, struct yl_se *se)
 {
 	tree_remove(rq, se);
-	rq->sum_w_vruntime -= entity_key(rq, se) * (int64_t)se->weight;
-	rq->sum_weight -= se->weight;
+	sum_sub(rq, se);
+}
+
+/*
+ * The minimum from @n up, as far as it changes: for a hole made or
+ * filled, where the shape and so the heights stay as they are.
+ */
+static void pull_up(struct yl_se *n)
+{
+	for (; n; n = n->up) {
+		const struct yl_se *l = n->left, *r = n->right;
+		uint64_t mv = n->vruntime + (n->hole ? HOLE_BIAS : 0);
+
+		if (l)
+			mv = vruntime_min(mv, l->min_vruntime);
+		if (r)
+			mv = vruntime_min(mv, r->min_vruntime);
+		if (mv == n->min_vruntime)
+			return;
+		n->min_vruntime = mv;
+	}
+}
+
+/*
+ * set_next_entity()'s __dequeue_entity(), done lazily: the entity stops
+ * counting (sums, minimum, pick) but its node stays, keyed by the
+ * deadline it was queued with, so that putting it back is usually only a
+ * walk up the minimum instead of a removal and an insertion with their
+ * rebalancing.  The decisions are the kernel's; only the tree work
+ * differs.
+ */
+static void make_hole(struct yl_rq *rq, struct yl_se *se)
+{
+	sum_sub(rq, se);
+	se->hole = true;
+	pull_up(se);
+}
+
+/*
+ * put_prev_entity()'s __enqueue_entity() into the entity's own hole.  That
+ * is the node rb_add() would make only if the key is unchanged and no
+ * equal key follows (rb_add() puts the newcomer after equal keys);
+ * otherwise the hole goes and the entity is inserted afresh.
+ */
+static void fill_hole(struct yl_rq *rq, struct yl_se *se)
+{
+	const struct yl_se *next = next_of(se);
+
+	if (se->deadline != se->key || (next && next->key == se->key)) {
+		tree_remove(rq, se);
+		enqueue_tree(rq, se);
+		return;
+	}
+	sum_add(rq, se);
+	se->hole = false;
+	pull_up(se);
 }
 
 /* The weighted key sum and load of the queue, the current entity included. */
@@ -604,6 +689,8 @@ void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 	se->vlag = yl_entity_lag(rq, se);
 	if (se != rq->curr)
 		dequeue_tree(rq, se);
+	else if (se->hole)
+		tree_remove(rq, se);
 	se->on_rq = false;
 	account_dequeue(rq, se);
 	update_zero_vruntime(rq);
@@ -715,7 +802,7 @@ struct yl_se *yl_pick_eevdf(struct yl_rq *rq, bool protect)
 			node = left;
 			continue;
 		}
-		if (eligible_at(rq, &a, node->vruntime)) {
+		if (!node->hole && eligible_at(rq, &a, node->vruntime)) {
 			best = node;
 			break;
 		}
@@ -740,7 +827,7 @@ void yl_set_next_entity(struct yl_rq *rq, struct yl_se *se, uint64_t now)
 {
 	yl_clear_buddies(rq, se);
 	if (se->on_rq) {
-		dequeue_tree(rq, se);
+		make_hole(rq, se);
 		set_protect_slice(rq, se);
 	}
 	rq->curr = se;
@@ -752,7 +839,10 @@ void yl_put_prev_entity(struct yl_rq *rq, struct yl_se *prev, uint64_t now)
 {
 	if (prev->on_rq) {
 		yl_update_curr(rq, now);
-		enqueue_tree(rq, prev);
+		if (prev->hole)
+			fill_hole(rq, prev);
+		else
+			enqueue_tree(rq, prev);
 	}
 	rq->curr = NULL;
 }
@@ -779,9 +869,11 @@ static void collect(const struct yl_se *n, struct yl_se **out,
 	if (!n)
 		return;
 	collect(n->left, out, max, k);
-	if (*k < max)
-		out[*k] = (struct yl_se *)n;
-	(*k)++;
+	if (!n->hole) {
+		if (*k < max)
+			out[*k] = (struct yl_se *)n;
+		(*k)++;
+	}
 	collect(n->right, out, max, k);
 }
 
@@ -792,6 +884,15 @@ unsigned int yl_rq_collect(const struct yl_rq *rq, struct yl_se **out,
 
 	collect(rq->root, out, max, &k);
 	return k;
+}
+
+/* Equal minima, or both only a hole's, which lags behind curr's vruntime. */
+static bool same_min(const struct yl_rq *rq, uint64_t a, uint64_t b)
+{
+	int64_t far = (int64_t)(HOLE_BIAS / 2);
+
+	return a == b || ((int64_t)(a - rq->zero_vruntime) > far &&
+			  (int64_t)(b - rq->zero_vruntime) > far);
 }
 
 static int check_node(const struct yl_rq *rq, const struct yl_se *n,
@@ -811,8 +912,14 @@ static int check_node(const struct yl_rq *rq, const struct yl_se *n,
 	if ((n->left && n->left->up != n) || (n->right && n->right->up != n))
 		return snprintf(why, len, "parent pointer broken at %d", n->id), -1;
 	copy = *n;
-	if (pull(&copy))
+	pull(&copy);
+	if (copy.height != n->height ||
+	    !same_min(rq, copy.min_vruntime, n->min_vruntime))
 		return snprintf(why, len, "augmentation stale at %d", n->id), -1;
+	if (n->hole && (n != rq->curr || !n->on_rq))
+		return snprintf(why, len, "hole %d is not the queued current entity", n->id), -1;
+	if (!n->hole && n->key != n->deadline)
+		return snprintf(why, len, "entity %d queued with a stale key", n->id), -1;
 	if (n->slice != rq->p->base_slice_ns)
 		return snprintf(why, len, "entity %d has a custom slice", n->id), -1;
 	if (height(n->left) - height(n->right) > 1 ||
@@ -824,7 +931,7 @@ static int check_node(const struct yl_rq *rq, const struct yl_se *n,
 /* Every invariant the bookkeeping promises; for the tests. */
 int yl_rq_check(const struct yl_rq *rq, char *why, unsigned int len)
 {
-	struct yl_se *all[4096];
+	struct yl_se *all[4096], *first = rq->root;
 	unsigned int n = yl_rq_collect(rq, all, 4096), i;
 	int64_t sum = 0;
 	uint64_t w = 0;
@@ -833,7 +940,9 @@ int yl_rq_check(const struct yl_rq *rq, char *why, unsigned int len)
 		return -1;
 	if (rq->root && rq->root->up)
 		return snprintf(why, len, "root has a parent"), -1;
-	if (rq->leftmost != (n ? all[0] : NULL))
+	while (first && first->left)
+		first = first->left;
+	if (rq->leftmost != first || yl_rq_first(rq) != (n ? all[0] : NULL))
 		return snprintf(why, len, "cached leftmost stale"), -1;
 	for (i = 0; i < n && i < 4096; i++) {
 		sum += entity_key(rq, all[i]) * (int64_t)all[i]->weight;

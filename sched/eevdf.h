@@ -77,15 +77,17 @@ struct yl_rq;
 struct yl_se {
 	/*
 	 * What the tree's walks read, in one cache line: the augmented
-	 * tree, ordered by (deadline, seq).
+	 * tree, ordered by (key, seq).
 	 */
 	struct yl_se *left, *right, *up;
-	uint64_t deadline;
+	uint64_t key;			/* the deadline it was queued with */
 	uint64_t seq;
 	uint64_t min_vruntime;		/* min over the subtree */
 	uint64_t vruntime;
 	int height;
+	bool hole;			/* the current entity, left in place */
 
+	uint64_t deadline;
 	uint32_t inv_weight;		/* load.inv_weight: 2^32 / weight */
 	uint64_t weight;		/* scale_load_down(load.weight) */
 	uint64_t slice;
@@ -106,8 +108,13 @@ struct yl_se {
 
 struct yl_rq {
 	const struct yl_sched_params *p;
-	struct yl_se *root;		/* queued entities; curr is not here */
-	struct yl_se *leftmost;		/* earliest deadline (rb_root_cached) */
+	/*
+	 * Queued entities but curr, which the kernel keeps off the tree.
+	 * Here curr may stay in it as a hole that counts for nothing, to
+	 * be filled again when it is put back with the same deadline.
+	 */
+	struct yl_se *root;
+	struct yl_se *leftmost;		/* earliest key (rb_root_cached) */
 	int64_t sum_w_vruntime;		/* \Sum (v_i - zero_vruntime) * w_i */
 	uint64_t sum_weight;		/* \Sum w_i over the tree */
 	uint64_t zero_vruntime;

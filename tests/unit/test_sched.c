@@ -765,6 +765,65 @@ static void rq_ok(const struct yl_rq *rq)
 }
 
 /*
+ * Two NICE_0 entities enqueued at V = 0 get the same request,
+ * d = 0 + slice/2 (PLACE_DEADLINE_INITIAL), A first.  A runs 100 us,
+ * less than its request, so it comes back with the same deadline.
+ * rb_add() in put_prev_entity()'s __enqueue_entity() puts it after B, the
+ * equal key already queued, so B is now the leftmost.  The model keeps a
+ * running entity's node as a hole; refilling it in place would leave A
+ * first, which is why an equal key behind the hole forces a reinsertion.
+ * A third entity, nice 5, has a later request and stays last.
+ */
+START_TEST(put_back_goes_after_equal_deadlines)
+{
+	struct yl_se se[3], *order[3];
+	struct yl_rq rq;
+	bool resched = false;
+	int i;
+
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18", 1), 0);
+	yl_rq_init(&rq, &P, &resched);
+	for (i = 0; i < 3; i++)
+		yl_se_init(&se[i], i == 2 ? 335 : 1024, i);
+	yl_enqueue_entity(&rq, &se[0], YL_ENQ_INITIAL, 0);
+	yl_enqueue_entity(&rq, &se[1], YL_ENQ_INITIAL, 0);
+	yl_enqueue_entity(&rq, &se[2], YL_ENQ_INITIAL, 0);
+	ck_assert_uint_eq(se[0].deadline, P.base_slice_ns / 2);
+	ck_assert_uint_eq(se[1].deadline, se[0].deadline);
+	ck_assert_ptr_eq(yl_rq_first(&rq), &se[0]);
+
+	yl_set_next_entity(&rq, &se[0], 0);
+	rq_ok(&rq);
+	/* A's node is a hole now: not first, not counted, not collected. */
+	ck_assert_ptr_eq(yl_rq_first(&rq), &se[1]);
+	ck_assert_uint_eq(yl_rq_collect(&rq, order, 3), 2);
+	ck_assert_uint_eq(rq.sum_weight, 1024 + 335);
+
+	yl_update_curr(&rq, 100 * US);
+	ck_assert_uint_eq(se[0].deadline, P.base_slice_ns / 2);
+	yl_put_prev_entity(&rq, &se[0], 100 * US);
+	rq_ok(&rq);
+	ck_assert_uint_eq(yl_rq_collect(&rq, order, 3), 3);
+	ck_assert_ptr_eq(order[0], &se[1]);
+	ck_assert_ptr_eq(order[1], &se[0]);
+	ck_assert_ptr_eq(order[2], &se[2]);
+
+	/*
+	 * A again: now last of its key, so its hole is refilled, and the
+	 * order is the one rb_add() gives, A after B.
+	 */
+	yl_set_next_entity(&rq, &se[0], 100 * US);
+	yl_update_curr(&rq, 150 * US);
+	ck_assert_uint_eq(se[0].deadline, P.base_slice_ns / 2);
+	yl_put_prev_entity(&rq, &se[0], 150 * US);
+	rq_ok(&rq);
+	ck_assert_uint_eq(yl_rq_collect(&rq, order, 3), 3);
+	ck_assert_ptr_eq(order[0], &se[1]);
+	ck_assert_ptr_eq(order[1], &se[0]);
+}
+END_TEST
+
+/*
  * b3d99f43c72b's test case: one entity that is never dequeued.  The
  * picks and update_curr() do not move zero_vruntime, so its key grows
  * with its vruntime; the tick's avg_vruntime() pulls zero_vruntime to
@@ -820,6 +879,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, fairness_tracks_ideal_share);
 	tcase_add_test(ex, presets_follow_kernel_defaults);
 	tcase_add_test(ex, calc_delta_fair_matches_kernel);
+	tcase_add_test(ex, put_back_goes_after_equal_deadlines);
 	tcase_add_test(ex, lone_entity_zero_vruntime_follows_tick);
 	suite_add_tcase(s, inv);
 	suite_add_tcase(s, ex);
