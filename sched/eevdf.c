@@ -782,27 +782,36 @@ struct yl_se *yl_pick_eevdf(struct yl_rq *rq, bool protect)
 {
 	struct yl_se *node = rq->root, *se = yl_rq_first(rq);
 	struct yl_se *curr = rq->curr, *best = NULL;
+	uint64_t zero = rq->zero_vruntime;
 	struct avg_load a;
+	int64_t v_key;
 
 	if (rq->nr_queued == 1)
 		return curr && curr->on_rq ? curr : se;
 	a = avg_load(rq);
-	if (curr && (!curr->on_rq || !eligible_at(rq, &a, curr->vruntime)))
+	/*
+	 * vruntime_eligible() is key * load <= avg; with load > 0 and an
+	 * integer key that is key <= floor(avg / load), the V - zero_vruntime
+	 * of avg_vruntime().  One division here buys a plain compare for
+	 * every node the search visits.
+	 */
+	v_key = avg_floor(a.avg, a.load);
+	if (curr && (!curr->on_rq || (int64_t)(curr->vruntime - zero) > v_key))
 		curr = NULL;
 	if (curr && protect && yl_protect_slice(rq, curr))
 		return curr;
-	if (se && eligible_at(rq, &a, se->vruntime)) {
+	if (se && (int64_t)(se->vruntime - zero) <= v_key) {
 		best = se;
 		goto found;
 	}
 	while (node) {
 		struct yl_se *left = node->left;
 
-		if (left && eligible_at(rq, &a, left->min_vruntime)) {
+		if (left && (int64_t)(left->min_vruntime - zero) <= v_key) {
 			node = left;
 			continue;
 		}
-		if (!node->hole && eligible_at(rq, &a, node->vruntime)) {
+		if (!node->hole && (int64_t)(node->vruntime - zero) <= v_key) {
 			best = node;
 			break;
 		}

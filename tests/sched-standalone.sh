@@ -16,4 +16,4 @@ lib=$(ls sched/*.c | grep -v bench.c)
 $cc $flags -o test_sched test_sched.c $lib $(pkg-config --cflags --libs check)
 $cc $flags -o bench sched/bench.c $lib
 ./test_sched
-./bench 20000 | head -n 2
+./bench 20000 | head -n 3
