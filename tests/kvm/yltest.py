@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import sys
 import time
 from collections import Counter
@@ -703,7 +704,8 @@ def samples(t):
 
 POLICIES = ("none", "yield", "forfeit", "lag-credit", "handoff")
 TARGETS = ("hint", "rr", "ipi-pairs")
-TP_PAIRS = 10
+TP_PAIRS = 14
+TP_GOAL = 3.0
 TP_FLOOR = 2.0
 COOP_IPI = ["run", "--vcpus", "4", "--pcpus", "0", "--sched", "coop", "--workload", "ipi",
             "--duration", "300", "--json", "@JSON@"]
@@ -744,13 +746,16 @@ def coop(t):
     # throughput: none and handoff interleaved, TP_PAIRS each, with critical
     # sections long enough (20 us) that a preempted holder, not the hand-off
     # itself, is what the waiters pay for: the regime directed yield is for.
-    # Summed over the pairs: the emulated host runs its two CPUs on one TCG
-    # thread, which, both busy, switches between them every 100 ms, and for
-    # stretches of several seconds the emulator runs code-heavy paths about
-    # three times slower (system calls, wake-ups: handoff runs lose up to
-    # two thirds of their ops, none runs, which spin, a third).  Quiet
-    # stretches give 4.1-4.4x; whole runs 2.3-5.2x.  So the test holds the
-    # floor that no such stretch has broken, 2x, and prints the goal, 3x.
+    # Judged on the median of the pairs' ratios: the emulated host runs its
+    # two CPUs on one TCG thread, which, both busy, switches between them
+    # every 100 ms, and for stretches of several seconds the emulator runs
+    # code-heavy paths about three times slower (system calls, wake-ups:
+    # handoff runs lose up to two thirds of their ops, none runs, which
+    # spin, a third).  Such a stretch spans two to four consecutive pairs,
+    # whose ratios drop to 1.4-2.9x while the others give 3.6-5.5x; the
+    # median of 14 pairs is what the policy does, the slow stretches are
+    # not.  The sum over all pairs, stretches included, must still reach
+    # the floor no stretch has broken, 2x.
     runs += [Run("tp_%s_%d" % (p, k), COOP + ["--pv", "yield", "--duration", "1000",
                                              "--cs", "20000", "--policy", p], timeout=120)
              for k in range(TP_PAIRS) for p in ("none", "handoff")]
@@ -809,15 +814,18 @@ def coop(t):
         for p in ("none", "handoff"):
             assert_coop_run(res["tp_%s_%d" % (p, k)], "throughput %s #%d" % (p, k))
     ratio = sum(ops["handoff"]) / max(sum(ops["none"]), 1)
+    pairs = [h / max(n, 1) for h, n in zip(ops["handoff"], ops["none"])]
+    median = statistics.median(pairs)
     out = {p: sum((Counter(res["tp_%s_%d" % (p, k)].json["coop"]["outcomes"])
                    for k in range(TP_PAIRS)),
                   Counter()) for p in ("none", "handoff")}
-    check(ratio >= TP_FLOOR and out["handoff"]["honoured"] > 0 and out["none"]["ignored"] > 0,
-          "handoff/hint reaches %.2f x the lock ops of none (floor %g; goal 3: %s) (%s vs %s"
-          " over %d interleaved 1 s runs); hints honoured %d under handoff, ignored %d"
-          " under none" % (ratio, TP_FLOOR, "met" if ratio >= 3 else "NOT met", ops["handoff"],
-                           ops["none"], TP_PAIRS, out["handoff"]["honoured"],
-                           out["none"]["ignored"]))
+    check(median >= TP_GOAL and ratio >= TP_FLOOR and out["handoff"]["honoured"] > 0
+          and out["none"]["ignored"] > 0,
+          "handoff/hint reaches %.2f x the lock ops of none, median of %d interleaved 1 s pairs"
+          " (goal %g; pairs %s; %s vs %s ops), %.2f x summed (floor %g); hints honoured %d"
+          " under handoff, ignored %d under none"
+          % (median, TP_PAIRS, TP_GOAL, " ".join("%.2f" % r for r in pairs), ops["handoff"],
+             ops["none"], ratio, TP_FLOOR, out["handoff"]["honoured"], out["none"]["ignored"]))
     ph = res["handoff_hint"].json["coop"]["handoff_phases"]
     check(ph["n"] > 0 and ph["decide_ns_mean"] > 0 and ph["wake_ns_mean"] > 0,
           "handoff: hand-off latency split into decide %d ns, wake %d ns, enter %d ns (%d)"
