@@ -343,6 +343,25 @@ static int apply_knobs(struct yl_vm *vm, struct yl_err *err)
 	return 0;
 }
 
+/*
+ * KVM_CREATE_VM fails with EINTR whenever signal_pending() holds during it
+ * (mm_take_all_locks(), under the MMU notifier's registration, gives up on
+ * one), and that includes task work queued with TWA_SIGNAL: closing an
+ * io_uring, as yl_sampler_probe() does just before, makes the kernel's
+ * io_ring_exit_work() queue such work on the ring's task, later, from a
+ * workqueue.  Nothing was created, so try again, as QEMU's kvm_init() does;
+ * a bound in case a host never stops saying EINTR.
+ */
+static int create_vm_fd(int kvm_fd)
+{
+	int fd, tries = 0;
+
+	do
+		fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	while (fd < 0 && errno == EINTR && ++tries < 100);
+	return fd;
+}
+
 int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 		 const struct yl_config *cfg, const void *image, size_t len,
 		 struct yl_err *err)
@@ -355,7 +374,7 @@ int yl_vm_create(struct yl_vm *vm, struct yl_kvm *kvm,
 	vm->nr_vcpus = cfg->nr_vcpus;
 	vm->stats_fd = -1;
 	vm->done_efd = eventfd(0, EFD_CLOEXEC);
-	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, 0);
+	vm->fd = create_vm_fd(kvm->fd);
 	if (vm->fd < 0)
 		return yl_errf(err, "KVM_CREATE_VM: %s", strerror(errno));
 	vm->vcpus = calloc(vm->nr_vcpus, sizeof(*vm->vcpus));
