@@ -74,6 +74,9 @@ static int print_kvm(void)
 		printf("  unavailable: %s\n", err.msg);
 		return -1;
 	}
+	printf("  %-32s %s%s\n", "vendor module", yl_kvm_impl_name(kvm.impl),
+	       kvm.impl == YL_KVM_IMPL_PVM ?
+	       "  no VMX or SVM, so no pause-loop exiting; io_exits not counted" : "");
 	for (i = 0; i < ARRAY_SIZE(caps); i++) {
 		int v = ioctl(kvm.fd, KVM_CHECK_EXTENSION, caps[i].cap);
 

@@ -118,6 +118,13 @@ static void check_io(struct yl_report *r)
 		kvm += k;
 		bad += k != v->ex.count[KVM_EXIT_IO];
 	}
+	if (r->vm->kvm->impl == YL_KVM_IMPL_PVM && !kvm) {
+		c->state = -1;
+		snprintf(c->text, sizeof(c->text),
+			 "kvm_pvm does not count io_exits (KVM 0 on every vCPU, yieldlab %" PRIu64 ")",
+			 yl);
+		return;
+	}
 	c->state = !bad;
 	snprintf(c->text, sizeof(c->text),
 		 "yieldlab port-I/O exits %" PRIu64 ", KVM io_exits %" PRIu64 ", %u vCPU(s) differ",
@@ -159,6 +166,13 @@ static void check_tp_io(struct yl_report *r)
 		sum_tp += v->tp.n[k];
 		sum_kvm += kio;
 		bad += v->tp.n[k] != kio;
+	}
+	if (r->vm->kvm->impl == YL_KVM_IMPL_PVM && !sum_tp && !sum_kvm) {
+		c->state = -1;
+		snprintf(c->text, sizeof(c->text),
+			 "kvm_pvm counts neither (kvm:kvm_exit %s 0, KVM io_exits 0)",
+			 tp->reasons[tp->io].name);
+		return;
 	}
 	c->state = !bad;
 	snprintf(c->text, sizeof(c->text),
@@ -666,6 +680,7 @@ static void json_host(struct yj *j, const struct yl_report *r)
 	}
 	yj_u64(j, "tsc_khz", r->vm->tsc_khz);
 	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
+	yj_str(j, "kvm_module", yl_kvm_impl_name(r->vm->kvm->impl));
 	yj_obj_end(j);
 }
 

@@ -13,10 +13,23 @@
 #include "kstats.h"
 #include "tpexit.h"
 
+/*
+ * The vendor module behind /dev/kvm.  It decides what some statistics
+ * mean: kvm_pvm (software virtualization without VMX or SVM) emulates
+ * port I/O in its instruction emulator and leaves io_exits at 0.
+ */
+enum yl_kvm_impl {
+	YL_KVM_IMPL_UNKNOWN,	/* none of the three, or more than one loaded */
+	YL_KVM_IMPL_VMX,	/* kvm_intel */
+	YL_KVM_IMPL_SVM,	/* kvm_amd */
+	YL_KVM_IMPL_PVM,	/* kvm_pvm */
+};
+
 struct yl_kvm {
 	int fd;
 	int run_size;
 	unsigned int max_vcpus;
+	enum yl_kvm_impl impl;
 	struct yl_cpuid supported;
 };
 
@@ -129,6 +142,8 @@ struct yl_vm {
 };
 
 int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err);
+enum yl_kvm_impl yl_kvm_impl_probe(const char *sys_module);
+const char *yl_kvm_impl_name(enum yl_kvm_impl impl);
 void yl_kvm_close(struct yl_kvm *kvm);
 int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 		      struct yl_err *err);

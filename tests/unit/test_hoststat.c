@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include "hoststat.h"
+#include "vm.h"
 #include "suites.h"
 
 START_TEST(parse_schedstat)
@@ -50,6 +54,51 @@ START_TEST(reads_own_thread)
 }
 END_TEST
 
+static void add_dir(const char *root, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+}
+
+static void rm_dir(const char *root, const char *name)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	ck_assert_int_eq(rmdir(p), 0);
+}
+
+/* The vendor module is the one loaded; a file of its name is not one. */
+START_TEST(kvm_impl_from_sys_module)
+{
+	char root[] = "/tmp/yl-sysmod-XXXXXX", p[256];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_int_eq(yl_kvm_impl_probe(root), YL_KVM_IMPL_UNKNOWN);
+	snprintf(p, sizeof(p), "%s/kvm_amd", root);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(yl_kvm_impl_probe(root), YL_KVM_IMPL_UNKNOWN);
+	unlink(p);
+	add_dir(root, "kvm");
+	add_dir(root, "kvm_pvm");
+	ck_assert_int_eq(yl_kvm_impl_probe(root), YL_KVM_IMPL_PVM);
+	ck_assert_str_eq(yl_kvm_impl_name(YL_KVM_IMPL_PVM), "kvm_pvm");
+	add_dir(root, "kvm_intel");
+	ck_assert_int_eq(yl_kvm_impl_probe(root), YL_KVM_IMPL_UNKNOWN);
+	rm_dir(root, "kvm_pvm");
+	ck_assert_int_eq(yl_kvm_impl_probe(root), YL_KVM_IMPL_VMX);
+	ck_assert_str_eq(yl_kvm_impl_name((enum yl_kvm_impl)99), "unknown");
+	rm_dir(root, "kvm_intel");
+	rm_dir(root, "kvm");
+	ck_assert_int_eq(rmdir(root), 0);
+}
+END_TEST
+
 Suite *hoststat_suite(void)
 {
 	Suite *s = suite_create("hoststat");
@@ -58,6 +107,7 @@ Suite *hoststat_suite(void)
 	tcase_add_test(tc, parse_schedstat);
 	tcase_add_test(tc, parse_status);
 	tcase_add_test(tc, reads_own_thread);
+	tcase_add_test(tc, kvm_impl_from_sys_module);
 	suite_add_tcase(s, tc);
 	return s;
 }
