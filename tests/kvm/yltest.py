@@ -21,7 +21,8 @@ from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "scripts"))
-from emuhost import Failure, NativeHost, Outcome, Run, pick_host  # noqa: E402
+from emuhost import (EmulatedHost, Failure, NativeHost, Outcome, Run,  # noqa: E402
+                     kvm_vendor, pick_host)
 
 CASES = {}
 
@@ -49,6 +50,11 @@ class Tester:
 
 
 # --------------------------------------------------------------- helpers
+def expected_vendor(t):
+    """The emulated host loads kvm_amd; natively, what /sys/module shows."""
+    return "kvm_amd" if isinstance(t.host, EmulatedHost) else kvm_vendor()
+
+
 def vcpus(js):
     return js["vcpus"]
 
@@ -87,6 +93,8 @@ def boot_2v2p(t):
     for lock in ("tas", "ticket"):
         assert_lock_run(res[lock], 2, "2 vCPUs on 2 pCPUs, " + lock)
         check("mutual exclusion   ok" in res[lock].out, "%s: table printed" % lock)
+        got = res[lock].json["host"]["kvm_module"]
+        check(got == expected_vendor(t), "%s: JSON names the vendor module %s" % (lock, got))
 
 
 @case
@@ -1007,6 +1015,9 @@ def caps(t):
     check("KVM_CAP_IRQCHIP" in o.out and "PV_SCHED_YIELD" in o.out,
           "caps lists KVM capabilities and PV features", o)
     check("sched/features" in o.out, "caps reports the scheduler features", o)
+    line = [ln for ln in o.out.splitlines() if "vendor module" in ln]
+    check(len(line) == 1 and line[0].split()[2] == expected_vendor(t),
+          "caps names the vendor module %s" % expected_vendor(t), o)
     print(o.out)
 
 
@@ -1024,7 +1035,7 @@ def main():
     random.seed(seed)
     try:
         host = pick_host(a.yieldlab, workdir, a.host)
-        print("case %s on %s (seed %d)" % (a.case, host.kind, seed))
+        print("case %s on %s: %s (seed %d)" % (a.case, host.kind, host.why, seed))
         CASES[a.case](Tester(host))
     except Failure as e:
         print("FAILED: %s" % e)
