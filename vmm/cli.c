@@ -282,6 +282,14 @@ static int parse_pause_exits(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
+static int parse_exit_tp(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return yl_errf(err, "--exit-tracepoint '%s': allowed: on|off", v);
+	cfg->no_exit_tp = !strcmp(v, "off");
+	return 0;
+}
+
 /* W[,W...]: one cpu.weight for every VM's cgroup, or one per VM. */
 static int parse_weights(struct yl_config *cfg, const char *v,
 			 struct yl_err *err)
@@ -395,6 +403,8 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		return parse_sched_feat(cfg, v, err);
 	if (!strcmp(opt, "--pause-exits"))
 		return parse_pause_exits(cfg, v, err);
+	if (!strcmp(opt, "--exit-tracepoint"))
+		return parse_exit_tp(cfg, v, err);
 	if (!strcmp(opt, "--halt-poll-ns")) {
 		cfg->halt_poll_given = true;
 		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
@@ -438,7 +448,7 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 static const char *const value_opts[] = {
 	"--vcpus", "--pcpus", "--lock", "--pv", "--workload", "--cs",
 	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
-	"--json", "--guest", "--sched-feature", "--pause-exits",
+	"--json", "--guest", "--sched-feature", "--pause-exits", "--exit-tracepoint",
 	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
 	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms", "--sched",
 	"--policy", "--target", "--preset", "--hz",
@@ -655,6 +665,11 @@ void yl_usage(FILE *f)
 "                       by the next start if the run was killed\n"
 "  --pause-exits on|off PAUSE exits (pause-loop exiting) for this VM\n"
 "                       (KVM_CAP_X86_DISABLE_EXITS; default: KVM's)\n"
+"  --exit-tracepoint on|off\n"
+"                       count kernel-side exits per reason with per-thread\n"
+"                       perf counters on kvm:kvm_exit, where tracefs allows\n"
+"                       (default on); off spares every vCPU context switch\n"
+"                       the switching of those counters (bench handoff: off)\n"
 "  --halt-poll-ns N     this VM's halt polling, 0-1000000000 (KVM_CAP_HALT_POLL;\n"
 "                       default: the kvm module's halt_poll_ns)\n"
 "  --cgroup PARENT      place the run in cgroup v2: PARENT/yieldlab.PID, one\n"

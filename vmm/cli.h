@@ -81,6 +81,7 @@ struct yl_config {
 	const char *guest_path;
 	bool quiet;
 	enum yl_pause_exits pause_exits;
+	bool no_exit_tp;		/* --exit-tracepoint off */
 	bool halt_poll_given;
 	uint64_t halt_poll_ns;
 	unsigned int ipi_via;		/* enum yl_ipi_via */

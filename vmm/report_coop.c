@@ -75,6 +75,12 @@ static void print_outcomes(const uint64_t *o, FILE *f)
 	fprintf(f, "%s\n", any ? "" : " none");
 }
 
+/* Were per-thread perf counters on the vCPU threads during the run? */
+static bool tp_counted(const struct yl_report *r)
+{
+	return r->vm->tp && r->vm->tp->ok;
+}
+
 void yl_coop_print(const struct yl_report *r, FILE *f)
 {
 	const struct yl_coop *c = r->vm->coop;
@@ -121,6 +127,9 @@ void yl_coop_print(const struct yl_report *r, FILE *f)
 			(double)c->phase_sum_ns[0] / (double)c->phase_n / 1e3,
 			(double)c->phase_sum_ns[1] / (double)c->phase_n / 1e3,
 			(double)c->phase_sum_ns[2] / (double)c->phase_n / 1e3);
+	if (c->handoff_n && tp_counted(r))
+		fprintf(f, "  (with the kvm:kvm_exit counters on, which every context switch"
+			" also switches; --exit-tracepoint off measures without them)\n");
 }
 
 static const char *const phase_names[YL_HANDOFF_PHASES] = {
@@ -226,6 +235,7 @@ void yl_coop_json(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "handoff_p50_ns_le", yl_hist_quantile(c->handoff_hist, 0.5));
 	yj_u64(j, "handoff_p99_ns_le", yl_hist_quantile(c->handoff_hist, 0.99));
 	json_phases(j, c);
+	yj_bool(j, "exit_tracepoint_counters", tp_counted(r));
 	yj_arr(j, "vcpus");
 	for (i = 0; i < c->nr; i++)
 		json_coop_vcpu(j, c, i, now);

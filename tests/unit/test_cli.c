@@ -65,6 +65,11 @@ START_TEST(all_options)
 	ck_assert_str_eq(c.guest_path, "g.bin");
 	ck_assert_uint_eq(c.workload, YL_WL_HANG);
 	ck_assert(c.quiet);
+	ck_assert(!c.no_exit_tp);
+	ck_assert_int_eq(parse(&c, &e, "run", "--exit-tracepoint", "off", NULL), 0);
+	ck_assert(c.no_exit_tp);
+	ck_assert_int_eq(parse(&c, &e, "run", "--exit-tracepoint=on", NULL), 0);
+	ck_assert(!c.no_exit_tp);
 }
 END_TEST
 
@@ -95,6 +100,7 @@ static const struct {
 	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
 	{ { "run", "--lock", "clh" }, "allowed: tas|ticket|ttas|mcs|qspinlock" },
 	{ { "run", "--pv", "spin" }, "allowed: none|yield|halt" },
+	{ { "run", "--exit-tracepoint", "1" }, "--exit-tracepoint '1': allowed: on|off" },
 	{ { "run", "--duration", "-5" }, "--duration '-5'" },
 	{ { "run", "--duration", "0" }, "--duration '0'" },
 	{ { "run", "--cs", "-1" }, "--cs '-1'" },
