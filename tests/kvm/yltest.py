@@ -400,7 +400,16 @@ def exit_reasons(t):
                      "--spin-threshold", "64", "--duration", "200", "--json", "@JSON@"]),
         Run("nobody", [], shell=(
             AS_NOBODY + " su -s /bin/sh nobody -c '@YL@ run --vcpus 2 --pcpus 0 --duration 100'"
-            "; echo RC=$?")))
+            "; echo RC=$?")),
+        Run("off", ["run", "--vcpus", "2", "--pcpus", "0", "--sched", "coop", "--pv", "yield",
+                    "--policy", "handoff", "--spin-threshold", "64", "--duration", "200",
+                    "--exit-tracepoint", "off", "--json", "@JSON@"]))
+    o = res["off"]
+    check(o.rc == 0 and all(v["kvm_exit_reasons"] is None for v in vcpus(o.json))
+          and o.json["coop"]["exit_tracepoint_counters"] is False
+          and "not counted: --exit-tracepoint off" in o.out
+          and "with the kvm:kvm_exit counters on" not in o.out,
+          "--exit-tracepoint off: nothing counted, the report says why", o)
     o = res["root"]
     js = o.json
     check(o.rc == 0 and js["checks"]["tracepoint_io_exits"]["ok"] is True,
@@ -851,6 +860,10 @@ def coop(t):
     check(o.rc == 0 and m and float(m.group(1)) > 0 and int(m.group(3)) > 0
           and "ratio coop/futex" in o.out and "wake: wake call to the target" in o.out,
           "bench handoff measures both sides in one run", o)
+    m = re.search(r"ping-pong, +([0-9.]+) us of work between hand-offs: wake ([0-9.]+) ns", o.out)
+    check(m and float(m.group(1)) > 0 and float(m.group(2)) > 0
+          and "ratio coop/busy ping-pong" in o.out,
+          "bench handoff also measures the ping-pong at coop's pace", o)
     print(o.out)
     for name in ("ipi_sync", "ipi_pairs", "ipi_multi", "mixed_halt"):
         o = res[name]
