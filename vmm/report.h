@@ -34,6 +34,8 @@ struct yl_report {
 	int exit_code;
 };
 
+bool yl_mutex_holds(bool complete, uint64_t counter, uint64_t ops,
+		    unsigned int unfinished);
 int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 		    enum yl_run_stop stop, int signo, uint64_t wall_ns);
 void yl_report_free(struct yl_report *r);

@@ -14,5 +14,6 @@ Suite *json_suite(void);
 Suite *knobs_suite(void);
 Suite *privs_suite(void);
 Suite *cgroup_suite(void);
+Suite *report_suite(void);
 
 #endif
