@@ -163,17 +163,17 @@ static double busy_pingpong(const cpu_set_t *cpu, uint64_t gap_ns)
 			iters > BUSY_MAX_ITERS ? BUSY_MAX_ITERS : iters);
 	restore = !pthread_getaffinity_np(pthread_self(), sizeof(mine), &mine);
 	pthread_setaffinity_np(pthread_self(), sizeof(*cpu), cpu);
-	if (pthread_create(&t, NULL, busy_ponger, &b))
-		return -1;
-	for (i = 0; i < b.iters; i++) {
-		busy_work(&b);
-		busy_pass(&b, 1);
-		busy_arrive(&b, 1);
+	if (!pthread_create(&t, NULL, busy_ponger, &b)) {
+		for (i = 0; i < b.iters; i++) {
+			busy_work(&b);
+			busy_pass(&b, 1);
+			busy_arrive(&b, 1);
+		}
+		pthread_join(t, NULL);
 	}
-	pthread_join(t, NULL);
 	if (restore)
 		pthread_setaffinity_np(pthread_self(), sizeof(mine), &mine);
-	return (double)b.lat_sum / (double)b.lat_n;
+	return b.lat_n ? (double)b.lat_sum / (double)b.lat_n : -1;
 }
 
 /* Two vCPUs on one pCPU, a ticket lock, hints that hand off at once. */
@@ -235,9 +235,12 @@ static void print_busy(const struct yl_config *cfg, const struct yl_handoff_out 
 		       double ours)
 {
 	uint64_t gap = cfg->duration_ms * 1000000ull / h->n;
-	double busy = busy_pingpong(&cfg->pcpus, gap);
+	double busy;
 
-	if (busy <= 0 || !h->phase_n)
+	if (!h->phase_n)
+		return;
+	busy = busy_pingpong(&cfg->pcpus, gap);
+	if (busy <= 0)
 		return;
 	printf("  futex ping-pong, %6.1f us of work between hand-offs: wake %.1f ns\n",
 	       (double)gap / 1000.0, busy);

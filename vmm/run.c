@@ -334,11 +334,7 @@ int yl_cmd_run(struct yl_config *cfg)
 		vms[0].coop = &coop;
 	}
 	yl_gate_init(&gate);
-	yl_tp_init(&tp);
-	if (cfg->no_exit_tp) {
-		tp.ok = false;
-		snprintf(tp.why, sizeof(tp.why), "--exit-tracepoint off");
-	}
+	yl_tp_init(&tp, cfg->no_exit_tp);
 	for (k = 0; k < n; k++) {
 		vms[k].gate = &gate;
 		vms[k].tp = &tp;

@@ -49,7 +49,8 @@ static bool host_is_amd(void)
 	return b == 0x68747541u || b == 0x6f677948u;
 }
 
-void yl_tp_init(struct yl_tp *tp)
+/* off (--exit-tracepoint off): no counter is opened, tracefs not read. */
+void yl_tp_init(struct yl_tp *tp, bool off)
 {
 	char buf[32];
 	unsigned int i;
@@ -58,6 +59,10 @@ void yl_tp_init(struct yl_tp *tp)
 	tp->reasons = host_is_amd() ? svm_reasons : vmx_reasons;
 	tp->nr = host_is_amd() ? ARRAY_SIZE(svm_reasons) : ARRAY_SIZE(vmx_reasons);
 	tp->io = yl_tp_find(tp, host_is_amd() ? "io" : "IO_INSTRUCTION");
+	if (off) {
+		snprintf(tp->why, sizeof(tp->why), "--exit-tracepoint off");
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(id_paths); i++)
 		if (yl_read_text(id_paths[i], buf, sizeof(buf)) > 0 &&
 		    sscanf(buf, "%lu", &tp->id) == 1) {

@@ -33,7 +33,7 @@ struct yl_tp_counts {
 	bool valid;
 };
 
-void yl_tp_init(struct yl_tp *tp);
+void yl_tp_init(struct yl_tp *tp, bool off);
 void yl_tp_reset(struct yl_tp_counts *c);
 int yl_tp_open(struct yl_tp *tp, pid_t tid, struct yl_tp_counts *c);
 void yl_tp_read(const struct yl_tp *tp, struct yl_tp_counts *c);
