@@ -310,12 +310,20 @@ static void gather_guest(struct yl_report *r)
 	const struct yl_vm *vm = r->vm;
 	unsigned int i;
 
+	double sq = 0;
+
 	memcpy(&r->sum, vm->mem + YL_SUMMARY_GPA, sizeof(r->sum));
 	r->complete = true;
+	r->ops_min = UINT64_MAX;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		memcpy(&r->g[i], vm->mem + YL_VCPU_RESULT_GPA(i), sizeof(r->g[i]));
 		r->g[i].msg[YL_MSG_LEN - 1] = 0;
 		r->ops += r->g[i].ops;
+		sq += (double)r->g[i].ops * (double)r->g[i].ops;
+		if (r->g[i].ops < r->ops_min)
+			r->ops_min = r->g[i].ops;
+		if (r->g[i].ops > r->ops_max)
+			r->ops_max = r->g[i].ops;
 		r->yields += r->g[i].yields;
 		r->halts += r->g[i].halts;
 		r->kicks += r->g[i].kicks;
@@ -330,6 +338,7 @@ static void gather_guest(struct yl_report *r)
 		if (vm->vcpus[i].end != YL_END_DONE)
 			r->complete = false;
 	}
+	r->ops_jain = yl_jain((double)r->ops, sq, vm->nr_vcpus);
 	if (r->complete && r->sum.end_tsc > r->sum.start_tsc)
 		r->phase_ms = cycles_to_ms(vm, r->sum.end_tsc - r->sum.start_tsc);
 	else
@@ -472,6 +481,8 @@ static void print_header(const struct yl_report *r, FILE *f)
 	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops, rate(r, r->ops));
+	fprintf(f, "per-vCPU ops: min %" PRIu64 ", max %" PRIu64 ", Jain's index %.3f\n",
+		r->ops_min, r->ops_max, r->ops_jain);
 	if (r->vm->cgroup[0])
 		fprintf(f, "cgroup %s, cpu.weight %u, CPU time %.1f ms\n", r->vm->cgroup,
 			r->vm->cg_weight ? r->vm->cg_weight : 100,
@@ -901,6 +912,11 @@ static void json_result(struct yj *j, const struct yl_report *r)
 	yj_dbl(j, "lock_phase_ms", r->phase_ms);
 	yj_u64(j, "ops", r->ops);
 	yj_dbl(j, "ops_per_s", rate(r, r->ops));
+	yj_obj(j, "ops_fairness");
+	yj_dbl(j, "jain", r->ops_jain);
+	yj_u64(j, "min", r->ops_min);
+	yj_u64(j, "max", r->ops_max);
+	yj_obj_end(j);
 	yj_u64(j, "spins", r->spins);
 	yj_u64(j, "yields", r->yields);
 	yj_u64(j, "halts", r->halts);

@@ -26,6 +26,8 @@ struct yl_report {
 	struct yl_vcpu_result *g;	/* copies of the guest's records */
 	struct yl_summary sum;
 	uint64_t ops, yields, spins, halts, kicks;
+	uint64_t ops_min, ops_max;	/* over vCPUs */
+	double ops_jain;		/* Jain's index of per-vCPU ops */
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_irqs;
 	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */

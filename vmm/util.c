@@ -63,6 +63,16 @@ int yl_cmp_dbl(const void *a, const void *b)
 }
 
 /*
+ * Jain's fairness index (sum x)^2 / (n sum x^2) of n values from their sum
+ * and sum of squares: 1 when all are equal, 1/n when one has everything;
+ * 1 for all-zero values, which are equal.
+ */
+double yl_jain(double sum, double sum_sq, unsigned int n)
+{
+	return n && sum_sq > 0 ? sum * sum / ((double)n * sum_sq) : 1.0;
+}
+
+/*
  * A signal that kicks a thread out of KVM_RUN: no SA_RESTART, so the
  * ioctl (or a futex wait) returns EINTR instead of resuming.
  */

@@ -42,6 +42,7 @@ uint64_t yl_now_ns(void);
 ssize_t yl_read_text(const char *path, char *buf, size_t len);
 int yl_write_text(const char *path, const char *s);
 int yl_cmp_dbl(const void *a, const void *b);
+double yl_jain(double sum, double sum_sq, unsigned int n);
 int yl_kick_signal(int sig, void (*handler)(int));
 
 #endif
