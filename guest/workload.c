@@ -173,12 +173,17 @@ static void ipi_workload(struct guest_cpu *gc)
 	finish_phase(gc);
 }
 
-/* One port exit per iteration; bench_exits == 0 means forever. */
+/*
+ * One port exit per iteration, for duration_cycles (`run`), or until the
+ * VMM stops running it when both limits are 0 (`bench exits`).
+ */
 static void exits_workload(struct guest_cpu *gc)
 {
-	uint64_t i;
+	uint64_t i, deadline = rdtsc() + gc->bp->duration_cycles;
 
 	for (i = 0; !gc->bp->bench_exits || i < gc->bp->bench_exits; i++) {
+		if (gc->bp->duration_cycles && rdtsc() >= deadline)
+			break;
 		outl(YL_PORT_BENCH, (uint32_t)i);
 		gc->rec->bench_exits++;
 	}

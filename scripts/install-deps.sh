@@ -3,8 +3,11 @@
 # emulated KVM host, then fetches that host's kernel into the cache.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config liburing-dev libcap-dev check
-      python3 qemu-system-x86 busybox-static cpio xz-utils)
+# libseccomp: the per-thread filters; clang-14 and libFuzzer: the fuzz
+# targets (gcc's ASan, UBSan and TSan runtimes come with build-essential).
+pkgs=(build-essential cmake pkg-config liburing-dev libcap-dev libseccomp-dev check
+      python3 qemu-system-x86 busybox-static cpio xz-utils
+      clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,14 +6,26 @@
  * that a noisy machine hurts both alike.  Prints the ratio; goal <= 1.05.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <yieldlab/abi.h>
+#include "privs.h"
 #include "run.h"
+#include "sandbox.h"
 
 #define BENCH_ROUNDS 7
+
+/* The watchdog's SIGALRM stops both loops (KVM_RUN returns EINTR). */
+static struct yl_vm *watched;
+
+static void watchdog(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&watched->stop, true, __ATOMIC_RELEASE);
+}
 
 static int bare_loop(struct yl_vcpu *v, uint64_t n)
 {
@@ -22,7 +34,8 @@ static int bare_loop(struct yl_vcpu *v, uint64_t n)
 
 	for (i = 0; i < n; i++) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR &&
+			    !__atomic_load_n(&v->vm->stop, __ATOMIC_ACQUIRE))
 				continue;
 			return -1;
 		}
@@ -70,6 +83,29 @@ static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours
 	return 0;
 }
 
+/*
+ * The measuring thread runs the vCPU: it locks itself down as a vCPU
+ * thread does (no capability, no_new_privs, the vCPU filter) under a
+ * watchdog.
+ */
+static int lock_down(const struct yl_config *cfg, struct yl_vm *vm)
+{
+	struct yl_err err;
+
+	watched = vm;
+	if (yl_kick_signal(SIGALRM, watchdog)) {
+		fprintf(stderr, "yieldlab: bench exits: watchdog: %s\n", strerror(errno));
+		return YL_EXIT_HOST;
+	}
+	if (yl_sandbox_init(!cfg->no_seccomp, (int)cfg->seccomp_probe, &err) ||
+	    yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &err)) {
+		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
+		return YL_EXIT_HOST;
+	}
+	alarm((unsigned int)yl_effective_timeout_s(cfg));
+	return YL_EXIT_OK;
+}
+
 int yl_cmd_bench_exits(struct yl_config *cfg)
 {
 	uint64_t bare[BENCH_ROUNDS], ours[BENCH_ROUNDS];
@@ -90,9 +126,18 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out;
 	}
-	if (sched_setaffinity(0, sizeof(cfg->pcpus), &cfg->pcpus) ||
-	    measure(&vm.vcpus[0], cfg->bench_exits, bare, ours)) {
-		fprintf(stderr, "yieldlab: bench exits: the vCPU did not exit as expected (%s)\n",
+	if (sched_setaffinity(0, sizeof(cfg->pcpus), &cfg->pcpus)) {
+		fprintf(stderr, "yieldlab: bench exits: sched_setaffinity: %s\n",
+			strerror(errno));
+		goto out;
+	}
+	code = lock_down(cfg, &vm);
+	if (code)
+		goto out;
+	if (measure(&vm.vcpus[0], cfg->bench_exits, bare, ours)) {
+		code = vm.stop ? YL_EXIT_TIMEOUT : YL_EXIT_HOST;
+		fprintf(stderr, "yieldlab: bench exits: %s (%s)\n", vm.stop ?
+			"stopped by the watchdog (--timeout)" : "the vCPU did not exit as expected",
 			vm.vcpus[0].detail[0] ? vm.vcpus[0].detail : strerror(errno));
 		goto out;
 	}
@@ -107,6 +152,7 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 	printf("  ratio yieldlab/bare    %10.3f (goal <= 1.05)\n", o / b);
 	code = YL_EXIT_OK;
 out:
+	code = yl_sandbox_exit_code(code);
 	yl_vm_destroy(&vm);
 	yl_kvm_close(&kvm);
 	free(img.owned);

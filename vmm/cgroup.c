@@ -375,14 +375,21 @@ int yl_cg_remove(struct yl_cgroup *cg, FILE *log)
 	return 0;
 }
 
-/* A directory named in a killed run's record: ours, on cgroup2, empty. */
+/*
+ * A directory named in a killed run's record: ours, under the cgroup2
+ * mount with no symlink on the way (statfs() and rmdir() follow them),
+ * on cgroup2, empty.
+ */
 int yl_cg_replay_rmdir(const char *path)
 {
-	if (!yl_cg_ours(path))
+	char mount[YL_CG_PATH], real[PATH_MAX];
+
+	if (!yl_cg_ours(path) || find_mount(mount, sizeof(mount)) ||
+	    !under(path, mount) || !strcmp(path, mount))
 		return -1;
 	if (access(path, F_OK))
 		return 0;
-	if (!on_cgroup2(path))
+	if (!realpath(path, real) || strcmp(real, path) || !on_cgroup2(path))
 		return -1;
 	return rmdir_wait(path);
 }

@@ -12,6 +12,7 @@
 #include <yieldlab/abi.h>
 #include "cli.h"
 #include "policy.h"
+#include "sandbox.h"
 
 static const char *const lock_names[YL_LOCK_NR] = {
 	[YL_LOCK_TAS] = "tas",
@@ -113,7 +114,7 @@ static int parse_u64(const char *opt, const char *val, uint64_t min,
 	unsigned long long v;
 	char *end;
 
-	if (!*val || *val == '-' || *val == '+' || *val == ' ')
+	if (*val < '0' || *val > '9')	/* strtoull() takes space and signs */
 		goto bad;
 	errno = 0;
 	v = strtoull(val, &end, 10);
@@ -133,7 +134,7 @@ bad:
 static int parse_uint(const char *opt, const char *val, unsigned int min,
 		      unsigned int max, unsigned int *out, struct yl_err *err)
 {
-	uint64_t u;
+	uint64_t u = 0;
 
 	if (parse_u64(opt, val, min, max, &u, err))
 		return -1;
@@ -221,6 +222,11 @@ static void set_defaults(struct yl_config *cfg)
 	cfg->sched = YL_SCHED_HOST;
 	cfg->target = YL_TARGET_HINT;
 	cfg->preset = "6.18";
+	cfg->seccomp_probe = YL_THREAD_KINDS;	/* none */
+#ifdef YL_SANITIZED
+	/* LeakSanitizer stops the threads with ptrace, which no filter allows */
+	cfg->no_seccomp = true;
+#endif
 }
 
 /* Splits "--opt=value" or takes the next argument as the value. */
@@ -282,12 +288,26 @@ static int parse_pause_exits(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
-static int parse_exit_tp(struct yl_config *cfg, const char *v, struct yl_err *err)
+/* on|off into *off, the flag that turns the default (on) off. */
+static int parse_on_off(const char *opt, const char *v, bool *off,
+			struct yl_err *err)
 {
 	if (strcmp(v, "on") && strcmp(v, "off"))
-		return yl_errf(err, "--exit-tracepoint '%s': allowed: on|off", v);
-	cfg->no_exit_tp = !strcmp(v, "off");
+		return yl_errf(err, "%s '%s': allowed: on|off", opt, v);
+	*off = !strcmp(v, "off");
 	return 0;
+}
+
+/* --seccomp-probe: the thread kinds sandbox.c names. */
+static int parse_probe(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	const char *names[YL_THREAD_KINDS];
+	unsigned int k;
+
+	for (k = 0; k < YL_THREAD_KINDS; k++)
+		names[k] = yl_thread_kind_name(k);
+	return parse_enum("--seccomp-probe", v, names, YL_THREAD_KINDS,
+			  &cfg->seccomp_probe, err);
 }
 
 /* W[,W...]: one cpu.weight for every VM's cgroup, or one per VM. */
@@ -404,7 +424,7 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 	if (!strcmp(opt, "--pause-exits"))
 		return parse_pause_exits(cfg, v, err);
 	if (!strcmp(opt, "--exit-tracepoint"))
-		return parse_exit_tp(cfg, v, err);
+		return parse_on_off(opt, v, &cfg->no_exit_tp, err);
 	if (!strcmp(opt, "--halt-poll-ns")) {
 		cfg->halt_poll_given = true;
 		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
@@ -430,6 +450,10 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 		cfg->cgroup_parent = v;
 		return 0;
 	}
+	if (!strcmp(opt, "--seccomp"))
+		return parse_on_off(opt, v, &cfg->no_seccomp, err);
+	if (!strcmp(opt, "--seccomp-probe"))
+		return parse_probe(cfg, v, err);
 	if (!strcmp(opt, "--json")) {
 		if (!*v)
 			return yl_errf(err, "--json: needs a file name");
@@ -445,14 +469,48 @@ static int parse_option(struct yl_config *cfg, const char *opt,
 	return yl_errf(err, "unknown option '%s' (see yieldlab --help)", opt);
 }
 
-static const char *const value_opts[] = {
-	"--vcpus", "--pcpus", "--lock", "--pv", "--workload", "--cs",
-	"--think", "--duration", "--spin-threshold", "--timeout", "--exits",
-	"--json", "--guest", "--sched-feature", "--pause-exits", "--exit-tracepoint",
-	"--halt-poll-ns", "--vms", "--ipi-via", "--ipi-wait", "--ipi-targets",
-	"--ipi-every", "--cgroup", "--cpu-weight", "--sample-ms", "--sched",
-	"--policy", "--target", "--preset", "--hz",
+/* Which commands take an option: one bit per enum yl_cmd. */
+#define C_RUN		(1u << YL_CMD_RUN)
+#define C_EXITS		(1u << YL_CMD_BENCH_EXITS)
+#define C_HANDOFF	(1u << YL_CMD_BENCH_HANDOFF)
+
+static const struct {
+	const char *name;
+	unsigned int cmds;
+} value_opts[] = {
+	{ "--vcpus", C_RUN }, { "--pcpus", C_RUN | C_EXITS | C_HANDOFF },
+	{ "--lock", C_RUN }, { "--pv", C_RUN }, { "--workload", C_RUN },
+	{ "--cs", C_RUN }, { "--think", C_RUN },
+	{ "--duration", C_RUN | C_HANDOFF }, { "--spin-threshold", C_RUN },
+	{ "--timeout", C_RUN | C_EXITS | C_HANDOFF }, { "--exits", C_EXITS },
+	{ "--json", C_RUN }, { "--guest", C_RUN }, { "--sched-feature", C_RUN },
+	{ "--pause-exits", C_RUN }, { "--exit-tracepoint", C_RUN },
+	{ "--halt-poll-ns", C_RUN }, { "--vms", C_RUN }, { "--ipi-via", C_RUN },
+	{ "--ipi-wait", C_RUN }, { "--ipi-targets", C_RUN }, { "--ipi-every", C_RUN },
+	{ "--cgroup", C_RUN }, { "--cpu-weight", C_RUN }, { "--sample-ms", C_RUN },
+	{ "--sched", C_RUN }, { "--policy", C_RUN }, { "--target", C_RUN },
+	{ "--preset", C_RUN }, { "--hz", C_RUN },
+	{ "--seccomp", C_RUN | C_EXITS | C_HANDOFF },
+	{ "--seccomp-probe", C_RUN | C_EXITS },
 };
+
+static const char *cmd_name(enum yl_cmd c)
+{
+	switch (c) {
+	case YL_CMD_RUN:
+		return "run";
+	case YL_CMD_CAPS:
+		return "caps";
+	case YL_CMD_BENCH_EXITS:
+		return "bench exits";
+	case YL_CMD_BENCH_HANDOFF:
+		return "bench handoff";
+	case YL_CMD_HELP:
+		break;
+	}
+	return "help";
+}
+
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
 			 int *i, struct yl_err *err)
@@ -538,32 +596,34 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 	if (parse_command(cfg, argc, argv, &i, err))
 		return -1;
 	for (; i < argc; i++) {
-		const char *arg = argv[i], *v;
+		const char *arg = argv[i], *v, *name;
 		unsigned int k;
 
 		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
 			cfg->cmd = YL_CMD_HELP;
 			return 0;
 		}
-		if (!strcmp(arg, "--quiet")) {
+		if (!strcmp(arg, "--quiet") && cfg->cmd == YL_CMD_RUN) {
 			cfg->quiet = true;
 			continue;
 		}
 		for (k = 0; k < ARRAY_SIZE(value_opts); k++)
-			if (opt_is(arg, value_opts[k]))
+			if (opt_is(arg, value_opts[k].name))
 				break;
 		if (k == ARRAY_SIZE(value_opts))
 			return yl_errf(err, "unknown option '%s' (see yieldlab --help)", arg);
-		v = opt_value(argc, argv, &i, arg, value_opts[k], err);
-		if (!v || parse_option(cfg, value_opts[k], v, err))
+		name = value_opts[k].name;
+		if (!(value_opts[k].cmds & (1u << cfg->cmd)))
+			return yl_errf(err, "%s: not an option of '%s' (see yieldlab --help)",
+				       name, cmd_name(cfg->cmd));
+		v = opt_value(argc, argv, &i, arg, name, err);
+		if (!v || parse_option(cfg, name, v, err))
 			return -1;
-		if (!strncmp(value_opts[k], "--ipi-", 6))
-			cfg->ipi_opt = value_opts[k];
-		if (!strcmp(value_opts[k], "--policy") ||
-		    !strcmp(value_opts[k], "--target") ||
-		    !strcmp(value_opts[k], "--preset") ||
-		    !strcmp(value_opts[k], "--hz"))
-			cfg->coop_opt = value_opts[k];
+		if (!strncmp(name, "--ipi-", 6))
+			cfg->ipi_opt = name;
+		if (!strcmp(name, "--policy") || !strcmp(name, "--target") ||
+		    !strcmp(name, "--preset") || !strcmp(name, "--hz"))
+			cfg->coop_opt = name;
 	}
 	return check_combination(cfg, err);
 }
@@ -710,8 +770,15 @@ void yl_usage(FILE *f)
 "                       preempted target after sending, as Linux does\n"
 "  --ipi-targets K      targets per IPI, 1 (unicast) to vCPUs-1 (default 1)\n"
 "  --ipi-every N        mixed: lock ops between IPI ops (default 1)\n"
+"  --seccomp on|off     confine every thread to the system calls it needs once\n"
+"                       set up (seccomp; a forbidden call stops the run,\n"
+"                       exit 6); off for debugging (default on)\n"
+"  --seccomp-probe main|vcpu|sampler\n"
+"                       for tests: that thread tries a forbidden call (getppid)\n"
 "  --quiet              no table on stdout (JSON and errors only)\n"
-"bench exits options: --exits N (exits per round, default 20000)\n"
+"bench exits options: --exits N (exits per round, default 20000), --pcpus,\n"
+"  --timeout S (watchdog, default 60), --seccomp, --seccomp-probe vcpu\n"
+"bench handoff options: --duration MS, --pcpus, --timeout S, --seccomp\n"
 "\n"
 "examples:\n"
 "  yieldlab run                                  4 vCPUs on 1 pCPU, ticket lock\n"
@@ -721,5 +788,6 @@ void yl_usage(FILE *f)
 "\n"
 "exit codes: 0 ok, 1 a check failed or the guest panicked, 2 bad usage,\n"
 "  3 host/KVM cannot do it, 4 guest fault or unhandled exit, 5 watchdog,\n"
-"  130 interrupted by SIGINT/SIGTERM\n", f);
+"  6 a thread made a system call its seccomp filter forbids,\n"
+"  130 stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM...)\n", f);
 }

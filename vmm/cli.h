@@ -82,6 +82,8 @@ struct yl_config {
 	bool quiet;
 	enum yl_pause_exits pause_exits;
 	bool no_exit_tp;		/* --exit-tracepoint off */
+	bool no_seccomp;		/* --seccomp off */
+	unsigned int seccomp_probe;	/* --seccomp-probe KIND, else YL_THREAD_KINDS */
 	bool halt_poll_given;
 	uint64_t halt_poll_ns;
 	unsigned int ipi_via;		/* enum yl_ipi_via */

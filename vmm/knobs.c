@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Scheduler features for the duration of a run.
+ * Scheduler features and cgroups for the duration of a run.
  *
  * Order of events: check everything (the file is readable, each feature
  * exists, we may write) before changing anything; write the record of
@@ -8,6 +8,19 @@
  * at the end write the originals back, then remove the record.  A run
  * killed by SIGKILL leaves its record behind; the next start finds
  * records whose process is gone and replays them.
+ *
+ * Several runs at once: every read of an original, every change and
+ * every restore happens under an exclusive flock() on the state
+ * directory, and a feature that a live run holds (its record names it)
+ * is refused to every other run.  So no run records another's setting
+ * as the original, and none restores under another's feet.
+ *
+ * The state directory is root's: made 0700, and used only while it is
+ * a directory (not a symlink) owned by us and writable by nobody else.
+ * Records are opened relative to it with O_NOFOLLOW, must be regular
+ * files of ours below RECORD_MAX, are named by their run's PID and
+ * start time (a PID is reused, the pair is not), and are checked whole
+ * before any line is acted on.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +28,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/capability.h>
 #include <unistd.h>
@@ -22,13 +36,14 @@
 #include "privs.h"
 
 #define FEATURES_MAX	8192
-#define RECORD_MAX	16384	/* features and (YL_MAX_VMS + 1) cgroups */
+#define LOCK_TRIES	3000	/* x 10 ms: another run's setup or restore */
 
 void yl_knobs_init(struct yl_knobs *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->features_path = YL_SCHED_FEATURES_PATH;
 	k->state_dir = YL_STATE_DIR;
+	k->dfd = -1;
 }
 
 /*
@@ -64,7 +79,209 @@ static int write_feat(const char *path, const char *name, bool on)
 	return yl_write_text(path, buf);
 }
 
-/* Everything checked before anything changes; nothing changes here. */
+/* ------------------------------------------------------------ records */
+
+/*
+ * A record, every line checked: "features PATH" (informative: only our
+ * own features file is ever written), "sched_feature NAME 0|1",
+ * "cgroup_dir PATH" (a directory a run of ours made, see yl_cg_ours()).
+ * Anything else makes the whole record malformed: it is acted on whole
+ * or not at all.  @buf is modified (split into lines).
+ */
+int yl_record_parse(char *buf, struct yl_record *rec, struct yl_err *err)
+{
+	char *line, *save;
+	unsigned int nr = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[YL_SCHED_FEAT_LEN], on[2], end;
+
+		nr++;
+		if (!strncmp(line, "features /", 10))
+			continue;
+		if (!strncmp(line, "cgroup_dir /", 12)) {
+			if (rec->nr_dirs == ARRAY_SIZE(rec->dirs))
+				return yl_errf(err, "line %u: more than %zu cgroup_dir lines",
+					       nr, ARRAY_SIZE(rec->dirs));
+			rec->dirs[rec->nr_dirs++] = line + 11;
+			continue;
+		}
+		if (sscanf(line, "sched_feature %63[A-Z0-9_] %1[01]%c", name, on, &end) != 2 ||
+		    strlen(line) != 14 + strlen(name) + 2) {
+			return yl_errf(err, "line %u: not a record line", nr);
+		}
+		if (rec->nr_feats == ARRAY_SIZE(rec->feats))
+			return yl_errf(err, "line %u: more than %zu sched_feature lines",
+				       nr, ARRAY_SIZE(rec->feats));
+		memcpy(rec->feats[rec->nr_feats].name, name, sizeof(name));
+		rec->feats[rec->nr_feats++].on = on[0] == '1';
+	}
+	return 0;
+}
+
+/*
+ * "PID.START.restore" (START: the process's start time, /proc/PID/stat
+ * field 22) or the older "PID.restore"; *start is 0 for the latter.
+ */
+int yl_record_name_parse(const char *name, int *pid, unsigned long long *start)
+{
+	char tail[16];
+	int n = 0;
+
+	*start = 0;
+	if (sscanf(name, "%d.%llu.%15[a-z]%n", pid, start, tail, &n) == 3 &&
+	    !name[n] && !strcmp(tail, "restore") && *pid > 0 && *start > 0)
+		return 0;
+	*start = 0;
+	n = 0;
+	if (sscanf(name, "%d.%15[a-z]%n", pid, tail, &n) == 2 && !name[n] &&
+	    !strcmp(tail, "restore") && *pid > 0)
+		return 0;
+	return -1;
+}
+
+/* Whether the run that wrote a record still runs. */
+static bool owner_alive(int pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	if (!start)
+		return true;	/* an older record: the PID is all we have */
+	return !yl_proc_starttime(pid, &now) && now == start;
+}
+
+/*
+ * Read one record of the state directory: a regular file of ours, not a
+ * link, not a FIFO (O_NONBLOCK: opening one never waits), below RECORD_MAX.
+ */
+static int read_record(int dfd, const char *name, char *buf, size_t len,
+		       struct yl_err *err)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return yl_errf(err, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1 || (size_t)st.st_size >= len) {
+		close(fd);
+		return yl_errf(err, "not a regular file of ours below %zu bytes", len);
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return yl_errf(err, "read: %s", strerror(errno));
+	buf[n] = 0;
+	if (strlen(buf) != (size_t)n)
+		return yl_errf(err, "holds a NUL byte");
+	return 0;
+}
+
+/* ------------------------------------------------------------ state dir */
+
+/* The directory: ours, a real directory, writable by nobody else. */
+static int check_state_dir(int dfd, const char *path, struct yl_err *err)
+{
+	struct stat st;
+
+	if (fstat(dfd, &st))
+		return yl_errf(err, "state directory %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return yl_errf(err, "state directory %s: owner uid %u, mode %04o; allowed: a directory owned by uid %u, not group- or world-writable (check it, then remove it)",
+			       path, (unsigned int)st.st_uid,
+			       (unsigned int)(st.st_mode & 07777), (unsigned int)geteuid());
+	return 0;
+}
+
+/*
+ * Open (and, if @make, create) the state directory and take its lock.
+ * Without @make a missing directory is no error: there is nothing to
+ * recover.  k->dfd stays -1 then.
+ */
+int yl_knobs_open(struct yl_knobs *k, bool make, struct yl_err *err)
+{
+	unsigned int i;
+
+	if (make && mkdir(k->state_dir, 0700) && errno != EEXIST)
+		return yl_errf(err, "cannot create %s for the crash-safety record: %s",
+			       k->state_dir, strerror(errno));
+	k->dfd = open(k->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (k->dfd < 0) {
+		if (!make && errno == ENOENT)
+			return 0;
+		return yl_errf(err, "state directory %s: %s (allowed: a directory, not a symlink)",
+			       k->state_dir, strerror(errno));
+	}
+	if (check_state_dir(k->dfd, k->state_dir, err))
+		goto fail;
+	for (i = 0; i < LOCK_TRIES; i++) {
+		if (!flock(k->dfd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			break;
+		usleep(10000);
+	}
+	yl_errf(err, "state directory %s: %s", k->state_dir,
+		i == LOCK_TRIES ? "locked by another run for 30 s" : strerror(errno));
+fail:
+	close(k->dfd);
+	k->dfd = -1;
+	return -1;
+}
+
+/* Let other runs at the host's settings; the directory stays open. */
+void yl_knobs_unlock(struct yl_knobs *k)
+{
+	if (k->dfd >= 0)
+		flock(k->dfd, LOCK_UN);
+}
+
+static int relock(struct yl_knobs *k)
+{
+	unsigned int i;
+
+	for (i = 0; k->dfd >= 0 && i < LOCK_TRIES; i++) {
+		if (!flock(k->dfd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		usleep(10000);
+	}
+	return -1;
+}
+
+void yl_knobs_close(struct yl_knobs *k)
+{
+	if (k->dfd >= 0)
+		close(k->dfd);
+	k->dfd = -1;
+}
+
+/* ------------------------------------------------------------ check */
+
+/* A feature a live run holds is no other run's to set. */
+static int check_held(const struct yl_knobs *k, const char *name,
+		      struct yl_err *err)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->nr_held; i++)
+		if (!strcmp(k->held[i].name, name))
+			return yl_errf(err, "--sched-feature %s: run %d holds it (record %s/%s); allowed: features no other live run sets (wait for it to end)",
+				       name, k->held[i].pid, k->state_dir,
+				       k->held[i].record);
+	return 0;
+}
+
+/*
+ * Everything checked before anything changes; nothing changes here.
+ * Called with the state directory locked where there are knobs.
+ */
 int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 		   struct yl_err *err)
 {
@@ -73,9 +290,6 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 
 	if (yl_cg_check(&k->cg, err))
 		return -1;
-	if (k->cg.on && mkdir(k->state_dir, 0700) && errno != EEXIST)
-		return yl_errf(err, "--cgroup: cannot create %s for the crash-safety record: %s",
-			       k->state_dir, strerror(errno));
 	if (!cfg->nr_feats)
 		return 0;
 	if (yl_read_text(k->features_path, list, sizeof(list)) < 0)
@@ -92,6 +306,8 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 			return yl_errf(err, "--sched-feature %s: this kernel has no such feature; allowed: %s",
 				       f->name, list);
 		}
+		if (check_held(k, f->name, err))
+			return -1;
 		cfg->feats[i].orig = f->orig;
 	}
 	k->nr = cfg->nr_feats;
@@ -99,11 +315,10 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 		return yl_errf(err, "--sched-feature: %s is not writable: %s (needs root%s)",
 			       k->features_path, strerror(errno),
 			       yl_cap_effective(CAP_DAC_OVERRIDE) ? "" : "; CAP_DAC_OVERRIDE is missing");
-	if (mkdir(k->state_dir, 0700) && errno != EEXIST)
-		return yl_errf(err, "--sched-feature: cannot create %s for the crash-safety record: %s",
-			       k->state_dir, strerror(errno));
 	return 0;
 }
+
+/* ------------------------------------------------------------ apply */
 
 /* The cgroups we will make, in the order they are made. */
 static size_t record_cgroups(const struct yl_cgroup *cg, char *buf, size_t len)
@@ -124,32 +339,38 @@ static size_t record_cgroups(const struct yl_cgroup *cg, char *buf, size_t len)
 
 static int write_record(struct yl_knobs *k, struct yl_err *err)
 {
-	char buf[RECORD_MAX];
+	char buf[YL_RECORD_MAX];
+	unsigned long long start;
 	size_t o = 0;
 	unsigned int i;
 	int fd;
 
-	snprintf(k->record, sizeof(k->record), "%s/%d.restore", k->state_dir,
-		 (int)getpid());
+	if (yl_proc_starttime(getpid(), &start))
+		return yl_errf(err, "crash-safety record: cannot read our start time: %s",
+			       strerror(errno));
+	snprintf(k->record, sizeof(k->record), "%d.%llu.restore", (int)getpid(), start);
 	o += (size_t)snprintf(buf + o, sizeof(buf) - o, "features %s\n",
 			      k->features_path);
 	for (i = 0; i < k->nr; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "sched_feature %s %d\n",
 				      k->f[i].name, k->f[i].orig);
 	o += record_cgroups(&k->cg, buf + o, sizeof(buf) - o);
-	fd = open(k->record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = openat(k->dfd, k->record, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, buf, o) != (ssize_t)o || fsync(fd)) {
-		if (fd >= 0)
+		yl_errf(err, "crash-safety record %s/%s: %s", k->state_dir, k->record,
+			strerror(errno));
+		if (fd >= 0) {
 			close(fd);
-		unlink(k->record);
-		return yl_errf(err, "crash-safety record %s: %s", k->record,
-			       strerror(errno));
+			unlinkat(k->dfd, k->record, 0);
+		}
+		return -1;
 	}
 	close(fd);
 	k->recorded = true;
 	return 0;
 }
 
+/* Called with the state directory open and locked (yl_knobs_open()). */
 int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 {
 	unsigned int i;
@@ -178,14 +399,19 @@ int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 }
 
 /*
- * Put every changed feature back and remove our cgroups; the record goes
- * only if all of it went back.
+ * Put every changed feature back and remove our cgroups, under the lock;
+ * the record goes only if all of it went back.
  */
 int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 {
 	unsigned int i;
 	int bad = 0;
 
+	if (!k->recorded)
+		return 0;
+	if (relock(k) && log)
+		fprintf(log, "yieldlab: state directory %s: cannot lock it; restoring anyway\n",
+			k->state_dir);
 	if (yl_cg_remove(&k->cg, log))
 		bad++;
 	for (i = 0; i < k->nr; i++) {
@@ -196,99 +422,134 @@ int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 		if (write_feat(k->features_path, f->name, f->orig)) {
 			bad++;
 			if (log)
-				fprintf(log, "yieldlab: restoring sched feature %s: %s (record kept in %s)\n",
-					f->name, strerror(errno), k->record);
+				fprintf(log, "yieldlab: restoring sched feature %s: %s (record kept in %s/%s)\n",
+					f->name, strerror(errno), k->state_dir, k->record);
 			continue;
 		}
 		f->applied = false;
 	}
-	if (k->recorded && !bad) {
-		unlink(k->record);
+	if (!bad) {
+		unlinkat(k->dfd, k->record, 0);
 		k->recorded = false;
 	}
+	yl_knobs_unlock(k);
 	return bad ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ recover */
+
 /* A killed run's cgroups, deepest (named last) first. */
-static int replay_cgroups(char **dirs, unsigned int n, int pid, FILE *log)
+static int replay_cgroups(const struct yl_record *rec, int pid, FILE *log)
 {
+	unsigned int n = rec->nr_dirs;
 	int bad = 0;
 
 	while (n--) {
-		if (yl_cg_replay_rmdir(dirs[n])) {
+		if (yl_cg_replay_rmdir(rec->dirs[n])) {
 			bad++;
 			continue;
 		}
 		if (log)
 			fprintf(log, "yieldlab: removed cgroup %s left by killed run %d\n",
-				dirs[n], pid);
+				rec->dirs[n], pid);
 	}
 	return bad;
 }
 
 /*
- * Replay one record left by a process that no longer exists.  Only our
+ * Replay a checked record of a process that no longer exists.  Only our
  * own features file is ever written, whatever the record says.
  */
-static int replay(const struct yl_knobs *k, const char *path, int pid,
-		  FILE *log)
+static int replay(const struct yl_knobs *k, const struct yl_record *rec,
+		  int pid, FILE *log)
 {
-	char buf[RECORD_MAX], *line, *save, *dirs[YL_MAX_VMS + 1];
-	unsigned int nr_dirs = 0;
+	unsigned int i;
 	int bad = 0;
 
-	if (yl_read_text(path, buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[YL_SCHED_FEAT_LEN];
-		int on;
-
-		if (!strncmp(line, "features ", 9))
-			continue;
-		if (!strncmp(line, "cgroup_dir ", 11)) {
-			if (nr_dirs < ARRAY_SIZE(dirs))
-				dirs[nr_dirs++] = line + 11;
-			continue;
-		}
-		if (sscanf(line, "sched_feature %63s %d", name, &on) != 2 ||
-		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name))
-			continue;	/* not ours: never write what we cannot read */
-		if (write_feat(k->features_path, name, on != 0)) {
+	for (i = 0; i < rec->nr_dirs; i++)
+		if (!yl_cg_ours(rec->dirs[i]))
+			return -1;	/* checked whole, before anything */
+	for (i = 0; i < rec->nr_feats; i++) {
+		if (write_feat(k->features_path, rec->feats[i].name, rec->feats[i].on)) {
 			bad++;
 			continue;
 		}
 		if (log)
 			fprintf(log, "yieldlab: restored sched feature %s%s left by killed run %d\n",
-				on ? "" : "NO_", name, pid);
+				rec->feats[i].on ? "" : "NO_", rec->feats[i].name, pid);
 	}
-	bad += replay_cgroups(dirs, nr_dirs, pid, log);
-	if (!bad)
-		unlink(path);
-	return bad ? -1 : 0;
+	return bad + replay_cgroups(rec, pid, log);
 }
 
-/* At every start: replay the records of runs that were killed. */
-int yl_knobs_recover(const struct yl_knobs *k, FILE *log)
+/* What a live run's record holds, for check_held(). */
+static void note_held(struct yl_knobs *k, const struct yl_record *rec, int pid,
+		      const char *name)
 {
-	DIR *d = opendir(k->state_dir);
-	struct dirent *e;
-	int bad = 0;
+	unsigned int i;
 
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		char path[512], tail[16];
-		int pid;
+	for (i = 0; i < rec->nr_feats && k->nr_held < ARRAY_SIZE(k->held); i++) {
+		struct yl_knob_held *h = &k->held[k->nr_held++];
 
-		if (sscanf(e->d_name, "%d.%15s", &pid, tail) != 2 ||
-		    strcmp(tail, "restore") || pid <= 0)
-			continue;
-		if (pid == getpid() || !kill(pid, 0) || errno != ESRCH)
-			continue;	/* its owner still runs */
-		snprintf(path, sizeof(path), "%s/%s", k->state_dir, e->d_name);
-		bad |= replay(k, path, pid, log);
+		snprintf(h->name, sizeof(h->name), "%s", rec->feats[i].name);
+		snprintf(h->record, sizeof(h->record), "%s", name);
+		h->pid = pid;
 	}
+}
+
+/* One record: a live run's is noted, a dead run's replayed, a bad one kept. */
+static int recover_one(struct yl_knobs *k, const char *name, FILE *log)
+{
+	char buf[YL_RECORD_MAX];
+	unsigned long long start;
+	struct yl_record rec;
+	struct yl_err err;
+	int pid;
+
+	if (yl_record_name_parse(name, &pid, &start))
+		return 0;	/* not a record */
+	if (read_record(k->dfd, name, buf, sizeof(buf), &err) ||
+	    yl_record_parse(buf, &rec, &err)) {
+		if (log)
+			fprintf(log, "yieldlab: crash-safety record %s/%s: %s; not replayed, kept for a person to look at\n",
+				k->state_dir, name, err.msg);
+		return -1;
+	}
+	if (owner_alive(pid, start)) {
+		note_held(k, &rec, pid, name);
+		return 0;
+	}
+	if (replay(k, &rec, pid, log)) {
+		if (log)
+			fprintf(log, "yieldlab: crash-safety record %s/%s of killed run %d: could not be replayed in full; kept, and tried again at every start\n",
+				k->state_dir, name, pid);
+		return -1;
+	}
+	unlinkat(k->dfd, name, 0);
+	return 0;
+}
+
+/*
+ * At every start, with the state directory open and locked: replay the
+ * records of runs that were killed, note what live runs hold.
+ */
+int yl_knobs_recover(struct yl_knobs *k, FILE *log)
+{
+	struct dirent *e;
+	int bad = 0, fd;
+	DIR *d;
+
+	if (k->dfd < 0)
+		return 0;
+	fd = dup(k->dfd);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)))
+		bad |= recover_one(k, e->d_name, log);
 	closedir(d);
 	return bad ? -1 : 0;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <signal.h>
 #include <stdio.h>
 #include "run.h"
 
@@ -7,6 +8,8 @@ int main(int argc, char **argv)
 	struct yl_config cfg;
 	struct yl_err err;
 
+	/* A reader that went away is an EPIPE to handle, not our death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (yl_cli_parse(&cfg, argc, argv, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;

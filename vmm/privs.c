@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 #include "privs.h"
 
 /* Whether this thread has @c in its effective set. */
@@ -119,7 +120,9 @@ void yl_restore_paths(struct yl_restore_paths *r, const struct yl_priv_paths *p,
 		r->p[r->n++] = r->buf[0];
 		r->p[r->n++] = r->buf[1];
 	}
-	if (r->n)
+	if (p->out_dir)
+		r->p[r->n++] = p->out_dir;
+	if (feats || (p->cg && p->cg->on))
 		r->p[r->n++] = p->state_dir;
 }
 
@@ -176,19 +179,52 @@ int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 }
 
 /*
- * The planned set, for the calling thread only (capabilities are per
- * thread): the main thread and every vCPU thread call it once set up.
+ * Empty the calling thread's bounding set, so that no exec could ever
+ * regain a capability.  Needs CAP_SETPCAP: a run without it (not root)
+ * has nothing to bound.
  */
-int yl_privs_apply(const struct yl_privs *pr)
+static int drop_bounding(void)
 {
-	return set_caps(pr->keep_dac, pr->keep_dac);
+	cap_value_t c, last = (cap_value_t)cap_max_bits() - 1;
+
+	if (!yl_cap_effective(CAP_SETPCAP))
+		return 0;
+	for (c = 0; c <= last; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+			return -1;
+	return 0;
 }
 
-/* The main thread's drop, recorded for the report. */
+static bool is_main(const struct yl_privs *pr, enum yl_thread_kind kind)
+{
+	return pr && kind == YL_THREAD_MAIN;
+}
+
+/*
+ * Lock the calling thread down (capabilities, the bounding set,
+ * no_new_privs and seccomp are all per thread): an empty bounding set;
+ * no capability, but for the main thread what the plan keeps for putting
+ * the host back; no_new_privs; the filter of its kind.
+ */
+int yl_privs_lock_thread(const struct yl_privs *pr, enum yl_thread_kind kind,
+			 struct yl_err *err)
+{
+	bool dac = is_main(pr, kind) && pr->keep_dac;
+
+	if (drop_bounding())
+		return yl_errf(err, "emptying the %s thread's bounding set: %s",
+			       yl_thread_kind_name(kind), strerror(errno));
+	if (set_caps(dac, dac))
+		return yl_errf(err, "dropping the %s thread's capabilities: %s",
+			       yl_thread_kind_name(kind), strerror(errno));
+	return yl_sandbox_enter(kind, !(is_main(pr, kind) && pr->main_unfiltered), err);
+}
+
+/* The main thread's lock-down, recorded for the report. */
 int yl_privs_drop(struct yl_privs *pr, struct yl_err *err)
 {
-	if (yl_privs_apply(pr))
-		return yl_errf(err, "dropping capabilities: %s", strerror(errno));
+	if (yl_privs_lock_thread(pr, YL_THREAD_MAIN, err))
+		return -1;
 	caps_text(pr->after_setup, sizeof(pr->after_setup));
 	pr->dropped = true;
 	return 0;

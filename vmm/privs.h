@@ -11,6 +11,7 @@
 #include <sys/capability.h>
 #include "cli.h"
 #include "cgroup.h"
+#include "sandbox.h"
 #include "util.h"
 
 #define YL_CAPS_TEXT	256
@@ -19,6 +20,9 @@ struct yl_privs {
 	char at_start[YL_CAPS_TEXT];	/* cap_to_text() of our set at start */
 	char after_setup[YL_CAPS_TEXT];	/* ...and after yl_privs_drop() */
 	bool keep_dac;			/* restoring host state needs it */
+	bool main_unfiltered;		/* bench handoff: its main thread starts
+					   threads after the run, so it gets
+					   no seccomp filter (the rest still) */
 	bool dropped;
 };
 
@@ -27,9 +31,13 @@ struct yl_priv_paths {
 	const char *features;		/* debugfs sched/features */
 	const char *state_dir;		/* crash-safety records */
 	const struct yl_cgroup *cg;	/* --cgroup, resolved */
+	const char *out_dir;		/* where --json is renamed at the end */
 };
 
-/* What putting the host back writes: the paths yl_privs_plan() tries. */
+/*
+ * What putting the host back (and committing the results) writes: the
+ * paths yl_privs_plan() tries.
+ */
 #define YL_RESTORE_PATHS	6
 struct yl_restore_paths {
 	const char *p[YL_RESTORE_PATHS];
@@ -44,7 +52,8 @@ int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
 		   struct yl_err *err);
 int yl_privs_plan(struct yl_privs *pr, const char *const *restore_paths,
 		  unsigned int n, struct yl_err *err);
-int yl_privs_apply(const struct yl_privs *pr);
+int yl_privs_lock_thread(const struct yl_privs *pr, enum yl_thread_kind kind,
+			 struct yl_err *err);
 int yl_privs_drop(struct yl_privs *pr, struct yl_err *err);
 void yl_privs_init(struct yl_privs *pr);
 bool yl_cap_effective(cap_value_t c);

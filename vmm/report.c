@@ -406,6 +406,9 @@ static void decide_status(struct yl_report *r)
 	if (r->stop == YL_STOP_SIGNAL) {
 		r->status = "interrupted";
 		r->exit_code = YL_EXIT_SIGNAL;
+	} else if (r->stop == YL_STOP_SECCOMP) {
+		r->status = "seccomp_violation";
+		r->exit_code = YL_EXIT_SECCOMP;
 	} else if (any_end(vm, YL_END_FAULT) || any_end(vm, YL_END_UNHANDLED)) {
 		r->status = any_end(vm, YL_END_FAULT) ? "guest_fault" : "unhandled_exit";
 		r->exit_code = YL_EXIT_GUEST;
@@ -695,6 +698,7 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);
 	json_feats(j, c);
+	yj_bool(j, "seccomp", !c->no_seccomp);
 	yj_u64(j, "sample_ms", c->sample_ms);
 	if (c->cgroup_parent)
 		yj_str(j, "cgroup_parent", c->cgroup_parent);
@@ -890,6 +894,7 @@ static void json_vcpus(struct yj *j, const struct yl_report *r)
 		yj_u64(j, "index", i);
 		yj_str(j, "end", yl_vcpu_end_name(v->end));
 		yj_str(j, "detail", v->detail);
+		yj_u64(j, "console_lines_dropped", v->con_dropped);
 		json_guest(j, r, i);
 		json_exits(j, v);
 		json_kstats(j, "kvm", &v->ks, v->ks_before, v->ks_after, v->ks_valid);
@@ -907,7 +912,8 @@ static void json_result(struct yj *j, const struct yl_report *r)
 	yj_i64(j, "exit_code", r->exit_code);
 	yj_bool(j, "complete", r->complete);
 	yj_str(j, "stopped_by", r->stop == YL_STOP_TIMEOUT ? "watchdog" :
-		   r->stop == YL_STOP_SIGNAL ? "signal" : "guest");
+		   r->stop == YL_STOP_SIGNAL ? "signal" :
+		   r->stop == YL_STOP_SECCOMP ? "seccomp" : "guest");
 	yj_dbl(j, "wall_ms", (double)r->wall_ns / 1e6);
 	yj_dbl(j, "lock_phase_ms", r->phase_ms);
 	yj_u64(j, "ops", r->ops);
@@ -1019,15 +1025,11 @@ static void json_combined(struct yj *j, const struct yl_report *r, unsigned int 
  * One VM: the result, checks and vCPUs at the top level.  Several: the
  * same per VM under "vms", and a "combined" summary.
  */
-int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
-		    struct yl_err *err)
+void yl_reports_json(const struct yl_report *r, unsigned int n, FILE *f)
 {
-	FILE *f = fopen(path, "w");
 	struct yj j;
 	unsigned int k;
 
-	if (!f)
-		return yl_errf(err, "--json %s: %s", path, strerror(errno));
 	yj_init(&j, f);
 	yj_obj(&j, NULL);
 	yj_u64(&j, "abi_version", YL_ABI_VERSION);
@@ -1047,9 +1049,6 @@ int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
 		yj_arr_end(&j);
 	}
 	yj_obj_end(&j);
-	if (fclose(f))
-		return yl_errf(err, "--json %s: %s", path, strerror(errno));
-	return 0;
 }
 
 /* Several VMs: each one's table, then what they did together. */

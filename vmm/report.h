@@ -8,7 +8,8 @@
 enum yl_run_stop {
 	YL_STOP_NONE,		/* every vCPU ended on its own */
 	YL_STOP_TIMEOUT,	/* the watchdog fired */
-	YL_STOP_SIGNAL,		/* SIGINT or SIGTERM */
+	YL_STOP_SIGNAL,		/* a terminating signal */
+	YL_STOP_SECCOMP,	/* a thread made a forbidden system call */
 };
 
 /* A cross-check: 1 holds, 0 failed, -1 not applicable. */
@@ -45,8 +46,7 @@ void yl_report_print(const struct yl_report *r, FILE *f);
 void yl_report_errors(const struct yl_report *r, FILE *f);
 void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
 int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
-int yl_reports_json(const struct yl_report *r, unsigned int n, const char *path,
-		    struct yl_err *err);
+void yl_reports_json(const struct yl_report *r, unsigned int n, FILE *f);
 
 struct yj;
 uint64_t yl_hist_quantile(const uint64_t *h, double p);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `yieldlab run`: validate everything, create the VM, run the vCPU threads
- * under a watchdog, and report.  SIGINT and SIGTERM are taken through a
- * signalfd by the main thread only, so they stop the run cleanly and the
- * statistics measured so far are still printed.
+ * under a watchdog, and report.  Every signal whose default action ends
+ * the process is taken through a signalfd by the main thread only, from
+ * the first instruction of the command on, so it stops the run cleanly:
+ * the host is put back, then the statistics measured so far are printed.
+ * SIGPIPE is ignored (main.c): a closed pipe is an EPIPE, not a death.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +20,10 @@
 #include <yieldlab/abi.h>
 #include "report.h"
 #include "knobs.h"
+#include "outfile.h"
 #include "privs.h"
 #include "run.h"
+#include "sandbox.h"
 #include "sampler.h"
 #include "coop.h"
 
@@ -59,14 +63,25 @@ int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
 	return 0;
 }
 
-/* Blocks SIGINT/SIGTERM for every thread to come; they arrive on the fd. */
+/*
+ * The catchable signals whose default action terminates (signal(7)), but
+ * SIGUSR1/SIGUSR2, which kick vCPU threads out of KVM_RUN, and SIGPIPE,
+ * which is ignored.
+ */
+static const int stop_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGXCPU, SIGXFSZ, SIGPWR, SIGSTKFLT,
+};
+
+/* Blocks them for every thread to come; they arrive on the fd. */
 int yl_signals_take(void)
 {
 	sigset_t set;
+	unsigned int i;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(&set, stop_signals[i]);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -1;
 	yl_vcpu_signal_init();
@@ -126,7 +141,7 @@ static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
 				 uint64_t timeout_ns, int *signo)
 {
 	uint64_t deadline = yl_now_ns() + timeout_ns;
-	struct pollfd p[YL_MAX_VMS + 1];
+	struct pollfd p[YL_MAX_VMS + 2];
 	unsigned int k;
 
 	while (!all_finished(vms, n)) {
@@ -139,9 +154,14 @@ static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
 		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		for (k = 0; k < n; k++)
 			p[k + 1] = (struct pollfd){ .fd = vms[k].done_efd, .events = POLLIN };
+		p[n + 1] = (struct pollfd){ .fd = yl_sandbox_efd(), .events = POLLIN };
 		left = (deadline - now) / 1000000 + 1;
-		if (poll(p, n + 1, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+		if (poll(p, n + 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
 			break;
+		if (p[n + 1].revents & POLLIN) {
+			stop_all(vms, n);
+			return YL_STOP_SECCOMP;
+		}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -162,8 +182,14 @@ static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
 	return YL_STOP_NONE;
 }
 
+/*
+ * The report of a run whose host settings are already back: the table on
+ * stdout (a closed pipe there is one line on stderr, not a lost JSON),
+ * errors on stderr, then the JSON, complete or absent.
+ */
 static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg,
-		  enum yl_run_stop stop, int signo, uint64_t wall_ns)
+		  struct yl_outfile *json, enum yl_run_stop stop, int signo,
+		  uint64_t wall_ns)
 {
 	struct yl_report *r = calloc(n, sizeof(*r));
 	struct yl_err err;
@@ -180,14 +206,19 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg
 	}
 	if (!cfg->quiet)
 		yl_reports_print(r, n, stdout);
-	fflush(stdout);
+	if (fflush(stdout) || ferror(stdout))
+		fprintf(stderr, "yieldlab: writing the report to stdout: %s\n",
+			strerror(errno));
 	for (k = 0; k < n; k++)
 		yl_report_errors(&r[k], stderr);
 	code = yl_reports_exit_code(r, n);
-	if (cfg->json_path && yl_reports_json(r, n, cfg->json_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		if (code == YL_EXIT_OK)
-			code = YL_EXIT_HOST;
+	if (json->f) {
+		yl_reports_json(r, n, json->f);
+		if (yl_outfile_commit(json, &err)) {
+			fprintf(stderr, "yieldlab: %s\n", err.msg);
+			if (code == YL_EXIT_OK)
+				code = YL_EXIT_HOST;
+		}
 	}
 out:
 	for (k = 0; r && k < n; k++)
@@ -229,20 +260,22 @@ out_img:
 	return code;
 }
 
-static int pass_privs(const void *privs)
+static int pass_privs(const void *privs, struct yl_err *err)
 {
-	return yl_privs_apply(privs);
+	return yl_privs_lock_thread(privs, YL_THREAD_VCPU, err);
 }
 
 /*
  * Every vCPU thread waits at the gate: open the tracepoint counters on
  * their thread IDs while we still may, plan the capabilities to keep
- * (only what putting the host back needs, see yl_privs_plan()), let the
- * threads go, each dropping to that set itself, and drop ours.
+ * (only what putting the host back needs, see yl_privs_plan()), and let
+ * the threads go, each locking itself down (yl_privs_lock_thread()).
+ * The main thread locks itself once the sampler thread exists, since its
+ * filter allows no new thread.
  */
 static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 		     struct yl_privs *privs, const struct yl_knobs *knobs,
-		     struct yl_err *err)
+		     const char *out_dir, struct yl_err *err)
 {
 	struct yl_restore_paths r;
 	unsigned int k, i;
@@ -254,13 +287,13 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 			yl_tp_open(vms[k].tp, vms[k].vcpus[i].tid, &vms[k].vcpus[i].tp);
 		}
 	yl_restore_paths(&r, &(struct yl_priv_paths){ knobs->features_path,
-			 knobs->state_dir, &knobs->cg }, knobs->nr != 0);
+			 knobs->state_dir, &knobs->cg, out_dir }, knobs->nr != 0);
 	if (yl_privs_plan(privs, r.p, r.n, err))
 		return -1;
 	gate->pass = pass_privs;
 	gate->arg = privs;
 	yl_gate_set(gate, 1);
-	return yl_privs_drop(privs, err);
+	return 0;
 }
 
 /* What `bench handoff` reads once the run is over. */
@@ -274,14 +307,64 @@ static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
 }
 
 /*
- * Host state changes only after every check passed and SIGINT/SIGTERM are
- * blocked (they arrive on the signalfd), so every way out of here below
- * yl_knobs_apply() passes yl_knobs_restore().
+ * The state directory, where a run keeps its crash-safety record and
+ * takes the lock that orders host changes between runs.  A run that
+ * changes nothing on the host still replays dead runs' records when it
+ * may (as root); an untrusted directory only stops a run that needs it.
+ */
+static int open_state(struct yl_knobs *knobs, const struct yl_config *cfg,
+		      struct yl_err *err)
+{
+	bool need = cfg->nr_feats || knobs->cg.on;
+
+	if (!need && geteuid())
+		return 0;
+	if (!yl_knobs_open(knobs, need, err))
+		return 0;
+	if (need)
+		return -1;
+	fprintf(stderr, "yieldlab: warning: %s; killed runs' records not replayed\n",
+		err->msg);
+	return 0;
+}
+
+/*
+ * Under the state directory's lock: replay killed runs' records, read
+ * the originals, refuse what a live run holds, record, change.
+ */
+static int setup_host(struct yl_knobs *knobs, struct yl_config *cfg,
+		      struct yl_err *err)
+{
+	int bad;
+
+	if (open_state(knobs, cfg, err))
+		return -1;
+	yl_knobs_recover(knobs, stderr);
+	bad = yl_knobs_check(knobs, cfg, err) || yl_knobs_apply(knobs, err);
+	yl_knobs_unlock(knobs);
+	return bad ? -1 : 0;
+}
+
+/* Puts the host back; a failure turns an ok run's exit code into 3. */
+static int restore_host(struct yl_knobs *knobs, int code)
+{
+	if (yl_knobs_restore(knobs, stderr) && code == YL_EXIT_OK)
+		code = YL_EXIT_HOST;
+	yl_knobs_close(knobs);
+	return code;
+}
+
+/*
+ * Every terminating signal is blocked from the start (it arrives on the
+ * signalfd) and host state changes only after every check passed, so
+ * every way out of here below setup_host() passes restore_host(), and
+ * does so before the report is printed.
  */
 int yl_cmd_run(struct yl_config *cfg)
 {
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
+	struct yl_outfile json = { 0 };
 	struct yl_privs privs;
 	struct yl_sampler sampler;
 	struct yl_coop coop = { 0 };
@@ -293,33 +376,39 @@ int yl_cmd_run(struct yl_config *cfg)
 	struct yl_err err;
 	enum yl_run_stop stop;
 	uint64_t t0;
-	int sfd, code, signo = 0;
+	int sfd, code, restored, signo = 0;
 
-	yl_knobs_init(&knobs);
-	yl_privs_init(&privs);
-	cfg->privs = &privs;
-	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
-	    yl_privs_check(cfg, &(struct yl_priv_paths){
-			   knobs.features_path, knobs.state_dir, &knobs.cg }, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		return YL_EXIT_HOST;
-	}
-	yl_knobs_recover(&knobs, stderr);
-	code = yl_prepare(cfg, &kvm, &img);
-	if (code)
-		return code;
-	if (yl_knobs_check(&knobs, cfg, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		code = YL_EXIT_HOST;
-		goto out_kvm;
-	}
 	sfd = yl_signals_take();
-	code = YL_EXIT_HOST;
 	if (sfd < 0) {
 		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
-		goto out_kvm;
+		return YL_EXIT_HOST;
 	}
-	if (yl_knobs_apply(&knobs, &err)) {
+	if (yl_sandbox_init(!cfg->no_seccomp, (int)cfg->seccomp_probe, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		close(sfd);
+		return YL_EXIT_HOST;
+	}
+	if (cfg->json_path && yl_outfile_open(&json, "--json", cfg->json_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		close(sfd);
+		return YL_EXIT_USAGE;
+	}
+	yl_knobs_init(&knobs);
+	yl_privs_init(&privs);
+	privs.main_unfiltered = cfg->handoff_out != NULL;
+	cfg->privs = &privs;
+	code = YL_EXIT_HOST;
+	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
+	    yl_privs_check(cfg, &(struct yl_priv_paths){
+			   knobs.features_path, knobs.state_dir, &knobs.cg, NULL }, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		goto out_json;
+	}
+	code = yl_prepare(cfg, &kvm, &img);
+	if (code)
+		goto out_json;
+	code = YL_EXIT_HOST;
+	if (setup_host(&knobs, cfg, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out_knobs;
 	}
@@ -348,8 +437,9 @@ int yl_cmd_run(struct yl_config *cfg)
 	}
 	yl_gate_wait_all(&gate, n * cfg->nr_vcpus);
 	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
-	    open_gate(vms, n, &gate, &privs, &knobs, &err) ||
-	    yl_sampler_start(&sampler, &err)) {
+	    open_gate(vms, n, &gate, &privs, &knobs, json.f ? json.dir : NULL, &err) ||
+	    yl_sampler_start(&sampler, &err) ||
+	    yl_privs_drop(&privs, &err)) {
 		stop_and_join(vms, n);
 		yl_sampler_free(&sampler);
 		goto out_err;
@@ -362,7 +452,11 @@ int yl_cmd_run(struct yl_config *cfg)
 		yl_vm_join(&vms[k]);
 	yl_sampler_stop(&sampler);
 	host_results(vms, n, &knobs, &sampler);
-	code = finish(vms, n, cfg, stop, signo, yl_now_ns() - t0);
+	restored = restore_host(&knobs, YL_EXIT_OK);
+	code = finish(vms, n, cfg, &json, stop, signo, yl_now_ns() - t0);
+	if (code == YL_EXIT_OK)
+		code = restored;
+	code = yl_sandbox_exit_code(code);
 	if (cfg->handoff_out && vms[0].coop)
 		handoff_out(cfg->handoff_out, &coop);
 	yl_sampler_free(&sampler);
@@ -374,11 +468,11 @@ out_vm:
 		yl_vm_destroy(&vms[k]);
 	yl_coop_destroy(&coop);
 out_knobs:
-	if (yl_knobs_restore(&knobs, stderr) && code == YL_EXIT_OK)
-		code = YL_EXIT_HOST;
-	close(sfd);
-out_kvm:
+	code = restore_host(&knobs, code);
 	yl_kvm_close(&kvm);
 	free(img.owned);
+out_json:
+	yl_outfile_abort(&json);
+	close(sfd);
 	return code;
 }

@@ -9,11 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <linux/kvm.h>
+#include "privs.h"
 #include "sampler.h"
 
 static const char *const host_names[YL_SAMPLE_HOST_NR] = {
@@ -169,24 +171,38 @@ int yl_sampler_init(struct yl_sampler *s, const struct yl_config *cfg,
 	return 0;
 }
 
+/*
+ * Queue one tick's reads; returns how many were queued.  The ring is
+ * sized for a whole tick, so a missing SQE is a bug, counted as failed
+ * reads rather than followed into a NULL.
+ */
 static unsigned int queue_reads(struct yl_sampler *s, bool final)
 {
-	unsigned int j;
+	unsigned int j, n = 0;
 
 	for (j = 0; j < s->nr_src; j++) {
 		struct yl_sample_src *c = &s->src[j];
 		struct io_uring_sqe *q = io_uring_get_sqe(&s->ring);
 
+		if (!q)
+			goto full;
 		io_uring_prep_read(q, c->v->stats_fd, c->kbuf, s->ks->data_len,
 				   s->ks->data_offset);
 		io_uring_sqe_set_data64(q, 2ull * j);
+		n++;
 		if (final)
 			continue;
 		q = io_uring_get_sqe(&s->ring);
+		if (!q)
+			goto full;
 		io_uring_prep_read(q, c->sched_fd, c->sbuf, sizeof(c->sbuf) - 1, 0);
 		io_uring_sqe_set_data64(q, 2ull * j + 1);
+		n++;
 	}
-	return final ? s->nr_src : 2 * s->nr_src;
+	return n;
+full:
+	s->failed_reads += (final ? s->nr_src : 2 * s->nr_src) - n;
+	return n;
 }
 
 /*
@@ -292,6 +308,10 @@ static void *sampler_thread(void *arg)
 	uint64_t next = s->t0_ns;
 
 	pthread_setname_np(pthread_self(), "yl-sampler");
+	if (yl_privs_lock_thread(NULL, YL_THREAD_SAMPLER, &s->lock_err)) {
+		s->lock_failed = true;
+		return NULL;
+	}
 	for (;;) {
 		take_sample(s, false);
 		/* keep one slot for the final sample of yl_sampler_stop() */
@@ -331,6 +351,11 @@ void yl_sampler_stop(struct yl_sampler *s)
 		s->failed_reads++;
 	pthread_join(s->thread, NULL);
 	s->started = false;
+	if (s->lock_failed) {
+		fprintf(stderr, "yieldlab: --sample-ms: %s; no samples taken\n",
+			s->lock_err.msg);
+		return;
+	}
 	take_sample(s, true);
 }
 

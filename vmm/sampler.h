@@ -48,6 +48,8 @@ struct yl_sampler {
 	uint64_t *t_ns;			/* [tick], since t0 */
 	uint64_t *vals;			/* [tick][src][series] */
 	bool truncated;			/* ran out of room before the end */
+	bool lock_failed;		/* the thread could not lock itself down */
+	struct yl_err lock_err;
 	uint64_t failed_reads;		/* a source that did not answer */
 };
 

@@ -7,13 +7,21 @@
 #include <unistd.h>
 #include "util.h"
 
+/*
+ * Error messages quote untrusted text (arguments, file contents): they
+ * stay one printable line, whatever was quoted.
+ */
 int yl_errf(struct yl_err *e, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
+	for (p = e->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
@@ -84,4 +92,35 @@ int yl_kick_signal(int sig, void (*handler)(int))
 	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(sig, &sa, NULL);
+}
+
+/*
+ * Field 22 of a /proc/PID/stat line, the start time in clock ticks after
+ * boot: with the PID it names one process for the life of the system.
+ * The command (field 2) may hold spaces and parentheses: skip to the last
+ * ')'.
+ */
+int yl_stat_starttime(const char *stat, unsigned long long *start)
+{
+	const char *p = strrchr(stat, ')');
+	int field;
+
+	if (!p)
+		return -1;
+	for (field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -1;
+	}
+	return sscanf(p + 1, "%llu", start) == 1 && *start ? 0 : -1;
+}
+
+int yl_proc_starttime(int pid, unsigned long long *start)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (yl_read_text(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return yl_stat_starttime(buf, start);
 }

@@ -19,7 +19,8 @@ enum yl_exit {
 	YL_EXIT_HOST = 3,	/* KVM missing, a capability missing, host error */
 	YL_EXIT_GUEST = 4,	/* guest fault or an exit yieldlab cannot handle */
 	YL_EXIT_TIMEOUT = 5,	/* watchdog stopped the guest */
-	YL_EXIT_SIGNAL = 130,	/* SIGINT or SIGTERM */
+	YL_EXIT_SECCOMP = 6,	/* a thread made a forbidden system call */
+	YL_EXIT_SIGNAL = 130,	/* a terminating signal stopped the run */
 };
 
 /* Error text for the caller to print as its one line. */
@@ -44,5 +45,7 @@ int yl_write_text(const char *path, const char *s);
 int yl_cmp_dbl(const void *a, const void *b);
 double yl_jain(double sum, double sum_sq, unsigned int n);
 int yl_kick_signal(int sig, void (*handler)(int));
+int yl_proc_starttime(int pid, unsigned long long *start);
+int yl_stat_starttime(const char *stat, unsigned long long *start);
 
 #endif

@@ -108,12 +108,44 @@ static enum yl_action end_all(struct yl_vcpu *v, enum yl_vcpu_end end)
 	return YL_LEAVE;
 }
 
+/*
+ * A guest may print without end (172 295 lines in 2 s were seen): each
+ * vCPU prints at most CON_RATE lines a second after a burst of CON_BURST,
+ * a token bucket kept in nanoseconds of credit; the rest is counted.
+ */
+#define CON_RATE	20
+#define CON_BURST	50
+#define CON_LINE_NS	(1000000000ull / CON_RATE)
+
 static void console_flush(struct yl_vcpu *v)
 {
+	uint64_t now;
+
 	if (!v->con_len)
 		return;
-	fprintf(stderr, "guest vcpu%u: %.*s\n", v->idx, (int)v->con_len, v->con);
+	now = yl_now_ns();
+	if (!v->con_last_ns)
+		v->con_tokens_ns = CON_BURST * CON_LINE_NS;
+	else
+		v->con_tokens_ns += now - v->con_last_ns;
+	if (v->con_tokens_ns > CON_BURST * CON_LINE_NS)
+		v->con_tokens_ns = CON_BURST * CON_LINE_NS;
+	v->con_last_ns = now;
+	if (v->con_tokens_ns >= CON_LINE_NS) {
+		v->con_tokens_ns -= CON_LINE_NS;
+		fprintf(stderr, "guest vcpu%u: %.*s\n", v->idx, (int)v->con_len, v->con);
+	} else {
+		v->con_dropped++;
+	}
 	v->con_len = 0;
+}
+
+static void console_close(struct yl_vcpu *v)
+{
+	console_flush(v);
+	if (v->con_dropped)
+		fprintf(stderr, "guest vcpu%u: %llu console lines not printed (at most %d a second after %d)\n",
+			v->idx, (unsigned long long)v->con_dropped, CON_RATE, CON_BURST);
 }
 
 static void console_byte(struct yl_vcpu *v, uint8_t c)
@@ -201,6 +233,8 @@ static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
 		return YL_CONTINUE;
 	case YL_PORT_BENCH:
 		v->ex.io_port[YL_IOP_BENCH]++;
+		if (!v->bench_left)	/* run --workload exits: no count */
+			return YL_CONTINUE;
 		return --v->bench_left ? YL_CONTINUE : YL_LEAVE;
 	case YL_PORT_DONE:
 		v->ex.io_port[YL_IOP_DONE]++;
@@ -287,11 +321,12 @@ static enum yl_action handle_rare(struct yl_vcpu *v)
 	return unhandled(v, what);
 }
 
-static enum yl_action dispatch(struct yl_vcpu *v)
+/* One exit, decoded from the kvm_run page: true if the vCPU must leave. */
+bool yl_vcpu_dispatch(struct yl_vcpu *v)
 {
 	if (v->run->exit_reason == KVM_EXIT_IO)
-		return handle_io(v);
-	return handle_rare(v);
+		return handle_io(v) == YL_LEAVE;
+	return handle_rare(v) == YL_LEAVE;
 }
 
 static void account(struct yl_vcpu *v, unsigned int reason, uint64_t t0)
@@ -313,7 +348,7 @@ int yl_vcpu_loop(struct yl_vcpu *v)
 	int r;
 
 	for (;;) {
-		enum yl_action a;
+		bool leave;
 		uint64_t t0;
 		unsigned int reason;
 
@@ -342,9 +377,9 @@ int yl_vcpu_loop(struct yl_vcpu *v)
 		}
 		t0 = yl_rdtsc();
 		reason = run->exit_reason;
-		a = dispatch(v);
+		leave = yl_vcpu_dispatch(v);
 		account(v, reason, t0);
-		if (a == YL_LEAVE)
+		if (leave)
 			return 0;
 	}
 }
@@ -353,6 +388,7 @@ int yl_vcpu_loop(struct yl_vcpu *v)
 static bool gate_pass(struct yl_vcpu *v)
 {
 	struct yl_gate *g = v->vm->gate;
+	struct yl_err err;
 	int state;
 
 	if (!g)
@@ -368,9 +404,8 @@ static bool gate_pass(struct yl_vcpu *v)
 		v->end = YL_END_STOPPED;
 		return false;
 	}
-	if (g->pass && g->pass(g->arg)) {
-		snprintf(v->detail, sizeof(v->detail),
-			 "dropping capabilities in the vCPU thread: %s", strerror(errno));
+	if (g->pass && g->pass(g->arg, &err)) {
+		snprintf(v->detail, sizeof(v->detail), "%.300s", err.msg);
 		end_all(v, YL_END_HOST_ERROR);
 		return false;
 	}
@@ -411,7 +446,7 @@ void *yl_vcpu_thread(void *arg)
 	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
 		v->ks_valid = false;
 	yl_hoststat_read(v->tid, &v->hs_after);
-	console_flush(v);
+	console_close(v);
 	__atomic_add_fetch(&vm->finished, 1, __ATOMIC_ACQ_REL);
 	if (write(vm->done_efd, &one, sizeof(one)) < 0)
 		perror("eventfd");

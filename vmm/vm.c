@@ -174,7 +174,8 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->lock = c->lock;
 	bp->pv = c->pv;
 	bp->tsc_khz = khz;
-	bp->duration_cycles = c->duration_ms * khz;
+	/* bench exits runs the guest for as long as it measures */
+	bp->duration_cycles = c->cmd == YL_CMD_BENCH_EXITS ? 0 : c->duration_ms * khz;
 	bp->cs_cycles = c->cs_ns * khz / 1000000;
 	bp->think_cycles = c->think_ns * khz / 1000000;
 	bp->spin_threshold = c->spin_threshold;
@@ -495,7 +496,7 @@ int yl_vm_start(struct yl_vm *vm, struct yl_err *err)
 		r = pthread_create(&vm->vcpus[i].thread, &attr, yl_vcpu_thread,
 				   &vm->vcpus[i]);
 		if (!r)
-			vm->vcpus[i].started = true;
+			__atomic_store_n(&vm->vcpus[i].started, true, __ATOMIC_RELEASE);
 	}
 	pthread_attr_destroy(&attr);
 	if (r) {
@@ -523,7 +524,7 @@ void yl_vm_stop_all(struct yl_vm *vm)
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++) {
 		struct yl_vcpu *v = &vm->vcpus[i];
 
-		if (!v->started)
+		if (!__atomic_load_n(&v->started, __ATOMIC_ACQUIRE))
 			continue;
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 		pthread_kill(v->thread, SIGUSR1);

@@ -80,7 +80,7 @@ struct yl_gate {
 	pthread_cond_t cond;
 	unsigned int waiting;		/* threads that reached the gate */
 	int state;			/* 0 closed, 1 open, -1 abandoned */
-	int (*pass)(const void *arg);
+	int (*pass)(const void *arg, struct yl_err *err);
 	const void *arg;
 };
 
@@ -110,6 +110,9 @@ struct yl_vcpu {
 
 	char con[128];
 	size_t con_len;
+	uint64_t con_tokens_ns;		/* console rate limit, see console_flush() */
+	uint64_t con_last_ns;
+	uint64_t con_dropped;		/* lines not printed for it */
 	uint64_t bench_left;		/* bench: stop after this many */
 };
 
@@ -161,6 +164,7 @@ void yl_gate_set(struct yl_gate *g, int state);
 /* vcpu.c */
 void yl_vcpu_signal_init(void);
 int yl_vcpu_loop(struct yl_vcpu *v);
+bool yl_vcpu_dispatch(struct yl_vcpu *v);
 void *yl_vcpu_thread(void *arg);
 const char *yl_exit_reason_name(unsigned int reason);
 const char *yl_io_port_name(unsigned int port_class);

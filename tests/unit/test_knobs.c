@@ -80,14 +80,12 @@ START_TEST(check_reads_originals_and_refuses_unknown)
 	struct yl_knobs k;
 	struct yl_config c = cfg_with("RUN_TO_PARITY", false);
 	struct yl_err err;
-	struct stat st;
 
 	yl_knobs_init(&k);
 	k.features_path = feats;
 	k.state_dir = state;
 	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), 0);
 	ck_assert(c.feats[0].orig);
-	ck_assert_int_eq(stat(state, &st), 0);
 	c = cfg_with("NO_SUCH_FEATURE", true);
 	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), -1);
 	ck_assert_msg(strstr(err.msg, "no such feature") &&
@@ -110,41 +108,224 @@ static int dead_pid(void)
 	return pid;
 }
 
-static void write_record(int pid, const char *body)
+static void write_record(const char *name, const char *body)
 {
 	char path[256];
 	FILE *f;
 
 	mkdir(state, 0700);
-	snprintf(path, sizeof(path), "%s/%d.restore", state, pid);
+	snprintf(path, sizeof(path), "%s/%s", state, name);
 	f = fopen(path, "w");
 	fputs(body, f);
 	fclose(f);
 }
 
+static bool record_exists(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", state, name);
+	return !access(path, F_OK);
+}
+
+static void open_knobs(struct yl_knobs *k)
+{
+	struct yl_err err;
+
+	yl_knobs_init(k);
+	k->features_path = feats;
+	k->state_dir = state;
+	ck_assert_msg(!yl_knobs_open(k, true, &err), "%s", err.msg);
+}
+
 START_TEST(recover_replays_dead_and_keeps_live)
 {
 	struct yl_knobs k;
-	char buf[256], path[256];
-	int dead = dead_pid();
+	char buf[256], dead[64], live[64];
+	unsigned long long start;
 
-	yl_knobs_init(&k);
-	k.features_path = feats;
-	k.state_dir = state;
+	snprintf(dead, sizeof(dead), "%d.restore", dead_pid());
+	ck_assert_int_eq(yl_proc_starttime(getppid(), &start), 0);
+	snprintf(live, sizeof(live), "%d.%llu.restore", getppid(), start);
 	write_record(dead, "features /sys/kernel/debug/sched/features\n"
-		     "sched_feature NEXT_BUDDY 1\n"
-		     "sched_feature ../../etc 1\n");
-	write_record(getppid(), "sched_feature PICK_BUDDY 0\n");
+		     "sched_feature NEXT_BUDDY 1\n");
+	write_record(live, "sched_feature PICK_BUDDY 0\n");
+	open_knobs(&k);
 	ck_assert_int_eq(yl_knobs_recover(&k, NULL), 0);
-	/* Only our own features file was written, with the valid line. */
+	/* Only our own features file was written (over its start: no O_TRUNC). */
 	slurp(feats, buf, sizeof(buf));
-	ck_assert_msg(!strncmp(buf, "NEXT_BUDDY", 10), "%s", buf);
-	ck_assert_ptr_null(strstr(buf, "etc"));
-	snprintf(path, sizeof(path), "%s/%d.restore", state, dead);
-	ck_assert_int_ne(access(path, F_OK), 0);
-	/* The live owner's record stays. */
-	snprintf(path, sizeof(path), "%s/%d.restore", state, getppid());
-	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_msg(!strncmp(buf, "NEXT_BUDDYRUN", 13), "%s", buf);
+	ck_assert(!record_exists(dead));
+	/* The live owner's record stays, and what it holds is noted. */
+	ck_assert(record_exists(live));
+	ck_assert_uint_eq(k.nr_held, 1);
+	ck_assert_str_eq(k.held[0].name, "PICK_BUDDY");
+	ck_assert_int_eq(k.held[0].pid, getppid());
+	yl_knobs_close(&k);
+}
+END_TEST
+
+/* A live PID whose start time differs is a reused PID: its record is dead. */
+START_TEST(recover_tells_reused_pid)
+{
+	struct yl_knobs k;
+	char name[64], buf[64];
+
+	snprintf(name, sizeof(name), "%d.1.restore", getppid());
+	write_record(name, "sched_feature RUN_TO_PARITY 0\n");
+	open_knobs(&k);
+	ck_assert_int_eq(yl_knobs_recover(&k, NULL), 0);
+	ck_assert(!record_exists(name));
+	slurp(feats, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, "NO_RUN_TO_PARITY_PARITY", 23), "%s", buf);
+	yl_knobs_close(&k);
+}
+END_TEST
+
+/* Malformed: nothing of it applied, kept, said on every start. */
+START_TEST(recover_never_applies_halfway)
+{
+	struct yl_knobs k;
+	char name[64], buf[256], log[512];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%d.restore", dead_pid());
+	write_record(name, "sched_feature NEXT_BUDDY 1\nsched_feature ../../etc 1\n");
+	for (int round = 0; round < 2; round++) {
+		open_knobs(&k);
+		f = fmemopen(log, sizeof(log), "w");
+		ck_assert_int_eq(yl_knobs_recover(&k, f), -1);
+		fclose(f);
+		ck_assert_msg(strstr(log, "line 2: not a record line") &&
+			      strstr(log, "kept for a person"), "%s", log);
+		yl_knobs_close(&k);
+		ck_assert(record_exists(name));
+	}
+	slurp(feats, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "PLACE_LAG RUN_TO_PARITY NO_NEXT_BUDDY PICK_BUDDY\n");
+}
+END_TEST
+
+/* A FIFO, a symlink or a hard link planted as a record: never opened as one. */
+START_TEST(recover_refuses_planted_files)
+{
+	struct yl_knobs k;
+	char path[256], buf[256];
+	int pid = dead_pid();
+
+	mkdir(state, 0700);
+	snprintf(path, sizeof(path), "%s/%d.restore", state, pid);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/%d.restore", state, pid + 100000);
+	ck_assert_int_eq(symlink(feats, path), 0);
+	open_knobs(&k);
+	ck_assert_int_eq(yl_knobs_recover(&k, NULL), -1);	/* did not hang */
+	yl_knobs_close(&k);
+	slurp(feats, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "PLACE_LAG RUN_TO_PARITY NO_NEXT_BUDDY PICK_BUDDY\n");
+}
+END_TEST
+
+/* Group- or world-writable, or a symlink: not our state directory. */
+START_TEST(state_dir_must_be_ours)
+{
+	struct yl_knobs k;
+	struct yl_err err;
+	char target[160];
+
+	mkdir(state, 0777);
+	chmod(state, 0777);
+	yl_knobs_init(&k);
+	k.state_dir = state;
+	ck_assert_int_eq(yl_knobs_open(&k, true, &err), -1);
+	ck_assert_msg(strstr(err.msg, "mode 0777") && strstr(err.msg, "not group- or world-writable"),
+		      "%s", err.msg);
+	rmdir(state);
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	mkdir(target, 0700);
+	ck_assert_int_eq(symlink(target, state), 0);
+	ck_assert_int_eq(yl_knobs_open(&k, true, &err), -1);
+	ck_assert_msg(strstr(err.msg, "not a symlink"), "%s", err.msg);
+	unlink(state);
+	/* missing and not needed: nothing to recover, no error */
+	ck_assert_int_eq(yl_knobs_open(&k, false, &err), 0);
+	ck_assert_int_eq(k.dfd, -1);
+}
+END_TEST
+
+/* A feature a live run holds is refused, naming the run. */
+START_TEST(check_refuses_held_feature)
+{
+	struct yl_knobs k;
+	struct yl_config c = cfg_with("RUN_TO_PARITY", false);
+	struct yl_err err;
+
+	open_knobs(&k);
+	k.nr_held = 1;
+	strcpy(k.held[0].name, "RUN_TO_PARITY");
+	strcpy(k.held[0].record, "42.7.restore");
+	k.held[0].pid = 42;
+	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), -1);
+	ck_assert_msg(strstr(err.msg, "run 42 holds it"), "%s", err.msg);
+	c = cfg_with("NEXT_BUDDY", true);
+	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), 0);
+	yl_knobs_close(&k);
+}
+END_TEST
+
+START_TEST(record_parser)
+{
+	char ok[] = "features /x\nsched_feature A_1 1\nsched_feature B 0\ncgroup_dir /c/yieldlab.1\n";
+	const char *bad[] = {
+		"sched_feature a 1\n", "sched_feature A 2\n", "sched_feature A 1 x\n",
+		"sched_feature A 10\n", "cgroup_dir rel\n", "junk\n", "features rel\n",
+	};
+	struct yl_record rec;
+	struct yl_err err;
+	char buf[64];
+	unsigned int i;
+
+	ck_assert_int_eq(yl_record_parse(ok, &rec, &err), 0);
+	ck_assert_uint_eq(rec.nr_feats, 2);
+	ck_assert_str_eq(rec.feats[0].name, "A_1");
+	ck_assert(rec.feats[0].on && !rec.feats[1].on);
+	ck_assert_uint_eq(rec.nr_dirs, 1);
+	ck_assert_str_eq(rec.dirs[0], "/c/yieldlab.1");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		strcpy(buf, bad[i]);
+		ck_assert_msg(yl_record_parse(buf, &rec, &err) == -1, "%s", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(record_names)
+{
+	unsigned long long start;
+	int pid;
+
+	ck_assert_int_eq(yl_record_name_parse("12.345.restore", &pid, &start), 0);
+	ck_assert(pid == 12 && start == 345);
+	ck_assert_int_eq(yl_record_name_parse("12.restore", &pid, &start), 0);
+	ck_assert(pid == 12 && start == 0);
+	ck_assert_int_eq(yl_record_name_parse("12.0.restore", &pid, &start), -1);
+	ck_assert_int_eq(yl_record_name_parse("12.restore.x", &pid, &start), -1);
+	ck_assert_int_eq(yl_record_name_parse("-1.restore", &pid, &start), -1);
+	ck_assert_int_eq(yl_record_name_parse("x.restore", &pid, &start), -1);
+	ck_assert_int_eq(yl_record_name_parse("lock", &pid, &start), -1);
+}
+END_TEST
+
+/* Field 22, after a command with spaces and parentheses. */
+START_TEST(stat_start_time)
+{
+	unsigned long long s;
+	const char *line = "7 (a) b (c) S 1 7 7 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 98765 1 2\n";
+
+	ck_assert_int_eq(yl_stat_starttime(line, &s), 0);
+	ck_assert_uint_eq(s, 98765);
+	ck_assert_int_eq(yl_stat_starttime("7 (a) S 1", &s), -1);
+	ck_assert_int_eq(yl_proc_starttime(getpid(), &s), 0);
+	ck_assert_uint_gt(s, 0);
 }
 END_TEST
 
@@ -157,6 +338,14 @@ Suite *knobs_suite(void)
 	tcase_add_test(tc, feat_state_parses_listing);
 	tcase_add_test(tc, check_reads_originals_and_refuses_unknown);
 	tcase_add_test(tc, recover_replays_dead_and_keeps_live);
+	tcase_add_test(tc, recover_tells_reused_pid);
+	tcase_add_test(tc, recover_never_applies_halfway);
+	tcase_add_test(tc, recover_refuses_planted_files);
+	tcase_add_test(tc, state_dir_must_be_ours);
+	tcase_add_test(tc, check_refuses_held_feature);
+	tcase_add_test(tc, record_parser);
+	tcase_add_test(tc, record_names);
+	tcase_add_test(tc, stat_start_time);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A result file that is complete or absent: opened (as a temporary file
+ * beside it) before the experiment runs, so that a bad path costs nothing,
+ * and renamed over the name asked for only once written in full.
+ */
+#ifndef YL_OUTFILE_H
+#define YL_OUTFILE_H
+
+#include <limits.h>
+#include <stdio.h>
+#include "util.h"
+
+struct yl_outfile {
+	const char *opt;		/* the option that named it, for errors */
+	char path[PATH_MAX];
+	char tmp[PATH_MAX + 16];
+	char dir[PATH_MAX];		/* where tmp and path are */
+	FILE *f;
+};
+
+int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
+		    struct yl_err *err);
+int yl_outfile_commit(struct yl_outfile *o, struct yl_err *err);
+void yl_outfile_abort(struct yl_outfile *o);
+
+#endif

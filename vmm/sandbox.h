@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Least privilege once the run is set up, per thread (capabilities, the
+ * bounding set, no_new_privs and seccomp filters are all per thread):
+ * each thread kind gets an allow-list of the system calls it makes, and
+ * nothing else.  A forbidden call is not executed: it fails with EPERM,
+ * and the run is stopped and names the call and the thread.
+ */
+#ifndef YL_SANDBOX_H
+#define YL_SANDBOX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "util.h"
+
+enum yl_thread_kind {
+	YL_THREAD_MAIN,		/* waits, restores the host, reports */
+	YL_THREAD_VCPU,		/* KVM_RUN and the exits it handles */
+	YL_THREAD_SAMPLER,	/* --sample-ms: io_uring reads */
+	YL_THREAD_KINDS,
+};
+
+struct yl_violation {
+	int nr;			/* the system call's number */
+	pid_t tid;
+	char thread[16];	/* the thread's name */
+};
+
+int yl_sandbox_init(bool on, int probe_kind, struct yl_err *err);
+int yl_sandbox_enter(enum yl_thread_kind kind, bool filter, struct yl_err *err);
+int yl_sandbox_efd(void);
+bool yl_sandbox_violated(struct yl_violation *v);
+void yl_sandbox_describe(const struct yl_violation *v, char *buf, size_t len);
+const char *yl_thread_kind_name(unsigned int kind);
+int yl_sandbox_exit_code(int code);
+
+#endif
