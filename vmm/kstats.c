@@ -40,18 +40,25 @@ static int check_header(const struct kvm_stats_header *h, struct yl_err *err)
 static int parse_desc(struct yl_kstats *ks, const uint8_t *raw,
 		      uint32_t name_size, uint32_t i, struct yl_err *err)
 {
-	const struct kvm_stats_desc *kd = (const void *)raw;
+	/*
+	 * Descriptors follow each other every sizeof(desc) + name_size
+	 * bytes: with a name_size that is not a multiple of 4 (found by
+	 * fuzz_kstats) they are not aligned, so each is copied out.
+	 */
+	const char *name = (const char *)raw + sizeof(struct kvm_stats_desc);
 	struct yl_kstat_desc *d = &ks->desc[i];
+	struct kvm_stats_desc kd;
 	uint64_t end;
 
-	if (!memchr(kd->name, 0, name_size))
+	memcpy(&kd, raw, sizeof(kd));
+	if (!memchr(name, 0, name_size))
 		return yl_errf(err, "KVM stats: descriptor %u name not terminated", i);
-	memcpy(d->name, kd->name, name_size);
-	d->flags = kd->flags;
-	d->exponent = kd->exponent;
-	d->size = kd->size;
-	d->offset = kd->offset;
-	d->bucket_size = kd->bucket_size;
+	memcpy(d->name, name, name_size);
+	d->flags = kd.flags;
+	d->exponent = kd.exponent;
+	d->size = kd.size;
+	d->offset = kd.offset;
+	d->bucket_size = kd.bucket_size;
 	if (d->size == 0 || d->size > YL_KSTAT_MAX_SIZE)
 		return yl_errf(err, "KVM stats: %s has %u values, allowed 1..%d",
 			       d->name, d->size, YL_KSTAT_MAX_SIZE);

@@ -272,7 +272,8 @@ static enum yl_action handle_io(struct yl_vcpu *v)
 
 	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.count != 1 ||
 	    (size != 1 && size != 2 && size != 4) ||
-	    r->io.data_offset + size > (uint64_t)v->vm->kvm->run_size) {
+	    r->io.data_offset > (uint64_t)v->vm->kvm->run_size - size) {
+		/* (the sum data_offset + size wrapped: found by fuzz_exit) */
 		v->ex.io_port[YL_IOP_OTHER]++;
 		snprintf(what, sizeof(what),
 			 "port I/O %s port 0x%x size %u count %u: the guest contract allows single OUTs only",
