@@ -199,14 +199,31 @@ static int check_state_dir(int dfd, const char *path, struct yl_err *err)
 }
 
 /*
+ * The exclusive lock that orders host changes between runs, waited for
+ * while another run sets up or restores (LOCK_TRIES x 10 ms at most).
+ */
+static int lock_dir(struct yl_knobs *k)
+{
+	unsigned int i;
+
+	for (i = 0; k->dfd >= 0 && i < LOCK_TRIES; i++) {
+		if (!flock(k->dfd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return -1;
+		usleep(10000);
+	}
+	errno = EWOULDBLOCK;
+	return -1;
+}
+
+/*
  * Open (and, if @make, create) the state directory and take its lock.
  * Without @make a missing directory is no error: there is nothing to
  * recover.  k->dfd stays -1 then.
  */
 int yl_knobs_open(struct yl_knobs *k, bool make, struct yl_err *err)
 {
-	unsigned int i;
-
 	if (make && mkdir(k->state_dir, 0700) && errno != EEXIST)
 		return yl_errf(err, "cannot create %s for the crash-safety record: %s",
 			       k->state_dir, strerror(errno));
@@ -219,15 +236,10 @@ int yl_knobs_open(struct yl_knobs *k, bool make, struct yl_err *err)
 	}
 	if (check_state_dir(k->dfd, k->state_dir, err))
 		goto fail;
-	for (i = 0; i < LOCK_TRIES; i++) {
-		if (!flock(k->dfd, LOCK_EX | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK)
-			break;
-		usleep(10000);
-	}
-	yl_errf(err, "state directory %s: %s", k->state_dir,
-		i == LOCK_TRIES ? "locked by another run for 30 s" : strerror(errno));
+	if (!lock_dir(k))
+		return 0;
+	yl_errf(err, "state directory %s: %s", k->state_dir, errno == EWOULDBLOCK ?
+		"locked by another run for 30 s" : strerror(errno));
 fail:
 	close(k->dfd);
 	k->dfd = -1;
@@ -239,20 +251,6 @@ void yl_knobs_unlock(struct yl_knobs *k)
 {
 	if (k->dfd >= 0)
 		flock(k->dfd, LOCK_UN);
-}
-
-static int relock(struct yl_knobs *k)
-{
-	unsigned int i;
-
-	for (i = 0; k->dfd >= 0 && i < LOCK_TRIES; i++) {
-		if (!flock(k->dfd, LOCK_EX | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK)
-			return -1;
-		usleep(10000);
-	}
-	return -1;
 }
 
 void yl_knobs_close(struct yl_knobs *k)
@@ -409,7 +407,7 @@ int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 
 	if (!k->recorded)
 		return 0;
-	if (relock(k) && log)
+	if (lock_dir(k) && log)
 		fprintf(log, "yieldlab: state directory %s: cannot lock it; restoring anyway\n",
 			k->state_dir);
 	if (yl_cg_remove(&k->cg, log))

@@ -25,6 +25,13 @@
 #include <sys/syscall.h>
 #include "sandbox.h"
 
+/* The first forbidden call, as the SIGSYS handler saw it. */
+struct yl_violation {
+	int nr;			/* the system call's number */
+	pid_t tid;
+	char thread[16];	/* the thread's name */
+};
+
 static bool sandbox_on;
 static int probe = -1;		/* --seccomp-probe: a kind that tries uname() */
 static int notify_efd = -1;
@@ -211,7 +218,7 @@ int yl_sandbox_enter(enum yl_thread_kind kind, bool filter, struct yl_err *err)
 	return 0;
 }
 
-bool yl_sandbox_violated(struct yl_violation *v)
+static bool violated_first(struct yl_violation *v)
 {
 	if (__atomic_load_n(&violated, __ATOMIC_ACQUIRE) != 2)
 		return false;
@@ -219,7 +226,7 @@ bool yl_sandbox_violated(struct yl_violation *v)
 	return true;
 }
 
-void yl_sandbox_describe(const struct yl_violation *v, char *buf, size_t len)
+static void describe(const struct yl_violation *v, char *buf, size_t len)
 {
 	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, v->nr);
 	size_t i;
@@ -238,9 +245,9 @@ int yl_sandbox_exit_code(int code)
 	struct yl_violation v;
 	char msg[256];
 
-	if (!yl_sandbox_violated(&v))
+	if (!violated_first(&v))
 		return code;
-	yl_sandbox_describe(&v, msg, sizeof(msg));
+	describe(&v, msg, sizeof(msg));
 	fprintf(stderr, "yieldlab: %s\n", msg);
 	return YL_EXIT_SECCOMP;
 }

@@ -10,7 +10,6 @@
 #define YL_SANDBOX_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 #include "util.h"
 
 enum yl_thread_kind {
@@ -20,17 +19,9 @@ enum yl_thread_kind {
 	YL_THREAD_KINDS,
 };
 
-struct yl_violation {
-	int nr;			/* the system call's number */
-	pid_t tid;
-	char thread[16];	/* the thread's name */
-};
-
 int yl_sandbox_init(bool on, int probe_kind, struct yl_err *err);
 int yl_sandbox_enter(enum yl_thread_kind kind, bool filter, struct yl_err *err);
 int yl_sandbox_efd(void);
-bool yl_sandbox_violated(struct yl_violation *v);
-void yl_sandbox_describe(const struct yl_violation *v, char *buf, size_t len);
 const char *yl_thread_kind_name(unsigned int kind);
 int yl_sandbox_exit_code(int code);
 
