@@ -1305,7 +1305,12 @@ def bad_invocations(t):
 def bench_exits(t):
     res = t.runs(Run("bench", ["bench", "exits", "--exits", "2000"], timeout=300),
                  Run("run_exits", ["run", "--vcpus", "2", "--pcpus", "0", "--workload", "exits",
-                                   "--duration", "200", "--json", "@JSON@"], timeout=120))
+                                   "--duration", "200", "--json", "@JSON@"], timeout=120),
+                 Run("bench_watchdog", ["bench", "exits", "--exits", "10000000", "--timeout", "3"],
+                     timeout=120))
+    o = res["bench_watchdog"]
+    check(o.rc == 5 and "stopped by the watchdog" in o.err,
+          "bench exits under a watchdog: rounds of 10^7 exits stopped by --timeout 3 (exit 5)", o)
     o = res["run_exits"]
     js = o.json
     check(o.rc == 0 and js["result"]["status"] == "ok" and js["result"]["complete"]
