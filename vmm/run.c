@@ -117,7 +117,22 @@ static void stop_and_join(struct yl_vm *vms, unsigned int n)
 		yl_vm_join(&vms[k]);
 }
 
-/* What the report reads of the host, every thread gone: samples, cgroups. */
+/*
+ * After a stop, until every vCPU thread has left its loop (they wait at
+ * the leave gate then, blocked), or for 10 s.
+ */
+static void wait_finished(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int tries = 10000;
+
+	while (!all_finished(vms, n) && tries--)
+		usleep(1000);
+}
+
+/*
+ * What the report reads of the host, every vCPU thread finished and
+ * holding still at the leave gate: samples, cgroups.
+ */
 static void host_results(struct yl_vm *vms, unsigned int n,
 			 const struct yl_knobs *knobs, struct yl_sampler *sampler)
 {
@@ -368,7 +383,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	struct yl_privs privs;
 	struct yl_sampler sampler;
 	struct yl_coop coop = { 0 };
-	struct yl_gate gate;
+	struct yl_gate gate, leave;
 	struct yl_tp tp;
 	struct yl_knobs knobs;
 	struct yl_image img;
@@ -423,9 +438,11 @@ int yl_cmd_run(struct yl_config *cfg)
 		vms[0].coop = &coop;
 	}
 	yl_gate_init(&gate);
+	yl_gate_init(&leave);
 	yl_tp_init(&tp, cfg->no_exit_tp);
 	for (k = 0; k < n; k++) {
 		vms[k].gate = &gate;
+		vms[k].leave_gate = &leave;
 		vms[k].tp = &tp;
 	}
 	for (k = 0; k < n; k++)
@@ -448,10 +465,11 @@ int yl_cmd_run(struct yl_config *cfg)
 		yl_coop_begin(&coop);
 	t0 = yl_now_ns();
 	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
+	wait_finished(vms, n);
+	host_results(vms, n, &knobs, &sampler);
 	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);
 	yl_sampler_stop(&sampler);
-	host_results(vms, n, &knobs, &sampler);
 	restored = restore_host(&knobs, YL_EXIT_OK);
 	code = finish(vms, n, cfg, &json, stop, signo, yl_now_ns() - t0);
 	if (code == YL_EXIT_OK)

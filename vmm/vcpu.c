@@ -451,5 +451,7 @@ void *yl_vcpu_thread(void *arg)
 	__atomic_add_fetch(&vm->finished, 1, __ATOMIC_ACQ_REL);
 	if (write(vm->done_efd, &one, sizeof(one)) < 0)
 		perror("eventfd");
+	if (vm->leave_gate)
+		yl_gate_hold(vm->leave_gate);	/* blocked: runs no more */
 	return NULL;
 }

@@ -557,11 +557,22 @@ void yl_gate_set(struct yl_gate *g, int state)
 	pthread_mutex_unlock(&g->lock);
 }
 
+/* Until the gate is opened or abandoned; nothing counted, nothing run. */
+void yl_gate_hold(struct yl_gate *g)
+{
+	pthread_mutex_lock(&g->lock);
+	while (!g->state)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
 void yl_vm_join(struct yl_vm *vm)
 {
 	struct yl_err e2;
 	unsigned int i;
 
+	if (vm->leave_gate)
+		yl_gate_set(vm->leave_gate, 1);
 	for (i = 0; vm->vcpus && i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started) {
 			pthread_join(vm->vcpus[i].thread, NULL);

@@ -131,6 +131,9 @@ struct yl_vm {
 	bool ks_valid;
 
 	struct yl_gate *gate;		/* NULL: threads run at once */
+	struct yl_gate *leave_gate;	/* where finished vCPU threads wait, so
+					   that their CPU time is all counted
+					   (see check_cgroup()); NULL: they exit */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
 	struct yl_coop *coop;		/* --sched coop, else NULL */
 	const struct yl_sampler *sampler; /* --sample-ms, else NULL */
@@ -160,6 +163,7 @@ void yl_vm_join(struct yl_vm *vm);
 void yl_gate_init(struct yl_gate *g);
 void yl_gate_wait_all(struct yl_gate *g, unsigned int n);
 void yl_gate_set(struct yl_gate *g, int state);
+void yl_gate_hold(struct yl_gate *g);
 
 /* vcpu.c */
 void yl_vcpu_signal_init(void);
