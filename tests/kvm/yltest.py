@@ -974,9 +974,10 @@ def samples(t):
 
 POLICIES = ("none", "yield", "forfeit", "lag-credit", "handoff")
 TARGETS = ("hint", "rr", "ipi-pairs")
-TP_PAIRS = 14
+TP_PAIRS = 20
+TP_LOW_RANK = 4		# sorted(pairs)[4], the 5th smallest: see coop()
 TP_GOAL = 3.0
-TP_FLOOR = 2.0
+TP_FLOOR = 1.5
 COOP_IPI = ["run", "--vcpus", "4", "--pcpus", "0", "--sched", "coop", "--workload", "ipi",
             "--duration", "300", "--json", "@JSON@"]
 COOP = ["run", "--vcpus", "8", "--pcpus", "0-1", "--sched", "coop", "--lock", "ticket",
@@ -1088,14 +1089,20 @@ def coop(t):
     out = {p: sum((Counter(res["tp_%s_%d" % (p, k)].json["coop"]["outcomes"])
                    for k in range(TP_PAIRS)),
                   Counter()) for p in ("none", "handoff")}
-    # The claim "handoff beats none" is judged distribution-free: with 14
-    # pairs, the 3rd-smallest ratio is a one-sided 99.4% lower confidence
-    # bound of the median (P[Bin(14, 1/2) <= 2] = 106/16384), and it must
-    # exceed 1.  The size of the gain is held to the floor: the lowest
-    # median of pair ratios in eight CI runs on the emulated host was 3.23
-    # (slow stretches put single pairs at 1.85), so 2x leaves a measured
-    # margin; the 3x goal is printed, met or not, and not asserted.
-    low = sorted(pairs)[2]
+    # The claim "handoff beats none" is judged distribution-free: with 20
+    # pairs, the 5th-smallest ratio is a one-sided 99.4% lower confidence
+    # bound of the median (P[Bin(20, 1/2) <= 4] = 6196/2^20), and it must
+    # exceed 1.  The emulator's slow stretches are not noise that pairing
+    # cancels: in them handoff, which makes system calls, drops to a
+    # quarter while none, which spins, keeps its ops.  The worst stretch
+    # seen (a clean-clone CI run, 9 consecutive pairs of 14) gave ratios
+    # 1.95 2.56 2.47 1.69 1.80 1.84 0.96 3.10 0.80: two of nine at or
+    # below 1, median 1.84; the other pairs 3.6-4.8.  With 20 pairs the
+    # 5th smallest tolerates a stretch over half of them (about two pairs
+    # at or below 1 per nine), and the floor on the median, 1.5, stays
+    # below the stretch's own median, so it holds even over all of them.
+    # The 3x goal is printed, met or not, and not asserted.
+    low = sorted(pairs)[TP_LOW_RANK]
     check(median >= TP_FLOOR and low > 1.0 and out["handoff"]["honoured"] > 0
           and out["none"]["ignored"] > 0,
           "handoff/hint reaches %.2f x the lock ops of none (floor %g; 3x goal %s), median of %d"
