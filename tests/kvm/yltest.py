@@ -585,6 +585,14 @@ def host_knobs(t):
         " echo KILLED_CG=$(ls -d /sys/fs/cgroup/yltest/yieldlab.*/vm0);"
         " @YL@ run --vcpus 1 --pcpus 0 --duration 50 >/dev/null; echo RC=$?%s"
         % (LONG, FEATS, tail))))
+    # SIGKILL at random moments, set-up and restore included: the next
+    # start puts back whatever the killed run had changed.
+    kills = [(k, random.uniform(0.0, 1.5)) for k in range(20)]
+    for k, d in kills:
+        runs.append(Run("KILL%d" % k, [], timeout=60, shell=(
+            "%s >/dev/null 2>&1 & p=$!; %s sleep %.3f; kill -KILL $p; wait $p;"
+            " @YL@ run --vcpus 1 --pcpus 0 --duration 50 >/dev/null; echo RC=$?%s"
+            % (LONG, WAIT_BLOCKED, d, tail))))
     for hp in ("0", "1000000000"):
         runs.append(Run("poll" + hp, ["run", "--vcpus", "4", "--pcpus", "0", "--lock", "ticket",
                                       "--pv", "halt", "--spin-threshold", "256",
@@ -643,6 +651,12 @@ def host_knobs(t):
     want = "restored sched feature %sRUN_TO_PARITY left by killed run" % (
         "" if feat_on(orig, "RUN_TO_PARITY") else "NO_")
     check(want in o.err, "the next start said so on stderr: %r" % want, o)
+    for k, d in kills:
+        o = res["KILL%d" % k]
+        check(field(o.out, "RC") == "0" and field(o.out, "FEATS") == orig
+              and not field(o.out, "RECORDS") and not field(o.out, "CGROUPS"),
+              "SIGKILL at %.2f s: the next start put features back, removed cgroups and"
+              " the record" % d, o)
     p0, p1 = res["poll0"], res["poll1000000000"]
     for o in (p0, p1):
         assert_lock_run(o, 4, "pv halt with --halt-poll-ns")
