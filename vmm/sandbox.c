@@ -33,9 +33,9 @@ struct yl_violation {
 };
 
 static bool sandbox_on;
-static int probe = -1;		/* --seccomp-probe: a kind that tries uname() */
+static int probe = -1;		/* --seccomp-probe: a kind that tries getppid() */
 static int notify_efd = -1;
-static int violated;		/* 0, then 1 once the first is recorded */
+static int violated;		/* 0, 1 while the first is recorded, 2 after */
 static struct yl_violation first;
 static __thread pid_t my_tid;
 static __thread char my_name[16];
@@ -61,11 +61,12 @@ static const int common_calls[] = {
 	SCMP_SYS(sched_yield), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
 	SCMP_SYS(lseek), SCMP_SYS(pread64), SCMP_SYS(getrandom),
 	SCMP_SYS(restart_syscall), SCMP_SYS(rseq), SCMP_SYS(set_robust_list),
+	SCMP_SYS(sigaltstack),	/* sanitizer runtimes, before _exit() */
 };
 
 /* KVM_RUN and the exits handled on the vCPU's own thread; coop's timer. */
 static const int vcpu_calls[] = {
-	SCMP_SYS(ioctl), SCMP_SYS(tgkill), SCMP_SYS(sched_setaffinity),
+	SCMP_SYS(ioctl), SCMP_SYS(sched_setaffinity),
 	SCMP_SYS(sched_getaffinity), SCMP_SYS(timer_create),
 	SCMP_SYS(timer_settime), SCMP_SYS(timer_delete), SCMP_SYS(rt_sigtimedwait),
 	SCMP_SYS(rt_sigpending), SCMP_SYS(openat),
@@ -78,12 +79,12 @@ static const int sampler_calls[] = {
 /* Waiting, joining, restoring, reporting: no exec, no new threads. */
 static const int main_calls[] = {
 	SCMP_SYS(ioctl), SCMP_SYS(openat), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(tgkill), SCMP_SYS(fsync), SCMP_SYS(rename), SCMP_SYS(unlinkat),
+	SCMP_SYS(fsync), SCMP_SYS(rename), SCMP_SYS(unlinkat),
 	SCMP_SYS(unlink), SCMP_SYS(rmdir), SCMP_SYS(flock), SCMP_SYS(statfs),
 	SCMP_SYS(fcntl), SCMP_SYS(io_uring_enter), SCMP_SYS(timer_delete),
 	SCMP_SYS(getdents64), SCMP_SYS(geteuid), SCMP_SYS(access),
 	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(readlink),
-	SCMP_SYS(capget), SCMP_SYS(capset), SCMP_SYS(prctl), SCMP_SYS(kill),
+	SCMP_SYS(capget), SCMP_SYS(capset), SCMP_SYS(prctl),
 	SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity),
 	SCMP_SYS(rt_sigtimedwait), SCMP_SYS(writev), SCMP_SYS(mremap),
 	SCMP_SYS(uname),
@@ -172,6 +173,17 @@ static int vcpu_rules(scmp_filter_ctx f)
 	return seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, rdonly);
 }
 
+/*
+ * Signals only to our own threads (pthread_kill(): kicks, coop's ticks):
+ * a root thread could otherwise signal any root process.
+ */
+static int own_tgkill(scmp_filter_ctx f)
+{
+	struct scmp_arg_cmp tgid = { 0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0 };
+
+	return seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, tgid);
+}
+
 static int load(enum yl_thread_kind kind)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_TRAP);
@@ -179,7 +191,7 @@ static int load(enum yl_thread_kind kind)
 
 	if (!f)
 		return -1;
-	if (allow(f, common_calls, ARRAY_SIZE(common_calls)))
+	if (allow(f, common_calls, ARRAY_SIZE(common_calls)) || own_tgkill(f))
 		goto out;
 	if (kind == YL_THREAD_VCPU && vcpu_rules(f))
 		goto out;

@@ -15,5 +15,6 @@ Suite *knobs_suite(void);
 Suite *privs_suite(void);
 Suite *cgroup_suite(void);
 Suite *report_suite(void);
+Suite *sandbox_suite(void);
 
 #endif

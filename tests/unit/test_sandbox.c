@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The seccomp filters themselves, without KVM: each test loads a filter
+ * in a child process (filters are per thread and cannot be unloaded) and
+ * reports what the kernel allowed as its exit status bits.  The child
+ * leaves with _exit(): no exit handler (LeakSanitizer's ptrace among
+ * them) runs under the filter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "sandbox.h"
+#include "suites.h"
+
+static int in_child(int (*body)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(body());
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "child died of signal %d", WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+static bool refused(long r)
+{
+	return r == -1 && errno == EPERM;
+}
+
+static int vcpu_body(void)
+{
+	pid_t parent = getppid();
+	struct yl_err err;
+	int bad = 0, fd;
+
+	if (yl_sandbox_init(true, YL_THREAD_KINDS, &err) ||
+	    yl_sandbox_enter(YL_THREAD_VCPU, true, &err))
+		return 100;
+	if (syscall(SYS_tgkill, getpid(), gettid(), 0))
+		bad |= 1;	/* a kick to one of our own threads */
+	if (!refused(syscall(SYS_tgkill, parent, parent, 0)))
+		bad |= 2;	/* a signal to another process */
+	if (!refused(syscall(SYS_openat, AT_FDCWD, "/tmp/yl-sandbox-x",
+			     O_WRONLY | O_CREAT, 0600)))
+		bad |= 4;	/* opening to write */
+	fd = open("/proc/self/stat", O_RDONLY);
+	if (fd < 0)
+		bad |= 8;	/* reading its schedstat */
+	close(fd);
+	if (yl_sandbox_exit_code(0) != YL_EXIT_SECCOMP)
+		bad |= 16;	/* the violations were recorded */
+	return bad;
+}
+
+/* No exec, no new process or thread, once the main thread is locked. */
+static int main_body(void)
+{
+	struct yl_err err;
+	int bad = 0;
+
+	if (yl_sandbox_init(true, YL_THREAD_KINDS, &err) ||
+	    yl_sandbox_enter(YL_THREAD_MAIN, true, &err))
+		return 100;
+	if (!refused(execl("/bin/true", "true", (char *)NULL)))
+		bad |= 1;
+	if (!refused(fork()))
+		bad |= 2;
+	if (yl_sandbox_exit_code(0) != YL_EXIT_SECCOMP)
+		bad |= 4;
+	return bad;
+}
+
+/* Without a violation, the exit code is the run's own. */
+static int clean_body(void)
+{
+	struct yl_err err;
+
+	if (yl_sandbox_init(true, YL_THREAD_KINDS, &err) ||
+	    yl_sandbox_enter(YL_THREAD_SAMPLER, true, &err))
+		return 100;
+	return yl_sandbox_exit_code(3) == 3 ? 0 : 1;
+}
+
+START_TEST(vcpu_filter)
+{
+	ck_assert_int_eq(in_child(vcpu_body), 0);
+}
+END_TEST
+
+START_TEST(main_filter)
+{
+	ck_assert_int_eq(in_child(main_body), 0);
+}
+END_TEST
+
+START_TEST(no_violation)
+{
+	ck_assert_int_eq(in_child(clean_body), 0);
+}
+END_TEST
+
+Suite *sandbox_suite(void)
+{
+	Suite *s = suite_create("sandbox");
+	TCase *tc = tcase_create("filters");
+
+	tcase_add_test(tc, vcpu_filter);
+	tcase_add_test(tc, main_filter);
+	tcase_add_test(tc, no_violation);
+	suite_add_tcase(s, tc);
+	return s;
+}
