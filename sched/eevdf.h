@@ -69,6 +69,7 @@ struct yl_sched_params {
 	bool flat;
 };
 
+const char *yl_sched_preset_at(unsigned int i);
 int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
 			   unsigned int ncpus);
 

@@ -41,6 +41,14 @@ static void common(struct yl_sched_params *p)
  * yield pushes the deadline.  "6.18": base slice 0.70 ms, entity_lag()
  * bound by the largest slice, set_protect_slice(), forfeit on yield.
  */
+static const char *const presets[] = { "6.12", "6.18" };
+
+/* The presets' names, for the command line; NULL past the end. */
+const char *yl_sched_preset_at(unsigned int i)
+{
+	return i < sizeof(presets) / sizeof(presets[0]) ? presets[i] : NULL;
+}
+
 int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
 			   unsigned int ncpus)
 {

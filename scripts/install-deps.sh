@@ -4,9 +4,11 @@
 set -euo pipefail
 
 # libseccomp: the per-thread filters; clang-14 and libFuzzer: the fuzz
-# targets (gcc's ASan, UBSan and TSan runtimes come with build-essential).
+# targets (gcc's ASan, UBSan and TSan runtimes come with build-essential);
+# python3-jsonschema: every JSON the suite writes is checked against
+# docs/schema/; man-db: the installed man page is read back by a test.
 pkgs=(build-essential cmake pkg-config liburing-dev libcap-dev libseccomp-dev check
-      python3 qemu-system-x86 busybox-static cpio xz-utils
+      python3 python3-jsonschema man-db qemu-system-x86 busybox-static cpio xz-utils
       clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 
 missing=()

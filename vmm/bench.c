@@ -99,7 +99,7 @@ static int lock_down(const struct yl_config *cfg, struct yl_vm *vm)
 	}
 	/* armed first: the vCPU filter has no alarm() */
 	alarm((unsigned int)yl_effective_timeout_s(cfg));
-	if (yl_sandbox_init(!cfg->no_seccomp, (int)cfg->seccomp_probe, &err) ||
+	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err) ||
 	    yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &err)) {
 		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
 		return YL_EXIT_HOST;

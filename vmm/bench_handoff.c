@@ -183,7 +183,7 @@ static void coop_config(struct yl_config *cfg)
 	int cpu = 0;
 
 	/* the first CPU of --pcpus, else of our affinity, as `run` does */
-	if (cfg->pcpus_given)
+	if (yl_given(cfg, YL_O_PCPUS))
 		from = cfg->pcpus;
 	else if (sched_getaffinity(0, sizeof(from), &from))
 		CPU_SET(0, &from);
@@ -191,12 +191,9 @@ static void coop_config(struct yl_config *cfg)
 		cpu++;
 	CPU_ZERO(&cfg->pcpus);
 	CPU_SET(cpu, &cfg->pcpus);
-	cfg->pcpus_given = true;
+	cfg->given |= 1ull << YL_O_PCPUS;
 	cfg->sched = YL_SCHED_COOP;
-	cfg->policy = 0;
-	while (yl_policy_at(cfg->policy) &&
-	       strcmp(yl_policy_at(cfg->policy)->name, "handoff"))
-		cfg->policy++;
+	cfg->policy = yl_policy_find("handoff");
 	cfg->target = YL_TARGET_HINT;
 	cfg->nr_vcpus = 2;
 	cfg->workload = YL_WL_LOCK;
@@ -205,7 +202,7 @@ static void coop_config(struct yl_config *cfg)
 	cfg->spin_threshold = 64;
 	cfg->quiet = true;
 	/* perf's per-thread counters would be switched on every hand-off */
-	cfg->no_exit_tp = true;
+	cfg->exit_tp = false;
 }
 
 /* Where coop's time goes, against the futex floor the wake phase pays. */
@@ -250,14 +247,15 @@ static void print_busy(const struct yl_config *cfg, const struct yl_handoff_out 
 
 int yl_cmd_bench_handoff(struct yl_config *cfg)
 {
-	struct yl_handoff_out h = { 0 };
+	struct yl_run_result res = { 0 };
+	struct yl_handoff_out h;
 	double before, after, floor, ours;
 	int code;
 
 	coop_config(cfg);
-	cfg->handoff_out = &h;
 	before = pingpong_median(&cfg->pcpus);
-	code = yl_cmd_run(cfg);
+	code = yl_run(cfg, &res);
+	h = res.handoff;
 	after = pingpong_median(&cfg->pcpus);
 	if (code)
 		return code;

@@ -2,55 +2,78 @@
 /*
  * Command line.  Everything here is untrusted input: every value is range
  * checked and every error is one line that says what was wrong and what is
- * allowed.  Nothing here touches KVM or the host; the checks that need the
- * host's answer take it as an argument so they can be unit tested.
+ * allowed.  Each option is declared once, in yl_opts[]; parsing, defaults,
+ * the per-command checks and all help (help.c) loop over it.  Nothing here
+ * touches KVM or the host; the checks that need the host's answer take it
+ * as an argument so they can be unit tested.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yieldlab/abi.h>
 #include "cli.h"
+#include "eevdf.h"
 #include "policy.h"
 #include "sandbox.h"
 
-static const char *const lock_names[YL_LOCK_NR] = {
-	[YL_LOCK_TAS] = "tas",
-	[YL_LOCK_TICKET] = "ticket",
-	[YL_LOCK_TTAS] = "ttas",
-	[YL_LOCK_MCS] = "mcs",
-	[YL_LOCK_QSPIN] = "qspinlock",
-};
+/* A name_at() over a static array of names, and the name for reports. */
+#define NAMES_AT(at, ...)						\
+static const char *at(unsigned int i)					\
+{									\
+	static const char *const n[] = { __VA_ARGS__ };			\
+	return i < ARRAY_SIZE(n) ? n[i] : NULL;				\
+}
+#define NAMES(at, pub, ...)						\
+NAMES_AT(at, __VA_ARGS__)						\
+const char *pub(unsigned int i)						\
+{									\
+	return at(i) ? at(i) : "?";					\
+}
 
-static const char *const pv_names[YL_PV_NR] = {
-	[YL_PV_NONE] = "none",
-	[YL_PV_YIELD] = "yield",
-	[YL_PV_HALT] = "halt",
-};
+NAMES(lock_at, yl_lock_name, [YL_LOCK_TAS] = "tas",
+      [YL_LOCK_TICKET] = "ticket", [YL_LOCK_TTAS] = "ttas",
+      [YL_LOCK_MCS] = "mcs", [YL_LOCK_QSPIN] = "qspinlock")
+NAMES(pv_at, yl_pv_name, [YL_PV_NONE] = "none", [YL_PV_YIELD] = "yield",
+      [YL_PV_HALT] = "halt")
+NAMES(workload_at, yl_workload_name, [YL_WL_LOCK] = "lock",
+      [YL_WL_EXITS] = "exits", [YL_WL_FAULT] = "fault",
+      [YL_WL_HANG] = "hang", [YL_WL_IPI] = "ipi", [YL_WL_MIXED] = "mixed")
+NAMES(ipi_via_at, yl_ipi_via_name, [YL_IPI_ICR] = "icr",
+      [YL_IPI_HYPERCALL] = "hypercall")
+NAMES(ipi_wait_at, yl_ipi_wait_name, [YL_IPI_SYNC] = "sync",
+      [YL_IPI_ASYNC] = "async")
+NAMES(sched_at, yl_sched_mode_name, [YL_SCHED_HOST] = "host",
+      [YL_SCHED_COOP] = "coop")
+NAMES(pause_at, yl_pause_exits_name, [YL_PAUSE_EXITS_DEFAULT] = "kvm",
+      [YL_PAUSE_EXITS_ON] = "on", [YL_PAUSE_EXITS_OFF] = "off")
+NAMES_AT(onoff_at, "on", "off")
 
-static const char *const workload_names[YL_WL_NR] = {
-	[YL_WL_LOCK] = "lock",
-	[YL_WL_EXITS] = "exits",
-	[YL_WL_FAULT] = "fault",
-	[YL_WL_HANG] = "hang",
-	[YL_WL_IPI] = "ipi",
-	[YL_WL_MIXED] = "mixed",
-};
+static const char *policy_at(unsigned int i)
+{
+	const struct yl_policy *p = yl_policy_at(i);
 
-static const char *const ipi_via_names[YL_IPI_VIA_NR] = {
-	[YL_IPI_ICR] = "icr",
-	[YL_IPI_HYPERCALL] = "hypercall",
-};
+	return p ? p->name : NULL;
+}
 
-static const char *const ipi_wait_names[YL_IPI_WAIT_NR] = {
-	[YL_IPI_SYNC] = "sync",
-	[YL_IPI_ASYNC] = "async",
-};
+static const char *target_at(unsigned int i)
+{
+	return i < YL_TARGET_NR ? yl_target_name((enum yl_target_kind)i) : NULL;
+}
 
-static const char *const sched_names[YL_SCHED_NR] = {
-	[YL_SCHED_HOST] = "host",
-	[YL_SCHED_COOP] = "coop",
-};
+/* The thread kinds sandbox.c names, then "none". */
+static const char *probe_at(unsigned int i)
+{
+	if (i < YL_THREAD_KINDS)
+		return yl_thread_kind_name(i);
+	return i == YL_THREAD_KINDS ? "none" : NULL;
+}
+
+const char *yl_policy_name(const struct yl_config *cfg)
+{
+	return cfg->policy ? cfg->policy->name : "?";
+}
 
 /* How this run's guest sends IPIs: coop always through yieldlab's port. */
 const char *yl_ipi_path_name(const struct yl_config *cfg)
@@ -58,53 +81,38 @@ const char *yl_ipi_path_name(const struct yl_config *cfg)
 	return cfg->sched == YL_SCHED_COOP ? "coop" : yl_ipi_via_name(cfg->ipi_via);
 }
 
-const char *yl_sched_mode_name(unsigned int mode)
+/* An enum option's names as "a|b|c"; returns the length it needed. */
+size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len)
 {
-	return mode < YL_SCHED_NR ? sched_names[mode] : "?";
+	size_t n = 0;
+	unsigned int i;
+	const char *s;
+
+	if (len)
+		buf[0] = 0;
+	for (i = 0; o->name_at && (s = o->name_at(i)); i++) {
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", s);
+		else
+			n += strlen(s) + !!i;
+	}
+	return n;
 }
 
-const char *yl_lock_name(unsigned int lock)
-{
-	return lock < YL_LOCK_NR ? lock_names[lock] : "?";
-}
-
-const char *yl_pv_name(unsigned int pv)
-{
-	return pv < YL_PV_NR ? pv_names[pv] : "?";
-}
-
-const char *yl_workload_name(unsigned int wl)
-{
-	return wl < YL_WL_NR ? workload_names[wl] : "?";
-}
-
-const char *yl_ipi_via_name(unsigned int via)
-{
-	return via < YL_IPI_VIA_NR ? ipi_via_names[via] : "?";
-}
-
-const char *yl_ipi_wait_name(unsigned int wait)
-{
-	return wait < YL_IPI_WAIT_NR ? ipi_wait_names[wait] : "?";
-}
-
-
-static int parse_enum(const char *opt, const char *val,
-		      const char *const *names, unsigned int n,
+static int parse_enum(const struct yl_opt *o, const char *val,
 		      unsigned int *out, struct yl_err *err)
 {
-	char allowed[128] = "";
+	char allowed[256];
 	unsigned int i;
+	const char *s;
 
-	for (i = 0; i < n; i++) {
-		if (!strcmp(val, names[i])) {
+	for (i = 0; (s = o->name_at(i)); i++)
+		if (!strcmp(val, s)) {
 			*out = i;
 			return 0;
 		}
-		strncat(allowed, i ? "|" : "", sizeof(allowed) - strlen(allowed) - 1);
-		strncat(allowed, names[i], sizeof(allowed) - strlen(allowed) - 1);
-	}
-	return yl_errf(err, "%s '%s': unknown, allowed: %s", opt, val, allowed);
+	yl_opt_names(o, allowed, sizeof(allowed));
+	return yl_errf(err, "%s '%s': unknown, allowed: %s", o->name, val, allowed);
 }
 
 /* Unsigned decimal in [min, max]; rejects signs, junk and overflow. */
@@ -128,18 +136,6 @@ bad:
 	return yl_errf(err, "%s '%s': must be an integer from %llu to %llu",
 		       opt, val, (unsigned long long)min,
 		       (unsigned long long)max);
-}
-
-/* parse_u64() for the counts kept as unsigned int (max fits one). */
-static int parse_uint(const char *opt, const char *val, unsigned int min,
-		      unsigned int max, unsigned int *out, struct yl_err *err)
-{
-	uint64_t u = 0;
-
-	if (parse_u64(opt, val, min, max, &u, err))
-		return -1;
-	*out = (unsigned int)u;
-	return 0;
 }
 
 int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err)
@@ -201,54 +197,9 @@ void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len)
 	}
 }
 
-static void set_defaults(struct yl_config *cfg)
+static int parse_pcpus(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->cmd = YL_CMD_RUN;
-	cfg->nr_vcpus = YL_DEF_VCPUS;
-	cfg->nr_vms = 1;
-	cfg->workload = YL_WL_LOCK;
-	cfg->lock = YL_LOCK_TICKET;
-	cfg->pv = YL_PV_NONE;
-	cfg->cs_ns = YL_DEF_CS_NS;
-	cfg->think_ns = YL_DEF_THINK_NS;
-	cfg->duration_ms = YL_DEF_DURATION_MS;
-	cfg->spin_threshold = YL_DEF_SPIN_THRESHOLD;
-	cfg->bench_exits = 20000;
-	cfg->ipi_via = YL_IPI_ICR;
-	cfg->ipi_wait = YL_IPI_SYNC;
-	cfg->ipi_targets = 1;
-	cfg->ipi_every = 1;
-	cfg->sched = YL_SCHED_HOST;
-	cfg->target = YL_TARGET_HINT;
-	cfg->preset = "6.18";
-	cfg->seccomp_probe = YL_THREAD_KINDS;	/* none */
-#ifdef YL_SANITIZED
-	/* LeakSanitizer stops the threads with ptrace, which no filter allows */
-	cfg->no_seccomp = true;
-#endif
-}
-
-/* Splits "--opt=value" or takes the next argument as the value. */
-static const char *opt_value(int argc, char **argv, int *i, const char *arg,
-			     const char *name, struct yl_err *err)
-{
-	size_t n = strlen(name);
-
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (*i + 1 >= argc) {
-		yl_errf(err, "%s: needs a value (see yieldlab --help)", name);
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-static bool opt_is(const char *arg, const char *name)
-{
-	size_t n = strlen(name);
-
-	return !strncmp(arg, name, n) && (arg[n] == 0 || arg[n] == '=');
+	return yl_parse_cpulist(v, &cfg->pcpus, err);
 }
 
 /* [NO_]NAME, NAME as the kernel spells features: A-Z, 0-9, _. */
@@ -276,45 +227,12 @@ static int parse_sched_feat(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
-static int parse_pause_exits(struct yl_config *cfg, const char *v,
-			     struct yl_err *err)
-{
-	if (!strcmp(v, "on"))
-		cfg->pause_exits = YL_PAUSE_EXITS_ON;
-	else if (!strcmp(v, "off"))
-		cfg->pause_exits = YL_PAUSE_EXITS_OFF;
-	else
-		return yl_errf(err, "--pause-exits '%s': allowed: on|off", v);
-	return 0;
-}
-
-/* on|off into *off, the flag that turns the default (on) off. */
-static int parse_on_off(const char *opt, const char *v, bool *off,
-			struct yl_err *err)
-{
-	if (strcmp(v, "on") && strcmp(v, "off"))
-		return yl_errf(err, "%s '%s': allowed: on|off", opt, v);
-	*off = !strcmp(v, "off");
-	return 0;
-}
-
-/* --seccomp-probe: the thread kinds sandbox.c names. */
-static int parse_probe(struct yl_config *cfg, const char *v, struct yl_err *err)
-{
-	const char *names[YL_THREAD_KINDS];
-	unsigned int k;
-
-	for (k = 0; k < YL_THREAD_KINDS; k++)
-		names[k] = yl_thread_kind_name(k);
-	return parse_enum("--seccomp-probe", v, names, YL_THREAD_KINDS,
-			  &cfg->seccomp_probe, err);
-}
-
 /* W[,W...]: one cpu.weight for every VM's cgroup, or one per VM. */
 static int parse_weights(struct yl_config *cfg, const char *v,
 			 struct yl_err *err)
 {
 	char one[16];
+	uint64_t w;
 
 	cfg->nr_weights = 0;
 	while (*v) {
@@ -328,10 +246,10 @@ static int parse_weights(struct yl_config *cfg, const char *v,
 				       v, YL_MIN_CPU_WEIGHT, YL_MAX_CPU_WEIGHT);
 		memcpy(one, v, n);
 		one[n] = 0;
-		if (parse_uint("--cpu-weight", one, YL_MIN_CPU_WEIGHT,
-			       YL_MAX_CPU_WEIGHT,
-			       &cfg->cpu_weight[cfg->nr_weights++], err))
+		if (parse_u64("--cpu-weight", one, YL_MIN_CPU_WEIGHT,
+			      YL_MAX_CPU_WEIGHT, &w, err))
 			return -1;
+		cfg->cpu_weight[cfg->nr_weights++] = (unsigned int)w;
 		v += n;
 		if (*v == ',' && !*++v)
 			return yl_errf(err, "--cpu-weight: a value after the last ','");
@@ -341,201 +259,358 @@ static int parse_weights(struct yl_config *cfg, const char *v,
 	return 0;
 }
 
-/* --policy: the names sched/ has, in its order. */
 static int parse_policy(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
-	const char *names[16];
-	unsigned int n = 0;
+	unsigned int i;
 
-	while (n < ARRAY_SIZE(names) && yl_policy_at(n)) {
-		names[n] = yl_policy_at(n)->name;
-		n++;
-	}
-	return parse_enum("--policy", v, names, n, &cfg->policy, err);
-}
-
-static int parse_target(struct yl_config *cfg, const char *v, struct yl_err *err)
-{
-	const char *names[YL_TARGET_NR];
-	unsigned int k;
-
-	for (k = 0; k < YL_TARGET_NR; k++)
-		names[k] = yl_target_name((enum yl_target_kind)k);
-	return parse_enum("--target", v, names, YL_TARGET_NR, &cfg->target, err);
+	if (parse_enum(&yl_opts[YL_O_POLICY], v, &i, err))
+		return -1;
+	cfg->policy = yl_policy_find(v);
+	return 0;
 }
 
 static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
-	struct yl_sched_params p;
+	unsigned int i;
 
-	if (yl_sched_params_preset(&p, v, 1))
-		return yl_errf(err, "--preset '%s': unknown, allowed: 6.12|6.18", v);
-	cfg->preset = v;
+	if (parse_enum(&yl_opts[YL_O_PRESET], v, &i, err))
+		return -1;
+	cfg->preset = yl_sched_preset_at(i);
 	return 0;
 }
 
-static int parse_option(struct yl_config *cfg, const char *opt,
-			const char *v, struct yl_err *err)
-{
-	if (!strcmp(opt, "--vcpus"))
-		return parse_uint(opt, v, 1, YL_VCPUS_PARSE_MAX, &cfg->nr_vcpus, err);
-	if (!strcmp(opt, "--vms"))
-		return parse_uint(opt, v, 1, YL_MAX_VMS, &cfg->nr_vms, err);
-	if (!strcmp(opt, "--pcpus")) {
-		cfg->pcpus_given = true;
-		return yl_parse_cpulist(v, &cfg->pcpus, err);
-	}
-	if (!strcmp(opt, "--lock"))
-		return parse_enum(opt, v, lock_names, YL_LOCK_NR, &cfg->lock, err);
-	if (!strcmp(opt, "--pv"))
-		return parse_enum(opt, v, pv_names, YL_PV_NR, &cfg->pv, err);
-	if (!strcmp(opt, "--workload"))
-		return parse_enum(opt, v, workload_names, YL_WL_NR,
-				  &cfg->workload, err);
-	if (!strcmp(opt, "--ipi-via")) {
-		cfg->ipi_via_given = true;
-		return parse_enum(opt, v, ipi_via_names, YL_IPI_VIA_NR,
-				  &cfg->ipi_via, err);
-	}
-	if (!strcmp(opt, "--ipi-wait"))
-		return parse_enum(opt, v, ipi_wait_names, YL_IPI_WAIT_NR,
-				  &cfg->ipi_wait, err);
-	if (!strcmp(opt, "--ipi-targets"))
-		return parse_uint(opt, v, 1, YL_MAX_VCPUS - 1, &cfg->ipi_targets, err);
-	if (!strcmp(opt, "--ipi-every"))
-		return parse_uint(opt, v, 1, YL_MAX_IPI_EVERY, &cfg->ipi_every, err);
-	if (!strcmp(opt, "--cs"))
-		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->cs_ns, err);
-	if (!strcmp(opt, "--think"))
-		return parse_u64(opt, v, 0, YL_MAX_NS, &cfg->think_ns, err);
-	if (!strcmp(opt, "--duration"))
-		return parse_u64(opt, v, 1, YL_MAX_DURATION_MS,
-				 &cfg->duration_ms, err);
-	if (!strcmp(opt, "--spin-threshold"))
-		return parse_u64(opt, v, 1, YL_MAX_SPIN_THRESHOLD,
-				 &cfg->spin_threshold, err);
-	if (!strcmp(opt, "--timeout"))
-		return parse_u64(opt, v, 1, YL_MAX_TIMEOUT_S, &cfg->timeout_s, err);
-	if (!strcmp(opt, "--exits"))
-		return parse_u64(opt, v, 100, YL_MAX_BENCH_EXITS,
-				 &cfg->bench_exits, err);
-	if (!strcmp(opt, "--sched-feature"))
-		return parse_sched_feat(cfg, v, err);
-	if (!strcmp(opt, "--pause-exits"))
-		return parse_pause_exits(cfg, v, err);
-	if (!strcmp(opt, "--exit-tracepoint"))
-		return parse_on_off(opt, v, &cfg->no_exit_tp, err);
-	if (!strcmp(opt, "--halt-poll-ns")) {
-		cfg->halt_poll_given = true;
-		return parse_u64(opt, v, 0, YL_MAX_HALT_POLL_NS,
-				 &cfg->halt_poll_ns, err);
-	}
-	if (!strcmp(opt, "--sched"))
-		return parse_enum(opt, v, sched_names, YL_SCHED_NR, &cfg->sched, err);
-	if (!strcmp(opt, "--policy"))
-		return parse_policy(cfg, v, err);
-	if (!strcmp(opt, "--target"))
-		return parse_target(cfg, v, err);
-	if (!strcmp(opt, "--preset"))
-		return parse_preset(cfg, v, err);
-	if (!strcmp(opt, "--hz"))
-		return parse_uint(opt, v, 100, 1000, &cfg->hz, err);
-	if (!strcmp(opt, "--sample-ms"))
-		return parse_u64(opt, v, 1, YL_MAX_SAMPLE_MS, &cfg->sample_ms, err);
-	if (!strcmp(opt, "--cpu-weight"))
-		return parse_weights(cfg, v, err);
-	if (!strcmp(opt, "--cgroup")) {
-		if (!*v || strlen(v) >= 256)
-			return yl_errf(err, "--cgroup: needs a cgroup v2 directory (at most 255 characters)");
-		cfg->cgroup_parent = v;
-		return 0;
-	}
-	if (!strcmp(opt, "--seccomp"))
-		return parse_on_off(opt, v, &cfg->no_seccomp, err);
-	if (!strcmp(opt, "--seccomp-probe"))
-		return parse_probe(cfg, v, err);
-	if (!strcmp(opt, "--json")) {
-		if (!*v)
-			return yl_errf(err, "--json: needs a file name");
-		cfg->json_path = v;
-		return 0;
-	}
-	if (!strcmp(opt, "--guest")) {
-		if (!*v)
-			return yl_errf(err, "--guest: needs a file name");
-		cfg->guest_path = v;
-		return 0;
-	}
-	return yl_errf(err, "unknown option '%s' (see yieldlab --help)", opt);
-}
+#define C(x)		(1u << YL_CMD_##x)
+#define C_BENCH		(C(BENCH_EXITS) | C(BENCH_HANDOFF))
+#define C_ALL		(C(RUN) | C(CAPS) | C_BENCH)
+#define F(f)		offsetof(struct yl_config, f)
 
-/* Which commands take an option: one bit per enum yl_cmd. */
-#define C_RUN		(1u << YL_CMD_RUN)
-#define C_EXITS		(1u << YL_CMD_BENCH_EXITS)
-#define C_HANDOFF	(1u << YL_CMD_BENCH_HANDOFF)
+#ifdef YL_SANITIZED
+/* LeakSanitizer stops the threads with ptrace, which no filter allows */
+#define SECCOMP_DEF	"off"
+#else
+#define SECCOMP_DEF	"on"
+#endif
 
-static const struct {
-	const char *name;
-	unsigned int cmds;
-} value_opts[] = {
-	{ "--vcpus", C_RUN }, { "--pcpus", C_RUN | C_EXITS | C_HANDOFF },
-	{ "--lock", C_RUN }, { "--pv", C_RUN }, { "--workload", C_RUN },
-	{ "--cs", C_RUN }, { "--think", C_RUN },
-	{ "--duration", C_RUN | C_HANDOFF }, { "--spin-threshold", C_RUN },
-	{ "--timeout", C_RUN | C_EXITS | C_HANDOFF }, { "--exits", C_EXITS },
-	{ "--json", C_RUN }, { "--guest", C_RUN }, { "--sched-feature", C_RUN },
-	{ "--pause-exits", C_RUN }, { "--exit-tracepoint", C_RUN },
-	{ "--halt-poll-ns", C_RUN }, { "--vms", C_RUN }, { "--ipi-via", C_RUN },
-	{ "--ipi-wait", C_RUN }, { "--ipi-targets", C_RUN }, { "--ipi-every", C_RUN },
-	{ "--cgroup", C_RUN }, { "--cpu-weight", C_RUN }, { "--sample-ms", C_RUN },
-	{ "--sched", C_RUN }, { "--policy", C_RUN }, { "--target", C_RUN },
-	{ "--preset", C_RUN }, { "--hz", C_RUN },
-	{ "--seccomp", C_RUN | C_EXITS | C_HANDOFF },
-	{ "--seccomp-probe", C_RUN | C_EXITS },
+const struct yl_cmd_desc yl_cmds[YL_CMD_NR] = {
+	[YL_CMD_RUN] = { "run", "[options]",
+		"run the test guest, its vCPUs on fewer pCPUs, and report" },
+	[YL_CMD_CAPS] = { "caps", "[--json FILE]",
+		"what this host's KVM and scheduler offer, and what is missing" },
+	[YL_CMD_BENCH_EXITS] = { "bench exits", "[options]",
+		"cost per exit: yieldlab's vCPU loop against bare KVM_RUN" },
+	[YL_CMD_BENCH_HANDOFF] = { "bench handoff", "[options]",
+		"coop's hint-to-KVM_RUN hand-off against a futex ping-pong" },
+	[YL_CMD_HELP] = { "help", "[COMMAND]",
+		"this text, or one command's options" },
+	[YL_CMD_VERSION] = { "version", "",
+		"yieldlab's version, as --version" },
 };
 
-static const char *cmd_name(enum yl_cmd c)
+const char *const yl_group_titles[YL_GRP_NR] = {
+	[YL_GRP_WORKLOAD] = "guest and workload",
+	[YL_GRP_IPI] = "IPIs (--workload ipi|mixed)",
+	[YL_GRP_HOST] = "who schedules the vCPUs, and the host's knobs",
+	[YL_GRP_COOP] = "coop scheduling (--sched coop)",
+	[YL_GRP_OUTPUT] = "measurement and output",
+	[YL_GRP_SAFETY] = "watchdog and sandbox",
+	[YL_GRP_TEST] = "for yieldlab's own tests",
+};
+
+const struct yl_opt yl_opts[YL_O_NR] = {
+	[YL_O_VCPUS] = { "--vcpus", "N", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN),
+		F(nr_vcpus), 1, YL_MAX_VCPUS, .def = "4",
+		.help = "vCPUs per VM, and at most what KVM allows" },
+	[YL_O_VMS] = { "--vms", "K", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN),
+		F(nr_vms), 1, YL_MAX_VMS, .def = "1",
+		.help = "K guests, each with --vcpus vCPUs, all sharing --pcpus; reported one by one and combined" },
+	[YL_O_PCPUS] = { "--pcpus", "LIST", YL_OPT_FUNC, YL_GRP_WORKLOAD,
+		C(RUN) | C_BENCH, .parse = parse_pcpus,
+		.def_doc = "the first CPU of our affinity mask",
+		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6" },
+	[YL_O_WORKLOAD] = { "--workload", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD,
+		C(RUN), F(workload), .name_at = workload_at, .def = "lock",
+		.help = "lock: spinlock contention; ipi: function-call IPIs; mixed: lock ops with an IPI op between; exits, fault and hang are for tests" },
+	[YL_O_LOCK] = { "--lock", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN),
+		F(lock), .name_at = lock_at, .def = "ticket",
+		.help = "the guest's lock algorithm" },
+	[YL_O_PV] = { "--pv", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN), F(pv),
+		.name_at = pv_at, .def = "none",
+		.help = "what a waiter does after --spin-threshold PAUSEs: keep spinning; KVM_HC_SCHED_YIELD to a preempted holder (the hint coop's policies act on); or HLT until the unlocker's KVM_HC_KICK_CPU, as Linux's pv spinlocks" },
+	[YL_O_CS] = { "--cs", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN),
+		F(cs_ns), 0, YL_MAX_NS, .def = "1000",
+		.help = "critical-section length in ns" },
+	[YL_O_THINK] = { "--think", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN),
+		F(think_ns), 0, YL_MAX_NS, .def = "2000",
+		.help = "ns between a release and the next acquire" },
+	[YL_O_DURATION] = { "--duration", "MS", YL_OPT_U64, YL_GRP_WORKLOAD,
+		C(RUN) | C(BENCH_HANDOFF), F(duration_ms), 1, YL_MAX_DURATION_MS,
+		.def = "1000", .help = "length of the measured phase in ms" },
+	[YL_O_SPIN_THRESHOLD] = { "--spin-threshold", "N", YL_OPT_U64,
+		YL_GRP_WORKLOAD, C(RUN), F(spin_threshold), 1,
+		YL_MAX_SPIN_THRESHOLD, .def = "4096",
+		.help = "PAUSEs a waiter spins before its --pv action; on kvm_pvm, where PAUSE does not exit, 64 gives hints where 4096 gives almost none" },
+	[YL_O_IPI_VIA] = { "--ipi-via", NULL, YL_OPT_ENUM, YL_GRP_IPI, C(RUN),
+		F(ipi_via), .name_at = ipi_via_at, .def = "icr",
+		.help = "x2APIC ICR writes (logical per cluster for several targets) or KVM_HC_SEND_IPI" },
+	[YL_O_IPI_WAIT] = { "--ipi-wait", NULL, YL_OPT_ENUM, YL_GRP_IPI, C(RUN),
+		F(ipi_wait), .name_at = ipi_wait_at, .def = "sync",
+		.help = "sync: the sender spins until every target acked; async: it waits only to reuse a target's slot; with --pv yield the sender also yields once to a preempted target, as Linux does" },
+	[YL_O_IPI_TARGETS] = { "--ipi-targets", "K", YL_OPT_UINT, YL_GRP_IPI,
+		C(RUN), F(ipi_targets), 1, YL_MAX_VCPUS - 1, .def = "1",
+		.help = "targets per IPI, at most --vcpus minus the sender" },
+	[YL_O_IPI_EVERY] = { "--ipi-every", "N", YL_OPT_UINT, YL_GRP_IPI,
+		C(RUN), F(ipi_every), 1, YL_MAX_IPI_EVERY, .def = "1",
+		.help = "--workload mixed: lock ops between two IPI ops" },
+	[YL_O_SCHED] = { "--sched", NULL, YL_OPT_ENUM, YL_GRP_HOST, C(RUN),
+		F(sched), .name_at = sched_at, .def = "host",
+		.help = "who schedules the vCPUs: the host kernel (its yield_to() path and KVM's paravirt interface), or yieldlab, with sched/'s EEVDF run queues, one per --pcpus CPU, and yieldlab's paravirt ports" },
+	[YL_O_POLICY] = { "--policy", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN),
+		.name_at = policy_at, .parse = parse_policy, .def = "none",
+		.help = "what a spin hint (--pv yield) does" },
+	[YL_O_TARGET] = { "--target", NULL, YL_OPT_ENUM, YL_GRP_COOP, C(RUN),
+		F(target), .name_at = target_at, .def = "hint",
+		.help = "whom a spin hint yields to: the vCPU the guest names, kvm_vcpu_on_spin()'s round robin, or the seed's IPI pairs first" },
+	[YL_O_PRESET] = { "--preset", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN),
+		.name_at = yl_sched_preset_at, .parse = parse_preset,
+		.def = "6.18",
+		.help = "the kernel whose EEVDF defaults sched/ follows" },
+	[YL_O_HZ] = { "--hz", "N", YL_OPT_UINT, YL_GRP_COOP, C(RUN), F(hz),
+		100, 1000, .def_doc = "the preset's, 250",
+		.help = "the scheduler tick, as CONFIG_HZ" },
+	[YL_O_SCHED_FEATURE] = { "--sched-feature", "[NO_]NAME", YL_OPT_FUNC,
+		YL_GRP_HOST, C(RUN), .parse = parse_sched_feat,
+		.help = "set a host scheduler feature (debugfs sched/features) for the run; repeatable; restored on every exit, and by the next start if the run was killed" },
+	[YL_O_PAUSE_EXITS] = { "--pause-exits", NULL, YL_OPT_ENUM, YL_GRP_HOST,
+		C(RUN), F(pause_exits), .name_at = pause_at, .def = "kvm",
+		.help = "pause-loop exiting for this VM (KVM_CAP_X86_DISABLE_EXITS): as KVM sets it, forced on, or off" },
+	[YL_O_HALT_POLL_NS] = { "--halt-poll-ns", "NS", YL_OPT_U64, YL_GRP_HOST,
+		C(RUN), F(halt_poll_ns), 0, YL_MAX_HALT_POLL_NS,
+		.def_doc = "the kvm module's halt_poll_ns",
+		.help = "this VM's halt polling (KVM_CAP_HALT_POLL)" },
+	[YL_O_CGROUP] = { "--cgroup", "PARENT", YL_OPT_STR, YL_GRP_HOST, C(RUN),
+		F(cgroup_parent), 1, 255,
+		.help = "run in cgroup v2 PARENT/yieldlab.PID, one threaded child per VM for its vCPU threads (PARENT absolute or under the cgroup2 mount, with the cpu controller for its children); removed after the run" },
+	[YL_O_CPU_WEIGHT] = { "--cpu-weight", "W[,W...]", YL_OPT_FUNC,
+		YL_GRP_HOST, C(RUN), .parse = parse_weights,
+		.def_doc = "the kernel's, 100",
+		.help = "cpu.weight of each VM's cgroup (with --cgroup), 1-10000: one for all VMs or one per VM" },
+	[YL_O_EXITS] = { "--exits", "N", YL_OPT_U64, YL_GRP_OUTPUT,
+		C(BENCH_EXITS), F(bench_exits), 100, YL_MAX_BENCH_EXITS,
+		.def = "20000", .help = "exits per measured round" },
+	[YL_O_TIMEOUT] = { "--timeout", "S", YL_OPT_U64, YL_GRP_SAFETY,
+		C(RUN) | C_BENCH, F(timeout_s), 1, YL_MAX_TIMEOUT_S,
+		.def_doc = "--duration + 60 s; bench exits: 60 s",
+		.help = "watchdog: stop a guest that has not finished after S seconds" },
+	[YL_O_SECCOMP] = { "--seccomp", NULL, YL_OPT_ONOFF, YL_GRP_SAFETY,
+		C(RUN) | C_BENCH, F(seccomp), .name_at = onoff_at,
+		.def = SECCOMP_DEF,
+		.help = "confine every thread to the system calls it needs once set up; a forbidden call stops the run with exit 6; off for debugging" },
+	[YL_O_SECCOMP_PROBE] = { "--seccomp-probe", NULL, YL_OPT_ENUM,
+		YL_GRP_TEST, C(RUN) | C(BENCH_EXITS), F(seccomp_probe),
+		.name_at = probe_at, .def = "none",
+		.help = "that thread makes a forbidden system call (getppid)" },
+	[YL_O_EXIT_TRACEPOINT] = { "--exit-tracepoint", NULL, YL_OPT_ONOFF,
+		YL_GRP_OUTPUT, C(RUN), F(exit_tp), .name_at = onoff_at,
+		.def = "on",
+		.help = "count kernel-side exits per reason with per-thread perf counters on kvm:kvm_exit, where tracefs allows; off spares every vCPU context switch the switching of those counters" },
+	[YL_O_SAMPLE_MS] = { "--sample-ms", "MS", YL_OPT_U64, YL_GRP_OUTPUT,
+		C(RUN), F(sample_ms), 1, YL_MAX_SAMPLE_MS,
+		.def_doc = "no sampling",
+		.help = "record every vCPU's KVM statistics and host schedstat every MS from a monitor thread (one io_uring batch per tick): rates per interval in the JSON, a summary in the report" },
+	[YL_O_JSON] = { "--json", "FILE", YL_OPT_STR, YL_GRP_OUTPUT,
+		C(RUN) | C(CAPS) | C_BENCH, F(json_path), 1, 4095,
+		.help = "write every statistic as JSON (docs/schema/), replacing FILE only once complete" },
+	[YL_O_WIDE] = { "--wide", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
+		F(wide), .help = "every per-vCPU column, however wide the table" },
+	[YL_O_QUIET] = { "--quiet", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
+		F(quiet), .help = "no report on stdout (JSON, warnings and errors only)" },
+	[YL_O_GUEST] = { "--guest", "FILE", YL_OPT_STR, YL_GRP_TEST, C(RUN),
+		F(guest_path), 1, 4095,
+		.help = "load another flat guest image (at most 1 MiB)" },
+};
+
+/* One value into the field the table names. */
+static int opt_set(struct yl_config *cfg, const struct yl_opt *o,
+		   const char *v, struct yl_err *err)
 {
-	switch (c) {
-	case YL_CMD_RUN:
-		return "run";
-	case YL_CMD_CAPS:
-		return "caps";
-	case YL_CMD_BENCH_EXITS:
-		return "bench exits";
-	case YL_CMD_BENCH_HANDOFF:
-		return "bench handoff";
-	case YL_CMD_HELP:
-		break;
+	char *field = (char *)cfg + o->field;
+	unsigned int u;
+	uint64_t x;
+
+	switch (o->kind) {
+	case YL_OPT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case YL_OPT_ONOFF:
+		if (parse_enum(o, v, &u, err))
+			return -1;
+		*(bool *)field = u == 0;	/* "on" */
+		return 0;
+	case YL_OPT_UINT:
+		if (parse_u64(o->name, v, o->min, o->max, &x, err))
+			return -1;
+		*(unsigned int *)field = (unsigned int)x;
+		return 0;
+	case YL_OPT_U64:
+		return parse_u64(o->name, v, o->min, o->max, (uint64_t *)field, err);
+	case YL_OPT_ENUM:
+		return parse_enum(o, v, (unsigned int *)field, err);
+	case YL_OPT_STR:
+		if (strlen(v) < o->min || strlen(v) > o->max)
+			return yl_errf(err, "%s: needs %s of 1 to %llu characters",
+				       o->name, o->metavar,
+				       (unsigned long long)o->max);
+		*(const char **)field = v;
+		return 0;
+	case YL_OPT_FUNC:
+		return o->parse(cfg, v, err);
 	}
-	return "help";
+	return yl_errf(err, "%s: no parser", o->name);
 }
 
+/* Every default is a value the option's own parser reads. */
+static void set_defaults(struct yl_config *cfg)
+{
+	struct yl_err err;
+	unsigned int k;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cmd = YL_CMD_RUN;
+	cfg->help_cmd = YL_CMD_NR;
+	for (k = 0; k < YL_O_NR; k++)
+		if (yl_opts[k].def && opt_set(cfg, &yl_opts[k], yl_opts[k].def, &err))
+			abort();	/* a bad table: test_cli catches it */
+}
 
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
 			 int *i, struct yl_err *err)
 {
 	const char *c = argv[1];
+	unsigned int k;
+	char two[64];
 
 	*i = 2;
-	if (!strcmp(c, "run"))
-		cfg->cmd = YL_CMD_RUN;
-	else if (!strcmp(c, "caps"))
-		cfg->cmd = YL_CMD_CAPS;
-	else if (!strcmp(c, "bench")) {
-		if (argc >= 3 && !strcmp(argv[2], "handoff"))
-			cfg->cmd = YL_CMD_BENCH_HANDOFF;
-		else if (argc >= 3 && !strcmp(argv[2], "exits"))
-			cfg->cmd = YL_CMD_BENCH_EXITS;
-		else
-			return yl_errf(err, "bench '%s': unknown, allowed: exits|handoff",
-				       argc < 3 ? "" : argv[2]);
-		*i = 3;
-	} else if (!strcmp(c, "help") || !strcmp(c, "--help") || !strcmp(c, "-h"))
-		cfg->cmd = YL_CMD_HELP;
-	else
-		return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|bench handoff|help", c);
+	if (!strcmp(c, "--help") || !strcmp(c, "-h"))
+		c = "help";
+	if (!strcmp(c, "--version"))
+		c = "version";
+	snprintf(two, sizeof(two), "%s %s", c, argc > 2 ? argv[2] : "");
+	for (k = 0; k < YL_CMD_NR; k++) {
+		if (!strcmp(c, yl_cmds[k].name)) {
+			cfg->cmd = (enum yl_cmd)k;
+			return 0;
+		}
+		if (!strcmp(two, yl_cmds[k].name)) {
+			cfg->cmd = (enum yl_cmd)k;
+			*i = 3;
+			return 0;
+		}
+	}
+	if (!strcmp(c, "bench"))
+		return yl_errf(err, "bench '%s': unknown, allowed: exits|handoff",
+			       argc > 2 ? argv[2] : "");
+	return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|bench handoff|help|version", c);
+}
+
+/* yieldlab help [COMMAND | --man | --bash-completion | --options] */
+static int parse_help(struct yl_config *cfg, int argc, char **argv, int i,
+		      struct yl_err *err)
+{
+	static const char *const fmts[] = {
+		[YL_HELP_MAN] = "--man", [YL_HELP_BASH] = "--bash-completion",
+		[YL_HELP_OPTIONS] = "--options",
+	};
+	char words[64];
+	unsigned int k;
+
+	if (i >= argc)
+		return 0;
+	for (k = YL_HELP_MAN; k < ARRAY_SIZE(fmts) && i + 1 == argc; k++)
+		if (!strcmp(argv[i], fmts[k])) {
+			cfg->help_fmt = k;
+			return 0;
+		}
+	if (argc - i <= 2) {
+		snprintf(words, sizeof(words), "%s%s%s", argv[i],
+			 argc - i == 2 ? " " : "", argc - i == 2 ? argv[i + 1] : "");
+		for (k = 0; k < YL_CMD_NR; k++)
+			if (!strcmp(words, yl_cmds[k].name)) {
+				cfg->help_cmd = (enum yl_cmd)k;
+				return 0;
+			}
+	}
+	return yl_errf(err, "help: allowed one command (run|caps|bench exits|bench handoff), --man, --bash-completion or --options");
+}
+
+static const struct yl_opt *find_opt(const char *arg)
+{
+	unsigned int k;
+
+	for (k = 0; k < YL_O_NR; k++) {
+		size_t n = strlen(yl_opts[k].name);
+
+		if (!strncmp(arg, yl_opts[k].name, n) &&
+		    (arg[n] == 0 || (arg[n] == '=' && yl_opts[k].kind != YL_OPT_FLAG)))
+			return &yl_opts[k];
+	}
+	return NULL;
+}
+
+/* Splits "--opt=value" or takes the next argument as the value. */
+static const char *opt_value(int argc, char **argv, int *i,
+			     const struct yl_opt *o, struct yl_err *err)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(o->name);
+
+	if (o->kind == YL_OPT_FLAG)
+		return "";
+	if (arg[n] == '=')
+		return arg + n + 1;
+	if (*i + 1 >= argc) {
+		yl_errf(err, "%s: needs a value (see yieldlab help)", o->name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
+		      struct yl_err *err)
+{
+	for (; i < argc; i++) {
+		const struct yl_opt *o;
+		const char *v;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cfg->help_cmd = cfg->cmd;
+			cfg->cmd = YL_CMD_HELP;
+			return 0;
+		}
+		o = find_opt(argv[i]);
+		if (!o)
+			return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
+				       argv[i], yl_cmds[cfg->cmd].name);
+		if (!(o->cmds & (1u << cfg->cmd)))
+			return yl_errf(err, "%s: not an option of '%s' (see yieldlab help %s)",
+				       o->name, yl_cmds[cfg->cmd].name,
+				       yl_cmds[cfg->cmd].name);
+		v = opt_value(argc, argv, &i, o, err);
+		if (!v || opt_set(cfg, o, v, err))
+			return -1;
+		cfg->given |= 1ull << (o - yl_opts);
+	}
 	return 0;
+}
+
+/* The first option given from @group, or NULL. */
+static const char *given_of(const struct yl_config *cfg, enum yl_opt_group g)
+{
+	unsigned int k;
+
+	for (k = 0; k < YL_O_NR; k++)
+		if (yl_opts[k].group == g && yl_given(cfg, (enum yl_opt_id)k))
+			return yl_opts[k].name;
+	return NULL;
 }
 
 /* What one option allows depends on another: checked once all are read. */
@@ -552,26 +627,29 @@ static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 /* Coop mode, for now: one VM; IPIs go through yieldlab's port. */
 static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 {
+	const char *o = given_of(cfg, YL_GRP_COOP);
+
 	if (cfg->sched != YL_SCHED_COOP) {
-		if (cfg->coop_opt)
-			return yl_errf(err, "%s: only with --sched coop", cfg->coop_opt);
+		if (o)
+			return yl_errf(err, "%s: only with --sched coop", o);
 		return 0;
 	}
 	if (cfg->nr_vms != 1)
 		return yl_errf(err, "--sched coop: one VM per run for now (allowed: --vms 1)");
-	if (cfg->ipi_via_given)
+	if (yl_given(cfg, YL_O_IPI_VIA))
 		return yl_errf(err, "--ipi-via: not with --sched coop, whose guest sends IPIs through yieldlab's port");
 	return 0;
 }
 
 static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 {
+	const char *o = given_of(cfg, YL_GRP_IPI);
+
 	if (check_cgroup(cfg, err) || check_coop(cfg, err))
 		return -1;
 	if (!yl_wl_has_ipis(cfg->workload)) {
-		if (cfg->ipi_opt)
-			return yl_errf(err, "%s: only with --workload ipi|mixed",
-				       cfg->ipi_opt);
+		if (o)
+			return yl_errf(err, "%s: only with --workload ipi|mixed", o);
 		return 0;
 	}
 	if (cfg->ipi_every != 1 && cfg->workload != YL_WL_MIXED)
@@ -592,40 +670,16 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 
 	set_defaults(cfg);
 	if (argc < 2)
-		return yl_errf(err, "missing command: run|caps|bench exits|help (see yieldlab --help)");
+		return yl_errf(err, "missing command: run|caps|bench exits|bench handoff|help|version (see yieldlab help)");
 	if (parse_command(cfg, argc, argv, &i, err))
 		return -1;
-	for (; i < argc; i++) {
-		const char *arg = argv[i], *v, *name;
-		unsigned int k;
-
-		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-			cfg->cmd = YL_CMD_HELP;
-			return 0;
-		}
-		if (!strcmp(arg, "--quiet") && cfg->cmd == YL_CMD_RUN) {
-			cfg->quiet = true;
-			continue;
-		}
-		for (k = 0; k < ARRAY_SIZE(value_opts); k++)
-			if (opt_is(arg, value_opts[k].name))
-				break;
-		if (k == ARRAY_SIZE(value_opts))
-			return yl_errf(err, "unknown option '%s' (see yieldlab --help)", arg);
-		name = value_opts[k].name;
-		if (!(value_opts[k].cmds & (1u << cfg->cmd)))
-			return yl_errf(err, "%s: not an option of '%s' (see yieldlab --help)",
-				       name, cmd_name(cfg->cmd));
-		v = opt_value(argc, argv, &i, arg, name, err);
-		if (!v || parse_option(cfg, name, v, err))
-			return -1;
-		if (!strncmp(name, "--ipi-", 6))
-			cfg->ipi_opt = name;
-		if (!strcmp(name, "--policy") || !strcmp(name, "--target") ||
-		    !strcmp(name, "--preset") || !strcmp(name, "--hz"))
-			cfg->coop_opt = name;
-	}
-	return check_combination(cfg, err);
+	if (cfg->cmd == YL_CMD_HELP)
+		return parse_help(cfg, argc, argv, i, err);
+	if (cfg->cmd == YL_CMD_VERSION && i < argc)
+		return yl_errf(err, "version: takes no arguments");
+	if (parse_args(cfg, argc, argv, i, err))
+		return -1;
+	return cfg->cmd == YL_CMD_HELP ? 0 : check_combination(cfg, err);
 }
 
 /*
@@ -641,7 +695,7 @@ int yl_cli_check_host(struct yl_config *cfg, const cpu_set_t *allowed,
 	struct stat st;
 	int c;
 
-	if (!cfg->pcpus_given) {
+	if (!yl_given(cfg, YL_O_PCPUS)) {
 		CPU_ZERO(&cfg->pcpus);
 		for (c = 0; c < CPU_SETSIZE; c++)
 			if (CPU_ISSET(c, allowed)) {
@@ -671,16 +725,13 @@ int yl_cli_check_host(struct yl_config *cfg, const cpu_set_t *allowed,
 	return 0;
 }
 
-/* KVM's limit first, so that a host below the guest's limit is named. */
+/* KVM's limit; the guest's (YL_MAX_VCPUS) was checked by the parser. */
 int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
 		     struct yl_err *err)
 {
 	if (cfg->nr_vcpus > kvm_max_vcpus)
 		return yl_errf(err, "--vcpus %u: this host's KVM allows at most %u (KVM_CAP_MAX_VCPUS)",
 			       cfg->nr_vcpus, kvm_max_vcpus);
-	if (cfg->nr_vcpus > YL_MAX_VCPUS)
-		return yl_errf(err, "--vcpus %u: yieldlab's guest supports at most %u",
-			       cfg->nr_vcpus, YL_MAX_VCPUS);
 	return 0;
 }
 
@@ -688,106 +739,7 @@ uint64_t yl_effective_timeout_s(const struct yl_config *cfg)
 {
 	if (cfg->timeout_s)
 		return cfg->timeout_s;
+	if (cfg->cmd == YL_CMD_BENCH_EXITS)
+		return YL_DEF_BENCH_TIMEOUT_S;
 	return (cfg->duration_ms + 999) / 1000 + YL_DEF_TIMEOUT_SLACK_S;
-}
-
-void yl_usage(FILE *f)
-{
-	fputs(
-"usage: yieldlab run [options]      run the spinlock guest and report\n"
-"       yieldlab caps               what this host's KVM and scheduler offer\n"
-"       yieldlab bench exits        cost per exit: yieldlab's loop vs bare KVM_RUN\n"
-"       yieldlab bench handoff      coop hand-off latency vs a futex ping-pong\n"
-"\n"
-"run options:\n"
-"  --vcpus N            vCPUs per VM (1-256 and at most what KVM allows,\n"
-"                       default 4)\n"
-"  --vms K              K guests, each with --vcpus vCPUs, all sharing\n"
-"                       --pcpus; reported one by one and combined (1-16,\n"
-"                       default 1)\n"
-"  --pcpus LIST         physical CPUs the vCPU threads share, e.g. 0 or 0-3,6\n"
-"                       (default: the first CPU of our affinity mask)\n"
-"  --lock tas|ttas|ticket|mcs|qspinlock\n"
-"                       lock algorithm (default ticket)\n"
-"  --pv none|yield|halt waiting backend after --spin-threshold PAUSEs: spin\n"
-"                       only; KVM_HC_SCHED_YIELD to a preempted holder (or the\n"
-"                       waiter ahead); or HLT until the unlocker sends\n"
-"                       KVM_HC_KICK_CPU, as Linux's pv spinlocks do (default none)\n"
-"  --cs NS              critical-section length (default 1000)\n"
-"  --think NS           time between release and next acquire (default 2000)\n"
-"  --duration MS        lock phase length (default 1000)\n"
-"  --spin-threshold N   PAUSEs before a paravirt action (default 4096)\n"
-"  --timeout S          watchdog: stop a guest that has not finished after S\n"
-"                       seconds (default duration + 60 s)\n"
-"  --sched-feature [NO_]NAME\n"
-"                       set a host scheduler feature (debugfs sched/features)\n"
-"                       for the run; repeatable; restored on every exit, and\n"
-"                       by the next start if the run was killed\n"
-"  --pause-exits on|off PAUSE exits (pause-loop exiting) for this VM\n"
-"                       (KVM_CAP_X86_DISABLE_EXITS; default: KVM's)\n"
-"  --exit-tracepoint on|off\n"
-"                       count kernel-side exits per reason with per-thread\n"
-"                       perf counters on kvm:kvm_exit, where tracefs allows\n"
-"                       (default on); off spares every vCPU context switch\n"
-"                       the switching of those counters (bench handoff: off)\n"
-"  --halt-poll-ns N     this VM's halt polling, 0-1000000000 (KVM_CAP_HALT_POLL;\n"
-"                       default: the kvm module's halt_poll_ns)\n"
-"  --cgroup PARENT      place the run in cgroup v2: PARENT/yieldlab.PID, one\n"
-"                       threaded child per VM for its vCPU threads (PARENT\n"
-"                       absolute, or under the cgroup2 mount; its children\n"
-"                       must have the cpu controller); removed after the run\n"
-"  --cpu-weight W[,W..] cpu.weight of each VM's cgroup, 1-10000: one for all\n"
-"                       VMs or one per VM (default: the kernel's, 100)\n"
-"  --sched host|coop    who schedules the vCPUs: the host kernel (KVM's yield_to\n"
-"                       and paravirt interface), or yieldlab with sched/'s EEVDF\n"
-"                       queues, one per --pcpus CPU, and yieldlab's paravirt\n"
-"                       ports (default host)\n"
-"  --policy none|yield|forfeit|lag-credit|handoff\n"
-"                       coop: what a spin hint does (default none)\n"
-"  --target hint|rr|ipi-pairs\n"
-"                       coop: who a spin hint yields to (default hint)\n"
-"  --preset 6.12|6.18   coop: the kernel whose EEVDF defaults sched/ follows\n"
-"                       (default 6.18)\n"
-"  --hz N               coop: the scheduler tick, as CONFIG_HZ, 100-1000\n"
-"                       (default the preset's, 250)\n"
-"  --sample-ms N        record every vCPU's KVM statistics and host schedstat\n"
-"                       every N ms (1-60000) from a monitor thread, all in one\n"
-"                       io_uring batch per tick; per-interval rates in the JSON\n"
-"                       and a time-series summary in the table\n"
-"  --json FILE          write every statistic as JSON\n"
-"  --guest FILE         load another flat guest image (at most 1 MiB)\n"
-"  --workload lock|ipi|mixed|exits|fault|hang\n"
-"                       lock: spinlock contention; ipi: function-call IPIs;\n"
-"                       mixed: a lock op then an IPI op; the others are for\n"
-"                       tests (default lock)\n"
-"  --ipi-via icr|hypercall\n"
-"                       x2APIC ICR writes (logical per cluster for several\n"
-"                       targets) or KVM_HC_SEND_IPI (default icr)\n"
-"  --ipi-wait sync|async\n"
-"                       sync: the sender spins until every target acked;\n"
-"                       async: it waits only to reuse a target's slot\n"
-"                       (default sync); --pv yield also yields once to a\n"
-"                       preempted target after sending, as Linux does\n"
-"  --ipi-targets K      targets per IPI, 1 (unicast) to vCPUs-1 (default 1)\n"
-"  --ipi-every N        mixed: lock ops between IPI ops (default 1)\n"
-"  --seccomp on|off     confine every thread to the system calls it needs once\n"
-"                       set up (seccomp; a forbidden call stops the run,\n"
-"                       exit 6); off for debugging (default on)\n"
-"  --seccomp-probe main|vcpu|sampler\n"
-"                       for tests: that thread tries a forbidden call (getppid)\n"
-"  --quiet              no table on stdout (JSON and errors only)\n"
-"bench exits options: --exits N (exits per round, default 20000), --pcpus,\n"
-"  --timeout S (watchdog, default 60), --seccomp, --seccomp-probe vcpu\n"
-"bench handoff options: --duration MS, --pcpus, --timeout S, --seccomp\n"
-"\n"
-"examples:\n"
-"  yieldlab run                                  4 vCPUs on 1 pCPU, ticket lock\n"
-"  yieldlab run --vcpus 8 --pcpus 0 --pv yield   8:1 with directed yield\n"
-"  yieldlab run --vcpus 16 --pcpus 0-3 --lock tas --json out.json\n"
-"  yieldlab caps\n"
-"\n"
-"exit codes: 0 ok, 1 a check failed or the guest panicked, 2 bad usage,\n"
-"  3 host/KVM cannot do it, 4 guest fault or unhandled exit, 5 watchdog,\n"
-"  6 a thread made a system call its seccomp filter forbids,\n"
-"  130 stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM...)\n", f);
 }

@@ -124,7 +124,7 @@ int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err)
 	if (parse_pcpus(c, &cfg->pcpus, err))
 		return -1;
 	c->nr = vm->nr_vcpus;
-	c->pol = yl_policy_at(cfg->policy);
+	c->pol = cfg->policy;
 	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
 		return yl_errf(err, "--preset %s: unknown", cfg->preset);
 	if (cfg->hz)

@@ -25,6 +25,12 @@
 
 #define YL_HANDOFF_PHASES	3	/* decide, wake, enter */
 
+/* What `bench handoff` takes from a coop run before it is torn down. */
+struct yl_handoff_out {
+	uint64_t n, sum_ns, p50_ns;
+	uint64_t phase_n, phase_sum_ns[YL_HANDOFF_PHASES];
+};
+
 struct yl_vm;
 struct yl_vcpu;
 struct yl_config;

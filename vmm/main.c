@@ -10,14 +10,20 @@ int main(int argc, char **argv)
 
 	/* A reader that went away is an EPIPE to handle, not our death. */
 	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		yl_usage(stderr, YL_CMD_NR);
+		return YL_EXIT_USAGE;
+	}
 	if (yl_cli_parse(&cfg, argc, argv, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
 	switch (cfg.cmd) {
 	case YL_CMD_HELP:
-		yl_usage(stdout);
-		return YL_EXIT_OK;
+		return yl_help(stdout, cfg.help_fmt, cfg.help_cmd);
+	case YL_CMD_VERSION:
+		printf("yieldlab %s\n", yl_version());
+		return fflush(stdout) ? YL_EXIT_HOST : YL_EXIT_OK;
 	case YL_CMD_CAPS:
 		return yl_cmd_caps(&cfg);
 	case YL_CMD_BENCH_EXITS:
@@ -25,6 +31,7 @@ int main(int argc, char **argv)
 	case YL_CMD_BENCH_HANDOFF:
 		return yl_cmd_bench_handoff(&cfg);
 	case YL_CMD_RUN:
+	case YL_CMD_NR:
 		break;
 	}
 	return yl_cmd_run(&cfg);

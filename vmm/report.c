@@ -672,7 +672,8 @@ static void json_feats(struct yj *j, const struct yl_config *c)
 	yj_arr_end(j);
 }
 
-static void json_config(struct yj *j, const struct yl_report *r)
+static void json_config(struct yj *j, const struct yl_report *r,
+			const struct yl_privs *privs)
 {
 	const struct yl_config *c = r->vm->cfg;
 	char cpus[256];
@@ -692,9 +693,8 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "spin_threshold", c->spin_threshold);
 	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
 	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
-	yj_str(j, "pause_exits", c->pause_exits == YL_PAUSE_EXITS_OFF ? "off" :
-	       c->pause_exits == YL_PAUSE_EXITS_ON ? "on" : "default");
-	if (c->halt_poll_given)
+	yj_str(j, "pause_exits", yl_pause_exits_name(c->pause_exits));
+	if (yl_given(c, YL_O_HALT_POLL_NS))
 		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
 	else
 		yj_null(j, "halt_poll_ns");
@@ -703,16 +703,16 @@ static void json_config(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);
 	json_feats(j, c);
-	yj_bool(j, "seccomp", !c->no_seccomp);
+	yj_bool(j, "seccomp", c->seccomp);
 	yj_u64(j, "sample_ms", c->sample_ms);
 	if (c->cgroup_parent)
 		yj_str(j, "cgroup_parent", c->cgroup_parent);
 	else
 		yj_null(j, "cgroup_parent");
-	if (c->privs) {
+	if (privs) {
 		yj_obj(j, "capabilities");
-		yj_str(j, "at_start", c->privs->at_start);
-		yj_str(j, "after_setup", c->privs->after_setup);
+		yj_str(j, "at_start", privs->at_start);
+		yj_str(j, "after_setup", privs->after_setup);
 		yj_obj_end(j);
 	}
 	yj_obj_end(j);
@@ -1030,7 +1030,8 @@ static void json_combined(struct yj *j, const struct yl_report *r, unsigned int 
  * One VM: the result, checks and vCPUs at the top level.  Several: the
  * same per VM under "vms", and a "combined" summary.
  */
-void yl_reports_json(const struct yl_report *r, unsigned int n, FILE *f)
+void yl_reports_json(const struct yl_report *r, unsigned int n,
+		     const struct yl_privs *privs, FILE *f)
 {
 	struct yj j;
 	unsigned int k;
@@ -1038,7 +1039,7 @@ void yl_reports_json(const struct yl_report *r, unsigned int n, FILE *f)
 	yj_init(&j, f);
 	yj_obj(&j, NULL);
 	yj_u64(&j, "abi_version", YL_ABI_VERSION);
-	json_config(&j, r);
+	json_config(&j, r, privs);
 	json_host(&j, r);
 	if (n == 1) {
 		json_vm_body(&j, r);

@@ -46,7 +46,9 @@ void yl_report_print(const struct yl_report *r, FILE *f);
 void yl_report_errors(const struct yl_report *r, FILE *f);
 void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
 int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
-void yl_reports_json(const struct yl_report *r, unsigned int n, FILE *f);
+struct yl_privs;
+void yl_reports_json(const struct yl_report *r, unsigned int n,
+		     const struct yl_privs *privs, FILE *f);
 
 struct yj;
 uint64_t yl_hist_quantile(const uint64_t *h, double p);

@@ -202,7 +202,7 @@ static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
  * stdout (a closed pipe there is one line on stderr, not a lost JSON),
  * errors on stderr, then the JSON, complete or absent.
  */
-static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg,
+static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *privs,
 		  struct yl_outfile *json, enum yl_run_stop stop, int signo,
 		  uint64_t wall_ns)
 {
@@ -219,7 +219,7 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg
 		code = YL_EXIT_HOST;
 		goto out;
 	}
-	if (!cfg->quiet)
+	if (!vms[0].cfg->quiet)
 		yl_reports_print(r, n, stdout);
 	if (fflush(stdout) || ferror(stdout))
 		fprintf(stderr, "yieldlab: writing the report to stdout: %s\n",
@@ -228,7 +228,7 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_config *cfg
 		yl_report_errors(&r[k], stderr);
 	code = yl_reports_exit_code(r, n);
 	if (json->f) {
-		yl_reports_json(r, n, json->f);
+		yl_reports_json(r, n, privs, json->f);
 		if (yl_outfile_commit(json, &err)) {
 			fprintf(stderr, "yieldlab: %s\n", err.msg);
 			if (code == YL_EXIT_OK)
@@ -314,8 +314,6 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 /* What `bench handoff` reads once the run is over. */
 static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
 {
-	_Static_assert(sizeof(h->phase_sum_ns) == sizeof(c->phase_sum_ns),
-		       "cli.h and coop.h disagree on the hand-off phases");
 	*h = (struct yl_handoff_out){ c->handoff_n, c->handoff_sum_ns,
 		yl_hist_quantile(c->handoff_hist, 0.5), c->phase_n, { 0 } };
 	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
@@ -375,7 +373,7 @@ static int restore_host(struct yl_knobs *knobs, int code)
  * every way out of here below setup_host() passes restore_host(), and
  * does so before the report is printed.
  */
-int yl_cmd_run(struct yl_config *cfg)
+int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 {
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
@@ -398,7 +396,7 @@ int yl_cmd_run(struct yl_config *cfg)
 		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
 		return YL_EXIT_HOST;
 	}
-	if (yl_sandbox_init(!cfg->no_seccomp, (int)cfg->seccomp_probe, &err)) {
+	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		close(sfd);
 		return YL_EXIT_HOST;
@@ -410,8 +408,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	}
 	yl_knobs_init(&knobs);
 	yl_privs_init(&privs);
-	privs.main_unfiltered = cfg->handoff_out != NULL;
-	cfg->privs = &privs;
+	privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
 	code = YL_EXIT_HOST;
 	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
 	    yl_privs_check(cfg, &(struct yl_priv_paths){
@@ -439,7 +436,7 @@ int yl_cmd_run(struct yl_config *cfg)
 	}
 	yl_gate_init(&gate);
 	yl_gate_init(&leave);
-	yl_tp_init(&tp, cfg->no_exit_tp);
+	yl_tp_init(&tp, !cfg->exit_tp);
 	for (k = 0; k < n; k++) {
 		vms[k].gate = &gate;
 		vms[k].leave_gate = &leave;
@@ -471,12 +468,12 @@ int yl_cmd_run(struct yl_config *cfg)
 		yl_vm_join(&vms[k]);
 	yl_sampler_stop(&sampler);
 	restored = restore_host(&knobs, YL_EXIT_OK);
-	code = finish(vms, n, cfg, &json, stop, signo, yl_now_ns() - t0);
+	code = finish(vms, n, &privs, &json, stop, signo, yl_now_ns() - t0);
 	if (code == YL_EXIT_OK)
 		code = restored;
 	code = yl_sandbox_exit_code(code);
-	if (cfg->handoff_out && vms[0].coop)
-		handoff_out(cfg->handoff_out, &coop);
+	if (res && vms[0].coop)
+		handoff_out(&res->handoff, &coop);
 	yl_sampler_free(&sampler);
 	goto out_vm;
 out_err:
@@ -493,4 +490,9 @@ out_json:
 	yl_outfile_abort(&json);
 	close(sfd);
 	return code;
+}
+
+int yl_cmd_run(struct yl_config *cfg)
+{
+	return yl_run(cfg, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "cli.h"
+#include "coop.h"
 #include "vm.h"
 
 struct yl_image {
@@ -16,6 +17,12 @@ int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
 		  struct yl_err *err);
 int yl_signals_take(void);
 int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img);
+/* What a run leaves its caller besides the exit code. */
+struct yl_run_result {
+	struct yl_handoff_out handoff;	/* --sched coop: its hand-offs */
+};
+
+int yl_run(struct yl_config *cfg, struct yl_run_result *res);
 int yl_cmd_run(struct yl_config *cfg);
 int yl_cmd_caps(const struct yl_config *cfg);
 int yl_cmd_bench_exits(struct yl_config *cfg);

@@ -349,7 +349,7 @@ int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 			return yl_errf(err, "--pause-exits on: pause-loop exiting is off in this host's KVM (%s = %ld); allowed here: off",
 				       param, w);
 	}
-	if (cfg->halt_poll_given &&
+	if (yl_given(cfg, YL_O_HALT_POLL_NS) &&
 	    ioctl(kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) <= 0)
 		return yl_errf(err, "--halt-poll-ns: this KVM has no per-VM halt polling (KVM_CAP_HALT_POLL)");
 	return check_pv_features(cfg, kvm, err);
@@ -374,7 +374,7 @@ static int apply_knobs(struct yl_vm *vm, struct yl_err *err)
 	    enable_cap(vm, KVM_CAP_X86_DISABLE_EXITS, KVM_X86_DISABLE_EXITS_PAUSE,
 		       "--pause-exits off", err))
 		return -1;
-	if (cfg->halt_poll_given &&
+	if (yl_given(cfg, YL_O_HALT_POLL_NS) &&
 	    enable_cap(vm, KVM_CAP_HALT_POLL, cfg->halt_poll_ns,
 		       "--halt-poll-ns", err))
 		return -1;

@@ -6,6 +6,7 @@
 #include <yieldlab/abi.h>
 #include "cli.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "suites.h"
 
 static int parse(struct yl_config *cfg, struct yl_err *err, ...)
@@ -31,11 +32,15 @@ START_TEST(defaults)
 
 	ck_assert_int_eq(parse(&c, &e, "run", NULL), 0);
 	ck_assert_int_eq(c.cmd, YL_CMD_RUN);
-	ck_assert_uint_eq(c.nr_vcpus, YL_DEF_VCPUS);
+	ck_assert_uint_eq(c.nr_vcpus, 4);
 	ck_assert_uint_eq(c.lock, YL_LOCK_TICKET);
 	ck_assert_uint_eq(c.pv, YL_PV_NONE);
-	ck_assert_uint_eq(c.duration_ms, YL_DEF_DURATION_MS);
-	ck_assert(!c.pcpus_given);
+	ck_assert_uint_eq(c.duration_ms, 1000);
+	ck_assert(!yl_given(&c, YL_O_PCPUS));
+	ck_assert(c.exit_tp);
+	ck_assert_str_eq(c.policy->name, "none");
+	ck_assert_str_eq(c.preset, "6.18");
+	ck_assert_uint_eq(c.seccomp_probe, YL_THREAD_KINDS);
 	ck_assert_uint_eq(yl_effective_timeout_s(&c), 1 + YL_DEF_TIMEOUT_SLACK_S);
 }
 END_TEST
@@ -65,11 +70,13 @@ START_TEST(all_options)
 	ck_assert_str_eq(c.guest_path, "g.bin");
 	ck_assert_uint_eq(c.workload, YL_WL_HANG);
 	ck_assert(c.quiet);
-	ck_assert(!c.no_exit_tp);
+	ck_assert(c.exit_tp);
+	ck_assert(yl_given(&c, YL_O_PCPUS) && yl_given(&c, YL_O_QUIET));
+	ck_assert(!yl_given(&c, YL_O_SCHED));
 	ck_assert_int_eq(parse(&c, &e, "run", "--exit-tracepoint", "off", NULL), 0);
-	ck_assert(c.no_exit_tp);
-	ck_assert_int_eq(parse(&c, &e, "run", "--exit-tracepoint=on", NULL), 0);
-	ck_assert(!c.no_exit_tp);
+	ck_assert(!c.exit_tp);
+	ck_assert_int_eq(parse(&c, &e, "run", "--exit-tracepoint=on", "--wide", NULL), 0);
+	ck_assert(c.exit_tp && c.wide);
 }
 END_TEST
 
@@ -85,6 +92,21 @@ START_TEST(commands)
 	ck_assert_uint_eq(c.bench_exits, 500);
 	ck_assert_int_eq(parse(&c, &e, "run", "--help", NULL), 0);
 	ck_assert_int_eq(c.cmd, YL_CMD_HELP);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_RUN);
+	ck_assert_int_eq(parse(&c, &e, "bench", "exits", "-h", NULL), 0);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_BENCH_EXITS);
+	ck_assert_int_eq(parse(&c, &e, "help", "bench", "handoff", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_HELP);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_BENCH_HANDOFF);
+	ck_assert_int_eq(parse(&c, &e, "help", NULL), 0);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_NR);
+	ck_assert_int_eq(c.help_fmt, YL_HELP_TEXT);
+	ck_assert_int_eq(parse(&c, &e, "help", "--man", NULL), 0);
+	ck_assert_int_eq(c.help_fmt, YL_HELP_MAN);
+	ck_assert_int_eq(parse(&c, &e, "--version", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_VERSION);
+	ck_assert_int_eq(parse(&c, &e, "caps", "--json", "c.json", NULL), 0);
+	ck_assert_str_eq(c.json_path, "c.json");
 }
 END_TEST
 
@@ -94,13 +116,18 @@ static const struct {
 	const char *needle;
 } bad[] = {
 	{ { "run", "--vcpus", "0" }, "--vcpus '0'" },
-	{ { "run", "--vcpus", "1000001" }, "1 to 1000000" },
+	{ { "run", "--vcpus", "257" }, "from 1 to 256" },
 	{ { "run", "--vcpus", "-3" }, "--vcpus '-3'" },
 	{ { "run", "--vcpus", "4x" }, "must be an integer" },
 	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
 	{ { "run", "--lock", "clh" }, "allowed: tas|ticket|ttas|mcs|qspinlock" },
 	{ { "run", "--pv", "spin" }, "allowed: none|yield|halt" },
-	{ { "run", "--exit-tracepoint", "1" }, "--exit-tracepoint '1': allowed: on|off" },
+	{ { "run", "--exit-tracepoint", "1" }, "--exit-tracepoint '1': unknown, allowed: on|off" },
+	{ { "run", "--quiet=1" }, "unknown option '--quiet=1'" },
+	{ { "run", "--pause-exits", "x" }, "allowed: kvm|on|off" },
+	{ { "help", "fly" }, "help: allowed one command" },
+	{ { "help", "run", "caps" }, "help: allowed one command" },
+	{ { "version", "x" }, "version: takes no arguments" },
 	{ { "run", "--duration", "-5" }, "--duration '-5'" },
 	{ { "run", "--duration", "0" }, "--duration '0'" },
 	{ { "run", "--cs", "-1" }, "--cs '-1'" },
@@ -124,7 +151,7 @@ static const struct {
 	{ { "run", "--workload", "ipi", "--ipi-every", "3" }, "--ipi-every: only with --workload mixed" },
 	{ { "run", "--workload", "mixed", "--ipi-every", "0" }, "--ipi-every '0'" },
 	{ { "run", "--workload", "mixed", "--ipi-targets", "4" }, "--ipi-targets 4: allowed 1 to 3" },
-	{ { "run", "--json=" }, "--json: needs a file name" },
+	{ { "run", "--json=" }, "--json: needs FILE of 1 to" },
 	{ { "run", "--cpu-weight", "100" }, "--cpu-weight: only with --cgroup PARENT" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "0" }, "--cpu-weight '0'" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "10001" }, "1 to 10000" },
@@ -132,7 +159,7 @@ static const struct {
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "100," }, "a value after the last ','" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", ",100" }, "allowed W or W,W" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "1,2,3" }, "3 values for 1 VMs" },
-	{ { "run", "--cgroup=" }, "--cgroup: needs a cgroup v2 directory" },
+	{ { "run", "--cgroup=" }, "--cgroup: needs PARENT of 1 to 255" },
 	{ { "run", "--sched", "kernel" }, "allowed: host|coop" },
 	{ { "run", "--policy", "handoff" }, "--policy: only with --sched coop" },
 	{ { "run", "--target", "rr" }, "--target: only with --sched coop" },
@@ -149,14 +176,14 @@ static const struct {
 	{ { "run", "--vcpus", "\n4" }, "--vcpus '?4'" },
 	{ { "run", "--vcpus", " 4" }, "--vcpus ' 4'" },
 	{ { "run", "--lock", "\x1b[2Jx" }, "--lock '?[2Jx'" },
-	{ { "run", "--seccomp", "no" }, "--seccomp 'no': allowed: on|off" },
+	{ { "run", "--seccomp", "no" }, "--seccomp 'no': unknown, allowed: on|off" },
 	{ { "run", "--seccomp-probe", "x" }, "allowed: main|vcpu|sampler" },
-	{ { "bench", "exits", "--json", "x" }, "--json: not an option of 'bench exits'" },
+	{ { "bench", "exits", "--vcpus", "2" }, "--vcpus: not an option of 'bench exits'" },
 	{ { "bench", "exits", "--sched-feature", "X" }, "not an option of 'bench exits'" },
 	{ { "bench", "exits", "--cgroup", "x" }, "not an option of 'bench exits'" },
 	{ { "bench", "exits", "--sample-ms", "5" }, "not an option of 'bench exits'" },
 	{ { "bench", "handoff", "--vcpus", "4" }, "not an option of 'bench handoff'" },
-	{ { "caps", "--json", "x" }, "not an option of 'caps'" },
+	{ { "caps", "--pcpus", "0" }, "not an option of 'caps'" },
 };
 
 START_TEST(bad_invocations)
@@ -198,7 +225,7 @@ START_TEST(cgroup_weights)
 			       "lag-credit", "--target", "ipi-pairs", "--preset", "6.12",
 			       "--hz", "1000", NULL), 0);
 	ck_assert_uint_eq(c.sched, YL_SCHED_COOP);
-	ck_assert_str_eq(yl_policy_at(c.policy)->name, "lag-credit");
+	ck_assert_ptr_eq(c.policy, yl_policy_find("lag-credit"));
 	ck_assert_uint_eq(c.target, YL_TARGET_IPI_PAIRS);
 	ck_assert_str_eq(c.preset, "6.12");
 	ck_assert_uint_eq(c.hz, 1000);
@@ -238,9 +265,8 @@ START_TEST(host_checks)
 	ck_assert_int_eq(yl_cli_check_kvm(&c, 128, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "at most 128"));
 	ck_assert_int_eq(yl_cli_check_kvm(&c, 4096, &e), 0);
-	ck_assert_int_eq(parse(&c, &e, "run", "--vcpus", "257", NULL), 0);
-	ck_assert_int_eq(yl_cli_check_kvm(&c, 4096, &e), -1);
-	ck_assert_ptr_nonnull(strstr(e.msg, "guest supports at most 256"));
+	ck_assert_int_eq(parse(&c, &e, "run", "--vcpus", "256", NULL), 0);
+	ck_assert_int_eq(yl_cli_check_kvm(&c, 4096, &e), 0);
 	ck_assert_int_eq(yl_cli_check_kvm(&c, 200, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "KVM allows at most 200"));
 	/* --guest: missing, empty, oversize */
@@ -278,6 +304,94 @@ START_TEST(cpulist_roundtrip)
 }
 END_TEST
 
+/* The table every help text and the parser derive from is whole. */
+START_TEST(option_table)
+{
+	unsigned int k, j;
+
+	for (k = 0; k < YL_O_NR; k++) {
+		const struct yl_opt *o = &yl_opts[k];
+
+		ck_assert_msg(o->name && !strncmp(o->name, "--", 2), "option %u unnamed", k);
+		ck_assert_msg(o->help && *o->help, "%s: no help", o->name);
+		ck_assert_msg(o->cmds, "%s: no command takes it", o->name);
+		ck_assert_msg(o->group < YL_GRP_NR, "%s: no group", o->name);
+		ck_assert_msg(o->name_at || o->kind == YL_OPT_FLAG || o->metavar,
+			      "%s: no metavar", o->name);
+		ck_assert_msg(o->kind != YL_OPT_ENUM || o->name_at, "%s: names", o->name);
+		ck_assert_msg(o->kind != YL_OPT_FUNC || o->parse, "%s: parser", o->name);
+		ck_assert_msg(!(o->def && o->def_doc), "%s: two defaults", o->name);
+		for (j = 0; j < k; j++)
+			ck_assert_msg(strcmp(o->name, yl_opts[j].name), "%s twice", o->name);
+	}
+	for (k = 0; k < YL_GRP_NR; k++)
+		ck_assert_ptr_nonnull(yl_group_titles[k]);
+	for (k = 0; k < YL_CMD_NR; k++)
+		ck_assert(yl_cmds[k].name && yl_cmds[k].summary);
+}
+END_TEST
+
+static char *help_text(enum yl_help_format fmt, enum yl_cmd cmd)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(yl_help(f, fmt, cmd), 0);
+	fclose(f);
+	return buf;
+}
+
+/* Each command's help, the man page and completion name all its options. */
+START_TEST(help_names_every_option)
+{
+	char *man = help_text(YL_HELP_MAN, YL_CMD_NR);
+	char *bash = help_text(YL_HELP_BASH, YL_CMD_NR);
+	char *all = help_text(YL_HELP_TEXT, YL_CMD_NR), *line;
+	unsigned int c, k;
+	size_t len;
+
+	for (c = 0; c < YL_CMD_NR; c++)
+		ck_assert_msg(strstr(all, yl_cmds[c].name), "help lacks %s", yl_cmds[c].name);
+	for (c = YL_CMD_RUN; c <= YL_CMD_NR; c++) {
+		char *t = help_text(YL_HELP_TEXT, (enum yl_cmd)c);
+
+		for (k = 0; k < YL_O_NR; k++) {
+			bool takes = c < YL_CMD_NR && (yl_opts[k].cmds & (1u << c));
+			char want[64];
+
+			snprintf(want, sizeof(want), "  %s", yl_opts[k].name);
+			ck_assert_msg(c >= YL_CMD_HELP || !strstr(t, want) == !takes,
+				      "help %u: %s", c, yl_opts[k].name);
+		}
+		for (line = t; *line; line += len + !!line[len]) {
+			len = strcspn(line, "\n");
+			ck_assert_msg(len <= 79, "help %u: %.*s", c, (int)len, line);
+		}
+		free(t);
+	}
+	for (k = 0; k < YL_O_NR; k++) {
+		const char *n = yl_opts[k].name;
+		char esc[64];
+		size_t o = 0;
+
+		for (; *n && o + 3 < sizeof(esc); n++) {
+			if (*n == '-')
+				esc[o++] = '\\';
+			esc[o++] = *n;
+		}
+		esc[o] = 0;
+		ck_assert_msg(strstr(man, esc), "man page lacks %s", yl_opts[k].name);
+		ck_assert_msg(strstr(bash, yl_opts[k].name), "completion lacks %s",
+			      yl_opts[k].name);
+	}
+	free(man);
+	free(bash);
+	free(all);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -290,6 +404,8 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, host_checks);
 	tcase_add_test(tc, cgroup_weights);
 	tcase_add_test(tc, cpulist_roundtrip);
+	tcase_add_test(tc, option_table);
+	tcase_add_test(tc, help_names_every_option);
 	suite_add_tcase(s, tc);
 	return s;
 }

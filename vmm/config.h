@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_CONFIG_H
+#define YL_CONFIG_H
+
+/*
+ * What a run was asked to do: filled by cli.c from its option table and
+ * read, never written, by everything after.  Results go elsewhere (run.h's
+ * struct yl_run_result).
+ */
+#include <sched.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct yl_policy;
+
+enum yl_cmd {
+	YL_CMD_RUN,
+	YL_CMD_CAPS,
+	YL_CMD_BENCH_EXITS,
+	YL_CMD_BENCH_HANDOFF,
+	YL_CMD_HELP,
+	YL_CMD_VERSION,
+	YL_CMD_NR
+};
+
+/* Every option, in the order of cli.c's table; cfg->given has a bit each. */
+enum yl_opt_id {
+	YL_O_VCPUS, YL_O_VMS, YL_O_PCPUS, YL_O_WORKLOAD, YL_O_LOCK, YL_O_PV,
+	YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_THRESHOLD,
+	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY,
+	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ,
+	YL_O_SCHED_FEATURE, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
+	YL_O_CGROUP, YL_O_CPU_WEIGHT,
+	YL_O_EXITS, YL_O_TIMEOUT, YL_O_SECCOMP, YL_O_SECCOMP_PROBE,
+	YL_O_EXIT_TRACEPOINT, YL_O_SAMPLE_MS, YL_O_JSON, YL_O_WIDE,
+	YL_O_QUIET, YL_O_GUEST,
+	YL_O_NR
+};
+
+/* Parsed up to here; KVM's and the guest's limits are checked later. */
+#define YL_MAX_NS		1000000000ull	/* cs/think: at most 1 s */
+#define YL_MAX_DURATION_MS	3600000ull	/* one hour */
+#define YL_MAX_TIMEOUT_S	86400ull
+#define YL_MAX_SPIN_THRESHOLD	(1ull << 31)
+#define YL_MAX_BENCH_EXITS	10000000ull
+#define YL_MAX_SCHED_FEATS	16
+#define YL_SCHED_FEAT_LEN	64
+#define YL_MAX_HALT_POLL_NS	1000000000ull	/* 1 s */
+#define YL_MAX_VMS		16
+#define YL_MAX_IPI_EVERY	1000000u
+#define YL_MIN_CPU_WEIGHT	1u	/* cgroup v2 cpu.weight's range */
+#define YL_MAX_CPU_WEIGHT	10000u
+#define YL_MAX_SAMPLE_MS	60000ull
+#define YL_DEF_TIMEOUT_SLACK_S	60	/* run: --timeout is duration + this */
+#define YL_DEF_BENCH_TIMEOUT_S	60
+
+/* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
+enum yl_pause_exits {
+	YL_PAUSE_EXITS_DEFAULT,
+	YL_PAUSE_EXITS_ON,
+	YL_PAUSE_EXITS_OFF,
+	YL_PAUSE_EXITS_NR
+};
+
+/* --sched-feature [NO_]NAME */
+struct yl_sched_feat {
+	char name[YL_SCHED_FEAT_LEN];	/* without NO_ */
+	bool on;
+	bool orig;			/* the host's value, read before the run */
+};
+
+struct yl_config {
+	enum yl_cmd cmd;
+	enum yl_cmd help_cmd;		/* help: which command, YL_CMD_NR all */
+	unsigned int help_fmt;		/* help: enum yl_help_format */
+	uint64_t given;			/* 1 << enum yl_opt_id, per option given */
+	unsigned int nr_vcpus;		/* per VM */
+	unsigned int nr_vms;		/* --vms: guests sharing the pCPUs */
+	cpu_set_t pcpus;
+	unsigned int workload;		/* enum yl_workload */
+	unsigned int lock;		/* enum yl_lock */
+	unsigned int pv;		/* enum yl_pv */
+	uint64_t cs_ns;
+	uint64_t think_ns;
+	uint64_t duration_ms;
+	uint64_t spin_threshold;
+	uint64_t timeout_s;		/* 0: the command's default */
+	uint64_t bench_exits;
+	const char *json_path;
+	const char *guest_path;
+	bool quiet;
+	bool wide;			/* --wide: every column */
+	unsigned int pause_exits;	/* enum yl_pause_exits */
+	bool exit_tp;			/* --exit-tracepoint */
+	bool seccomp;			/* --seccomp */
+	unsigned int seccomp_probe;	/* --seccomp-probe KIND, else YL_THREAD_KINDS */
+	uint64_t halt_poll_ns;		/* if given */
+	unsigned int ipi_via;		/* enum yl_ipi_via */
+	unsigned int ipi_wait;		/* enum yl_ipi_wait */
+	unsigned int ipi_targets;
+	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
+	unsigned int nr_feats;
+	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
+	uint64_t sample_ms;		/* --sample-ms, 0: no sampling */
+	unsigned int sched;		/* enum yl_sched_mode */
+	const struct yl_policy *policy;	/* --policy, as yl_policy_find() */
+	unsigned int target;		/* --target: enum yl_target_kind */
+	const char *preset;		/* --preset: sched/ parameters */
+	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
+	const char *cgroup_parent;	/* --cgroup */
+	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
+	unsigned int cpu_weight[YL_MAX_VMS];
+};
+
+static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)
+{
+	return cfg->given & (1ull << o);
+}
+
+#endif

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Everything a user reads about the command line, generated from cli.c's
+ * tables: `yieldlab help [COMMAND]`, the man page yieldlab(1), bash
+ * completion and the option list the documentation test checks against.
+ */
+#include <string.h>
+#include "cli.h"
+#include "version.h"
+
+#define WIDTH		79
+#define HELP_COL	24
+
+static const struct {
+	int code;
+	const char *text;
+} exit_codes[] = {
+	{ YL_EXIT_OK, "the run completed and every check held" },
+	{ YL_EXIT_CHECK, "a check failed or the guest panicked" },
+	{ YL_EXIT_USAGE, "bad command line or input file" },
+	{ YL_EXIT_HOST, "the host or KVM cannot do it, or a host error" },
+	{ YL_EXIT_GUEST, "guest fault, or an exit yieldlab cannot handle" },
+	{ YL_EXIT_TIMEOUT, "the watchdog (--timeout) stopped the guest" },
+	{ YL_EXIT_SECCOMP, "a thread made a system call its seccomp filter forbids" },
+	{ YL_EXIT_SIGNAL, "stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM...)" },
+};
+
+static const char *const examples[][2] = {
+	{ "yieldlab run", "4 vCPUs on 1 pCPU, ticket lock, the host schedules" },
+	{ "yieldlab run --vcpus 8 --pv yield --spin-threshold 64",
+	  "8:1 with directed yield" },
+	{ "yieldlab run --sched coop --policy handoff --pv yield --spin-threshold 64",
+	  "yieldlab schedules; hints hand the pCPU to the lock holder" },
+	{ "yieldlab run --vcpus 16 --pcpus 0-1 --lock tas --json out.json",
+	  "16:2, every statistic as JSON" },
+	{ "yieldlab caps", "what this host can do" },
+};
+
+const char *yl_version(void)
+{
+	return YL_VERSION;
+}
+
+/* The default as help shows it, "" if none. */
+static void opt_default(const struct yl_opt *o, char *buf, size_t len)
+{
+	if (o->def)
+		snprintf(buf, len, "default %s", o->def);
+	else if (o->def_doc)
+		snprintf(buf, len, "default: %s", o->def_doc);
+	else
+		buf[0] = 0;
+}
+
+/* "N (1-256, default 4)": what follows the help sentence. */
+static void opt_suffix(const struct yl_opt *o, char *buf, size_t len)
+{
+	char def[128];
+
+	opt_default(o, def, sizeof(def));
+	if (o->kind == YL_OPT_UINT || o->kind == YL_OPT_U64)
+		snprintf(buf, len, " (%llu-%llu%s%s)", (unsigned long long)o->min,
+			 (unsigned long long)o->max, *def ? ", " : "", def);
+	else if (*def)
+		snprintf(buf, len, " (%s)", def);
+	else
+		buf[0] = 0;
+}
+
+/* The option and its value as a user types it: "--lock tas|ticket". */
+static void opt_synopsis(const struct yl_opt *o, char *buf, size_t len)
+{
+	char names[256];
+
+	if (o->kind == YL_OPT_FLAG) {
+		snprintf(buf, len, "%s", o->name);
+		return;
+	}
+	if (o->name_at)
+		yl_opt_names(o, names, sizeof(names));
+	snprintf(buf, len, "%s %s", o->name, o->name_at ? names : o->metavar);
+}
+
+/* Words of @s wrapped to WIDTH, every line after @col indented to it. */
+static void wrap(FILE *f, const char *s, unsigned int col, unsigned int at)
+{
+	while (*s) {
+		size_t w = strcspn(s, " ");
+
+		if (at > col && at + 1 + w > WIDTH) {
+			fprintf(f, "\n%*s", (int)col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fwrite(s, 1, w, f);
+		at += (unsigned int)w;
+		s += w;
+		s += strspn(s, " ");
+	}
+	fputc('\n', f);
+}
+
+static void print_opt(FILE *f, const struct yl_opt *o)
+{
+	char syn[300], text[1024], suffix[200];
+	int n;
+
+	opt_synopsis(o, syn, sizeof(syn));
+	opt_suffix(o, suffix, sizeof(suffix));
+	snprintf(text, sizeof(text), "%s%s", o->help, suffix);
+	n = fprintf(f, "  %s", syn);
+	if (n + 2 > HELP_COL) {
+		fputc('\n', f);
+		n = 0;
+	}
+	fprintf(f, "%*s", HELP_COL - n, "");
+	wrap(f, text, HELP_COL, HELP_COL);
+}
+
+static void print_cmd_options(FILE *f, enum yl_cmd cmd)
+{
+	unsigned int g, k;
+
+	for (g = 0; g < YL_GRP_NR; g++) {
+		bool title = false;
+
+		for (k = 0; k < YL_O_NR; k++) {
+			if (yl_opts[k].group != g || !(yl_opts[k].cmds & (1u << cmd)))
+				continue;
+			if (!title)
+				fprintf(f, "\n%s:\n", yl_group_titles[g]);
+			title = true;
+			print_opt(f, &yl_opts[k]);
+		}
+	}
+}
+
+static void print_exit_codes(FILE *f)
+{
+	unsigned int k;
+
+	fputs("\nexit codes:\n", f);
+	for (k = 0; k < ARRAY_SIZE(exit_codes); k++)
+		fprintf(f, "  %-4d %s\n", exit_codes[k].code, exit_codes[k].text);
+}
+
+void yl_usage(FILE *f, enum yl_cmd cmd)
+{
+	unsigned int k;
+
+	if (cmd < YL_CMD_NR && cmd != YL_CMD_HELP && cmd != YL_CMD_VERSION) {
+		fprintf(f, "usage: yieldlab %s %s\n  %s\n", yl_cmds[cmd].name,
+			yl_cmds[cmd].args, yl_cmds[cmd].summary);
+		print_cmd_options(f, cmd);
+		print_exit_codes(f);
+		return;
+	}
+	fprintf(f, "yieldlab %s\ndirected-yield experiments on an oversubscribed KVM host\n\n",
+		YL_VERSION);
+	fputs("usage: yieldlab COMMAND [options]\n\ncommands:\n", f);
+	for (k = 0; k < YL_CMD_NR; k++)
+		fprintf(f, "  %-14s %s\n", yl_cmds[k].name, yl_cmds[k].summary);
+	fputs("\nexamples:\n", f);
+	for (k = 0; k < ARRAY_SIZE(examples); k++)
+		fprintf(f, "  %s\n      %s\n", examples[k][0], examples[k][1]);
+	print_exit_codes(f);
+	fputs("\n`yieldlab help COMMAND` lists a command's options; man yieldlab has them all.\n", f);
+}
+
+/* Text for troff: a leading dot or quote escaped, '-' and '\' escaped. */
+static void man_text(FILE *f, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", f);
+	for (; *s; s++) {
+		if (*s == '-' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+static void man_opt(FILE *f, const struct yl_opt *o)
+{
+	char syn[300], suffix[200], cmds[128] = "";
+	unsigned int c;
+
+	opt_synopsis(o, syn, sizeof(syn));
+	opt_suffix(o, suffix, sizeof(suffix));
+	for (c = 0; c < YL_CMD_NR; c++)
+		if (o->cmds & (1u << c))
+			snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds),
+				 "%s%s", *cmds ? ", " : "", yl_cmds[c].name);
+	fputs(".TP\n.B ", f);
+	man_text(f, syn);
+	fputc('\n', f);
+	man_text(f, o->help);
+	man_text(f, suffix);
+	fputs(". Commands: ", f);
+	man_text(f, cmds);
+	fputs(".\n", f);
+}
+
+static void man_page(FILE *f)
+{
+	unsigned int g, k;
+
+	fprintf(f, ".TH YIELDLAB 1 \"\" \"yieldlab %s\" \"User Commands\"\n", YL_VERSION);
+	fputs(".SH NAME\nyieldlab \\- directed\\-yield experiments on an oversubscribed KVM host\n", f);
+	fputs(".SH SYNOPSIS\n", f);
+	for (k = 0; k < YL_CMD_NR; k++) {
+		fputs(".B yieldlab ", f);
+		man_text(f, yl_cmds[k].name);
+		fputs("\n", f);
+		man_text(f, yl_cmds[k].args);
+		fputs("\n.br\n", f);
+	}
+	fputs(".SH DESCRIPTION\n"
+	      "yieldlab boots a small test guest whose vCPUs contend for spinlocks and IPIs on fewer\n"
+	      "physical CPUs than vCPUs, lets the host kernel (its yield_to() path) or its own\n"
+	      "EEVDF model (\\fB\\-\\-sched coop\\fR) schedule them, and reports lock throughput,\n"
+	      "latencies, fairness, yields, exits and steal time, cross\\-checked against KVM's and\n"
+	      "the host's own statistics.\n.SH COMMANDS\n", f);
+	for (k = 0; k < YL_CMD_NR; k++) {
+		fputs(".TP\n.B ", f);
+		man_text(f, yl_cmds[k].name);
+		fputc('\n', f);
+		man_text(f, yl_cmds[k].summary);
+		fputs(".\n", f);
+	}
+	fputs(".SH OPTIONS\n", f);
+	for (g = 0; g < YL_GRP_NR; g++) {
+		fputs(".SS ", f);
+		man_text(f, yl_group_titles[g]);
+		fputc('\n', f);
+		for (k = 0; k < YL_O_NR; k++)
+			if (yl_opts[k].group == g)
+				man_opt(f, &yl_opts[k]);
+	}
+	fputs(".SH EXIT STATUS\n", f);
+	for (k = 0; k < ARRAY_SIZE(exit_codes); k++) {
+		fprintf(f, ".TP\n.B %d\n", exit_codes[k].code);
+		man_text(f, exit_codes[k].text);
+		fputs(".\n", f);
+	}
+	fputs(".SH EXAMPLES\n", f);
+	for (k = 0; k < ARRAY_SIZE(examples); k++) {
+		fputs(".TP\n.B ", f);
+		man_text(f, examples[k][0]);
+		fputc('\n', f);
+		man_text(f, examples[k][1]);
+		fputs(".\n", f);
+	}
+	fputs(".SH SEE ALSO\nThe README and docs/ of yieldlab's source: the report and its checks, the JSON\n"
+	      "schema, coop mode, the sched/ model, kvm_pvm hosts, the emulated KVM host.\n", f);
+}
+
+/* The words completion offers after @o, or a file name. */
+static void bash_values(FILE *f, const struct yl_opt *o)
+{
+	char names[256];
+	unsigned int i;
+
+	if (o->kind == YL_OPT_FLAG)
+		return;
+	fprintf(f, "\t%s)\n", o->name);
+	if (o->name_at) {
+		yl_opt_names(o, names, sizeof(names));
+		for (i = 0; names[i]; i++)
+			if (names[i] == '|')
+				names[i] = ' ';
+		fprintf(f, "\t\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\")); return;;\n", names);
+	} else if (o->metavar && (!strcmp(o->metavar, "FILE") ||
+				  !strcmp(o->metavar, "PARENT"))) {
+		fputs("\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return;;\n", f);
+	} else {
+		fputs("\t\treturn;;\n", f);
+	}
+}
+
+static void bash_completion(FILE *f)
+{
+	unsigned int c, k;
+
+	fputs("# bash completion for yieldlab, generated by `yieldlab help --bash-completion`\n"
+	      "_yieldlab()\n{\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+	      "\tlocal cmd=${COMP_WORDS[1]}\n"
+	      "\tif [ \"$cmd\" = bench ] || [ \"$cmd\" = help ]; then\n"
+	      "\t\tcmd=\"$cmd ${COMP_WORDS[2]}\"\n\tfi\n"
+	      "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W 'run caps bench help version --help --version' -- \"$cur\")); return\n"
+	      "\tfi\n"
+	      "\tif [ \"$COMP_CWORD\" -eq 2 ] && [ \"${COMP_WORDS[1]}\" = bench ]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -W 'exits handoff' -- \"$cur\")); return\n"
+	      "\tfi\n"
+	      "\tcase \"$prev\" in\n", f);
+	for (k = 0; k < YL_O_NR; k++)
+		bash_values(f, &yl_opts[k]);
+	fputs("\tesac\n\tcase \"$cmd\" in\n", f);
+	for (c = 0; c < YL_CMD_NR; c++) {
+		if (c == YL_CMD_HELP || c == YL_CMD_VERSION)
+			continue;
+		fprintf(f, "\t'%s')\n\t\tCOMPREPLY=($(compgen -W '--help", yl_cmds[c].name);
+		for (k = 0; k < YL_O_NR; k++)
+			if (yl_opts[k].cmds & (1u << c))
+				fprintf(f, " %s", yl_opts[k].name);
+		fputs("' -- \"$cur\"));;\n", f);
+	}
+	fputs("\tesac\n}\ncomplete -F _yieldlab yieldlab\n", f);
+}
+
+/* NAME TAB COMMANDS, for tests and scripts. */
+static void option_list(FILE *f)
+{
+	unsigned int c, k;
+
+	for (k = 0; k < YL_O_NR; k++) {
+		fprintf(f, "%s\t", yl_opts[k].name);
+		for (c = 0; c < YL_CMD_NR; c++)
+			if (yl_opts[k].cmds & (1u << c))
+				fprintf(f, "%s,", yl_cmds[c].name);
+		fputc('\n', f);
+	}
+	fputs("--help\thelp,\n--version\tversion,\n", f);
+}
+
+int yl_help(FILE *f, enum yl_help_format fmt, enum yl_cmd cmd)
+{
+	switch (fmt) {
+	case YL_HELP_TEXT:
+		yl_usage(f, cmd);
+		break;
+	case YL_HELP_MAN:
+		man_page(f);
+		break;
+	case YL_HELP_BASH:
+		bash_completion(f);
+		break;
+	case YL_HELP_OPTIONS:
+		option_list(f);
+		break;
+	}
+	return fflush(f) || ferror(f) ? YL_EXIT_HOST : YL_EXIT_OK;
+}
