@@ -427,7 +427,7 @@ static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
 static void count_handoff(struct yl_coop *c, struct yl_coop_vcpu *cv,
 			  uint64_t hinted)
 {
-	uint64_t now = now_ns(c), d = now - hinted;
+	uint64_t now = now_ns(c), d = now - hinted, n;
 	int b = d ? 63 - __builtin_clzll(d) : 0;
 
 	if (!hinted)
@@ -435,7 +435,9 @@ static void count_handoff(struct yl_coop *c, struct yl_coop_vcpu *cv,
 	count_phases(c, cv, hinted, now);
 	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
 			   1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->handoff_n, 1, __ATOMIC_RELAXED);
+	n = __atomic_fetch_add(&c->handoff_n, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->handoff_ring[n % YL_HANDOFF_SAMPLES],
+			 d > UINT32_MAX ? UINT32_MAX : (uint32_t)d, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&c->handoff_sum_ns, d, __ATOMIC_RELAXED);
 }
 
@@ -668,4 +670,32 @@ int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
 	carry_out(c, me);
 	unlock_and_wake(c);
 	return bad;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What `bench handoff` reads once the run is over: quantiles, not a mean. */
+void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h)
+{
+	static uint32_t s[YL_HANDOFF_SAMPLES];
+	uint64_t n = c->handoff_n < YL_HANDOFF_SAMPLES ? c->handoff_n :
+		     YL_HANDOFF_SAMPLES;
+
+	memset(h, 0, sizeof(*h));
+	h->n = c->handoff_n;
+	h->sum_ns = c->handoff_sum_ns;
+	h->phase_n = c->phase_n;
+	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
+	if (!n)
+		return;
+	memcpy(s, c->handoff_ring, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u32);
+	h->p10_ns = s[n / 10];
+	h->p50_ns = s[n / 2];
+	h->p90_ns = s[n * 9 / 10];
 }

@@ -24,10 +24,12 @@
 #include "util.h"
 
 #define YL_HANDOFF_PHASES	3	/* decide, wake, enter */
+#define YL_HANDOFF_SAMPLES	8192
 
 /* What `bench handoff` takes from a coop run before it is torn down. */
 struct yl_handoff_out {
-	uint64_t n, sum_ns, p50_ns;
+	uint64_t n, sum_ns;
+	uint64_t p10_ns, p50_ns, p90_ns;	/* of the last samples */
 	uint64_t phase_n, phase_sum_ns[YL_HANDOFF_PHASES];
 };
 
@@ -90,6 +92,8 @@ struct yl_coop {
 	uint64_t entries, misplaced;	/* KVM_RUNs; on another host CPU */
 	uint64_t handoff_hist[YL_HIST_BUCKETS];	/* hint -> target's entry, ns */
 	uint64_t handoff_n, handoff_sum_ns;
+	/* the last YL_HANDOFF_SAMPLES hand-offs, ns: their median and spread */
+	uint32_t handoff_ring[YL_HANDOFF_SAMPLES];
 	/*
 	 * The same hand-offs split where the time goes: the decision and
 	 * grant (the hint's exit, the lock's wait included, to the wake
@@ -118,5 +122,7 @@ void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v);
 int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector);
 
 void yl_coop_signal_init(void);
+
+void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h);
 
 #endif

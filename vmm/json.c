@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include <math.h>
+#include <yieldlab/abi.h>
 #include "json.h"
+#include "version.h"
 
 void yj_init(struct yj *j, FILE *f)
 {
@@ -119,4 +121,27 @@ void yj_null(struct yj *j, const char *key)
 {
 	prefix(j, key);
 	fputs("null", j->f);
+}
+
+/*
+ * Every JSON file yieldlab writes starts so: the schema it follows
+ * (docs/schema/), the guest ABI, the build and the command.
+ */
+void yj_header(struct yj *j, const char *command)
+{
+	yj_u64(j, "schema_version", YL_SCHEMA_VERSION);
+	yj_u64(j, "abi_version", YL_ABI_VERSION);
+	yj_str(j, "yieldlab_version", YL_VERSION);
+	yj_str(j, "command", command);
+}
+
+/* A log2 histogram of YL_HIST_BUCKETS buckets as an array. */
+void yl_json_hist(struct yj *j, const char *key, const uint64_t *h)
+{
+	int b;
+
+	yj_arr(j, key);
+	for (b = 0; b < YL_HIST_BUCKETS; b++)
+		yj_u64(j, NULL, h[b]);
+	yj_arr_end(j);
 }

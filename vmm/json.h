@@ -9,6 +9,9 @@
 
 #define YJ_MAX_DEPTH 16
 
+/* docs/schema/: bumped when a field changes meaning or goes away */
+#define YL_SCHEMA_VERSION 1
+
 struct yj {
 	FILE *f;
 	int depth;
@@ -26,5 +29,7 @@ void yj_dbl(struct yj *j, const char *key, double v);
 void yj_str(struct yj *j, const char *key, const char *s);
 void yj_bool(struct yj *j, const char *key, bool v);
 void yj_null(struct yj *j, const char *key);
+void yj_header(struct yj *j, const char *command);
+void yl_json_hist(struct yj *j, const char *key, const uint64_t *h);
 
 #endif

@@ -37,6 +37,19 @@ struct yl_report {
 	int exit_code;
 };
 
+/* Every check, once: its line in the table, its JSON key, its failure. */
+struct yl_check_desc {
+	const char *label, *json, *failure;
+	size_t off;			/* of its struct yl_check in the report */
+};
+#define YL_NR_CHECKS	10
+extern const struct yl_check_desc yl_checks[YL_NR_CHECKS];
+const struct yl_check *yl_check_at(const struct yl_report *r, unsigned int k);
+const char *yl_reports_status(const struct yl_report *r, unsigned int n);
+double yl_rate(const struct yl_report *r, uint64_t n);
+double yl_cycles_to_ms(const struct yl_vm *vm, uint64_t c);
+double yl_cycles_to_ns(const struct yl_vm *vm, double c);
+
 bool yl_mutex_holds(bool complete, uint64_t counter, uint64_t ops,
 		    unsigned int unfinished);
 int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
@@ -50,9 +63,8 @@ struct yl_privs;
 void yl_reports_json(const struct yl_report *r, unsigned int n,
 		     const struct yl_privs *privs, FILE *f);
 
+
 struct yj;
-uint64_t yl_hist_quantile(const uint64_t *h, double p);
-void yl_json_hist(struct yj *j, const char *key, const uint64_t *h);
 
 /* report_coop.c: --sched coop */
 void yl_coop_checks(struct yl_report *r);

@@ -311,14 +311,6 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 	return 0;
 }
 
-/* What `bench handoff` reads once the run is over. */
-static void handoff_out(struct yl_handoff_out *h, const struct yl_coop *c)
-{
-	*h = (struct yl_handoff_out){ c->handoff_n, c->handoff_sum_ns,
-		yl_hist_quantile(c->handoff_hist, 0.5), c->phase_n, { 0 } };
-	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
-}
-
 /*
  * The state directory, where a run keeps its crash-safety record and
  * takes the lock that orders host changes between runs.  A run that
@@ -473,7 +465,7 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 		code = restored;
 	code = yl_sandbox_exit_code(code);
 	if (res && vms[0].coop)
-		handoff_out(&res->handoff, &coop);
+		yl_coop_handoffs(&coop, &res->handoff);
 	yl_sampler_free(&sampler);
 	goto out_vm;
 out_err:

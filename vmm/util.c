@@ -5,6 +5,7 @@
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <yieldlab/abi.h>
 #include "util.h"
 
 /*
@@ -123,4 +124,22 @@ int yl_proc_starttime(int pid, unsigned long long *start)
 	if (yl_read_text(path, buf, sizeof(buf)) < 0)
 		return -1;
 	return yl_stat_starttime(buf, start);
+}
+
+/* Upper bound, in the histogram's unit, of the bucket holding the p-quantile. */
+uint64_t yl_hist_quantile(const uint64_t *h, double p)
+{
+	uint64_t total = 0, seen = 0;
+	int b;
+
+	for (b = 0; b < YL_HIST_BUCKETS; b++)
+		total += h[b];
+	if (!total)
+		return 0;
+	for (b = 0; b < YL_HIST_BUCKETS; b++) {
+		seen += h[b];
+		if ((double)seen >= p * (double)total)
+			break;
+	}
+	return b >= 63 ? UINT64_MAX : 2ull << b;
 }

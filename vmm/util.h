@@ -48,4 +48,6 @@ int yl_kick_signal(int sig, void (*handler)(int));
 int yl_proc_starttime(int pid, unsigned long long *start);
 int yl_stat_starttime(const char *stat, unsigned long long *start);
 
+uint64_t yl_hist_quantile(const uint64_t *h, double p);
+
 #endif

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The report as a user reads it: a table per VM, the checks, the errors. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "report.h"
+
+static const char *check_word(int s)
+{
+	return s > 0 ? "ok" : s == 0 ? "FAILED" : "n/a";
+}
+
+static void print_header(const struct yl_report *r, FILE *f)
+{
+	const struct yl_config *c = r->vm->cfg;
+	char cpus[256];
+
+	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
+	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f vCPUs per pCPU), sched %s, "
+		"workload %s, lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, %" PRIu64 " ms\n",
+		r->vm->nr_vcpus, cpus,
+		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus), yl_sched_mode_name(c->sched),
+		yl_workload_name(c->workload), yl_lock_name(c->lock),
+		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
+	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
+		r->status, r->complete ? "every vCPU finished" : "partial results",
+		r->phase_ms, r->ops, yl_rate(r, r->ops));
+	fprintf(f, "per-vCPU ops: min %" PRIu64 ", max %" PRIu64 ", Jain's index %.3f\n",
+		r->ops_min, r->ops_max, r->ops_jain);
+	if (r->vm->cgroup[0])
+		fprintf(f, "cgroup %s, cpu.weight %u, CPU time %.1f ms\n", r->vm->cgroup,
+			r->vm->cg_weight ? r->vm->cg_weight : 100,
+			r->vm->cg_valid ? (double)r->vm->cg_usage_us / 1e3 : 0.0);
+	fputc('\n', f);
+	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s %s\n",
+		"vcpu", "ops", "spins", "yields", "halt/kick", "lat_avg", "lat_p99",
+		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
+	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s\n",
+		"", "", "(PAUSEs)", "(guest)", "(guest)", "(ns)", "(<=ns)", "(yl/kvm)",
+		"(att/succ)", "", "(wait)", "(vol/inv)");
+}
+
+static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
+{
+	const struct yl_vcpu *v = &r->vm->vcpus[i];
+	const struct yl_vcpu_result *g = &r->g[i];
+	const struct yl_hoststat *a = &v->hs_before, *b = &v->hs_after;
+	char io[32], dy[32], cs[32], hk[32];
+	bool ok1, ok2, ok3;
+	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
+	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
+	uint64_t suc = yl_kstat_value(v, "directed_yield_successful", &ok3);
+	uint64_t p99 = yl_hist_quantile(g->lat_hist, 0.99);
+
+	snprintf(io, sizeof(io), "%" PRIu64 "/%s", v->ex.count[KVM_EXIT_IO],
+		 ok1 ? "" : "?");
+	if (ok1)
+		snprintf(io, sizeof(io), "%" PRIu64 "/%" PRIu64,
+			 v->ex.count[KVM_EXIT_IO], kio);
+	snprintf(dy, sizeof(dy), ok2 && ok3 ? "%" PRIu64 "/%" PRIu64 : "?", att, suc);
+	snprintf(cs, sizeof(cs), "%" PRIu64 "/%" PRIu64,
+		 b->vol_cs - a->vol_cs, b->invol_cs - a->invol_cs);
+	snprintf(hk, sizeof(hk), "%" PRIu64 "/%" PRIu64, g->halts, g->kicks);
+	fprintf(f, "%4u %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %13s %9.0f %9.0f %13s %11s %9.1f %9.1f %11s %s\n",
+		i, g->ops, g->spins, g->yields, hk,
+		g->ops ? yl_cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0.0,
+		yl_cycles_to_ns(r->vm, (double)p99), io, dy,
+		(double)(b->run_ns - a->run_ns) / 1e6,
+		(double)(b->wait_ns - a->wait_ns) / 1e6, cs,
+		yl_vcpu_end_name(v->end));
+}
+
+static void print_ipi_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
+{
+	const struct yl_vcpu_result *g = &r->g[i];
+	char snd[32];
+
+	snprintf(snd, sizeof(snd), "%" PRIu64 "/%" PRIu64, g->ipi_icr_writes,
+		 g->ipi_hypercalls);
+	fprintf(f, "%4u %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+		" %10" PRIu64 " %13s %7" PRIu64 " %9.0f %9.0f %9.0f\n",
+		i, g->ipi_ops, g->ipi_sent, g->ipi_received, g->ipi_acked,
+		g->ipi_irqs, snd, g->ipi_yields,
+		g->ipi_ops && r->vm->cfg->ipi_wait == YL_IPI_SYNC ?
+		yl_cycles_to_ns(r->vm, (double)g->ipi_rtt_sum / (double)g->ipi_ops) : 0.0,
+		yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.99)),
+		yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.99)));
+}
+
+static void print_ipis(const struct yl_report *r, FILE *f)
+{
+	const struct yl_config *c = r->vm->cfg;
+	unsigned int i;
+
+	fprintf(f, "\nIPIs via %s, %s, %u target(s) per op: %" PRIu64 " ops, %.0f ops/s, %" PRIu64 " requests\n",
+		yl_ipi_path_name(c), yl_ipi_wait_name(c->ipi_wait),
+		c->ipi_targets, r->ipi_ops, yl_rate(r, r->ipi_ops), r->ipi_sent);
+	fprintf(f, "%4s %10s %10s %10s %10s %10s %13s %7s %9s %9s %9s\n",
+		"vcpu", "ops", "sent", "received", "acked", "interrupts",
+		"icr/hc", "yields", "rtt_avg", "rtt_p99", "dlv_p99");
+	fprintf(f, "%4s %10s %10s %10s %10s %10s %13s %7s %9s %9s %9s\n",
+		"", "", "", "", "", "", "(writes)", "", "(ns)", "(<=ns)", "(<=ns)");
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		print_ipi_vcpu(r, i, f);
+}
+
+/* Kernel-side exits of all vCPUs by reason, as perf kvm stat names them. */
+static void print_tp(const struct yl_report *r, FILE *f)
+{
+	const struct yl_tp *tp = r->vm->tp;
+	uint64_t n[YL_TP_MAX_REASONS + 1] = { 0 }, named = 0;
+	unsigned int i, k;
+
+	if (!tp)
+		return;
+	if (!tp->ok) {
+		fprintf(f, "\nkernel-side exits (kvm:kvm_exit): not counted: %s\n", tp->why);
+		return;
+	}
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		for (k = 0; r->vm->vcpus[i].tp.valid && k <= tp->nr; k++)
+			n[k] += r->vm->vcpus[i].tp.n[k];
+	fprintf(f, "\nkernel-side exits (kvm:kvm_exit): %" PRIu64, n[tp->nr]);
+	for (k = 0; k < tp->nr; k++) {
+		named += n[k];
+		if (n[k])
+			fprintf(f, ", %s %" PRIu64, tp->reasons[k].name, n[k]);
+	}
+	fprintf(f, ", other %" PRIu64 "\n", n[tp->nr] - named);
+}
+
+void yl_report_print(const struct yl_report *r, FILE *f)
+{
+	unsigned int i, k;
+
+	print_header(r, f);
+	for (i = 0; i < r->vm->nr_vcpus; i++)
+		print_vcpu(r, i, f);
+	if (yl_wl_has_ipis(r->vm->cfg->workload))
+		print_ipis(r, f);
+	print_tp(r, f);
+	yl_samples_print(r, f);
+	yl_coop_print(r, f);
+	fprintf(f, "\nchecks:\n");
+	for (k = 0; k < YL_NR_CHECKS; k++)
+		fprintf(f, "  %-18s %-6s %s\n", yl_checks[k].label,
+			check_word(yl_check_at(r, k)->state), yl_check_at(r, k)->text);
+}
+
+static void print_regs(const struct yl_vcpu *v, FILE *f)
+{
+	const struct kvm_regs *g = &v->regs;
+	const struct kvm_sregs *s = &v->sregs;
+
+	fprintf(f, "  vcpu%u rip %016llx rsp %016llx rflags %016llx\n", v->idx,
+		g->rip, g->rsp, g->rflags);
+	fprintf(f, "  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+		g->rax, g->rbx, g->rcx, g->rdx);
+	fprintf(f, "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n",
+		g->rsi, g->rdi, g->rbp, g->r8);
+	fprintf(f, "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n",
+		g->r9, g->r10, g->r11, g->r12);
+	fprintf(f, "  r13 %016llx r14 %016llx r15 %016llx\n", g->r13, g->r14, g->r15);
+	fprintf(f, "  cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx efer %llx\n",
+		s->cr0, s->cr2, s->cr3, s->cr4, s->efer);
+}
+
+/* One line per failure on stderr, register dumps under the ones that have them. */
+void yl_report_errors(const struct yl_report *r, FILE *f)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+
+		if (v->end == YL_END_DONE || v->end == YL_END_STOPPED ||
+		    v->end == YL_END_NONE)
+			continue;
+		fprintf(f, "yieldlab: vcpu %u: %s\n", i, v->detail);
+		if (v->regs_valid)
+			print_regs(v, f);
+	}
+	if (r->stop == YL_STOP_TIMEOUT)
+		fprintf(f, "yieldlab: watchdog: guest not finished after %" PRIu64
+			" s (--timeout), stopped with partial statistics\n",
+			yl_effective_timeout_s(r->vm->cfg));
+	if (r->stop == YL_STOP_SIGNAL)
+		fprintf(f, "yieldlab: stopped by signal %d, partial statistics\n", r->signo);
+	for (k = 0; k < YL_NR_CHECKS; k++)
+		if (!yl_check_at(r, k)->state)
+			fprintf(f, "yieldlab: %s failed: %s\n", yl_checks[k].failure,
+				yl_check_at(r, k)->text);
+}
+
+/* Several VMs: each one's table, then what they did together. */
+void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f)
+{
+	unsigned int k;
+
+	if (n == 1) {
+		yl_report_print(r, f);
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		fprintf(f, "%s== VM %u of %u ==\n", k ? "\n" : "", k, n);
+		yl_report_print(&r[k], f);
+	}
+	fprintf(f, "\n== combined: %u VMs on the same pCPUs, status %s ==\n",
+		n, yl_reports_status(r, n));
+	fprintf(f, "%4s %-14s %12s %12s %12s %12s %10s %12s\n", "vm", "status",
+		"lock_ops", "ops/s", "ipi_ops", "ipi_ops/s", "phase_ms", "cg_cpu_ms");
+	for (k = 0; k < n; k++)
+		fprintf(f, "%4u %-14s %12" PRIu64 " %12.0f %12" PRIu64 " %12.0f %10.1f %12.1f\n",
+			k, r[k].status, r[k].ops, yl_rate(&r[k], r[k].ops),
+			r[k].ipi_ops, yl_rate(&r[k], r[k].ipi_ops), r[k].phase_ms,
+			r[k].vm->cg_valid ? (double)r[k].vm->cg_usage_us / 1e3 : 0.0);
+}
