@@ -3,8 +3,9 @@
 emulated KVM host of shared/DESIGN.md (QEMU TCG with nested SVM, a Debian
 6.12 kernel that loads kvm_amd, a busybox initramfs carrying the binary).
 
-As a program:  scripts/emuhost.py [--build DIR] -- run --vcpus 8 --pcpus 0
-runs one yieldlab command there and prints what it printed.  Timings inside
+As a program:  scripts/emuhost.py [--build DIR] -- run --vcpus 8 --json out.json
+runs one yieldlab command there, prints what it printed and leaves the file
+--json named on the caller's machine, as a native run would.  Timings inside
 the emulated host are 30-60x those of hardware: compare ratios and counts.
 """
 import argparse
@@ -36,8 +37,9 @@ class Run:
 
 
 class Outcome:
-    def __init__(self, rc, out, err, js):
+    def __init__(self, rc, out, err, js, raw=None):
         self.rc, self.out, self.err, self.json = rc, out, err, js
+        self.json_raw = raw     # the file's bytes, as yieldlab wrote them
 
     def __repr__(self):
         return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.out, self.err)
@@ -95,14 +97,15 @@ class NativeHost:
                 time.sleep(r.delay)
                 p.send_signal(getattr(signals, "SIG" + r.signal))
             out, err = p.communicate(timeout=r.timeout)
-            res[r.name] = Outcome(p.returncode, out, err, load_json(jpath))
+            raw = read_bytes(jpath)
+            res[r.name] = Outcome(p.returncode, out, err, json.loads(raw) if raw else None, raw)
         return res
 
 
-def load_json(path):
+def read_bytes(path):
     try:
-        with open(path) as f:
-            return json.load(f)
+        with open(path, "rb") as f:
+            return f.read()
     except FileNotFoundError:
         return None
 
@@ -283,7 +286,7 @@ class EmulatedHost:
             res[r.name] = Outcome(int(blobs[(r.name, "rc")].decode().strip()),
                                   blobs.get((r.name, "out"), b"").decode(errors="replace"),
                                   blobs.get((r.name, "err"), b"").decode(errors="replace"),
-                                  json.loads(js) if js else None)
+                                  json.loads(js) if js else None, js)
         return res
 
 
@@ -327,6 +330,7 @@ def main():
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
+    args, json_out = take_json(args)
     workdir = os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
@@ -339,7 +343,27 @@ def main():
         return 3
     sys.stdout.write(o.out)
     sys.stderr.write(o.err)
+    if json_out and o.json_raw is not None:
+        tmp = json_out + ".emuhost-tmp"
+        with open(tmp, "wb") as f:
+            f.write(o.json_raw)
+        os.replace(tmp, json_out)
+    elif json_out and o.rc == 0:
+        print("emuhost: the run wrote no --json file", file=sys.stderr)
+        return 3
     return o.rc
+
+
+def take_json(args):
+    """--json FILE names a file on this machine: the run writes it where
+    the host can return it (@JSON@), and main() puts it at FILE."""
+    out, args = None, list(args)
+    for i, a in enumerate(args):
+        if a == "--json" and i + 1 < len(args):
+            out, args[i + 1] = args[i + 1], "@JSON@"
+        elif a.startswith("--json="):
+            out, args[i] = a[len("--json="):], "--json=@JSON@"
+    return args, out
 
 
 if __name__ == "__main__":

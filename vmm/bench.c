@@ -3,18 +3,23 @@
  * `yieldlab bench exits`: the cost of one port-I/O exit through yieldlab's
  * run loop (dispatch and accounting included) against a bare KVM_RUN loop,
  * measured in the same process on the same vCPU, rounds interleaved so
- * that a noisy machine hurts both alike.  Prints the ratio; goal <= 1.05.
+ * that a noisy machine hurts both alike.  Prints the median ratio and
+ * its spread over the rounds; goal <= 1.05.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <yieldlab/abi.h>
+#include "json.h"
+#include "outfile.h"
 #include "privs.h"
 #include "run.h"
 #include "sandbox.h"
+#include "warn.h"
 
 #define BENCH_ROUNDS 7
 
@@ -26,6 +31,16 @@ static void watchdog(int sig)
 	(void)sig;
 	__atomic_store_n(&watched->stop, true, __ATOMIC_RELEASE);
 }
+
+/* What the measuring thread did. */
+struct bench_job {
+	const struct yl_config *cfg;
+	struct yl_vm *vm;
+	uint64_t bare[BENCH_ROUNDS], ours[BENCH_ROUNDS];
+	double ratio[BENCH_ROUNDS];	/* per round: ours / bare, sorted */
+	int code;
+	struct yl_err err;
+};
 
 static int bare_loop(struct yl_vcpu *v, uint64_t n)
 {
@@ -60,7 +75,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours)
+static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours,
+		   double *ratio)
 {
 	int k;
 
@@ -77,7 +93,9 @@ static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours
 		if (yl_loop(v, n))
 			return -1;
 		ours[k] = yl_now_ns() - t0;
+		ratio[k] = (double)ours[k] / (double)(bare[k] ? bare[k] : 1);
 	}
+	qsort(ratio, BENCH_ROUNDS, sizeof(*ratio), yl_cmp_dbl);
 	qsort(bare, BENCH_ROUNDS, sizeof(*bare), cmp_u64);
 	qsort(ours, BENCH_ROUNDS, sizeof(*ours), cmp_u64);
 	return 0;
@@ -85,23 +103,130 @@ static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours
 
 /*
  * The measuring thread runs the vCPU: it locks itself down as a vCPU
- * thread does (no capability, no_new_privs, the vCPU filter) under a
- * watchdog.
+ * thread does (no capability, no_new_privs, the vCPU filter).  The main
+ * thread keeps the watchdog and writes the results.
  */
-static int lock_down(const struct yl_config *cfg, struct yl_vm *vm)
+static void *bench_thread(void *arg)
+{
+	struct bench_job *job = arg;
+	const struct yl_config *cfg = job->cfg;
+
+	job->code = YL_EXIT_HOST;
+	if (sched_setaffinity(0, sizeof(cfg->pcpus), &cfg->pcpus)) {
+		yl_errf(&job->err, "bench exits: sched_setaffinity: %s", strerror(errno));
+		return NULL;
+	}
+	if (yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &job->err))
+		return NULL;
+	if (measure(&job->vm->vcpus[0], cfg->bench_exits, job->bare, job->ours,
+		    job->ratio)) {
+		job->code = job->vm->stop ? YL_EXIT_TIMEOUT : YL_EXIT_HOST;
+		yl_errf(&job->err, "bench exits: %s (%s)", job->vm->stop ?
+			"stopped by the watchdog (--timeout)" : "the vCPU did not exit as expected",
+			job->vm->vcpus[0].detail[0] ? job->vm->vcpus[0].detail : strerror(errno));
+		return NULL;
+	}
+	job->code = YL_EXIT_OK;
+	return NULL;
+}
+
+/* Waits for the measuring thread; past --timeout, stops its loops. */
+static int run_job(struct bench_job *job)
+{
+	uint64_t deadline = yl_now_ns() + yl_effective_timeout_s(job->cfg) * 1000000000ull;
+	struct timespec ts;
+	pthread_t t;
+
+	watched = job->vm;
+	if (yl_kick_signal(SIGALRM, watchdog) ||
+	    pthread_create(&t, NULL, bench_thread, job))
+		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (pthread_timedjoin_np(t, NULL, &ts) == 0)
+			return 0;
+		if (yl_now_ns() > deadline) {
+			__atomic_store_n(&job->vm->stop, true, __ATOMIC_RELEASE);
+			pthread_kill(t, SIGALRM);
+		}
+	}
+}
+
+static double per_exit(const struct yl_config *cfg, uint64_t ns)
+{
+	return (double)ns / (double)cfg->bench_exits;
+}
+
+static void json_side(struct yj *j, const char *key, const struct yl_config *cfg,
+		      const uint64_t *r)
+{
+	yj_obj(j, key);
+	yj_dbl(j, "median_ns_per_exit", per_exit(cfg, r[BENCH_ROUNDS / 2]));
+	yj_dbl(j, "min_ns_per_exit", per_exit(cfg, r[0]));
+	yj_dbl(j, "max_ns_per_exit", per_exit(cfg, r[BENCH_ROUNDS - 1]));
+	yj_obj_end(j);
+}
+
+static void report(const struct bench_job *job, const struct yl_warnings *w,
+		   FILE *json)
+{
+	const struct yl_config *cfg = job->cfg;
+	const double *q = job->ratio;
+	struct yj j;
+
+	printf("bench exits: %d rounds x %llu port-I/O exits, medians\n",
+	       BENCH_ROUNDS, (unsigned long long)cfg->bench_exits);
+	printf("  bare KVM_RUN loop      %10.1f ns/exit (min %.1f)\n",
+	       per_exit(cfg, job->bare[BENCH_ROUNDS / 2]), per_exit(cfg, job->bare[0]));
+	printf("  yieldlab run loop      %10.1f ns/exit (min %.1f)\n",
+	       per_exit(cfg, job->ours[BENCH_ROUNDS / 2]), per_exit(cfg, job->ours[0]));
+	printf("  ratio yieldlab/bare    %10.3f (rounds %.3f..%.3f; goal <= 1.05)\n",
+	       q[BENCH_ROUNDS / 2], q[0], q[BENCH_ROUNDS - 1]);
+	yl_warnings_print(w, "", stdout);
+	if (!json)
+		return;
+	yj_init(&j, json);
+	yj_obj(&j, NULL);
+	yj_header(&j, "bench exits");
+	yj_u64(&j, "rounds", BENCH_ROUNDS);
+	yj_u64(&j, "exits_per_round", cfg->bench_exits);
+	json_side(&j, "bare", cfg, job->bare);
+	json_side(&j, "yieldlab", cfg, job->ours);
+	yj_obj(&j, "ratio");
+	yj_dbl(&j, "median", q[BENCH_ROUNDS / 2]);
+	yj_dbl(&j, "min", q[0]);
+	yj_dbl(&j, "max", q[BENCH_ROUNDS - 1]);
+	yj_dbl(&j, "goal", 1.05);
+	yj_obj_end(&j);
+	yl_warnings_json(w, &j);
+	yj_obj_end(&j);
+}
+
+/* The JSON is opened first: a bad path costs nothing. */
+static int open_json(const struct yl_config *cfg, struct yl_outfile *json)
 {
 	struct yl_err err;
 
-	watched = vm;
-	if (yl_kick_signal(SIGALRM, watchdog)) {
-		fprintf(stderr, "yieldlab: bench exits: watchdog: %s\n", strerror(errno));
-		return YL_EXIT_HOST;
+	if (cfg->json_path && yl_outfile_open(json, "--json", cfg->json_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
 	}
-	/* armed first: the vCPU filter has no alarm() */
-	alarm((unsigned int)yl_effective_timeout_s(cfg));
-	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err) ||
-	    yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &err)) {
-		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
+	return YL_EXIT_OK;
+}
+
+static int finish(struct bench_job *job, struct yl_outfile *json)
+{
+	struct yl_warnings w = { 0 };
+	struct yl_err err;
+	const double *q = job->ratio;
+
+	/* rounds spread wider than the goal's margin cannot judge it */
+	yl_warn_spread(&w, "bench exits: the per-round ratio", q[0],
+		       q[BENCH_ROUNDS / 2], q[BENCH_ROUNDS - 1], 0.10);
+	report(job, &w, json->f);
+	if (json->f && yl_outfile_commit(json, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_HOST;
 	}
 	return YL_EXIT_OK;
@@ -109,53 +234,46 @@ static int lock_down(const struct yl_config *cfg, struct yl_vm *vm)
 
 int yl_cmd_bench_exits(struct yl_config *cfg)
 {
-	uint64_t bare[BENCH_ROUNDS], ours[BENCH_ROUNDS];
+	struct bench_job job = { .cfg = cfg };
+	struct yl_outfile json = { 0 };
 	struct yl_image img;
 	struct yl_kvm kvm;
 	struct yl_vm vm;
 	struct yl_err err;
-	double b, o;
 	int code;
 
 	cfg->nr_vcpus = 1;
 	cfg->workload = YL_WL_EXITS;
-	code = yl_prepare(cfg, &kvm, &img);
+	code = open_json(cfg, &json);
 	if (code)
 		return code;
+	code = yl_prepare(cfg, &kvm, &img);
+	if (code)
+		goto out_json;
 	code = YL_EXIT_HOST;
 	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out;
 	}
-	if (sched_setaffinity(0, sizeof(cfg->pcpus), &cfg->pcpus)) {
-		fprintf(stderr, "yieldlab: bench exits: sched_setaffinity: %s\n",
-			strerror(errno));
-		goto out;
+	job.vm = &vm;
+	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err) ||
+	    yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &err)) {
+		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
+		goto out_vm;
 	}
-	code = lock_down(cfg, &vm);
-	if (code)
-		goto out;
-	if (measure(&vm.vcpus[0], cfg->bench_exits, bare, ours)) {
-		code = vm.stop ? YL_EXIT_TIMEOUT : YL_EXIT_HOST;
-		fprintf(stderr, "yieldlab: bench exits: %s (%s)\n", vm.stop ?
-			"stopped by the watchdog (--timeout)" : "the vCPU did not exit as expected",
-			vm.vcpus[0].detail[0] ? vm.vcpus[0].detail : strerror(errno));
-		goto out;
+	if (run_job(&job) || job.code) {
+		code = job.code ? job.code : YL_EXIT_HOST;
+		fprintf(stderr, "yieldlab: %s\n", job.err.msg);
+		goto out_vm;
 	}
-	b = (double)bare[BENCH_ROUNDS / 2] / (double)cfg->bench_exits;
-	o = (double)ours[BENCH_ROUNDS / 2] / (double)cfg->bench_exits;
-	printf("bench exits: %d rounds x %llu port-I/O exits, medians\n",
-	       BENCH_ROUNDS, (unsigned long long)cfg->bench_exits);
-	printf("  bare KVM_RUN loop      %10.1f ns/exit (min %.1f)\n", b,
-	       (double)bare[0] / (double)cfg->bench_exits);
-	printf("  yieldlab run loop      %10.1f ns/exit (min %.1f)\n", o,
-	       (double)ours[0] / (double)cfg->bench_exits);
-	printf("  ratio yieldlab/bare    %10.3f (goal <= 1.05)\n", o / b);
-	code = YL_EXIT_OK;
+	code = finish(&job, &json);
+out_vm:
+	yl_vm_destroy(&vm);
 out:
 	code = yl_sandbox_exit_code(code);
-	yl_vm_destroy(&vm);
 	yl_kvm_close(&kvm);
 	free(img.owned);
+out_json:
+	yl_outfile_abort(&json);
 	return code;
 }

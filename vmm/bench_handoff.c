@@ -4,7 +4,7 @@
  * hint's exit to the target vCPU's next KVM_RUN, against the floor any
  * user-space scheduler pays: a futex ping-pong between two plain threads
  * on the same CPU, measured in the same process before and after the
- * coop run.  Prints the ratio; goal <= 2.
+ * coop run.  Prints the ratio of medians, with the spread; goal <= 2.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -17,8 +17,11 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <yieldlab/abi.h>
+#include "json.h"
+#include "outfile.h"
 #include "policy.h"
 #include "run.h"
+#include "warn.h"
 
 #define PINGPONG_ROUNDS	3
 #define PINGPONG_ITERS	20000
@@ -245,34 +248,92 @@ static void print_busy(const struct yl_config *cfg, const struct yl_handoff_out 
 	       ours / busy, (double)h->phase_sum_ns[1] / (double)h->phase_n / busy);
 }
 
-int yl_cmd_bench_handoff(struct yl_config *cfg)
+/* Median hand-off, its spread, and the floor it is compared with. */
+static void report(const struct yl_config *cfg, const struct yl_handoff_out *h,
+		   double before, double after, const struct yl_warnings *w)
 {
-	struct yl_run_result res = { 0 };
-	struct yl_handoff_out h;
-	double before, after, floor, ours;
-	int code;
+	double floor = (before + after) / 2, p50 = (double)h->p50_ns;
 
-	coop_config(cfg);
-	before = pingpong_median(&cfg->pcpus);
-	code = yl_run(cfg, &res);
-	h = res.handoff;
-	after = pingpong_median(&cfg->pcpus);
-	if (code)
-		return code;
-	if (!h.n) {
-		fprintf(stderr, "yieldlab: bench handoff: the run made no hand-off\n");
-		return YL_EXIT_CHECK;
-	}
-	floor = (before + after) / 2;
-	ours = (double)h.sum_ns / (double)h.n;
 	printf("bench handoff: 2 vCPUs on one pCPU, ticket lock, --policy handoff, %llu ms\n",
 	       (unsigned long long)cfg->duration_ms);
 	printf("  futex ping-pong, 2 threads   %10.1f ns/hand-off (before %.1f, after %.1f)\n",
 	       floor, before, after);
-	printf("  coop hint exit -> KVM_RUN    %10.1f ns/hand-off (mean of %llu, p50 <= %llu)\n",
-	       ours, (unsigned long long)h.n, (unsigned long long)h.p50_ns);
-	print_phases(&h);
-	printf("  ratio coop/futex             %10.2f (goal <= 2)\n", ours / floor);
-	print_busy(cfg, &h, ours);
-	return YL_EXIT_OK;
+	printf("  coop hint exit -> KVM_RUN    %10.1f ns/hand-off (median of the last %llu of %llu; p10 %llu, p90 %llu)\n",
+	       p50, (unsigned long long)(h->n < YL_HANDOFF_SAMPLES ? h->n : YL_HANDOFF_SAMPLES),
+	       (unsigned long long)h->n, (unsigned long long)h->p10_ns,
+	       (unsigned long long)h->p90_ns);
+	print_phases(h);
+	printf("  ratio coop/futex             %10.2f (medians; goal <= 2)\n", p50 / floor);
+	print_busy(cfg, h, p50);
+	yl_warnings_print(w, "", stdout);
+}
+
+static void json_report(FILE *f, const struct yl_config *cfg,
+			const struct yl_handoff_out *h, double before,
+			double after, const struct yl_warnings *w)
+{
+	double floor = (before + after) / 2;
+	struct yj j;
+
+	yj_init(&j, f);
+	yj_obj(&j, NULL);
+	yj_header(&j, "bench handoff");
+	yj_u64(&j, "duration_ms", cfg->duration_ms);
+	yj_obj(&j, "futex_pingpong");
+	yj_dbl(&j, "before_ns", before);
+	yj_dbl(&j, "after_ns", after);
+	yj_dbl(&j, "floor_ns", floor);
+	yj_obj_end(&j);
+	yj_obj(&j, "coop");
+	yj_u64(&j, "handoffs", h->n);
+	yj_u64(&j, "p10_ns", h->p10_ns);
+	yj_u64(&j, "p50_ns", h->p50_ns);
+	yj_u64(&j, "p90_ns", h->p90_ns);
+	yj_dbl(&j, "mean_ns", (double)h->sum_ns / (double)h->n);
+	yj_obj_end(&j);
+	yj_dbl(&j, "ratio", (double)h->p50_ns / floor);
+	yj_dbl(&j, "goal", 2.0);
+	yl_warnings_json(w, &j);
+	yj_obj_end(&j);
+}
+
+int yl_cmd_bench_handoff(struct yl_config *cfg)
+{
+	struct yl_run_result res = { 0 };
+	struct yl_outfile json = { 0 };
+	struct yl_warnings w = { 0 };
+	double before, after;
+	struct yl_err err;
+	int code;
+
+	if (cfg->json_path && yl_outfile_open(&json, "--json", cfg->json_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	cfg->json_path = NULL;		/* ours, not the coop run's */
+	coop_config(cfg);
+	before = pingpong_median(&cfg->pcpus);
+	code = yl_run(cfg, &res);
+	after = pingpong_median(&cfg->pcpus);
+	if (!code && !res.handoff.n) {
+		fprintf(stderr, "yieldlab: bench handoff: the run made no hand-off\n");
+		code = YL_EXIT_CHECK;
+	}
+	if (code)
+		goto out;
+	/* a floor that moved by half during the run is no floor */
+	yl_warn_spread(&w, "bench handoff: the futex floor before and after the run",
+		       before < after ? before : after, (before + after) / 2,
+		       before < after ? after : before, 0.5);
+	report(cfg, &res.handoff, before, after, &w);
+	if (json.f) {
+		json_report(json.f, cfg, &res.handoff, before, after, &w);
+		if (yl_outfile_commit(&json, &err)) {
+			fprintf(stderr, "yieldlab: %s\n", err.msg);
+			code = YL_EXIT_HOST;
+		}
+	}
+out:
+	yl_outfile_abort(&json);
+	return code;
 }

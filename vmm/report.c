@@ -414,6 +414,44 @@ static void decide_status(struct yl_report *r)
 	}
 }
 
+/* The host's view: were the vCPU threads runnable but not running? */
+static void warn_starved(struct yl_report *r)
+{
+	const struct yl_vm *vm = r->vm;
+	uint64_t run = 0, wait = 0;
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &vm->vcpus[i];
+
+		if (!v->hs_before.valid || !v->hs_after.valid)
+			return;
+		run += v->hs_after.run_ns - v->hs_before.run_ns;
+		wait += v->hs_after.wait_ns - v->hs_before.wait_ns;
+	}
+	yl_warn_starved(&r->warn, run, wait,
+			(uint64_t)CPU_COUNT(&vm->cfg->pcpus) * r->wall_ns);
+}
+
+/* A run that completed can still have compared nothing: say so. */
+static void report_warnings(struct yl_report *r)
+{
+	const struct yl_config *c = r->vm->cfg;
+	bool hinted = c->sched == YL_SCHED_COOP && c->pv == YL_PV_YIELD &&
+		      strcmp(yl_policy_name(c), "none");
+
+	if (!r->complete || (!yl_wl_has_locks(c->workload) &&
+			     !yl_wl_has_ipis(c->workload)))
+		return;
+	if (c->sched == YL_SCHED_COOP)
+		yl_coop_warnings(r);
+	if (!hinted)	/* else the policy's warning says it */
+		yl_warn_pv(&r->warn, yl_wl_has_locks(c->workload) ? c->pv : YL_PV_NONE,
+			   r->yields + r->ipi_yields, r->halts);
+	yl_warn_overrun(&r->warn, r->phase_ms, c->duration_ms);
+	warn_starved(r);
+}
+
 int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 		    enum yl_run_stop stop, int signo, uint64_t wall_ns)
 {
@@ -434,6 +472,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	check_cgroup(r);
 	yl_samples_check(r);
 	decide_status(r);
+	report_warnings(r);
 	return 0;
 }
 

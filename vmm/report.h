@@ -4,6 +4,7 @@
 
 #include <yieldlab/abi.h>
 #include "vm.h"
+#include "warn.h"
 
 enum yl_run_stop {
 	YL_STOP_NONE,		/* every vCPU ended on its own */
@@ -33,6 +34,7 @@ struct yl_report {
 	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */
 	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
+	struct yl_warnings warn;	/* it completed, but compared nothing */
 	const char *status;
 	int exit_code;
 };
@@ -68,6 +70,7 @@ struct yj;
 
 /* report_coop.c: --sched coop */
 void yl_coop_checks(struct yl_report *r);
+void yl_coop_warnings(struct yl_report *r);
 void yl_coop_print(const struct yl_report *r, FILE *f);
 
 /* report_samples.c: --sample-ms */

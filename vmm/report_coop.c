@@ -61,6 +61,17 @@ void yl_coop_checks(struct yl_report *r)
 		 c->nr_cpus);
 }
 
+/* A policy that got no hint, or acted on none, compared nothing. */
+void yl_coop_warnings(struct yl_report *r)
+{
+	const struct yl_coop *c = r->vm->coop;
+	const struct yl_config *cfg = r->vm->cfg;
+
+	yl_warn_hints(&r->warn, yl_policy_name(cfg), cfg->pv == YL_PV_YIELD,
+		      COOP_SUM(c, hints), c->outcomes[YL_OUT_YIELDED] +
+		      c->outcomes[YL_OUT_HONOURED] + c->outcomes[YL_OUT_RATE_LIMITED]);
+}
+
 static void print_outcomes(const uint64_t *o, FILE *f)
 {
 	unsigned int k;

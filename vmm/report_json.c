@@ -309,6 +309,7 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	unsigned int k;
 
 	json_result(j, r);
+	yl_warnings_json(&r->warn, j);
 	yj_obj(j, "checks");
 	for (k = 0; k < YL_NR_CHECKS; k++)
 		json_check(j, yl_checks[k].json, yl_check_at(r, k));
@@ -319,6 +320,20 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 	json_vcpus(j, r);
 	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
 		    r->vm->ks_valid);
+}
+
+/* Several VMs: every VM's warnings at the top too, each naming its VM. */
+static void json_all_warnings(struct yj *j, const struct yl_report *r,
+			      unsigned int n)
+{
+	struct yl_warnings all = { 0 };
+	unsigned int k, i;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < r[k].warn.n; i++)
+			yl_warn(&all, r[k].warn.w[i].id, "VM %u: %s", k,
+				r[k].warn.w[i].text);
+	yl_warnings_json(&all, j);
 }
 
 static void json_combined(struct yj *j, const struct yl_report *r, unsigned int n)
@@ -356,13 +371,14 @@ void yl_reports_json(const struct yl_report *r, unsigned int n,
 
 	yj_init(&j, f);
 	yj_obj(&j, NULL);
-	yj_u64(&j, "abi_version", YL_ABI_VERSION);
+	yj_header(&j, "run");
 	json_config(&j, r, privs);
 	json_host(&j, r);
 	if (n == 1) {
 		json_vm_body(&j, r);
 	} else {
 		json_combined(&j, r, n);
+		json_all_warnings(&j, r, n);
 		yj_arr(&j, "vms");
 		for (k = 0; k < n; k++) {
 			yj_obj(&j, NULL);

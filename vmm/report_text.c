@@ -25,6 +25,7 @@ static void print_header(const struct yl_report *r, FILE *f)
 	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops, yl_rate(r, r->ops));
+	yl_warnings_print(&r->warn, "", f);
 	fprintf(f, "per-vCPU ops: min %" PRIu64 ", max %" PRIu64 ", Jain's index %.3f\n",
 		r->ops_min, r->ops_max, r->ops_jain);
 	if (r->vm->cgroup[0])

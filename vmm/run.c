@@ -224,8 +224,11 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *priv
 	if (fflush(stdout) || ferror(stdout))
 		fprintf(stderr, "yieldlab: writing the report to stdout: %s\n",
 			strerror(errno));
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n; k++) {
 		yl_report_errors(&r[k], stderr);
+		if (vms[0].cfg->quiet)
+			yl_warnings_print(&r[k].warn, "yieldlab: ", stderr);
+	}
 	code = yl_reports_exit_code(r, n);
 	if (json->f) {
 		yl_reports_json(r, n, privs, json->f);

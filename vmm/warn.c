@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
 #include <stdarg.h>
+#include <string.h>
+#include <yieldlab/abi.h>
 #include "json.h"
 #include "util.h"
 #include "warn.h"
@@ -30,12 +33,12 @@ void yl_warn(struct yl_warnings *w, enum yl_warn_id id, const char *fmt, ...)
 	w->n++;
 }
 
-void yl_warnings_print(const struct yl_warnings *w, FILE *f)
+void yl_warnings_print(const struct yl_warnings *w, const char *prefix, FILE *f)
 {
 	unsigned int k;
 
 	for (k = 0; k < w->n; k++)
-		fprintf(f, "warning: %s\n", w->w[k].text);
+		fprintf(f, "%swarning: %s\n", prefix, w->w[k].text);
 }
 
 void yl_warnings_json(const struct yl_warnings *w, struct yj *j)
@@ -50,4 +53,67 @@ void yl_warnings_json(const struct yl_warnings *w, struct yj *j)
 		yj_obj_end(j);
 	}
 	yj_arr_end(j);
+}
+
+/*
+ * The decisions, each a pure function of the run's numbers so that the
+ * unit tests can hold them to their thresholds.
+ */
+
+/* A coop policy that never acted compared nothing with --policy none. */
+void yl_warn_hints(struct yl_warnings *w, const char *policy, bool pv_yield,
+		   uint64_t hints, uint64_t acted)
+{
+	if (!strcmp(policy, "none"))
+		return;
+	if (!hints)
+		yl_warn(w, YL_WARN_NO_HINTS, "--policy %s received no spin hint: %s",
+			policy, pv_yield ? "no waiter reached --spin-threshold (try a lower one, e.g. 64)" :
+			"the guest sends hints only with --pv yield");
+	else if (!acted)
+		yl_warn(w, YL_WARN_NO_HINTS, "--policy %s acted on none of its %" PRIu64
+			" hints (see hint outcomes): the run compared nothing", policy, hints);
+}
+
+/* --pv yield|halt that never yielded or halted ran as --pv none. */
+void yl_warn_pv(struct yl_warnings *w, unsigned int pv, uint64_t yields,
+		uint64_t halts)
+{
+	if (pv == YL_PV_YIELD && !yields)
+		yl_warn(w, YL_WARN_PV_UNUSED, "--pv yield: no waiter yielded, so this ran as --pv none (waiters yield after --spin-threshold PAUSEs, and only to a holder the steal-time record shows preempted)");
+	if (pv == YL_PV_HALT && !halts)
+		yl_warn(w, YL_WARN_PV_UNUSED, "--pv halt: no waiter halted, so this ran as --pv none (waiters halt after --spin-threshold PAUSEs)");
+}
+
+/* Rates over a phase much longer than asked are from another experiment. */
+void yl_warn_overrun(struct yl_warnings *w, double phase_ms, uint64_t duration_ms)
+{
+	if (phase_ms > 1.5 * (double)duration_ms)
+		yl_warn(w, YL_WARN_OVERRUN, "the measured phase took %.1f ms for --duration %" PRIu64
+			" ms (+%.0f %%): vCPUs waited that long for a pCPU to see the end",
+			phase_ms, duration_ms, (phase_ms / (double)duration_ms - 1) * 100);
+}
+
+/*
+ * vCPU threads that were runnable but ran less than half their pCPUs'
+ * time lost it to another tenant; halted vCPUs are not runnable, so a
+ * --pv halt run that idles does not count.
+ */
+void yl_warn_starved(struct yl_warnings *w, uint64_t run_ns, uint64_t wait_ns,
+		     uint64_t capacity_ns)
+{
+	if (!capacity_ns || 2 * run_ns >= capacity_ns || wait_ns <= run_ns)
+		return;
+	yl_warn(w, YL_WARN_STARVED, "the vCPU threads ran %.0f %% of their pCPUs' time while waiting %.0f %% of it: another tenant took the rest",
+		100.0 * (double)run_ns / (double)capacity_ns,
+		100.0 * (double)wait_ns / (double)capacity_ns);
+}
+
+/* A benchmark ratio whose repetitions spread wider than @limit of it. */
+void yl_warn_spread(struct yl_warnings *w, const char *what, double lo,
+		    double mid, double hi, double limit)
+{
+	if (mid > 0 && (hi - lo) / mid > limit)
+		yl_warn(w, YL_WARN_SPREAD, "%s spread %.3g..%.3g around its median %.3g (more than %.0f %%): the host is too noisy for this ratio",
+			what, lo, hi, mid, limit * 100);
 }

@@ -8,6 +8,8 @@
  * starved by another tenant, a benchmark whose spread drowns its ratio.
  * Each is a line under the status and an entry of the JSON's warnings[].
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct yj;
@@ -34,7 +36,17 @@ struct yl_warnings {
 __attribute__((format(printf, 3, 4)))
 void yl_warn(struct yl_warnings *w, enum yl_warn_id id, const char *fmt, ...);
 const char *yl_warn_name(enum yl_warn_id id);
-void yl_warnings_print(const struct yl_warnings *w, FILE *f);
+void yl_warnings_print(const struct yl_warnings *w, const char *prefix, FILE *f);
 void yl_warnings_json(const struct yl_warnings *w, struct yj *j);
+
+void yl_warn_hints(struct yl_warnings *w, const char *policy, bool pv_yield,
+		   uint64_t hints, uint64_t acted);
+void yl_warn_pv(struct yl_warnings *w, unsigned int pv, uint64_t yields,
+		uint64_t halts);
+void yl_warn_overrun(struct yl_warnings *w, double phase_ms, uint64_t duration_ms);
+void yl_warn_starved(struct yl_warnings *w, uint64_t run_ns, uint64_t wait_ns,
+		     uint64_t capacity_ns);
+void yl_warn_spread(struct yl_warnings *w, const char *what, double lo,
+		    double mid, double hi, double limit);
 
 #endif

@@ -16,5 +16,6 @@ Suite *privs_suite(void);
 Suite *cgroup_suite(void);
 Suite *report_suite(void);
 Suite *sandbox_suite(void);
+Suite *warn_suite(void);
 
 #endif

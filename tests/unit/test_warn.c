@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each warning's decision at its threshold, on the numbers of runs that
+ * compared nothing and of runs that did.  The KVM suite shows that real
+ * runs reach these decisions (tests/kvm: warnings).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yieldlab/abi.h>
+#include "json.h"
+#include "suites.h"
+#include "warn.h"
+
+static bool has(const struct yl_warnings *w, enum yl_warn_id id)
+{
+	unsigned int k;
+
+	for (k = 0; k < w->n; k++)
+		if (w->w[k].id == id)
+			return true;
+	return false;
+}
+
+START_TEST(no_hints)
+{
+	struct yl_warnings w = { 0 };
+
+	yl_warn_hints(&w, "none", false, 0, 0);		/* none: nothing to act */
+	yl_warn_hints(&w, "handoff", true, 50, 1);	/* acted once: compared */
+	ck_assert_uint_eq(w.n, 0);
+	yl_warn_hints(&w, "handoff", false, 0, 0);
+	ck_assert(has(&w, YL_WARN_NO_HINTS));
+	ck_assert_ptr_nonnull(strstr(w.w[0].text, "only with --pv yield"));
+	yl_warn_hints(&w, "handoff", true, 0, 0);
+	ck_assert_ptr_nonnull(strstr(w.w[1].text, "--spin-threshold"));
+	yl_warn_hints(&w, "lag-credit", true, 40, 0);
+	ck_assert_ptr_nonnull(strstr(w.w[2].text, "none of its 40 hints"));
+}
+END_TEST
+
+START_TEST(pv_unused)
+{
+	struct yl_warnings w = { 0 };
+
+	yl_warn_pv(&w, YL_PV_NONE, 0, 0);
+	yl_warn_pv(&w, YL_PV_YIELD, 1, 0);
+	yl_warn_pv(&w, YL_PV_HALT, 0, 1);
+	ck_assert_uint_eq(w.n, 0);
+	yl_warn_pv(&w, YL_PV_YIELD, 0, 5);
+	yl_warn_pv(&w, YL_PV_HALT, 5, 0);
+	ck_assert_uint_eq(w.n, 2);
+	ck_assert(has(&w, YL_WARN_PV_UNUSED));
+	ck_assert_ptr_nonnull(strstr(w.w[0].text, "--pv yield"));
+	ck_assert_ptr_nonnull(strstr(w.w[1].text, "--pv halt"));
+}
+END_TEST
+
+START_TEST(overrun)
+{
+	struct yl_warnings w = { 0 };
+
+	yl_warn_overrun(&w, 450.0, 300);	/* exactly +50 %: not yet */
+	ck_assert_uint_eq(w.n, 0);
+	yl_warn_overrun(&w, 4595.0, 300);	/* the run */
+	ck_assert(has(&w, YL_WARN_OVERRUN));
+	ck_assert_ptr_nonnull(strstr(w.w[0].text, "4595.0 ms for --duration 300"));
+}
+END_TEST
+
+START_TEST(starved)
+{
+	struct yl_warnings w = { 0 };
+
+	/* 4 vCPUs on a pCPU of their own: ran all of it, waited 3x it */
+	yl_warn_starved(&w, 1000, 3000, 1000);
+	/* --pv halt idling: ran little, but was not runnable either */
+	yl_warn_starved(&w, 100, 50, 1000);
+	/* exactly half */
+	yl_warn_starved(&w, 500, 3000, 1000);
+	ck_assert_uint_eq(w.n, 0);
+	/* cpu.weight 1 beside weight 10000: runnable, not running */
+	yl_warn_starved(&w, 10, 2000, 1000);
+	ck_assert(has(&w, YL_WARN_STARVED));
+	ck_assert_ptr_nonnull(strstr(w.w[0].text, "ran 1 %"));
+}
+END_TEST
+
+START_TEST(spread)
+{
+	struct yl_warnings w = { 0 };
+
+	yl_warn_spread(&w, "ratio", 0.98, 1.0, 1.05, 0.10);
+	ck_assert_uint_eq(w.n, 0);
+	/* the loaded host: ratios 169.33 .. 531.84 */
+	yl_warn_spread(&w, "ratio", 169.33, 192.38, 531.84, 0.10);
+	ck_assert(has(&w, YL_WARN_SPREAD));
+}
+END_TEST
+
+/* warnings[] in the JSON: one object per warning, id from the one list. */
+START_TEST(json_form)
+{
+	struct yl_warnings w = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct yj j;
+
+	yl_warn(&w, YL_WARN_STARVED, "x \"quoted\"");
+	yj_init(&j, f);
+	yj_obj(&j, NULL);
+	yl_warnings_json(&w, &j);
+	yj_obj_end(&j);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\"id\": \"starved\""));
+	ck_assert_ptr_nonnull(strstr(buf, "x \\\"quoted\\\""));
+	free(buf);
+	for (unsigned int k = 0; k < YL_WARN_NR; k++)
+		ck_assert_str_ne(yl_warn_name((enum yl_warn_id)k), "?");
+	for (unsigned int k = 0; k < 2 * YL_WARN_MAX; k++)
+		yl_warn(&w, YL_WARN_SPREAD, "many");
+	ck_assert_uint_eq(w.n, YL_WARN_MAX);
+}
+END_TEST
+
+Suite *warn_suite(void)
+{
+	Suite *s = suite_create("warn");
+	TCase *tc = tcase_create("decisions");
+
+	tcase_add_test(tc, no_hints);
+	tcase_add_test(tc, pv_unused);
+	tcase_add_test(tc, overrun);
+	tcase_add_test(tc, starved);
+	tcase_add_test(tc, spread);
+	tcase_add_test(tc, json_form);
+	suite_add_tcase(s, tc);
+	return s;
+}
