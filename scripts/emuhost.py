@@ -29,7 +29,8 @@ class Failure(Exception):
 
 class Run:
     """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders.
-    With shell, a sh -c script runs instead, @YL@ in it naming yieldlab."""
+    With shell, a sh -c script runs instead, @YL@ in it naming yieldlab
+    and @JSON@ the run's JSON file."""
 
     def __init__(self, name, args, signal=None, delay=0.0, timeout=300, shell=None):
         self.name, self.args, self.signal = name, args, signal
@@ -90,7 +91,8 @@ class NativeHost:
             args = [a.replace("@JSON@", jpath).replace("@DATA@", data) for a in r.args]
             cmd = [self.yieldlab] + args
             if r.shell:
-                cmd = ["sh", "-c", r.shell.replace("@YL@", os.path.abspath(self.yieldlab))]
+                cmd = ["sh", "-c", r.shell.replace("@YL@", os.path.abspath(self.yieldlab))
+                       .replace("@JSON@", jpath)]
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
             if r.signal:
@@ -187,7 +189,8 @@ class EmulatedHost:
             o = "/tmp/r/%s" % r.name
             if r.shell:
                 lines.append("sh -c %s > %s.out 2> %s.err; echo $? > %s.rc"
-                             % (shlex.quote(r.shell.replace("@YL@", "/yieldlab")), o, o, o))
+                             % (shlex.quote(r.shell.replace("@YL@", "/yieldlab")
+                                            .replace("@JSON@", o + ".json")), o, o, o))
             elif r.signal:
                 lines.append("/yieldlab %s > %s.out 2> %s.err & pid=$!" % (args, o, o))
                 lines.append("sleep %.2f; kill -%s $pid; wait $pid; echo $? > %s.rc"

@@ -137,9 +137,7 @@ static int run_job(struct bench_job *job)
 	struct timespec ts;
 	pthread_t t;
 
-	watched = job->vm;
-	if (yl_kick_signal(SIGALRM, watchdog) ||
-	    pthread_create(&t, NULL, bench_thread, job))
+	if (pthread_create(&t, NULL, bench_thread, job))
 		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -256,6 +254,12 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 		goto out;
 	}
 	job.vm = &vm;
+	watched = &vm;
+	/* before the filters: neither thread's allows rt_sigaction */
+	if (yl_kick_signal(SIGALRM, watchdog)) {
+		fprintf(stderr, "yieldlab: bench exits: watchdog: %s\n", strerror(errno));
+		goto out_vm;
+	}
 	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err) ||
 	    yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &err)) {
 		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);

@@ -418,19 +418,22 @@ static void decide_status(struct yl_report *r)
 static void warn_starved(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
-	uint64_t run = 0, wait = 0;
+	uint64_t run = 0, wait = 0, t0 = UINT64_MAX, t1 = 0;
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		const struct yl_vcpu *v = &vm->vcpus[i];
 
-		if (!v->hs_before.valid || !v->hs_after.valid)
+		if (!v->hs_before.valid || !v->hs_after.valid || v->hs_t1 < v->hs_t0)
 			return;
 		run += v->hs_after.run_ns - v->hs_before.run_ns;
 		wait += v->hs_after.wait_ns - v->hs_before.wait_ns;
+		t0 = v->hs_t0 < t0 ? v->hs_t0 : t0;
+		t1 = v->hs_t1 > t1 ? v->hs_t1 : t1;
 	}
+	/* this VM's own span: several VMs on the pCPUs end at different times */
 	yl_warn_starved(&r->warn, run, wait,
-			(uint64_t)CPU_COUNT(&vm->cfg->pcpus) * r->wall_ns);
+			(uint64_t)CPU_COUNT(&vm->cfg->pcpus) * (t1 - t0));
 }
 
 /* A run that completed can still have compared nothing: say so. */

@@ -51,6 +51,7 @@ const char *yl_reports_status(const struct yl_report *r, unsigned int n);
 double yl_rate(const struct yl_report *r, uint64_t n);
 double yl_cycles_to_ms(const struct yl_vm *vm, uint64_t c);
 double yl_cycles_to_ns(const struct yl_vm *vm, double c);
+void yl_fmt_ns(char *buf, size_t len, double ns);
 
 bool yl_mutex_holds(bool complete, uint64_t counter, uint64_t ops,
 		    unsigned int unfinished);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The report as a user reads it: a table per VM, the checks, the errors. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "report.h"
@@ -16,12 +18,12 @@ static void print_header(const struct yl_report *r, FILE *f)
 	char cpus[256];
 
 	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
-	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f vCPUs per pCPU), sched %s, "
-		"workload %s, lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, %" PRIu64 " ms\n",
-		r->vm->nr_vcpus, cpus,
-		(double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus), yl_sched_mode_name(c->sched),
-		yl_workload_name(c->workload), yl_lock_name(c->lock),
-		yl_pv_name(c->pv), c->cs_ns, c->think_ns, c->duration_ms);
+	fprintf(f, "yieldlab: %u vCPUs on pCPUs %s (%.1f per pCPU), sched %s, workload %s\n",
+		r->vm->nr_vcpus, cpus, (double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
+		yl_sched_mode_name(c->sched), yl_workload_name(c->workload));
+	fprintf(f, "  lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, duration %" PRIu64
+		" ms, spin threshold %" PRIu64 "\n", yl_lock_name(c->lock), yl_pv_name(c->pv),
+		c->cs_ns, c->think_ns, c->duration_ms, c->spin_threshold);
 	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops, yl_rate(r, r->ops));
@@ -32,43 +34,186 @@ static void print_header(const struct yl_report *r, FILE *f)
 		fprintf(f, "cgroup %s, cpu.weight %u, CPU time %.1f ms\n", r->vm->cgroup,
 			r->vm->cg_weight ? r->vm->cg_weight : 100,
 			r->vm->cg_valid ? (double)r->vm->cg_usage_us / 1e3 : 0.0);
-	fputc('\n', f);
-	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s %s\n",
-		"vcpu", "ops", "spins", "yields", "halt/kick", "lat_avg", "lat_p99",
-		"io_exits", "dyield", "run_ms", "steal_ms", "ctxsw", "end");
-	fprintf(f, "%4s %10s %12s %8s %13s %9s %9s %13s %11s %9s %9s %11s\n",
-		"", "", "(PAUSEs)", "(guest)", "(guest)", "(ns)", "(<=ns)", "(yl/kvm)",
-		"(att/succ)", "", "(wait)", "(vol/inv)");
 }
 
-static void print_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
+/*
+ * The per-vCPU table: each column once, as a value per vCPU, its unit
+ * and whether a sum means anything; rows, the summary rows and the
+ * header all loop over it.  --wide adds the cross-check columns.
+ */
+enum col_unit { U_COUNT, U_NS, U_PAIR };
+
+struct col {
+	const char *name, *sub;
+	int width;
+	enum col_unit unit;
+	bool sums, wide;
+};
+
+enum { C_OPS, C_SPINS, C_YIELDS, C_HALTS, C_KICKS, C_LAT_AVG, C_LAT_P99,
+       C_RUN, C_STEAL, C_IO_YL, C_IO_KVM, C_DY_ATT, C_DY_SUC, C_VOL, C_INVOL,
+       C_NR };
+
+static const struct col cols[C_NR] = {
+	[C_OPS] = { "ops", "", 9, U_COUNT, true, false },
+	[C_SPINS] = { "spins", "(PAUSEs)", 11, U_COUNT, true, false },
+	[C_YIELDS] = { "yields", "(guest)", 8, U_COUNT, true, false },
+	[C_HALTS] = { "halts", "(guest)", 7, U_COUNT, true, false },
+	[C_KICKS] = { "kicks", "(guest)", 7, U_COUNT, true, false },
+	[C_LAT_AVG] = { "lat_avg", "", 9, U_NS, false, false },
+	[C_LAT_P99] = { "lat_p99", "(<=)", 9, U_NS, false, false },
+	[C_RUN] = { "run", "(host)", 9, U_NS, true, false },
+	[C_STEAL] = { "steal", "(wait)", 9, U_NS, true, false },
+	[C_IO_YL] = { "io_yl", "(exits)", 9, U_COUNT, true, true },
+	[C_IO_KVM] = { "io_kvm", "(stat)", 9, U_COUNT, true, true },
+	[C_DY_ATT] = { "dy_att", "(KVM)", 9, U_COUNT, true, true },
+	[C_DY_SUC] = { "dy_succ", "(KVM)", 9, U_COUNT, true, true },
+	[C_VOL] = { "ctx_vol", "", 9, U_COUNT, true, true },
+	[C_INVOL] = { "ctx_inv", "", 9, U_COUNT, true, true },
+};
+
+/* Up to this many vCPUs get a row each; more show the summary only. */
+#define ROWS_MAX	16
+
+static void vcpu_values(const struct yl_report *r, unsigned int i, double *x)
 {
 	const struct yl_vcpu *v = &r->vm->vcpus[i];
 	const struct yl_vcpu_result *g = &r->g[i];
 	const struct yl_hoststat *a = &v->hs_before, *b = &v->hs_after;
-	char io[32], dy[32], cs[32], hk[32];
-	bool ok1, ok2, ok3;
-	uint64_t kio = yl_kstat_value(v, "io_exits", &ok1);
-	uint64_t att = yl_kstat_value(v, "directed_yield_attempted", &ok2);
-	uint64_t suc = yl_kstat_value(v, "directed_yield_successful", &ok3);
-	uint64_t p99 = yl_hist_quantile(g->lat_hist, 0.99);
+	bool ok;
 
-	snprintf(io, sizeof(io), "%" PRIu64 "/%s", v->ex.count[KVM_EXIT_IO],
-		 ok1 ? "" : "?");
-	if (ok1)
-		snprintf(io, sizeof(io), "%" PRIu64 "/%" PRIu64,
-			 v->ex.count[KVM_EXIT_IO], kio);
-	snprintf(dy, sizeof(dy), ok2 && ok3 ? "%" PRIu64 "/%" PRIu64 : "?", att, suc);
-	snprintf(cs, sizeof(cs), "%" PRIu64 "/%" PRIu64,
-		 b->vol_cs - a->vol_cs, b->invol_cs - a->invol_cs);
-	snprintf(hk, sizeof(hk), "%" PRIu64 "/%" PRIu64, g->halts, g->kicks);
-	fprintf(f, "%4u %10" PRIu64 " %12" PRIu64 " %8" PRIu64 " %13s %9.0f %9.0f %13s %11s %9.1f %9.1f %11s %s\n",
-		i, g->ops, g->spins, g->yields, hk,
-		g->ops ? yl_cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0.0,
-		yl_cycles_to_ns(r->vm, (double)p99), io, dy,
-		(double)(b->run_ns - a->run_ns) / 1e6,
-		(double)(b->wait_ns - a->wait_ns) / 1e6, cs,
-		yl_vcpu_end_name(v->end));
+	x[C_OPS] = (double)g->ops;
+	x[C_SPINS] = (double)g->spins;
+	x[C_YIELDS] = (double)g->yields;
+	x[C_HALTS] = (double)g->halts;
+	x[C_KICKS] = (double)g->kicks;
+	x[C_LAT_AVG] = g->ops ? yl_cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0;
+	x[C_LAT_P99] = yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.99));
+	x[C_RUN] = (double)(b->run_ns - a->run_ns);
+	x[C_STEAL] = (double)(b->wait_ns - a->wait_ns);
+	x[C_IO_YL] = (double)v->ex.count[KVM_EXIT_IO];
+	x[C_IO_KVM] = (double)yl_kstat_value(v, "io_exits", &ok);
+	if (!ok)
+		x[C_IO_KVM] = -1;
+	x[C_DY_ATT] = (double)yl_kstat_value(v, "directed_yield_attempted", &ok);
+	if (!ok)
+		x[C_DY_ATT] = -1;
+	x[C_DY_SUC] = (double)yl_kstat_value(v, "directed_yield_successful", &ok);
+	if (!ok)
+		x[C_DY_SUC] = -1;
+	x[C_VOL] = (double)(b->vol_cs - a->vol_cs);
+	x[C_INVOL] = (double)(b->invol_cs - a->invol_cs);
+}
+
+/* ns as a person reads it: 850 ns, 12.4 us, 3.1 ms, 2.05 s. */
+void yl_fmt_ns(char *buf, size_t len, double ns)
+{
+	if (ns < 0)
+		snprintf(buf, len, "?");
+	else if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+}
+
+static void fmt_value(char *buf, size_t len, const struct col *c, double v)
+{
+	if (c->unit == U_NS)
+		yl_fmt_ns(buf, len, v);
+	else if (v < 0)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+static bool shown(const struct yl_report *r, unsigned int k)
+{
+	return !cols[k].wide || r->vm->cfg->wide;
+}
+
+static void print_cols_header(const struct yl_report *r, FILE *f)
+{
+	unsigned int k;
+
+	fprintf(f, "\n%4s", "vcpu");
+	for (k = 0; k < C_NR; k++)
+		if (shown(r, k))
+			fprintf(f, " %*s", cols[k].width, cols[k].name);
+	fprintf(f, " end\n%4s", "");
+	for (k = 0; k < C_NR; k++)
+		if (shown(r, k))
+			fprintf(f, " %*s", cols[k].width, cols[k].sub);
+	fputc('\n', f);
+}
+
+static void print_row(const struct yl_report *r, const char *label,
+		      const double *x, const char *end, FILE *f)
+{
+	char buf[32];
+	unsigned int k;
+
+	fprintf(f, "%4s", label);
+	for (k = 0; k < C_NR; k++) {
+		if (!shown(r, k))
+			continue;
+		if (isnan(x[k]))
+			snprintf(buf, sizeof(buf), "-");
+		else
+			fmt_value(buf, sizeof(buf), &cols[k], x[k]);
+		fprintf(f, " %*s", cols[k].width, buf);
+	}
+	fprintf(f, " %s\n", end);
+}
+
+/* sum, min, median and max of each column over the vCPUs. */
+static void print_summary(const struct yl_report *r, double *all, FILE *f)
+{
+	unsigned int n = r->vm->nr_vcpus, i, k;
+	double row[4][C_NR], col[YL_MAX_VCPUS];
+
+	for (k = 0; k < C_NR; k++) {
+		row[0][k] = 0;
+		for (i = 0; i < n; i++) {
+			col[i] = all[i * C_NR + k];
+			row[0][k] += col[i];
+		}
+		qsort(col, n, sizeof(*col), yl_cmp_dbl);
+		if (!cols[k].sums || col[0] < 0)
+			row[0][k] = NAN;
+		row[1][k] = col[0];
+		row[2][k] = col[n / 2];
+		row[3][k] = col[n - 1];
+	}
+	print_row(r, "sum", row[0], "", f);
+	print_row(r, "min", row[1], "", f);
+	print_row(r, "med", row[2], "", f);
+	print_row(r, "max", row[3], "", f);
+}
+
+static void print_vcpus(const struct yl_report *r, FILE *f)
+{
+	unsigned int n = r->vm->nr_vcpus, i;
+	double *all = calloc(n, sizeof(double) * C_NR);
+	char idx[16];
+
+	if (!all)
+		return;
+	for (i = 0; i < n; i++)
+		vcpu_values(r, i, &all[i * C_NR]);
+	print_cols_header(r, f);
+	for (i = 0; i < n && (n <= ROWS_MAX || r->vm->cfg->wide); i++) {
+		snprintf(idx, sizeof(idx), "%u", i);
+		print_row(r, idx, &all[i * C_NR], yl_vcpu_end_name(r->vm->vcpus[i].end), f);
+	}
+	if (n > 1)
+		print_summary(r, all, f);
+	if (n > ROWS_MAX && !r->vm->cfg->wide)
+		fprintf(f, "(%u vCPUs: a row each with --wide)\n", n);
+	free(all);
 }
 
 static void print_ipi_vcpu(const struct yl_report *r, unsigned int i, FILE *f)
@@ -132,11 +277,10 @@ static void print_tp(const struct yl_report *r, FILE *f)
 
 void yl_report_print(const struct yl_report *r, FILE *f)
 {
-	unsigned int i, k;
+	unsigned int k;
 
 	print_header(r, f);
-	for (i = 0; i < r->vm->nr_vcpus; i++)
-		print_vcpu(r, i, f);
+	print_vcpus(r, f);
 	if (yl_wl_has_ipis(r->vm->cfg->workload))
 		print_ipis(r, f);
 	print_tp(r, f);

@@ -438,6 +438,7 @@ void *yl_vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
 	pthread_setname_np(pthread_self(), name);
 	if (gate_pass(v) && coop_start(v)) {
+		v->hs_t0 = yl_now_ns();
 		yl_hoststat_read(v->tid, &v->hs_before);
 		v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
 		yl_vcpu_loop(v);
@@ -447,6 +448,7 @@ void *yl_vcpu_thread(void *arg)
 	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
 		v->ks_valid = false;
 	yl_hoststat_read(v->tid, &v->hs_after);
+	v->hs_t1 = yl_now_ns();
 	console_close(v);
 	__atomic_add_fetch(&vm->finished, 1, __ATOMIC_ACQ_REL);
 	if (write(vm->done_efd, &one, sizeof(one)) < 0)

@@ -99,6 +99,7 @@ struct yl_vcpu {
 	uint64_t *ks_before, *ks_after;
 	bool ks_valid;
 	struct yl_hoststat hs_before, hs_after;
+	uint64_t hs_t0, hs_t1;		/* when those were read */
 	struct yl_tp_counts tp;		/* kvm:kvm_exit by reason */
 
 	enum yl_vcpu_end end;

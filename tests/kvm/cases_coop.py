@@ -1,0 +1,195 @@
+"""KVM cases: coop."""
+import random  # noqa: F401
+import re  # noqa: F401
+import statistics  # noqa: F401
+import time  # noqa: F401
+from collections import Counter  # noqa: F401
+
+from harness import *  # noqa: F401,F403
+from harness import case, check  # noqa: F401
+
+
+@case
+def coop(t):
+    """--sched coop: every policy x target at 8:2; decisions as sched/ predicts; halt/kick."""
+    runs = [Run("%s_%s" % (p, g), COOP + ["--pv", "yield", "--duration", "400", "--policy", p,
+                                          "--target", g], timeout=120)
+            for p in POLICIES for g in TARGETS]
+    # throughput: none and handoff interleaved, TP_PAIRS each, with critical
+    # sections long enough (20 us) that a preempted holder, not the hand-off
+    # itself, is what the waiters pay for: the regime directed yield is for.
+    # Judged on the median of the pairs' ratios: the emulated host runs its
+    # two CPUs on one TCG thread, which, both busy, switches between them
+    # every 100 ms, and for stretches of several seconds the emulator runs
+    # code-heavy paths about three times slower (system calls, wake-ups:
+    # handoff runs lose up to two thirds of their ops, none runs, which
+    # spin, a third).  Such a stretch spans two to four consecutive pairs,
+    # whose ratios drop to 1.4-2.9x while the others give 3.6-5.5x; the
+    # median of 14 pairs is what the policy does, the slow stretches are
+    # not.
+    runs += [Run("tp_%s_%d" % (p, k), COOP + ["--pv", "yield", "--duration", "1000",
+                                             "--cs", "20000", "--policy", p], timeout=120)
+             for k in range(TP_PAIRS) for p in ("none", "handoff")]
+    runs += [Run("halt", COOP + ["--pv", "halt", "--duration", "400", "--policy", "forfeit"],
+                 timeout=120),
+             Run("bench", ["bench", "handoff", "--duration", "500"], timeout=120),
+             Run("ipi_sync", COOP_IPI + ["--pv", "yield", "--policy", "handoff"], timeout=120),
+             Run("ipi_pairs", COOP_IPI + ["--pv", "yield", "--policy", "forfeit",
+                                          "--target", "ipi-pairs"], timeout=120),
+             Run("ipi_multi", COOP_IPI + ["--pv", "yield", "--policy", "handoff",
+                                          "--ipi-targets", "3", "--ipi-wait", "async"],
+                 timeout=120),
+             Run("mixed_halt", [a if a != "ipi" else "mixed" for a in COOP_IPI] +
+                 ["--ipi-every", "50", "--cs", "20000", "--spin-threshold", "256",
+                  "--pv", "halt", "--policy", "forfeit"], timeout=120),
+             Run("ipi_via", ["run", "--sched", "coop", "--workload", "ipi", "--ipi-via",
+                             "hypercall"]),
+             Run("sigint", [], timeout=60, shell=(
+                 "@YL@ run --sched coop --vcpus 4 --pcpus 0-1 --pv halt --policy handoff"
+                 " --duration 600000 --sample-ms 50 >/dev/null 2>&1 & p=$!; %s sleep 1;"
+                 " kill -INT $p; wait $p; echo RC=$?" % WAIT_BLOCKED)),
+             Run("hang", ["run", "--sched", "coop", "--vcpus", "3", "--pcpus", "0",
+                          "--workload", "hang", "--timeout", "3"], timeout=60),
+             Run("two_vms", ["run", "--sched", "coop", "--vms", "2"]),
+             Run("policy_host", ["run", "--policy", "handoff"])]
+    res = t.runs(*runs)
+    for p in POLICIES:
+        for g in TARGETS:
+            c = assert_coop_run(res["%s_%s" % (p, g)], "coop %s/%s" % (p, g))
+            o = c["outcomes"]
+            if p == "none":
+                # rr/ipi-pairs may find no candidate at all: no_target, not ignored
+                check(o["ignored"] + o["no_target"] == sum(o.values()) and o["ignored"] > 0,
+                      "coop none/%s: every hint ignored or without a target %s"
+                      % (g, {k: v for k, v in o.items() if v}))
+            elif p == "yield":
+                check(o["yielded"] > 0, "coop yield/%s: undirected yields %d" % (g, o["yielded"]))
+            else:
+                check(o["honoured"] > 0, "coop %s/%s: outcomes %s"
+                      % (p, g, {k: v for k, v in o.items() if v}))
+    d = res["forfeit_hint"].json["coop"]["decisions"]
+    check(d["ineligible_at_pick"] > 0 and d["ineligible_at_pick_ran_next"] == 0,
+          "forfeit: a buddy still ineligible at the pick is never run next (%d of %d)"
+          % (d["ineligible_at_pick_ran_next"], d["ineligible_at_pick"]))
+    d = res["lag-credit_hint"].json["coop"]["decisions"]
+    check(d["honoured_ineligible"] > 0 and d["ineligible_ran_next"] == d["honoured_ineligible"],
+          "lag-credit: a target ineligible when hinted is run next (%d of %d)"
+          % (d["ineligible_ran_next"], d["honoured_ineligible"]))
+    d = res["handoff_hint"].json["coop"]["decisions"]
+    n = d["honoured_eligible"] + d["honoured_ineligible"]
+    check(n > 0 and d["eligible_ran_next"] + d["ineligible_ran_next"] == n,
+          "handoff: every honoured target on the yielder's CPU runs next (%d)" % n)
+    ops = {p: [res["tp_%s_%d" % (p, k)].json["result"]["ops"] for k in range(TP_PAIRS)]
+           for p in ("none", "handoff")}
+    for k in range(TP_PAIRS):
+        for p in ("none", "handoff"):
+            assert_coop_run(res["tp_%s_%d" % (p, k)], "throughput %s #%d" % (p, k))
+    ratio = sum(ops["handoff"]) / max(sum(ops["none"]), 1)
+    pairs = [h / max(n, 1) for h, n in zip(ops["handoff"], ops["none"])]
+    median = statistics.median(pairs)
+    out = {p: sum((Counter(res["tp_%s_%d" % (p, k)].json["coop"]["outcomes"])
+                   for k in range(TP_PAIRS)),
+                  Counter()) for p in ("none", "handoff")}
+    # The claim "handoff beats none" is judged distribution-free: with 20
+    # pairs, the 5th-smallest ratio is a one-sided 99.4% lower confidence
+    # bound of the median (P[Bin(20, 1/2) <= 4] = 6196/2^20), and it must
+    # exceed 1.  The emulator's slow stretches are not noise that pairing
+    # cancels: in them handoff, which makes system calls, drops to a
+    # quarter while none, which spins, keeps its ops.  The worst stretch
+    # seen (a clean-clone CI run, 9 consecutive pairs of 14) gave ratios
+    # 1.95 2.56 2.47 1.69 1.80 1.84 0.96 3.10 0.80: two of nine at or
+    # below 1, median 1.84; the other pairs 3.6-4.8.  With 20 pairs the
+    # 5th smallest tolerates a stretch over half of them (about two pairs
+    # at or below 1 per nine), and the floor on the median, 1.5, stays
+    # below the stretch's own median, so it holds even over all of them.
+    # The 3x goal is printed, met or not, and not asserted.
+    low = sorted(pairs)[TP_LOW_RANK]
+    check(median >= TP_FLOOR and low > 1.0 and out["handoff"]["honoured"] > 0
+          and out["none"]["ignored"] > 0,
+          "handoff/hint reaches %.2f x the lock ops of none (floor %g; 3x goal %s), median of %d"
+          " interleaved 1 s pairs, 99.4%% lower bound %.2f > 1 (pairs %s; %s vs %s ops),"
+          " %.2f x summed; hints honoured %d under handoff, ignored %d under none"
+          % (median, TP_FLOOR, "met" if median >= TP_GOAL else "NOT met", TP_PAIRS, low,
+             " ".join("%.2f" % r for r in pairs), ops["handoff"], ops["none"], ratio,
+             out["handoff"]["honoured"], out["none"]["ignored"]))
+    ph = res["handoff_hint"].json["coop"]["handoff_phases"]
+    check(ph["n"] > 0 and ph["decide_ns_mean"] > 0 and ph["wake_ns_mean"] > 0,
+          "handoff: hand-off latency split into decide %d ns, wake %d ns, enter %d ns (%d)"
+          % (ph["decide_ns_mean"], ph["wake_ns_mean"], ph["enter_ns_mean"], ph["n"]))
+    o = res["halt"]
+    c = assert_coop_run(o, "coop --pv halt")
+    halts = sum(v["halts"] for v in c["vcpus"])
+    check(halts > 0 and o.json["checks"]["halt_exits"]["ok"] is True,
+          "coop --pv halt: %s" % o.json["checks"]["halt_exits"]["detail"])
+    check(sum(v["kicks_received"] for v in c["vcpus"]) == sum(v["kicks_sent"] for v in c["vcpus"]),
+          "coop --pv halt: every kick sent was received")
+    o = res["bench"]
+    m = re.search(r"futex ping-pong, 2 threads +([0-9.]+) ns.*\n.*KVM_RUN +([0-9.]+) ns/hand-off "
+                  r"\(mean of ([0-9]+)", o.out)
+    check(o.rc == 0 and m and float(m.group(1)) > 0 and int(m.group(3)) > 0
+          and "ratio coop/futex" in o.out and "wake: wake call to the target" in o.out,
+          "bench handoff measures both sides in one run", o)
+    m = re.search(r"ping-pong, +([0-9.]+) us of work between hand-offs: wake ([0-9.]+) ns", o.out)
+    check(m and float(m.group(1)) > 0 and float(m.group(2)) > 0
+          and "ratio coop/busy ping-pong" in o.out,
+          "bench handoff also measures the ping-pong at coop's pace", o)
+    print(o.out)
+    for name in ("ipi_sync", "ipi_pairs", "ipi_multi", "mixed_halt"):
+        o = res[name]
+        assert_ipi_run(o, 4, "coop " + name)
+        c = o.json["coop"]
+        check(o.json["checks"]["hypercalls"]["ok"] is True,
+              "coop %s: %s" % (name, o.json["checks"]["hypercalls"]["detail"]))
+        check(c["max_in_kvm_run"] <= 1, "coop %s: one vCPU in KVM_RUN at a time on 1 pCPU" % name)
+        injected = sum(v["ipis_injected"] for v in c["vcpus"])
+        check(injected == o.json["result"]["ipi_sent"],
+              "coop %s: yieldlab injected %d MSIs for %d IPIs sent"
+              % (name, injected, o.json["result"]["ipi_sent"]))
+    for name in ("ipi_sync", "ipi_pairs"):
+        pairs = res[name].json["coop"]["ipi_pairs"]
+        check(len(pairs) == 4 and all(p["sender"] != p["receiver"] for p in pairs),
+              "coop %s: ipi-pairs learnt each sender's receiver %s" % (name, pairs))
+    o = res["ipi_pairs"].json["coop"]["outcomes"]
+    check(o["honoured"] > 0, "coop ipi-pairs target choice: yields honoured (%d)" % o["honoured"])
+    check(sum(v["halts"] for v in res["mixed_halt"].json["coop"]["vcpus"]) > 0
+          and res["mixed_halt"].json["checks"]["halt_exits"]["ok"] is True,
+          "coop mixed --pv halt: %s" % res["mixed_halt"].json["checks"]["halt_exits"]["detail"])
+    o = res["ipi_via"]
+    check(o.rc == 2 and "--ipi-via" in o.err, "coop with --ipi-via: exit 2: %s" % o.err.strip(), o)
+    check(field(res["sigint"].out, "RC") == "130",
+          "coop: SIGINT stops every vCPU thread, waiting or running (exit 130)", res["sigint"])
+    o = res["hang"]
+    check(o.rc == 5 and "watchdog" in o.err, "coop: the watchdog stops a hung guest (exit 5)", o)
+    o = res["two_vms"]
+    check(o.rc == 2 and "--vms 1" in o.err, "--sched coop --vms 2: exit 2: %s" % o.err.strip(), o)
+    o = res["policy_host"]
+    check(o.rc == 2 and "only with --sched coop" in o.err,
+          "--policy in host mode: exit 2: %s" % o.err.strip(), o)
+
+
+@case
+def coop_smoke(t):
+    """Coop's thread hand-offs under every mechanism, judged by yieldlab's own
+    checks only: the case the sanitizer builds run (no timing is asserted)."""
+    runs = [Run(p, COOP + ["--pv", "yield", "--duration", "300", "--policy", p,
+                           "--sample-ms", "50"], timeout=300)
+            for p in ("handoff", "lag-credit")]
+    runs += [Run("halt", COOP + ["--pv", "halt", "--duration", "300", "--policy", "forfeit"],
+                 timeout=300),
+             Run("ipi", COOP_IPI + ["--pv", "yield", "--policy", "handoff", "--ipi-targets",
+                                    "3", "--ipi-wait", "async"], timeout=300),
+             Run("sigint", [], timeout=120, shell=(
+                 "@YL@ run --sched coop --vcpus 4 --pcpus 0-1 --pv halt --policy handoff"
+                 " --duration 600000 >/dev/null 2>/tmp/e & p=$!; %s sleep 2;"
+                 " kill -INT $p; wait $p; echo RC=$?; echo \"ERR=$(cat /tmp/e)\"" % WAIT_BLOCKED))]
+    res = t.runs(*runs)
+    for name in ("handoff", "lag-credit", "halt", "ipi"):
+        o = res[name]
+        js = o.json
+        check(o.rc == 0 and js is not None and js["result"]["status"] == "ok"
+              and all(c["ok"] is not False for c in js["checks"].values())
+              and "Sanitizer" not in o.err,
+              "coop %s: exit 0, every check holds, no sanitizer report" % name, o)
+    o = res["sigint"]
+    check(field(o.out, "RC") == "130" and "Sanitizer" not in o.out,
+          "coop stopped by SIGINT: exit 130, no sanitizer report", o)
