@@ -130,7 +130,10 @@ static void *bench_thread(void *arg)
 	return NULL;
 }
 
-/* Waits for the measuring thread; past --timeout, stops its loops. */
+/*
+ * Starts the measuring thread, then locks the main thread down (its
+ * filter has no clone) and waits; past --timeout, stops the loops.
+ */
 static int run_job(struct bench_job *job)
 {
 	uint64_t deadline = yl_now_ns() + yl_effective_timeout_s(job->cfg) * 1000000000ull;
@@ -139,6 +142,12 @@ static int run_job(struct bench_job *job)
 
 	if (pthread_create(&t, NULL, bench_thread, job))
 		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
+	if (yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &job->err)) {
+		__atomic_store_n(&job->vm->stop, true, __ATOMIC_RELEASE);
+		pthread_kill(t, SIGALRM);
+		pthread_join(t, NULL);
+		return -1;
+	}
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
@@ -260,8 +269,7 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 		fprintf(stderr, "yieldlab: bench exits: watchdog: %s\n", strerror(errno));
 		goto out_vm;
 	}
-	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err) ||
-	    yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &err)) {
+	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err)) {
 		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
 		goto out_vm;
 	}

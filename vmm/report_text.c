@@ -166,7 +166,7 @@ static void print_row(const struct yl_report *r, const char *label,
 			fmt_value(buf, sizeof(buf), &cols[k], x[k]);
 		fprintf(f, " %*s", cols[k].width, buf);
 	}
-	fprintf(f, " %s\n", end);
+	fprintf(f, "%s%s\n", *end ? " " : "", end);
 }
 
 /* sum, min, median and max of each column over the vCPUs. */
