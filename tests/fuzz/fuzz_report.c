@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			     123456789)) {
 		yl_reports_print(&r, 1, null);
 		yl_report_errors(&r, null);
-		yl_reports_json(&r, 1, null);
+		yl_reports_json(&r, 1, NULL, null);
 		yl_report_free(&r);
 	}
 	return 0;

@@ -125,7 +125,7 @@ def coop(t):
           "coop --pv halt: every kick sent was received")
     o = res["bench"]
     m = re.search(r"futex ping-pong, 2 threads +([0-9.]+) ns.*\n.*KVM_RUN +([0-9.]+) ns/hand-off "
-                  r"\(mean of ([0-9]+)", o.out)
+                  r"\(median of the last ([0-9]+)", o.out)
     check(o.rc == 0 and m and float(m.group(1)) > 0 and int(m.group(3)) > 0
           and "ratio coop/futex" in o.out and "wake: wake call to the target" in o.out,
           "bench handoff measures both sides in one run", o)
