@@ -81,6 +81,15 @@ const char *yl_ipi_path_name(const struct yl_config *cfg)
 	return cfg->sched == YL_SCHED_COOP ? "coop" : yl_ipi_via_name(cfg->ipi_via);
 }
 
+/* Appends @s to the list in @buf, after @sep unless first; @n its length. */
+static void join(char *buf, size_t len, size_t *n, const char *sep,
+		 const char *s)
+{
+	size_t at = *n < len ? *n : len;
+
+	*n += (size_t)snprintf(buf + at, len - at, "%s%s", *n ? sep : "", s);
+}
+
 /* An enum option's names as "a|b|c"; returns the length it needed. */
 size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len)
 {
@@ -90,12 +99,8 @@ size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len)
 
 	if (len)
 		buf[0] = 0;
-	for (i = 0; o->name_at && (s = o->name_at(i)); i++) {
-		if (n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", s);
-		else
-			n += strlen(s) + !!i;
-	}
+	for (i = 0; o->name_at && (s = o->name_at(i)); i++)
+		join(buf, len, &n, "|", s);
 	return n;
 }
 
@@ -265,7 +270,7 @@ static int parse_policy(struct yl_config *cfg, const char *v, struct yl_err *err
 
 	if (parse_enum(&yl_opts[YL_O_POLICY], v, &i, err))
 		return -1;
-	cfg->policy = yl_policy_find(v);
+	cfg->policy = yl_policy_at(i);
 	return 0;
 }
 
@@ -281,7 +286,6 @@ static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err
 
 #define C(x)		(1u << YL_CMD_##x)
 #define C_BENCH		(C(BENCH_EXITS) | C(BENCH_HANDOFF))
-#define C_ALL		(C(RUN) | C(CAPS) | C_BENCH)
 #define F(f)		offsetof(struct yl_config, f)
 
 #ifdef YL_SANITIZED
@@ -482,34 +486,72 @@ static void set_defaults(struct yl_config *cfg)
 			abort();	/* a bad table: test_cli catches it */
 }
 
+/*
+ * The commands' names joined by @sep: all, those under @under ("bench":
+ * exits|handoff), or with @runs_only those that take options.  Every
+ * list a user reads (errors, completion) comes from here.
+ */
+size_t yl_cmd_names(char *buf, size_t len, const char *under, bool runs_only,
+		    const char *sep)
+{
+	size_t n = 0, u = under ? strlen(under) : 0;
+	unsigned int k;
+
+	if (len)
+		buf[0] = 0;
+	for (k = 0; k < YL_CMD_NR; k++) {
+		const char *name = yl_cmds[k].name;
+
+		if ((runs_only && yl_cmd_is_meta(k)) ||
+		    (u && (strncmp(name, under, u) || name[u] != ' ')))
+			continue;
+		join(buf, len, &n, sep, name + (u ? u + 1 : 0));
+	}
+	return n;
+}
+
+/*
+ * The command named by @first, or by @first and @second ("bench exits"),
+ * or -1; *used says how many words it took.
+ */
+static int find_cmd(const char *first, const char *second, int *used)
+{
+	char two[64];
+	int k;
+
+	snprintf(two, sizeof(two), "%s %s", first, second ? second : "");
+	for (k = 0; k < YL_CMD_NR; k++) {
+		*used = !strcmp(first, yl_cmds[k].name) ? 1 :
+			!strcmp(two, yl_cmds[k].name) ? 2 : 0;
+		if (*used)
+			return k;
+	}
+	return -1;
+}
+
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
 			 int *i, struct yl_err *err)
 {
 	const char *c = argv[1];
-	unsigned int k;
-	char two[64];
+	char names[128];
+	int k, used;
 
-	*i = 2;
 	if (!strcmp(c, "--help") || !strcmp(c, "-h"))
 		c = "help";
 	if (!strcmp(c, "--version"))
 		c = "version";
-	snprintf(two, sizeof(two), "%s %s", c, argc > 2 ? argv[2] : "");
-	for (k = 0; k < YL_CMD_NR; k++) {
-		if (!strcmp(c, yl_cmds[k].name)) {
-			cfg->cmd = (enum yl_cmd)k;
-			return 0;
-		}
-		if (!strcmp(two, yl_cmds[k].name)) {
-			cfg->cmd = (enum yl_cmd)k;
-			*i = 3;
-			return 0;
-		}
+	k = find_cmd(c, argc > 2 ? argv[2] : NULL, &used);
+	if (k >= 0) {
+		cfg->cmd = (enum yl_cmd)k;
+		*i = 1 + used;
+		return 0;
 	}
-	if (!strcmp(c, "bench"))
-		return yl_errf(err, "bench '%s': unknown, allowed: exits|handoff",
-			       argc > 2 ? argv[2] : "");
-	return yl_errf(err, "command '%s': unknown, allowed: run|caps|bench exits|bench handoff|help|version", c);
+	yl_cmd_names(names, sizeof(names), c, false, "|");
+	if (*names)
+		return yl_errf(err, "%s '%s': unknown, allowed: %s", c,
+			       argc > 2 ? argv[2] : "", names);
+	yl_cmd_names(names, sizeof(names), NULL, false, "|");
+	return yl_errf(err, "command '%s': unknown, allowed: %s", c, names);
 }
 
 /* yieldlab help [COMMAND | --man | --bash-completion | --options] */
@@ -520,26 +562,24 @@ static int parse_help(struct yl_config *cfg, int argc, char **argv, int i,
 		[YL_HELP_MAN] = "--man", [YL_HELP_BASH] = "--bash-completion",
 		[YL_HELP_OPTIONS] = "--options",
 	};
-	char words[64];
-	unsigned int k;
+	char names[128];
+	int k, used;
 
 	if (i >= argc)
 		return 0;
-	for (k = YL_HELP_MAN; k < ARRAY_SIZE(fmts) && i + 1 == argc; k++)
+	for (k = YL_HELP_MAN; k < (int)ARRAY_SIZE(fmts) && i + 1 == argc; k++)
 		if (!strcmp(argv[i], fmts[k])) {
-			cfg->help_fmt = k;
+			cfg->help_fmt = (unsigned int)k;
 			return 0;
 		}
-	if (argc - i <= 2) {
-		snprintf(words, sizeof(words), "%s%s%s", argv[i],
-			 argc - i == 2 ? " " : "", argc - i == 2 ? argv[i + 1] : "");
-		for (k = 0; k < YL_CMD_NR; k++)
-			if (!strcmp(words, yl_cmds[k].name)) {
-				cfg->help_cmd = (enum yl_cmd)k;
-				return 0;
-			}
+	k = find_cmd(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &used);
+	if (k >= 0 && i + used == argc) {
+		cfg->help_cmd = (enum yl_cmd)k;
+		return 0;
 	}
-	return yl_errf(err, "help: allowed one command (run|caps|bench exits|bench handoff), --man, --bash-completion or --options");
+	yl_cmd_names(names, sizeof(names), NULL, true, "|");
+	return yl_errf(err, "help: allowed one command (%s), --man, --bash-completion or --options",
+		       names);
 }
 
 static const struct yl_opt *find_opt(const char *arg)
@@ -590,7 +630,7 @@ static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
 		if (!o)
 			return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
 				       argv[i], yl_cmds[cfg->cmd].name);
-		if (!(o->cmds & (1u << cfg->cmd)))
+		if (!yl_opt_takes(o, cfg->cmd))
 			return yl_errf(err, "%s: not an option of '%s' (see yieldlab help %s)",
 				       o->name, yl_cmds[cfg->cmd].name,
 				       yl_cmds[cfg->cmd].name);
@@ -666,11 +706,14 @@ static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 		 struct yl_err *err)
 {
-	int i;
+	char names[128];
+	int i = 1;	/* the first argument after the command, once known */
 
 	set_defaults(cfg);
-	if (argc < 2)
-		return yl_errf(err, "missing command: run|caps|bench exits|bench handoff|help|version (see yieldlab help)");
+	if (argc < 2) {
+		yl_cmd_names(names, sizeof(names), NULL, false, "|");
+		return yl_errf(err, "missing command: %s (see yieldlab help)", names);
+	}
 	if (parse_command(cfg, argc, argv, &i, err))
 		return -1;
 	if (cfg->cmd == YL_CMD_HELP)

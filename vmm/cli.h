@@ -68,6 +68,19 @@ int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err);
 void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len);
 uint64_t yl_effective_timeout_s(const struct yl_config *cfg);
 size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len);
+size_t yl_cmd_names(char *buf, size_t len, const char *under, bool runs_only,
+		    const char *sep);
+
+/* help and version take no options and run nothing. */
+static inline bool yl_cmd_is_meta(unsigned int cmd)
+{
+	return cmd == YL_CMD_HELP || cmd == YL_CMD_VERSION;
+}
+
+static inline bool yl_opt_takes(const struct yl_opt *o, unsigned int cmd)
+{
+	return cmd < YL_CMD_NR && (o->cmds & (1u << cmd));
+}
 
 /* help.c: everything a user reads about the command line */
 enum yl_help_format {
