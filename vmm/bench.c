@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +21,6 @@
 #include "warn.h"
 
 #define BENCH_ROUNDS 7
-
-/* The watchdog's SIGALRM stops both loops (KVM_RUN returns EINTR). */
-static struct yl_vm *watched;
-
-static void watchdog(int sig)
-{
-	(void)sig;
-	__atomic_store_n(&watched->stop, true, __ATOMIC_RELEASE);
-}
 
 /* What the measuring thread did. */
 struct bench_job {
@@ -131,33 +121,33 @@ static void *bench_thread(void *arg)
 }
 
 /*
- * Starts the measuring thread, then locks the main thread down (its
- * filter has no clone) and waits; past --timeout, stops the loops.
+ * Starts the measuring thread as vCPU 0's, so that the VM's own stop
+ * (yl_vm_stop_all: immediate_exit and a kick) is the watchdog; locks the
+ * main thread down (its filter has no clone) and waits.
  */
 static int run_job(struct bench_job *job)
 {
 	uint64_t deadline = yl_now_ns() + yl_effective_timeout_s(job->cfg) * 1000000000ull;
+	struct yl_vcpu *v = &job->vm->vcpus[0];
 	struct timespec ts;
-	pthread_t t;
+	int bad;
 
-	if (pthread_create(&t, NULL, bench_thread, job))
+	if (pthread_create(&v->thread, NULL, bench_thread, job))
 		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
-	if (yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &job->err)) {
-		__atomic_store_n(&job->vm->stop, true, __ATOMIC_RELEASE);
-		pthread_kill(t, SIGALRM);
-		pthread_join(t, NULL);
-		return -1;
-	}
+	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
+	bad = yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &job->err);
+	if (bad)
+		yl_vm_stop_all(job->vm);
 	for (;;) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
-		if (pthread_timedjoin_np(t, NULL, &ts) == 0)
-			return 0;
-		if (yl_now_ns() > deadline) {
-			__atomic_store_n(&job->vm->stop, true, __ATOMIC_RELEASE);
-			pthread_kill(t, SIGALRM);
-		}
+		if (pthread_timedjoin_np(v->thread, NULL, &ts) == 0)
+			break;
+		if (yl_now_ns() > deadline)
+			yl_vm_stop_all(job->vm);
 	}
+	v->started = false;
+	return bad;
 }
 
 static double per_exit(const struct yl_config *cfg, uint64_t ns)
@@ -263,12 +253,8 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 		goto out;
 	}
 	job.vm = &vm;
-	watched = &vm;
-	/* before the filters: neither thread's allows rt_sigaction */
-	if (yl_kick_signal(SIGALRM, watchdog)) {
-		fprintf(stderr, "yieldlab: bench exits: watchdog: %s\n", strerror(errno));
-		goto out_vm;
-	}
+	/* the kick's handler before the filters: neither allows rt_sigaction */
+	yl_vcpu_signal_init();
 	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err)) {
 		fprintf(stderr, "yieldlab: bench exits: %s\n", err.msg);
 		goto out_vm;
