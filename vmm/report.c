@@ -192,6 +192,34 @@ static void check_tp_io(struct yl_report *r)
 }
 
 /*
+ * The host's schedstat of the vCPU threads, summed once for the checks
+ * and warnings that read it: run and wait over the guest phase, run in
+ * all, and the span between the first reading and the last.
+ */
+static void gather_host(struct yl_report *r)
+{
+	const struct yl_vm *vm = r->vm;
+	uint64_t t0 = UINT64_MAX, t1 = 0;
+	unsigned int i;
+
+	r->host_unread = -1;
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &vm->vcpus[i];
+
+		if (!v->hs_before.valid || !v->hs_after.valid || v->hs_t1 < v->hs_t0) {
+			r->host_unread = (int)i;
+			return;
+		}
+		r->host_run_ns += v->hs_after.run_ns - v->hs_before.run_ns;
+		r->host_wait_ns += v->hs_after.wait_ns - v->hs_before.wait_ns;
+		r->host_run_all_ns += v->hs_after.run_ns;
+		t0 = v->hs_t0 < t0 ? v->hs_t0 : t0;
+		t1 = v->hs_t1 > t1 ? v->hs_t1 : t1;
+	}
+	r->host_span_ns = t1 > t0 ? t1 - t0 : 0;
+}
+
+/*
  * The VM's cgroup was charged (cpu.stat usage_usec, which sums the same
  * sum_exec_runtime /proc/TID/schedstat shows) at least what its vCPU
  * threads ran in the guest phase, and at most their whole lives: they
@@ -209,24 +237,19 @@ static void check_cgroup(struct yl_report *r)
 {
 	const struct yl_vm *vm = r->vm;
 	struct yl_check *c = &r->cg;
-	uint64_t lo = 0, hi = 0, used;
-	unsigned int i;
+	uint64_t lo = r->host_run_ns, hi, used;
 
 	c->state = -1;
 	if (!vm->cgroup[0]) {
 		snprintf(c->text, sizeof(c->text), "no --cgroup");
 		return;
 	}
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		const struct yl_vcpu *v = &vm->vcpus[i];
-
-		if (!v->hs_before.valid || !v->hs_after.valid) {
-			snprintf(c->text, sizeof(c->text), "vCPU %u's schedstat not read", i);
-			return;
-		}
-		lo += v->hs_after.run_ns - v->hs_before.run_ns;
-		hi += v->hs_after.run_ns + CG_EXIT_SLACK_NS;
+	if (r->host_unread >= 0) {
+		snprintf(c->text, sizeof(c->text), "vCPU %d's schedstat not read",
+			 r->host_unread);
+		return;
 	}
+	hi = r->host_run_all_ns + CG_EXIT_SLACK_NS * vm->nr_vcpus;
 	if (!vm->cg_valid) {
 		snprintf(c->text, sizeof(c->text), "%.200s/cpu.stat not read", vm->cgroup);
 		return;
@@ -417,23 +440,10 @@ static void decide_status(struct yl_report *r)
 /* The host's view: were the vCPU threads runnable but not running? */
 static void warn_starved(struct yl_report *r)
 {
-	const struct yl_vm *vm = r->vm;
-	uint64_t run = 0, wait = 0, t0 = UINT64_MAX, t1 = 0;
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		const struct yl_vcpu *v = &vm->vcpus[i];
-
-		if (!v->hs_before.valid || !v->hs_after.valid || v->hs_t1 < v->hs_t0)
-			return;
-		run += v->hs_after.run_ns - v->hs_before.run_ns;
-		wait += v->hs_after.wait_ns - v->hs_before.wait_ns;
-		t0 = v->hs_t0 < t0 ? v->hs_t0 : t0;
-		t1 = v->hs_t1 > t1 ? v->hs_t1 : t1;
-	}
 	/* this VM's own span: several VMs on the pCPUs end at different times */
-	yl_warn_starved(&r->warn, run, wait,
-			(uint64_t)CPU_COUNT(&vm->cfg->pcpus) * (t1 - t0));
+	if (r->host_unread < 0)
+		yl_warn_starved(&r->warn, r->host_run_ns, r->host_wait_ns,
+				(uint64_t)CPU_COUNT(&r->vm->cfg->pcpus) * r->host_span_ns);
 }
 
 /* A run that completed can still have compared nothing: say so. */
@@ -472,6 +482,7 @@ int yl_report_build(struct yl_report *r, const struct yl_vm *vm,
 	check_io(r);
 	check_tp_io(r);
 	check_kvm_counts(r);
+	gather_host(r);
 	check_cgroup(r);
 	yl_samples_check(r);
 	decide_status(r);

@@ -33,6 +33,9 @@ struct yl_report {
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_irqs;
 	uint64_t ipi_yields, ipi_hypercalls;
 	double phase_ms;		/* lock phase, from the guest's TSC */
+	/* the vCPU threads' schedstat, summed; host_unread: a vCPU without */
+	int host_unread;
+	uint64_t host_run_ns, host_wait_ns, host_run_all_ns, host_span_ns;
 	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
 	struct yl_warnings warn;	/* it completed, but compared nothing */
 	const char *status;
