@@ -75,12 +75,20 @@ static const struct col cols[C_NR] = {
 /* Up to this many vCPUs get a row each; more show the summary only. */
 #define ROWS_MAX	16
 
+/* A KVM statistic of the run, or -1 (printed "?") if KVM lacks it. */
+static double kstat(const struct yl_vcpu *v, const char *name)
+{
+	bool ok;
+	uint64_t n = yl_kstat_value(v, name, &ok);
+
+	return ok ? (double)n : -1;
+}
+
 static void vcpu_values(const struct yl_report *r, unsigned int i, double *x)
 {
 	const struct yl_vcpu *v = &r->vm->vcpus[i];
 	const struct yl_vcpu_result *g = &r->g[i];
 	const struct yl_hoststat *a = &v->hs_before, *b = &v->hs_after;
-	bool ok;
 
 	x[C_OPS] = (double)g->ops;
 	x[C_SPINS] = (double)g->spins;
@@ -92,15 +100,9 @@ static void vcpu_values(const struct yl_report *r, unsigned int i, double *x)
 	x[C_RUN] = (double)(b->run_ns - a->run_ns);
 	x[C_STEAL] = (double)(b->wait_ns - a->wait_ns);
 	x[C_IO_YL] = (double)v->ex.count[KVM_EXIT_IO];
-	x[C_IO_KVM] = (double)yl_kstat_value(v, "io_exits", &ok);
-	if (!ok)
-		x[C_IO_KVM] = -1;
-	x[C_DY_ATT] = (double)yl_kstat_value(v, "directed_yield_attempted", &ok);
-	if (!ok)
-		x[C_DY_ATT] = -1;
-	x[C_DY_SUC] = (double)yl_kstat_value(v, "directed_yield_successful", &ok);
-	if (!ok)
-		x[C_DY_SUC] = -1;
+	x[C_IO_KVM] = kstat(v, "io_exits");
+	x[C_DY_ATT] = kstat(v, "directed_yield_attempted");
+	x[C_DY_SUC] = kstat(v, "directed_yield_successful");
 	x[C_VOL] = (double)(b->vol_cs - a->vol_cs);
 	x[C_INVOL] = (double)(b->invol_cs - a->invol_cs);
 }
