@@ -248,11 +248,19 @@ static void print_busy(const struct yl_config *cfg, const struct yl_handoff_out 
 	       ours / busy, (double)h->phase_sum_ns[1] / (double)h->phase_n / busy);
 }
 
+#define HANDOFF_GOAL	2.0	/* coop's median hand-off over the futex floor */
+
+/* The futex floor: the ping-pong's medians before and after the run. */
+static double floor_ns(double before, double after)
+{
+	return (before + after) / 2;
+}
+
 /* Median hand-off, its spread, and the floor it is compared with. */
 static void report(const struct yl_config *cfg, const struct yl_handoff_out *h,
 		   double before, double after, const struct yl_warnings *w)
 {
-	double floor = (before + after) / 2, p50 = (double)h->p50_ns;
+	double floor = floor_ns(before, after), p50 = (double)h->p50_ns;
 
 	printf("bench handoff: 2 vCPUs on one pCPU, ticket lock, --policy handoff, %llu ms\n",
 	       (unsigned long long)cfg->duration_ms);
@@ -263,7 +271,8 @@ static void report(const struct yl_config *cfg, const struct yl_handoff_out *h,
 	       (unsigned long long)h->n, (unsigned long long)h->p10_ns,
 	       (unsigned long long)h->p90_ns);
 	print_phases(h);
-	printf("  ratio coop/futex             %10.2f (medians; goal <= 2)\n", p50 / floor);
+	printf("  ratio coop/futex             %10.2f (medians; goal <= %g)\n", p50 / floor,
+	       HANDOFF_GOAL);
 	print_busy(cfg, h, p50);
 	yl_warnings_print(w, "", stdout);
 }
@@ -272,7 +281,7 @@ static void json_report(FILE *f, const struct yl_config *cfg,
 			const struct yl_handoff_out *h, double before,
 			double after, const struct yl_warnings *w)
 {
-	double floor = (before + after) / 2;
+	double floor = floor_ns(before, after);
 	struct yj j;
 
 	yj_init(&j, f);
@@ -292,7 +301,7 @@ static void json_report(FILE *f, const struct yl_config *cfg,
 	yj_dbl(&j, "mean_ns", (double)h->sum_ns / (double)h->n);
 	yj_obj_end(&j);
 	yj_dbl(&j, "ratio", (double)h->p50_ns / floor);
-	yj_dbl(&j, "goal", 2.0);
+	yj_dbl(&j, "goal", HANDOFF_GOAL);
 	yl_warnings_json(w, &j);
 	yj_obj_end(&j);
 }
@@ -303,13 +312,10 @@ int yl_cmd_bench_handoff(struct yl_config *cfg)
 	struct yl_outfile json = { 0 };
 	struct yl_warnings w = { 0 };
 	double before, after;
-	struct yl_err err;
 	int code;
 
-	if (cfg->json_path && yl_outfile_open(&json, "--json", cfg->json_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+	if (yl_json_open(&json, cfg->json_path))
 		return YL_EXIT_USAGE;
-	}
 	cfg->json_path = NULL;		/* ours, not the coop run's */
 	coop_config(cfg);
 	before = pingpong_median(&cfg->pcpus);
@@ -323,16 +329,12 @@ int yl_cmd_bench_handoff(struct yl_config *cfg)
 		goto out;
 	/* a floor that moved by half during the run is no floor */
 	yl_warn_spread(&w, "bench handoff: the futex floor before and after the run",
-		       before < after ? before : after, (before + after) / 2,
+		       before < after ? before : after, floor_ns(before, after),
 		       before < after ? after : before, 0.5);
 	report(cfg, &res.handoff, before, after, &w);
-	if (json.f) {
+	if (json.f)
 		json_report(json.f, cfg, &res.handoff, before, after, &w);
-		if (yl_outfile_commit(&json, &err)) {
-			fprintf(stderr, "yieldlab: %s\n", err.msg);
-			code = YL_EXIT_HOST;
-		}
-	}
+	code = yl_json_commit(&json, code);
 out:
 	yl_outfile_abort(&json);
 	return code;

@@ -209,13 +209,10 @@ int yl_cmd_caps(const struct yl_config *cfg)
 {
 	struct yl_outfile json = { 0 };
 	struct caps_out o = { .json = cfg->json_path != NULL };
-	struct yl_err err;
 	int r;
 
-	if (o.json && yl_outfile_open(&json, "--json", cfg->json_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+	if (yl_json_open(&json, cfg->json_path))
 		return YL_EXIT_USAGE;
-	}
 	if (o.json) {
 		yj_init(&o.j, json.f);
 		yj_obj(&o.j, NULL);
@@ -225,12 +222,7 @@ int yl_cmd_caps(const struct yl_config *cfg)
 	print_ple(&o);
 	print_sched(&o);
 	print_perms(&o);
-	if (o.json) {
+	if (o.json)
 		yj_obj_end(&o.j);
-		if (yl_outfile_commit(&json, &err)) {
-			fprintf(stderr, "yieldlab: %s\n", err.msg);
-			return YL_EXIT_HOST;
-		}
-	}
-	return r ? YL_EXIT_HOST : YL_EXIT_OK;
+	return yl_json_commit(&json, r ? YL_EXIT_HOST : YL_EXIT_OK);
 }

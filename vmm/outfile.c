@@ -69,3 +69,25 @@ void yl_outfile_abort(struct yl_outfile *o)
 	o->f = NULL;
 	unlink(o->tmp);
 }
+
+/* --json FILE, opened before anything runs; the error printed, 2 returned. */
+int yl_json_open(struct yl_outfile *o, const char *path)
+{
+	struct yl_err err;
+
+	if (!path || !yl_outfile_open(o, "--json", path, &err))
+		return YL_EXIT_OK;
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	return YL_EXIT_USAGE;
+}
+
+/* Puts an open --json file in place; a failure turns an ok @code into 3. */
+int yl_json_commit(struct yl_outfile *o, int code)
+{
+	struct yl_err err;
+
+	if (!o->f || !yl_outfile_commit(o, &err))
+		return code;
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	return code == YL_EXIT_OK ? YL_EXIT_HOST : code;
+}

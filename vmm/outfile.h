@@ -23,5 +23,7 @@ int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
 		    struct yl_err *err);
 int yl_outfile_commit(struct yl_outfile *o, struct yl_err *err);
 void yl_outfile_abort(struct yl_outfile *o);
+int yl_json_open(struct yl_outfile *o, const char *path);
+int yl_json_commit(struct yl_outfile *o, int code);
 
 #endif

@@ -207,7 +207,6 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *priv
 		  uint64_t wall_ns)
 {
 	struct yl_report *r = calloc(n, sizeof(*r));
-	struct yl_err err;
 	unsigned int k;
 	int code;
 
@@ -230,14 +229,9 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *priv
 			yl_warnings_print(&r[k].warn, "yieldlab: ", stderr);
 	}
 	code = yl_reports_exit_code(r, n);
-	if (json->f) {
+	if (json->f)
 		yl_reports_json(r, n, privs, json->f);
-		if (yl_outfile_commit(json, &err)) {
-			fprintf(stderr, "yieldlab: %s\n", err.msg);
-			if (code == YL_EXIT_OK)
-				code = YL_EXIT_HOST;
-		}
-	}
+	code = yl_json_commit(json, code);
 out:
 	for (k = 0; r && k < n; k++)
 		yl_report_free(&r[k]);
@@ -396,8 +390,7 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 		close(sfd);
 		return YL_EXIT_HOST;
 	}
-	if (cfg->json_path && yl_outfile_open(&json, "--json", cfg->json_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+	if (yl_json_open(&json, cfg->json_path)) {
 		close(sfd);
 		return YL_EXIT_USAGE;
 	}
