@@ -1,12 +1,8 @@
 """KVM cases: boot, locks, paravirt waiting, faults, watchdog, signals, bad input, bench, caps."""
-import random  # noqa: F401
-import re  # noqa: F401
-import statistics  # noqa: F401
-import time  # noqa: F401
-from collections import Counter  # noqa: F401
+import random
 
 from harness import *  # noqa: F401,F403
-from harness import case, check  # noqa: F401
+from harness import case, check
 
 
 @case

@@ -1,12 +1,10 @@
-"""KVM cases: coop."""
-import random  # noqa: F401
-import re  # noqa: F401
-import statistics  # noqa: F401
-import time  # noqa: F401
-from collections import Counter  # noqa: F401
+"""KVM cases: coop mode: the executor, its paravirt ports, policies against none."""
+import re
+import statistics
+from collections import Counter
 
 from harness import *  # noqa: F401,F403
-from harness import case, check  # noqa: F401
+from harness import case, check
 
 
 @case

@@ -1,12 +1,11 @@
-"""KVM cases: host."""
-import random  # noqa: F401
-import re  # noqa: F401
-import statistics  # noqa: F401
-import time  # noqa: F401
-from collections import Counter  # noqa: F401
+"""KVM cases: the host side: privileges, seccomp, exit reasons, sched features and halt polling, concurrent runs, the state directory, outputs, sampling."""
+import json
+import random
+import statistics
+import time
 
 from harness import *  # noqa: F401,F403
-from harness import case, check  # noqa: F401
+from harness import case, check
 
 
 @case

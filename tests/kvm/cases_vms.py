@@ -1,12 +1,6 @@
-"""KVM cases: vms."""
-import random  # noqa: F401
-import re  # noqa: F401
-import statistics  # noqa: F401
-import time  # noqa: F401
-from collections import Counter  # noqa: F401
-
+"""KVM cases: several VMs on the same pCPUs, and cgroups."""
 from harness import *  # noqa: F401,F403
-from harness import case, check  # noqa: F401
+from harness import case, check
 
 
 @case
