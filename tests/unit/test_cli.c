@@ -358,7 +358,7 @@ START_TEST(help_names_every_option)
 		char *t = help_text(YL_HELP_TEXT, (enum yl_cmd)c);
 
 		for (k = 0; k < YL_O_NR; k++) {
-			bool takes = c < YL_CMD_NR && (yl_opts[k].cmds & (1u << c));
+			bool takes = yl_opt_takes(&yl_opts[k], c);
 			char want[64];
 
 			snprintf(want, sizeof(want), "  %s", yl_opts[k].name);

@@ -123,6 +123,32 @@ START_TEST(json_form)
 }
 END_TEST
 
+/* The schema's list of warning ids is warn.c's: every id, and no other. */
+START_TEST(schema_ids)
+{
+	FILE *f = fopen(YL_SOURCE_DIR "/docs/schema/common.json", "r");
+	char text[16384], want[64], *list;
+	size_t n;
+	unsigned int k, quoted = 0;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	list = strstr(text, "\"id\": {\"enum\": [");
+	ck_assert_ptr_nonnull(list);
+	*strchr(list, ']') = 0;
+	for (k = 0; k < YL_WARN_NR; k++) {
+		snprintf(want, sizeof(want), "\"%s\"", yl_warn_name((enum yl_warn_id)k));
+		ck_assert_msg(strstr(list, want), "docs/schema lacks warning %s", want);
+	}
+	for (n = 0; list[n]; n++)
+		quoted += list[n] == '"';
+	/* "id", "enum" and two quotes per id */
+	ck_assert_uint_eq(quoted, 4 + 2 * YL_WARN_NR);
+}
+END_TEST
+
 Suite *warn_suite(void)
 {
 	Suite *s = suite_create("warn");
@@ -134,6 +160,7 @@ Suite *warn_suite(void)
 	tcase_add_test(tc, starved);
 	tcase_add_test(tc, spread);
 	tcase_add_test(tc, json_form);
+	tcase_add_test(tc, schema_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
