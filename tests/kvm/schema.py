@@ -1,5 +1,6 @@
 """Every JSON file yieldlab writes, checked against docs/schema/ (JSON
 Schema 2020-12, Debian's python3-jsonschema)."""
+import functools
 import json
 import os
 
@@ -17,16 +18,25 @@ def _load(name):
         return json.load(f)
 
 
+@functools.lru_cache(maxsize=None)
+def _schemas():
+    """Every schema file by name, read once."""
+    return {n: _load(n) for n in os.listdir(SCHEMA_DIR) if n.endswith(".json")}
+
+
+@functools.lru_cache(maxsize=None)
 def _validator(command):
-    schemas = {s["$id"]: s for s in (_load(n) for n in os.listdir(SCHEMA_DIR) if n.endswith(".json"))}
+    """One validator per command, its $refs resolved among the files."""
+    by_id = {s["$id"]: s for s in _schemas().values()}
+    top = _schemas()[FILES[command]]
     try:  # jsonschema >= 4.18
         from referencing import Registry, Resource
         reg = Registry().with_resources(
-            [(i, Resource.from_contents(s)) for i, s in schemas.items()])
-        return Draft202012Validator(_load(FILES[command]), registry=reg)
+            [(i, Resource.from_contents(s)) for i, s in by_id.items()])
+        return Draft202012Validator(top, registry=reg)
     except ImportError:  # Debian 12's 4.10
-        resolver = jsonschema.RefResolver.from_schema(_load(FILES[command]), store=schemas)
-        return Draft202012Validator(_load(FILES[command]), resolver=resolver)
+        resolver = jsonschema.RefResolver.from_schema(top, store=by_id)
+        return Draft202012Validator(top, resolver=resolver)
 
 
 def problems(doc):
@@ -41,6 +51,5 @@ def problems(doc):
 
 def check_all_schemas():
     """The schema files themselves are valid JSON Schema."""
-    for n in os.listdir(SCHEMA_DIR):
-        if n.endswith(".json"):
-            Draft202012Validator.check_schema(_load(n))
+    for s in _schemas().values():
+        Draft202012Validator.check_schema(s)
