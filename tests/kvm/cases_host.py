@@ -472,10 +472,14 @@ def samples(t):
     ts = s["t_ms"]
     dt = [b - a for a, b in zip(ts, ts[1:])]
     inner = sorted(pcpu[1:-1])
-    # The four schedstat reads of a tick land a little apart, so one
-    # interval may show more than a pCPU; over the run it cannot.
+    # One interval is not bounded: the four schedstat reads of a tick land
+    # apart (one io_uring batch), and /proc/PID/schedstat prints the running
+    # thread's se.sum_exec_runtime (proc_pid_schedstat(), fs/proc/base.c),
+    # which lags until its next update_curr(); the time one interval missed
+    # shows in the next.  A CI run saw 1.55.  Over the run it cannot add up
+    # to more than the pCPU, and most intervals see it busy.
     whole = sum(x * d for x, d in zip(pcpu[1:-1], dt[1:-1])) / sum(dt[1:-1])
-    check(whole <= 1.05 and inner[-1] <= 1.5 and inner[len(inner) // 2] >= 0.5,
+    check(whole <= 1.05 and inner[len(inner) // 2] >= 0.5,
           "4 vCPU threads on 1 pCPU: their run time adds up to %.3f pCPU over the run"
           " (per interval median %.2f, max %.2f)" % (whole, inner[len(inner) // 2], inner[-1]))
     check(o.json["checks"]["samples"]["ok"] is True, "spin: samples check ok", o)
