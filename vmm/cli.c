@@ -49,6 +49,16 @@ NAMES(sched_at, yl_sched_mode_name, [YL_SCHED_HOST] = "host",
 NAMES(pause_at, yl_pause_exits_name, [YL_PAUSE_EXITS_DEFAULT] = "kvm",
       [YL_PAUSE_EXITS_ON] = "on", [YL_PAUSE_EXITS_OFF] = "off")
 NAMES_AT(onoff_at, "on", "off")
+NAMES(mode_at, yl_mode_name, [YL_MODE_NATIVE] = "native",
+      [YL_MODE_EMULATED] = "emulated")
+/* --emit's choices: enum yl_emit less its YL_EMIT_NONE */
+NAMES_AT(emit_at, [YL_EMIT_PARALLEL - 1] = "parallel",
+	 [YL_EMIT_SLURM - 1] = "slurm")
+
+const char *yl_emit_name(unsigned int emit)
+{
+	return emit == YL_EMIT_NONE ? "none" : emit_at(emit - 1) ? emit_at(emit - 1) : "?";
+}
 
 static const char *policy_at(unsigned int i)
 {
@@ -284,6 +294,22 @@ static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err
 	return 0;
 }
 
+/* --emit KIND FILE; "none" is the default, not a choice */
+static int parse_emit(struct yl_config *cfg, const char *kind, const char *file,
+		      struct yl_err *err)
+{
+	unsigned int i;
+
+	if (parse_enum(&yl_opts[YL_O_EMIT], kind, &i, err))
+		return -1;
+	if (!*file || strlen(file) > 4095)
+		return yl_errf(err, "--emit %s: needs FILE of 1 to 4095 characters",
+			       kind);
+	cfg->emit = i + 1;
+	cfg->emit_path = file;
+	return 0;
+}
+
 #define C(x)		(1u << YL_CMD_##x)
 #define C_BENCH		(C(BENCH_EXITS) | C(BENCH_HANDOFF))
 #define F(f)		offsetof(struct yl_config, f)
@@ -304,6 +330,10 @@ const struct yl_cmd_desc yl_cmds[YL_CMD_NR] = {
 		"cost per exit: yieldlab's vCPU loop against bare KVM_RUN" },
 	[YL_CMD_BENCH_HANDOFF] = { "bench handoff", "[options]",
 		"coop's hint-to-KVM_RUN hand-off against a futex ping-pong" },
+	[YL_CMD_COMPARE] = { "compare", "[--plan FILE] [run options as lists] [options]",
+		"sweep run options; say which wins, by how much, how surely" },
+	[YL_CMD_MERGE] = { "merge", "[--out DIR] DIR...",
+		"one report from compare directories (--emit, several hosts)" },
 	[YL_CMD_HELP] = { "help", "[COMMAND]",
 		"this text, or one command's options" },
 	[YL_CMD_VERSION] = { "version", "",
@@ -318,6 +348,7 @@ const char *const yl_group_titles[YL_GRP_NR] = {
 	[YL_GRP_OUTPUT] = "measurement and output",
 	[YL_GRP_SAFETY] = "watchdog and sandbox",
 	[YL_GRP_TEST] = "for yieldlab's own tests",
+	[YL_GRP_COMPARE] = "sweeps",
 };
 
 const struct yl_opt yl_opts[YL_O_NR] = {
@@ -328,7 +359,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		F(nr_vms), 1, YL_MAX_VMS, .def = "1",
 		.help = "K guests, each with --vcpus vCPUs, all sharing --pcpus; reported one by one and combined" },
 	[YL_O_PCPUS] = { "--pcpus", "LIST", YL_OPT_FUNC, YL_GRP_WORKLOAD,
-		C(RUN) | C_BENCH, .parse = parse_pcpus,
+		C(RUN) | C_BENCH, .parse = parse_pcpus, .flags = YL_OF_LIST,
 		.def_doc = "the first CPU of our affinity mask",
 		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6" },
 	[YL_O_WORKLOAD] = { "--workload", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD,
@@ -392,10 +423,10 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		.def_doc = "the kvm module's halt_poll_ns",
 		.help = "this VM's halt polling (KVM_CAP_HALT_POLL)" },
 	[YL_O_CGROUP] = { "--cgroup", "PARENT", YL_OPT_STR, YL_GRP_HOST, C(RUN),
-		F(cgroup_parent), 1, 255,
+		F(cgroup_parent), 1, 255, .flags = YL_OF_LIST,
 		.help = "run in cgroup v2 PARENT/yieldlab.PID, one threaded child per VM for its vCPU threads (PARENT absolute or under the cgroup2 mount, with the cpu controller for its children); removed after the run" },
 	[YL_O_CPU_WEIGHT] = { "--cpu-weight", "W[,W...]", YL_OPT_FUNC,
-		YL_GRP_HOST, C(RUN), .parse = parse_weights,
+		YL_GRP_HOST, C(RUN), .parse = parse_weights, .flags = YL_OF_LIST,
 		.def_doc = "the kernel's, 100",
 		.help = "cpu.weight of each VM's cgroup (with --cgroup), 1-10000: one for all VMs or one per VM" },
 	[YL_O_EXITS] = { "--exits", "N", YL_OPT_U64, YL_GRP_OUTPUT,
@@ -423,14 +454,53 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		.help = "record every vCPU's KVM statistics and host schedstat every MS from a monitor thread (one io_uring batch per tick): rates per interval in the JSON, a summary in the report" },
 	[YL_O_JSON] = { "--json", "FILE", YL_OPT_STR, YL_GRP_OUTPUT,
 		C(RUN) | C(CAPS) | C_BENCH, F(json_path), 1, 4095,
+		.flags = YL_OF_NO_AXIS,
 		.help = "write every statistic as JSON (docs/schema/), replacing FILE only once complete" },
 	[YL_O_WIDE] = { "--wide", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
-		F(wide), .help = "every per-vCPU column, however wide the table" },
+		F(wide), .flags = YL_OF_NO_AXIS,
+		.help = "every per-vCPU column, however wide the table" },
 	[YL_O_QUIET] = { "--quiet", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
-		F(quiet), .help = "no report on stdout (JSON, warnings and errors only)" },
+		F(quiet), .flags = YL_OF_NO_AXIS,
+		.help = "no report on stdout (JSON, warnings and errors only)" },
 	[YL_O_GUEST] = { "--guest", "FILE", YL_OPT_STR, YL_GRP_TEST, C(RUN),
-		F(guest_path), 1, 4095,
+		F(guest_path), 1, 4095, .flags = YL_OF_LIST,
 		.help = "load another flat guest image (at most 1 MiB)" },
+	[YL_O_REPS] = { "--reps", "N", YL_OPT_UINT, YL_GRP_COMPARE, C(COMPARE),
+		F(reps), 1, YL_MAX_REPS, .def = "5",
+		.help = "repetitions of every cell, one per round; each round runs the cells in its own seeded random order" },
+	[YL_O_SEED] = { "--seed", "N", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE),
+		F(seed), 0, UINT64_MAX, .def = "1",
+		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals" },
+	[YL_O_BASELINE] = { "--baseline", "[OPTION=]VALUE", YL_OPT_STR,
+		YL_GRP_COMPARE, C(COMPARE), F(baseline), 1, 255,
+		.def_doc = "the first value of the first option with several",
+		.help = "the cell every other is compared with: a value of the compared option, or OPTION=VALUE to compare along another" },
+	[YL_O_CONFIDENCE] = { "--confidence", "PCT", YL_OPT_UINT, YL_GRP_COMPARE,
+		C(COMPARE), F(confidence), 50, 99, .def = "95",
+		.help = "level of every interval, and of the better/worse/no difference verdicts" },
+	[YL_O_OUT] = { "--out", "DIR", YL_OPT_STR, YL_GRP_COMPARE,
+		C(COMPARE) | C(MERGE), F(out_dir), 1, YL_MAX_OUT_DIR,
+		.def_doc = "compare-DATE-TIME; merge: the first DIR",
+		.help = "directory for the plan, every run's command, JSON and stderr, and the report (a new or empty one)" },
+	[YL_O_PLAN] = { "--plan", "FILE", YL_OPT_STR, YL_GRP_COMPARE, C(COMPARE),
+		F(plan_path), 1, 4095,
+		.help = "read the sweep from FILE, one option per line without its dashes (e.g. 'policy none,handoff'); options on the command line replace the file's" },
+	[YL_O_RESUME] = { "--resume", "DIR", YL_OPT_STR, YL_GRP_COMPARE,
+		C(COMPARE), F(resume_dir), 1, YL_MAX_OUT_DIR,
+		.help = "continue the sweep in DIR with its own plan: runs finished are kept, the rest run in the planned order" },
+	[YL_O_ONLY] = { "--only", "K", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE),
+		F(only), 0, YL_MAX_RUNS - 1,
+		.help = "run only run K of the plan into --out (what --emit's commands do); merge builds the report" },
+	[YL_O_MODE] = { "--mode", NULL, YL_OPT_ENUM, YL_GRP_COMPARE, C(COMPARE),
+		F(mode), .name_at = mode_at, .def = "native",
+		.help = "where the runs happen: this host's /dev/kvm, or the emulated KVM host (scripts/emuhost.py), the whole sweep in one boot and the report built here" },
+	[YL_O_EMIT] = { "--emit", "KIND FILE", YL_OPT_FUNC,
+		YL_GRP_COMPARE, C(COMPARE), .name_at = emit_at, .parse2 = parse_emit,
+		.help = "run nothing: write one command per run for GNU parallel, or an sbatch job-array script, each run into --out; then yieldlab merge" },
+	[YL_O_YIELDLAB] = { "--yieldlab", "PATH", YL_OPT_STR, YL_GRP_COMPARE,
+		C(COMPARE), F(yieldlab_path), 1, 4095,
+		.def_doc = "this binary",
+		.help = "the yieldlab that runs each run (and that --emit's commands name)" },
 };
 
 /* One value into the field the table names. */
@@ -605,13 +675,61 @@ static const char *opt_value(int argc, char **argv, int *i,
 
 	if (o->kind == YL_OPT_FLAG)
 		return "";
-	if (arg[n] == '=')
+	if (arg[n] == '=' && !o->parse2)
 		return arg + n + 1;
-	if (*i + 1 >= argc) {
-		yl_errf(err, "%s: needs a value (see yieldlab help)", o->name);
+	if (*i + 1 + !!o->parse2 >= argc || arg[n] == '=') {
+		yl_errf(err, "%s: needs %s (see yieldlab help)", o->name,
+			o->parse2 ? o->metavar : "a value");
 		return NULL;
 	}
 	return argv[++*i];
+}
+
+/* compare: a run option's value is kept as given, a list to sweep. */
+static int keep_raw(struct yl_config *cfg, const struct yl_opt *o,
+		    const char *v, struct yl_err *err)
+{
+	if (cfg->nr_raw >= YL_MAX_RAW_OPTS)
+		return yl_errf(err, "compare: more than %u run options",
+			       YL_MAX_RAW_OPTS);
+	cfg->raw[cfg->nr_raw].opt = (unsigned int)(o - yl_opts);
+	cfg->raw[cfg->nr_raw++].val = v;
+	return 0;
+}
+
+/* merge: the directories, the only arguments that are not options. */
+static int keep_path(struct yl_config *cfg, const char *arg, struct yl_err *err)
+{
+	if (cfg->cmd != YL_CMD_MERGE)
+		return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
+			       arg, yl_cmds[cfg->cmd].name);
+	if (cfg->nr_paths >= YL_MAX_PATHS)
+		return yl_errf(err, "merge: more than %u directories", YL_MAX_PATHS);
+	cfg->paths[cfg->nr_paths++] = arg;
+	return 0;
+}
+
+static int set_opt(struct yl_config *cfg, const struct yl_opt *o, int argc,
+		   char **argv, int *i, struct yl_err *err)
+{
+	const char *v;
+
+	if (cfg->cmd == YL_CMD_COMPARE && !yl_opt_takes(o, cfg->cmd) &&
+	    yl_opt_is_axis(o)) {
+		v = opt_value(argc, argv, i, o, err);
+		return v ? keep_raw(cfg, o, v, err) : -1;
+	}
+	if (!yl_opt_takes(o, cfg->cmd))
+		return yl_errf(err, "%s: not an option of '%s' (see yieldlab help %s)",
+			       o->name, yl_cmds[cfg->cmd].name,
+			       yl_cmds[cfg->cmd].name);
+	v = opt_value(argc, argv, i, o, err);
+	if (!v)
+		return -1;
+	if (o->parse2 ? o->parse2(cfg, v, argv[++*i], err) : opt_set(cfg, o, v, err))
+		return -1;
+	cfg->given |= 1ull << (o - yl_opts);
+	return 0;
 }
 
 static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
@@ -619,7 +737,6 @@ static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
 {
 	for (; i < argc; i++) {
 		const struct yl_opt *o;
-		const char *v;
 
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			cfg->help_cmd = cfg->cmd;
@@ -627,17 +744,13 @@ static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
 			return 0;
 		}
 		o = find_opt(argv[i]);
-		if (!o)
+		if (!o && argv[i][0] != '-' && keep_path(cfg, argv[i], err))
+			return -1;
+		if (!o && argv[i][0] == '-')
 			return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
 				       argv[i], yl_cmds[cfg->cmd].name);
-		if (!yl_opt_takes(o, cfg->cmd))
-			return yl_errf(err, "%s: not an option of '%s' (see yieldlab help %s)",
-				       o->name, yl_cmds[cfg->cmd].name,
-				       yl_cmds[cfg->cmd].name);
-		v = opt_value(argc, argv, &i, o, err);
-		if (!v || opt_set(cfg, o, v, err))
+		if (o && set_opt(cfg, o, argc, argv, &i, err))
 			return -1;
-		cfg->given |= 1ull << (o - yl_opts);
 	}
 	return 0;
 }
@@ -681,9 +794,41 @@ static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 	return 0;
 }
 
+/* compare: --resume takes its plan from DIR; --emit and --only need --out */
+static int check_compare(const struct yl_config *cfg, struct yl_err *err)
+{
+	static const enum yl_opt_id not_with_resume[] = {
+		YL_O_PLAN, YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE,
+		YL_O_OUT, YL_O_ONLY, YL_O_EMIT,
+	};
+	unsigned int k;
+
+	if (cfg->cmd == YL_CMD_MERGE && !cfg->nr_paths)
+		return yl_errf(err, "merge: needs one or more compare directories");
+	if (cfg->cmd != YL_CMD_COMPARE)
+		return 0;
+	for (k = 0; k < ARRAY_SIZE(not_with_resume) && yl_given(cfg, YL_O_RESUME); k++)
+		if (yl_given(cfg, not_with_resume[k]))
+			return yl_errf(err, "%s: not with --resume, which continues DIR's own plan",
+				       yl_opts[not_with_resume[k]].name);
+	if (yl_given(cfg, YL_O_RESUME) && cfg->nr_raw)
+		return yl_errf(err, "%s: not with --resume, which continues DIR's own plan",
+			       yl_opts[cfg->raw[0].opt].name);
+	if (yl_given(cfg, YL_O_EMIT) && yl_given(cfg, YL_O_ONLY))
+		return yl_errf(err, "--emit: not with --only (its commands use --only)");
+	if ((yl_given(cfg, YL_O_EMIT) || yl_given(cfg, YL_O_ONLY)) &&
+	    !yl_given(cfg, YL_O_OUT))
+		return yl_errf(err, "%s: needs --out DIR, where each run writes",
+			       yl_given(cfg, YL_O_EMIT) ? "--emit" : "--only");
+	return 0;
+}
+
 static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 {
 	const char *o = given_of(cfg, YL_GRP_IPI);
+
+	if (check_compare(cfg, err))
+		return -1;
 
 	if (check_cgroup(cfg, err) || check_coop(cfg, err))
 		return -1;

@@ -30,8 +30,13 @@ enum yl_opt_group {
 	YL_GRP_OUTPUT,		/* measurement and output */
 	YL_GRP_SAFETY,		/* watchdog and sandbox */
 	YL_GRP_TEST,		/* for yieldlab's own tests */
+	YL_GRP_COMPARE,		/* sweeps: compare and merge */
 	YL_GRP_NR
 };
+
+/* struct yl_opt's flags */
+#define YL_OF_LIST	1u	/* the value may hold commas: compare sweeps repeats */
+#define YL_OF_NO_AXIS	2u	/* a run option compare sets itself */
 
 struct yl_opt {
 	const char *name;		/* "--vcpus" */
@@ -46,6 +51,10 @@ struct yl_opt {
 	const char *def;		/* parsed before the arguments */
 	const char *def_doc;		/* the default, when not a value */
 	const char *help;
+	unsigned int flags;		/* YL_OF_* */
+	/* an option with two values (--emit KIND FILE): parse2, not parse */
+	int (*parse2)(struct yl_config *cfg, const char *v, const char *v2,
+		      struct yl_err *err);
 };
 
 struct yl_cmd_desc {
@@ -82,6 +91,18 @@ static inline bool yl_opt_takes(const struct yl_opt *o, unsigned int cmd)
 	return cmd < YL_CMD_NR && (o->cmds & (1u << cmd));
 }
 
+/* compare takes every run option but those it sets, as a list of values */
+static inline bool yl_opt_is_axis(const struct yl_opt *o)
+{
+	return yl_opt_takes(o, YL_CMD_RUN) && !(o->flags & YL_OF_NO_AXIS);
+}
+
+/* ...so its help, man page and completion list them too */
+static inline bool yl_opt_listed(const struct yl_opt *o, unsigned int cmd)
+{
+	return yl_opt_takes(o, cmd) || (cmd == YL_CMD_COMPARE && yl_opt_is_axis(o));
+}
+
 /* help.c: everything a user reads about the command line */
 enum yl_help_format {
 	YL_HELP_TEXT,		/* yieldlab help [COMMAND] */
@@ -102,5 +123,7 @@ const char *yl_sched_mode_name(unsigned int mode);
 const char *yl_pause_exits_name(unsigned int pe);
 const char *yl_ipi_path_name(const struct yl_config *cfg);
 const char *yl_policy_name(const struct yl_config *cfg);
+const char *yl_mode_name(unsigned int mode);
+const char *yl_emit_name(unsigned int emit);
 
 #endif

@@ -18,6 +18,8 @@ enum yl_cmd {
 	YL_CMD_CAPS,
 	YL_CMD_BENCH_EXITS,
 	YL_CMD_BENCH_HANDOFF,
+	YL_CMD_COMPARE,
+	YL_CMD_MERGE,
 	YL_CMD_HELP,
 	YL_CMD_VERSION,
 	YL_CMD_NR
@@ -34,6 +36,8 @@ enum yl_opt_id {
 	YL_O_EXITS, YL_O_TIMEOUT, YL_O_SECCOMP, YL_O_SECCOMP_PROBE,
 	YL_O_EXIT_TRACEPOINT, YL_O_SAMPLE_MS, YL_O_JSON, YL_O_WIDE,
 	YL_O_QUIET, YL_O_GUEST,
+	YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_OUT,
+	YL_O_PLAN, YL_O_RESUME, YL_O_ONLY, YL_O_MODE, YL_O_EMIT, YL_O_YIELDLAB,
 	YL_O_NR
 };
 
@@ -53,6 +57,11 @@ enum yl_opt_id {
 #define YL_MAX_SAMPLE_MS	60000ull
 #define YL_DEF_TIMEOUT_SLACK_S	60	/* run: --timeout is duration + this */
 #define YL_DEF_BENCH_TIMEOUT_S	60
+#define YL_MAX_RAW_OPTS		256	/* compare: run options as given */
+#define YL_MAX_PATHS		64	/* merge: directories */
+#define YL_MAX_REPS		1000
+#define YL_MAX_OUT_DIR		3072	/* + runs/NNNNN/meta.json < PATH_MAX */
+#define YL_MAX_RUNS		100000	/* compare: cells x reps */
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -67,6 +76,27 @@ struct yl_sched_feat {
 	char name[YL_SCHED_FEAT_LEN];	/* without NO_ */
 	bool on;
 	bool orig;			/* the host's value, read before the run */
+};
+
+/* compare: where the runs happen */
+enum yl_mode {
+	YL_MODE_NATIVE,		/* this host's /dev/kvm */
+	YL_MODE_EMULATED,	/* the emulated KVM host, one boot for the sweep */
+	YL_MODE_NR
+};
+
+/* compare --emit: a script for another engine instead of running */
+enum yl_emit {
+	YL_EMIT_NONE,
+	YL_EMIT_PARALLEL,	/* one command per line, for GNU parallel */
+	YL_EMIT_SLURM,		/* an sbatch job-array script */
+	YL_EMIT_NR
+};
+
+/* compare: a run option as given, its value not yet split or parsed */
+struct yl_raw_opt {
+	unsigned int opt;	/* enum yl_opt_id */
+	const char *val;	/* "" for a flag */
 };
 
 struct yl_config {
@@ -110,6 +140,23 @@ struct yl_config {
 	const char *cgroup_parent;	/* --cgroup */
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
 	unsigned int cpu_weight[YL_MAX_VMS];
+	/* compare and merge */
+	unsigned int nr_raw;		/* compare: run options, in order */
+	struct yl_raw_opt raw[YL_MAX_RAW_OPTS];
+	unsigned int nr_paths;		/* merge: the directories */
+	const char *paths[YL_MAX_PATHS];
+	unsigned int reps;
+	uint64_t seed;
+	const char *baseline;		/* VALUE or OPTION=VALUE */
+	unsigned int confidence;	/* percent */
+	const char *out_dir;
+	const char *plan_path;
+	const char *resume_dir;
+	uint64_t only;			/* --only K, if given */
+	unsigned int mode;		/* enum yl_mode */
+	unsigned int emit;		/* enum yl_emit */
+	const char *emit_path;
+	const char *yieldlab_path;	/* --yieldlab: what emitted commands run */
 };
 
 static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)

@@ -78,7 +78,8 @@ static void opt_synopsis(const struct yl_opt *o, char *buf, size_t len)
 	}
 	if (o->name_at)
 		yl_opt_names(o, names, sizeof(names));
-	snprintf(buf, len, "%s %s", o->name, o->name_at ? names : o->metavar);
+	snprintf(buf, len, "%s %s%s", o->name, o->name_at ? names : o->metavar,
+		 o->parse2 ? " FILE" : "");	/* --emit KIND FILE */
 }
 
 /* Words of @s wrapped to WIDTH, every line after @col indented to it. */
@@ -146,6 +147,29 @@ static void print_exit_codes(FILE *f)
 		fprintf(f, "  %-4d %s\n", exit_codes[k].code, exit_codes[k].text);
 }
 
+/* compare takes run's options too, each as a list of values to sweep. */
+static void print_axes_note(FILE *f)
+{
+	char list[256] = "", no[128] = "", text[512];
+	unsigned int k;
+
+	for (k = 0; k < YL_O_NR; k++) {
+		const struct yl_opt *o = &yl_opts[k];
+		char *dst = o->flags & YL_OF_LIST ? list : no;
+		size_t len = o->flags & YL_OF_LIST ? sizeof(list) : sizeof(no);
+
+		if (yl_opt_takes(o, YL_CMD_RUN) && o->flags & (YL_OF_LIST | YL_OF_NO_AXIS))
+			snprintf(dst + strlen(dst), len - strlen(dst), "%s%s",
+				 *dst ? ", " : "", o->name);
+	}
+	fputs("\n  ", f);
+	wrap(f, "Takes every option of 'yieldlab run' (see yieldlab help run) with a comma list of values to sweep: the cells are their cartesian product, each run REPS times in interleaved rounds, the first option with several values compared against its first value (or --baseline).", 2, 2);
+	snprintf(text, sizeof(text), "Give these once per value instead, their values being lists: %s. compare sets these itself: %s.",
+		 list, no);
+	fputs("  ", f);
+	wrap(f, text, 2, 2);
+}
+
 void yl_usage(FILE *f, enum yl_cmd cmd)
 {
 	unsigned int k;
@@ -153,6 +177,8 @@ void yl_usage(FILE *f, enum yl_cmd cmd)
 	if (cmd < YL_CMD_NR && !yl_cmd_is_meta(cmd)) {
 		fprintf(f, "usage: yieldlab %s %s\n  %s\n", yl_cmds[cmd].name,
 			yl_cmds[cmd].args, yl_cmds[cmd].summary);
+		if (cmd == YL_CMD_COMPARE)
+			print_axes_note(f);
 		print_cmd_options(f, cmd);
 		print_exit_codes(f);
 		return;

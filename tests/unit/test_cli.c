@@ -319,7 +319,8 @@ START_TEST(option_table)
 		ck_assert_msg(o->name_at || o->kind == YL_OPT_FLAG || o->metavar,
 			      "%s: no metavar", o->name);
 		ck_assert_msg(o->kind != YL_OPT_ENUM || o->name_at, "%s: names", o->name);
-		ck_assert_msg(o->kind != YL_OPT_FUNC || o->parse, "%s: parser", o->name);
+		ck_assert_msg(o->kind != YL_OPT_FUNC || o->parse || o->parse2,
+			      "%s: parser", o->name);
 		ck_assert_msg(!(o->def && o->def_doc), "%s: two defaults", o->name);
 		for (j = 0; j < k; j++)
 			ck_assert_msg(strcmp(o->name, yl_opts[j].name), "%s twice", o->name);
@@ -359,10 +360,13 @@ START_TEST(help_names_every_option)
 
 		for (k = 0; k < YL_O_NR; k++) {
 			bool takes = yl_opt_takes(&yl_opts[k], c);
-			char want[64];
+			char want[64], want_nl[64];
 
-			snprintf(want, sizeof(want), "  %s", yl_opts[k].name);
-			ck_assert_msg(c >= YL_CMD_HELP || !strstr(t, want) == !takes,
+			/* an option's own entry: its name, then its value or help */
+			snprintf(want, sizeof(want), "\n  %s ", yl_opts[k].name);
+			snprintf(want_nl, sizeof(want_nl), "\n  %s\n", yl_opts[k].name);
+			ck_assert_msg(c >= YL_CMD_HELP ||
+				      !(strstr(t, want) || strstr(t, want_nl)) == !takes,
 				      "help %u: %s", c, yl_opts[k].name);
 		}
 		for (line = t; *line; line += len + !!line[len]) {
