@@ -7,9 +7,13 @@ set -euo pipefail
 # targets (gcc's ASan, UBSan and TSan runtimes come with build-essential);
 # python3-jsonschema: every JSON the suite writes is checked against
 # docs/schema/; man-db: the installed man page is read back by a test.
+# compare: libjansson-dev reads run JSON, gnuplot-nox draws its plots,
+# parallel runs --emit parallel's commands, chromium renders report.html
+# in a test.
 pkgs=(build-essential cmake pkg-config liburing-dev libcap-dev libseccomp-dev check
       python3 python3-jsonschema man-db qemu-system-x86 busybox-static cpio xz-utils
-      clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+      clang-14 libfuzzer-14-dev libclang-rt-14-dev
+      libjansson-dev gnuplot-nox parallel chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include "run.h"
+#include "compare.h"
 
 int main(int argc, char **argv)
 {
@@ -30,6 +31,10 @@ int main(int argc, char **argv)
 		return yl_cmd_bench_exits(&cfg);
 	case YL_CMD_BENCH_HANDOFF:
 		return yl_cmd_bench_handoff(&cfg);
+	case YL_CMD_COMPARE:
+		return yl_cmd_compare(&cfg);
+	case YL_CMD_MERGE:
+		return yl_cmd_merge(&cfg);
 	case YL_CMD_RUN:
 	case YL_CMD_NR:
 		break;

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef YL_COMPARE_H
+#define YL_COMPARE_H
+
+/*
+ * yieldlab compare and merge: a sweep runner above `run`.  It starts each
+ * run as a child `yieldlab run --json` process and reads back only that
+ * JSON; what it shares with run is the command line (cli.h), so a plan is
+ * checked by run's own parser.
+ *
+ * A compare directory:
+ *   plan               the sweep, as --plan reads it
+ *   log.tsv            one line per attempt started and ended, in order
+ *   runs/NNNNN/        per run: cmd, run.json, stdout, stderr, meta.json
+ *                      (meta.json last: a run without it did not finish)
+ *   summary.{md,json}, runs.csv, cells.csv, plots/, report.html
+ */
+#include <stdbool.h>
+#include "config.h"
+#include "plan.h"
+#include "results.h"
+#include "stats.h"
+
+struct yl_cell {
+	unsigned int n_ok, n_failed, n_missing;
+	struct yl_describe d[YL_M_NR];
+	struct yl_paired vs[YL_M_NR];	/* against the cell's baseline */
+	unsigned int nr_warn;
+	char warn[YL_RUN_MAX_WARN][32];
+	unsigned int warn_runs[YL_RUN_MAX_WARN];
+	bool mixed_hosts;		/* runs from several hosts or kernels */
+	double oversub;
+};
+
+struct yl_sweep {
+	struct yl_plan plan;
+	char *plan_text;
+	struct yl_run_rec *runs;	/* by run index, in the planned order */
+	struct yl_cell *cells;
+	bool have[YL_M_NR];		/* measured in some cell */
+	unsigned int primary;		/* the metric the main table leads with */
+	unsigned int nr_dirs;
+	const char *dirs[YL_MAX_PATHS];	/* merge: where runs came from */
+};
+
+int yl_cmd_compare(const struct yl_config *cfg);
+int yl_cmd_merge(const struct yl_config *cfg);
+
+/* runner.c */
+int yl_write_file(const char *path, const char *text);
+char *yl_read_file(const char *path, size_t max);
+void yl_shell_quote(FILE *f, const char *s);
+
+/* emit.c */
+int yl_plan_args(const struct yl_plan *p, const char **argv, int max);
+int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
+	    const char *yieldlab, const char *out);
+
+/* report.c */
+int yl_sweep_load(struct yl_sweep *s, const char *const *dirs,
+		  unsigned int nr, struct yl_err *err);
+void yl_sweep_analyze(struct yl_sweep *s);
+int yl_sweep_report(const struct yl_sweep *s, const char *out, FILE *term);
+void yl_sweep_free(struct yl_sweep *s);
+unsigned int yl_sweep_failed(const struct yl_sweep *s);
+
+/* plots.c */
+int yl_write_plots(const struct yl_sweep *s, const char *out);
+int yl_write_html(const struct yl_sweep *s, const char *out,
+		  const char *table_html);
+
+#endif

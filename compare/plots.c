@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare's plots and report.html.  gnuplot (Debian gnuplot-nox) draws
+ * SVG from .gp and .dat files kept in plots/, so a user can restyle and
+ * redraw them; report.html inlines the SVGs and the tables, and loads
+ * nothing else.  Without gnuplot the .gp files are still written and the
+ * report says which plots are missing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "compare.h"
+
+struct plot {
+	const char *name, *caption;
+};
+
+static const struct plot plots[] = {
+	{ "throughput", "Throughput against vCPUs per pCPU: median of the runs, bars the bootstrap interval of the median" },
+	{ "fairness", "Fairness per cell: Jain's index of per-vCPU lock ops and of per-vCPU CPU time (1 = equal), median and interval" },
+	{ "latency", "Lock acquire latency: fraction of all acquisitions per power-of-two bucket, every vCPU and run of a cell together" },
+};
+
+#define TERM	"set terminal svg size 900,520 font 'sans,11' background '#ffffff' noenhanced\n"
+
+static FILE *open_in(const char *dir, const char *name, const char *ext)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
+	return fopen(path, "w");
+}
+
+/* The cell's label without the axes the x axis already shows. */
+static void series_label(const struct yl_sweep *s, unsigned int c, char *buf,
+			 size_t len)
+{
+	static const enum yl_opt_id x_axes[] = { YL_O_VCPUS, YL_O_PCPUS, YL_O_VMS };
+	const struct yl_plan *p = &s->plan;
+	unsigned int a, k;
+	size_t n = 0;
+	char v[256];
+
+	buf[0] = 0;
+	for (a = 0; a < p->nr_axes && n < len; a++) {
+		bool x = false;
+
+		for (k = 0; k < ARRAY_SIZE(x_axes); k++)
+			x |= p->axes[a].opt == (unsigned int)x_axes[k];
+		if (x || p->axes[a].nr < 2)
+			continue;
+		yl_plan_value_label(p, a, yl_plan_value(p, c, a), v, sizeof(v));
+		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "",
+				      yl_axis_name(&p->axes[a]), v);
+	}
+	if (!n)
+		snprintf(buf, len, "all");
+}
+
+static int throughput(const struct yl_sweep *s, const char *dir)
+{
+	char title[64], label[512], other[512];
+	unsigned int c, c2, m = s->primary, nr = 0;
+	bool *done = calloc(s->plan.nr_cells, sizeof(*done));
+	FILE *d = open_in(dir, "throughput", "dat"), *g = open_in(dir, "throughput", "gp");
+
+	if (!done || !d || !g)
+		goto fail;
+	yl_metric_title(m, title, sizeof(title));
+	fprintf(g, TERM "set output 'throughput.svg'\nset title '%s by vCPU:pCPU ratio'\n"
+		"set xlabel 'vCPUs per pCPU'\nset ylabel '%s (median)'\nset key outside right\n"
+		"set grid\nset offsets 0.25, 0.25, 0, 0\nset yrange [0:*]\nplot", title, title);
+	for (c = 0; c < s->plan.nr_cells; c++) {
+		if (done[c])
+			continue;
+		series_label(s, c, label, sizeof(label));
+		fprintf(d, "# %s\n", label);
+		for (c2 = c; c2 < s->plan.nr_cells; c2++) {
+			const struct yl_describe *x = &s->cells[c2].d[m];
+
+			series_label(s, c2, other, sizeof(other));
+			if (strcmp(label, other))
+				continue;
+			done[c2] = true;
+			if (x->n && !isnan(s->cells[c2].oversub))
+				fprintf(d, "%.6g %.10g %.10g %.10g\n", s->cells[c2].oversub,
+					x->median, x->ci_lo, x->ci_hi);
+		}
+		fputs("\n\n", d);
+		fprintf(g, "%s 'throughput.dat' index %u using 1:2:3:4 with yerrorlines lw 2 pt 7 title '%s'",
+			nr ? ", \\\n    " : " ", nr, label);
+		nr++;
+	}
+	fputc('\n', g);
+	free(done);
+	return fclose(d) | fclose(g);
+fail:
+	free(done);
+	if (d)
+		fclose(d);
+	if (g)
+		fclose(g);
+	return -1;
+}
+
+static int fairness(const struct yl_sweep *s, const char *dir)
+{
+	FILE *d = open_in(dir, "fairness", "dat"), *g = open_in(dir, "fairness", "gp");
+	char label[512];
+	unsigned int c;
+
+	if (!d || !g) {
+		if (d)
+			fclose(d);
+		if (g)
+			fclose(g);
+		return -1;
+	}
+	for (c = 0; c < s->plan.nr_cells; c++) {
+		const struct yl_describe *o = &s->cells[c].d[YL_M_JAIN_OPS];
+		const struct yl_describe *t = &s->cells[c].d[YL_M_JAIN_CPU];
+
+		yl_plan_label(&s->plan, c, label, sizeof(label));
+		fprintf(d, "%u \"%s\" %.10g %.10g %.10g %.10g %.10g %.10g\n", c, label,
+			o->n ? o->median : NAN, o->ci_lo, o->ci_hi,
+			t->n ? t->median : NAN, t->ci_lo, t->ci_hi);
+	}
+	fprintf(g, TERM "set output 'fairness.svg'\nset title 'Fairness between vCPUs'\n"
+		"set ylabel \"Jain's index (1 = equal)\"\nset yrange [0:1.05]\nset grid ytics\n"
+		"set xtics rotate by -30\nset offsets 0.5, 0.5, 0, 0\nset key outside right\n"
+		"set bmargin 8\nset datafile missing 'nan'\n"
+		"plot 'fairness.dat' using ($1-0.1):3:4:5:xtic(2) with yerrorbars pt 7 title 'per-vCPU ops', \\\n"
+		"     '' using ($1+0.1):6:7:8 with yerrorbars pt 5 title 'per-vCPU CPU time'\n");
+	return fclose(d) | fclose(g);
+}
+
+static int latency(const struct yl_sweep *s, const char *dir)
+{
+	FILE *d = open_in(dir, "latency", "dat"), *g = open_in(dir, "latency", "gp");
+	char label[512];
+	unsigned int c, k, b, nr = 0;
+
+	if (!d || !g) {
+		if (d)
+			fclose(d);
+		if (g)
+			fclose(g);
+		return -1;
+	}
+	fprintf(g, TERM "set output 'latency.svg'\nset title 'Lock acquire latency'\n"
+		"set logscale x 2\nset format x '%%.0s%%c'\nset xlabel 'acquire latency, ns (bucket upper bound)'\n"
+		"set ylabel 'fraction of acquisitions'\nset grid\nset key outside right\nplot");
+	for (c = 0; c < s->plan.nr_cells; c++) {
+		uint64_t h[YL_LAT_BUCKETS] = { 0 }, total = 0;
+		double khz = 0;
+
+		for (k = 0; k < s->plan.nr_runs; k++) {
+			const struct yl_run_rec *r = &s->runs[k];
+
+			if (s->plan.order[k] != c || r->status != YL_RUN_OK)
+				continue;
+			for (b = 0; b < YL_LAT_BUCKETS; b++) {
+				h[b] += r->lat_hist[b];
+				total += r->lat_hist[b];
+			}
+			khz = r->tsc_khz;
+		}
+		if (!total || !(khz > 0))
+			continue;
+		yl_plan_label(&s->plan, c, label, sizeof(label));
+		fprintf(d, "# %s\n", label);
+		for (b = 0; b < YL_LAT_BUCKETS; b++)
+			if (h[b])
+				fprintf(d, "%.6g %.6g\n", ldexp(2.0, (int)b) * 1e6 / khz,
+					(double)h[b] / (double)total);
+		fputs("\n\n", d);
+		fprintf(g, "%s 'latency.dat' index %u using 1:2 with linespoints lw 2 title '%s'",
+			nr ? ", \\\n    " : " ", nr, label);
+		nr++;
+	}
+	if (!nr)
+		fputs(" NaN notitle", g);
+	fputc('\n', g);
+	return fclose(d) | fclose(g);
+}
+
+static int gnuplot(const char *dir, const char *name)
+{
+	char gp[64];
+	int st;
+	pid_t pid;
+
+	snprintf(gp, sizeof(gp), "%s.gp", name);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		char log[80];
+		int lfd;
+
+		if (chdir(dir))
+			_exit(126);
+		snprintf(log, sizeof(log), "%s.log", name);
+		lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 1);
+		if (lfd >= 0)
+			dup2(lfd, 2);
+		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int yl_write_plots(const struct yl_sweep *s, const char *out)
+{
+	char dir[PATH_MAX];
+	unsigned int k;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/plots", out);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -1;
+	if (throughput(s, dir) || fairness(s, dir) || latency(s, dir))
+		return -1;
+	for (k = 0; k < ARRAY_SIZE(plots); k++) {
+		rc = gnuplot(dir, plots[k].name);
+		if (rc == 127) {
+			fprintf(stderr, "compare: plots: gnuplot not found (Debian gnuplot-nox); %s/*.gp kept\n",
+				dir);
+			return -1;
+		}
+		if (rc)
+			fprintf(stderr, "compare: plots: gnuplot %s.gp failed (%d): see %s/%s.log\n",
+				plots[k].name, rc, dir, plots[k].name);
+	}
+	return 0;
+}
+
+/* An SVG file inline, from its <svg> on (no XML prolog, no doctype). */
+static bool inline_svg(FILE *f, const char *path)
+{
+	char *svg = yl_read_file(path, 16u << 20), *start;
+
+	start = svg ? strstr(svg, "<svg") : NULL;
+	if (start)
+		fputs(start, f);
+	free(svg);
+	return start;
+}
+
+static const char style[] =
+	"body{font-family:sans-serif;margin:2em;max-width:1200px;color:#222}"
+	"table{border-collapse:collapse;margin:1em 0;font-size:14px}"
+	"td{border:1px solid #bbb;padding:3px 8px;text-align:right}"
+	"td:first-child{text-align:left}tr:first-child td{font-weight:bold;background:#eee}"
+	"figure{margin:2em 0}figcaption{color:#555;font-size:14px}"
+	".missing{color:#a00}";
+
+int yl_write_html(const struct yl_sweep *s, const char *out, const char *table_html)
+{
+	char path[PATH_MAX];
+	unsigned int k, d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/report.html", out);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<title>yieldlab compare</title><style>%s</style></head><body>\n", style);
+	fputs(table_html, f);
+	for (k = 0; k < ARRAY_SIZE(plots); k++) {
+		snprintf(path, sizeof(path), "%s/plots/%s.svg", out, plots[k].name);
+		fprintf(f, "<figure id=\"plot-%s\">\n", plots[k].name);
+		if (!inline_svg(f, path))
+			fprintf(f, "<p class=\"missing\">not drawn: gnuplot did not run (plots/%s.gp is kept)</p>",
+				plots[k].name);
+		fprintf(f, "\n<figcaption>%s</figcaption></figure>\n", plots[k].caption);
+	}
+	fputs("<h2>Plan</h2>\n<pre>", f);
+	for (const char *c = s->plan_text; *c; c++)
+		fputs(*c == '<' ? "&lt;" : *c == '&' ? "&amp;" : (char[2]){ *c, 0 }, f);
+	fputs("</pre>\n<p>Runs from:", f);
+	for (d = 0; d < s->nr_dirs; d++)
+		fprintf(f, " %s", s->dirs[d]);
+	fputs(". Every run's command, JSON and stderr are under runs/; the numbers are in "
+	      "<a href=\"cells.csv\">cells.csv</a>, <a href=\"runs.csv\">runs.csv</a> and "
+	      "<a href=\"summary.json\">summary.json</a>.</p>\n</body></html>\n", f);
+	return fclose(f);
+}
