@@ -5,11 +5,13 @@ emulated KVM host of shared/DESIGN.md (QEMU TCG with nested SVM, a Debian
 
 As a program:  scripts/emuhost.py [--build DIR] -- run --vcpus 8 --json out.json
 runs one yieldlab command there, prints what it printed and leaves the file
---json named on the caller's machine, as a native run would.  Timings inside
+--json named on the caller's machine, as a native run would; likewise the
+directory of --out (compare), whose progress is shown as it runs.  Timings inside
 the emulated host are 30-60x those of hardware: compare ratios and counts.
 """
 import argparse
 import base64
+import io
 import json
 import os
 import shlex
@@ -18,6 +20,7 @@ import signal as signals
 import stat
 import subprocess
 import sys
+import tarfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,19 +31,23 @@ class Failure(Exception):
 
 
 class Run:
-    """One yieldlab invocation.  @JSON@ and @DATA@ in args are placeholders.
-    With shell, a sh -c script runs instead, @YL@ in it naming yieldlab
-    and @JSON@ the run's JSON file."""
+    """One yieldlab invocation.  @JSON@, @OUT@ (a directory that comes back
+    as Outcome.outdir) and @DATA@ in args are placeholders.  With shell, a
+    sh -c script runs instead, @YL@ in it naming yieldlab, @JSON@ and @OUT@
+    as in args.  With progress, its stderr is shown while it runs."""
 
-    def __init__(self, name, args, signal=None, delay=0.0, timeout=300, shell=None):
+    def __init__(self, name, args, signal=None, delay=0.0, timeout=300, shell=None,
+                 progress=False):
         self.name, self.args, self.signal = name, args, signal
         self.delay, self.timeout, self.shell = delay, timeout, shell
+        self.progress = progress
 
 
 class Outcome:
-    def __init__(self, rc, out, err, js, raw=None):
+    def __init__(self, rc, out, err, js, raw=None, outdir=None):
         self.rc, self.out, self.err, self.json = rc, out, err, js
         self.json_raw = raw     # the file's bytes, as yieldlab wrote them
+        self.outdir = outdir    # @OUT@ on this machine, if the run made it
 
     def __repr__(self):
         return "rc=%s\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.out, self.err)
@@ -86,21 +93,25 @@ class NativeHost:
         res = {}
         for r in runs:
             jpath = os.path.join(self.workdir, r.name + ".json")
+            opath = os.path.join(self.workdir, r.name + ".d")
             if os.path.exists(jpath):
                 os.unlink(jpath)
-            args = [a.replace("@JSON@", jpath).replace("@DATA@", data) for a in r.args]
+            shutil.rmtree(opath, ignore_errors=True)
+            args = [a.replace("@JSON@", jpath).replace("@OUT@", opath).replace("@DATA@", data)
+                    for a in r.args]
             cmd = [self.yieldlab] + args
             if r.shell:
                 cmd = ["sh", "-c", r.shell.replace("@YL@", os.path.abspath(self.yieldlab))
-                       .replace("@JSON@", jpath)]
+                       .replace("@JSON@", jpath).replace("@OUT@", opath)]
             p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+                                 stderr=None if r.progress else subprocess.PIPE, text=True)
             if r.signal:
                 time.sleep(r.delay)
                 p.send_signal(getattr(signals, "SIG" + r.signal))
             out, err = p.communicate(timeout=r.timeout)
             raw = read_bytes(jpath)
-            res[r.name] = Outcome(p.returncode, out, err, json.loads(raw) if raw else None, raw)
+            res[r.name] = Outcome(p.returncode, out, err or "", json.loads(raw) if raw else None,
+                                  raw, opath if os.path.isdir(opath) else None)
         return res
 
 
@@ -177,20 +188,27 @@ class EmulatedHost:
         lines += ["insmod /lib/modules/%s.ko || echo 'insmod %s failed'" % (m, m)
                   for m in self.MODULES]
         lines += [
-            "emit() { for s in out err rc json; do f=/tmp/r/$1.$s; [ -e $f ] || continue;"
+            "emit() { [ -d /tmp/r/$1.d ] && tar -C /tmp/r/$1.d -cf /tmp/r/$1.tar .;"
+            " for s in out err rc json tar; do f=/tmp/r/$1.$s; [ -e $f ] || continue;"
             " echo \"@@YL-BEGIN $1 $s\"; base64 $f; echo '@@YL-END'; done > /dev/ttyS1; }",
             "{ echo '@@YL-BEGIN _host env'; { uname -r; ls -l /dev/kvm;"
             " cat /sys/module/kvm_amd/parameters/npt; } 2>&1 | base64; echo '@@YL-END'; } > /dev/ttyS1",
             "[ -e /dev/kvm ] || { echo '@@YL-NOKVM' > /dev/ttyS1; dmesg | tail -30; poweroff -f; }",
         ]
         for r in runs:
-            args = " ".join(shlex.quote(a.replace("@JSON@", "/tmp/r/%s.json" % r.name)
-                                        .replace("@DATA@", "/data")) for a in r.args)
             o = "/tmp/r/%s" % r.name
+            args = " ".join(shlex.quote(a.replace("@JSON@", o + ".json").replace("@OUT@", o + ".d")
+                                        .replace("@DATA@", "/data")) for a in r.args)
             if r.shell:
                 lines.append("sh -c %s > %s.out 2> %s.err; echo $? > %s.rc"
                              % (shlex.quote(r.shell.replace("@YL@", "/yieldlab")
-                                            .replace("@JSON@", o + ".json")), o, o, o))
+                                            .replace("@JSON@", o + ".json")
+                                            .replace("@OUT@", o + ".d")), o, o, o))
+            elif r.progress:
+                # stderr to the third serial port, shown on the caller's as it
+                # comes; through a pipe, so yieldlab sees no terminal
+                lines.append("{ /yieldlab %s 2>&1 > %s.out; echo $? > %s.rc; } | cat > /dev/ttyS2"
+                             % (args, o, o))
             elif r.signal:
                 lines.append("/yieldlab %s > %s.out 2> %s.err & pid=$!" % (args, o, o))
                 lines.append("sleep %.2f; kill -%s $pid; wait $pid; echo $? > %s.rc"
@@ -238,7 +256,8 @@ class EmulatedHost:
     def _boot(self, cpio, limit):
         console = os.path.join(self.workdir, "console.log")
         results = os.path.join(self.workdir, "results.txt")
-        for p in (console, results):
+        progress = os.path.join(self.workdir, "progress.log")
+        for p in (console, results, progress):
             if os.path.exists(p):
                 os.unlink(p)
         # One TCG thread for both CPUs.  Every VM yieldlab creates or
@@ -251,14 +270,21 @@ class EmulatedHost:
                "-smp", "2", "-m", "1024", "-display", "none", "-no-reboot",
                "-monitor", "none", "-nic", "none",
                "-serial", "file:" + console, "-serial", "file:" + results,
+               "-serial", "file:" + progress,
                "-kernel", os.path.join(self.kdir, "vmlinuz"), "-initrd", cpio,
                "-append", "console=ttyS0 quiet panic=-1"]
         t0 = time.time()
-        try:
-            subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=limit, check=False)
-        except subprocess.TimeoutExpired:
-            raise Failure("emulated host did not finish within %d s; console:\n%s"
-                          % (limit, tail(console)))
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        shown = 0
+        while p.poll() is None:
+            shown = show_progress(progress, shown)
+            if time.time() - t0 > limit:
+                p.kill()
+                p.wait()
+                raise Failure("emulated host did not finish within %d s; console:\n%s"
+                              % (limit, tail(console)))
+            time.sleep(0.5)
+        show_progress(progress, shown)
         print("  emulated host: %.1f s from boot to power-off" % (time.time() - t0))
         return console, results
 
@@ -286,11 +312,41 @@ class EmulatedHost:
                 raise Failure("run %s produced no exit code; console:\n%s"
                               % (r.name, tail(console)))
             js = blobs.get((r.name, "json"))
+            outdir = None
+            if (r.name, "tar") in blobs:
+                outdir = os.path.join(self.workdir, r.name + ".d")
+                shutil.rmtree(outdir, ignore_errors=True)
+                untar(blobs[(r.name, "tar")], outdir)
             res[r.name] = Outcome(int(blobs[(r.name, "rc")].decode().strip()),
                                   blobs.get((r.name, "out"), b"").decode(errors="replace"),
                                   blobs.get((r.name, "err"), b"").decode(errors="replace"),
-                                  json.loads(js) if js else None, js)
+                                  json.loads(js) if js else None, js, outdir)
         return res
+
+
+def untar(blob, dest):
+    """A tar the emulated host made, into dest: regular files and
+    directories only, none outside dest."""
+    with tarfile.open(fileobj=io.BytesIO(blob)) as t:
+        members = [m for m in t.getmembers() if (m.isfile() or m.isdir())
+                   and not os.path.isabs(m.name) and ".." not in m.name.split("/")]
+        t.extractall(dest, members=members)
+
+
+def show_progress(path, shown):
+    """What a progress run wrote to the third serial port since @shown."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(shown)
+            data = f.read()
+    except FileNotFoundError:
+        return shown
+    text = data.decode(errors="replace").replace("\r\n", "\n")
+    end = text.rfind("\n") + 1      # whole lines only
+    if end:
+        sys.stderr.write("  | " + text[:end - 1].replace("\n", "\n  | ") + "\n")
+        sys.stderr.flush()
+    return shown + len(text[:end].encode())
 
 
 def tail(path, n=60):
@@ -334,13 +390,15 @@ def main():
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
     args, json_out = take_json(args)
+    args, out_dir = take_out(args)
     workdir = os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
         host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host)
         print("yieldlab %s  [on %s: %s]" % (" ".join(args), host.kind, host.why),
               file=sys.stderr)
-        o = host.run_all([Run("cmd", args, timeout=a.timeout)], {})["cmd"]
+        o = host.run_all([Run("cmd", args, timeout=a.timeout,
+                              progress=args[:1] == ["compare"])], {})["cmd"]
     except Failure as e:
         print("emuhost: %s" % e, file=sys.stderr)
         return 3
@@ -354,7 +412,22 @@ def main():
     elif json_out and o.rc == 0:
         print("emuhost: the run wrote no --json file", file=sys.stderr)
         return 3
+    if out_dir and o.outdir:
+        shutil.copytree(o.outdir, out_dir, dirs_exist_ok=True)
     return o.rc
+
+
+def take_out(args):
+    """compare --out DIR names a directory on this machine: the sweep
+    writes it where the host can return it (@OUT@), and main() merges
+    what comes back into DIR."""
+    out, args = None, list(args)
+    for i, a in enumerate(args):
+        if a == "--out" and i + 1 < len(args):
+            out, args[i + 1] = args[i + 1], "@OUT@"
+        elif a.startswith("--out="):
+            out, args[i] = a[len("--out="):], "--out=@OUT@"
+    return args, out
 
 
 def take_json(args):
