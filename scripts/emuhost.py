@@ -341,12 +341,12 @@ def show_progress(path, shown):
             data = f.read()
     except FileNotFoundError:
         return shown
-    text = data.decode(errors="replace").replace("\r\n", "\n")
-    end = text.rfind("\n") + 1      # whole lines only
-    if end:
-        sys.stderr.write("  | " + text[:end - 1].replace("\n", "\n  | ") + "\n")
+    end = data.rfind(b"\n") + 1     # whole lines only
+    lines = [ln for ln in data[:end].decode(errors="replace").replace("\r", "").split("\n") if ln]
+    if lines:
+        sys.stderr.write("".join("  | %s\n" % ln for ln in lines))
         sys.stderr.flush()
-    return shown + len(text[:end].encode())
+    return shown + end
 
 
 def tail(path, n=60):
@@ -386,12 +386,13 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--host", choices=("auto", "native", "emulated"), default="auto")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--workdir", help="scratch directory (default BUILD/emuhost); one per concurrent call")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
     args, json_out = take_json(args)
     args, out_dir = take_out(args)
-    workdir = os.path.join(a.build, "emuhost")
+    workdir = a.workdir or os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
         host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host)

@@ -17,11 +17,9 @@ import json
 import os
 import random
 import re
-import statistics
 import sys
 import time
 import traceback
-from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "scripts"))
@@ -257,18 +255,6 @@ POLICIES = ("none", "yield", "forfeit", "lag-credit", "handoff")
 
 
 TARGETS = ("hint", "rr", "ipi-pairs")
-
-
-TP_PAIRS = 20
-
-
-TP_LOW_RANK = 4		# sorted(pairs)[4], the 5th smallest: see coop()
-
-
-TP_GOAL = 3.0
-
-
-TP_FLOOR = 1.5
 
 
 COOP_IPI = ["run", "--vcpus", "4", "--pcpus", "0", "--sched", "coop", "--workload", "ipi",

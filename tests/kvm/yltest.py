@@ -11,6 +11,7 @@ import cases_vms  # noqa: F401
 import cases_host  # noqa: F401
 import cases_coop  # noqa: F401
 import cases_warnings  # noqa: F401
+import cases_compare  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main())
