@@ -67,12 +67,22 @@ static void series_label(const struct yl_sweep *s, unsigned int c, char *buf,
 static int throughput(const struct yl_sweep *s, const char *dir)
 {
 	char title[64], label[512], other[512];
-	unsigned int c, c2, m = s->primary, nr = 0;
+	unsigned int c, c2, m = s->primary, nr = 0, series = 0;
 	bool *done = calloc(s->plan.nr_cells, sizeof(*done));
 	FILE *d = open_in(dir, "throughput", "dat"), *g = open_in(dir, "throughput", "gp");
 
 	if (!done || !d || !g)
 		goto fail;
+	/* series side by side around each x, so intervals do not hide each other */
+	for (c = 0; c < s->plan.nr_cells; c++) {
+		series_label(s, c, label, sizeof(label));
+		for (c2 = 0; c2 < c; c2++) {
+			series_label(s, c2, other, sizeof(other));
+			if (!strcmp(label, other))
+				break;
+		}
+		series += c2 == c;
+	}
 	yl_metric_title(m, title, sizeof(title));
 	fprintf(g, TERM "set output 'throughput.svg'\nset title '%s by vCPU:pCPU ratio'\n"
 		"set xlabel 'vCPUs per pCPU'\nset ylabel '%s (median)'\nset key outside right\n"
@@ -94,8 +104,8 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 					x->median, x->ci_lo, x->ci_hi);
 		}
 		fputs("\n\n", d);
-		fprintf(g, "%s 'throughput.dat' index %u using 1:2:3:4 with yerrorlines lw 2 pt 7 title '%s'",
-			nr ? ", \\\n    " : " ", nr, label);
+		fprintf(g, "%s 'throughput.dat' index %u using ($1%+.3f):2:3:4 with yerrorlines lw 2 pt 7 title '%s'",
+			nr ? ", \\\n    " : " ", nr, 0.04 * (nr - (series - 1) / 2.0), label);
 		nr++;
 	}
 	fputc('\n', g);

@@ -203,6 +203,30 @@ static void fmt(char *buf, size_t len, double x)
 		snprintf(buf, len, "%.3g", x);
 }
 
+/* A metric's value for a table: times in ns scaled to a readable unit. */
+static void fmt_metric(char *buf, size_t len, unsigned int m, double x)
+{
+	static const struct { double div; const char *unit; } u[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" },
+	};
+	char key[64];
+	size_t n;
+	unsigned int k;
+
+	yl_metric_key(m, key, sizeof(key));
+	n = strlen(key);
+	if (isnan(x) || n < 3 || strcmp(key + n - 3, "_ns")) {
+		fmt(buf, len, x);
+		return;
+	}
+	for (k = 0; k < ARRAY_SIZE(u); k++)
+		if (fabs(x) >= u[k].div) {
+			snprintf(buf, len, "%.3g %s", x / u[k].div, u[k].unit);
+			return;
+		}
+	snprintf(buf, len, "%.3g ns", x);
+}
+
 static void notes(const struct yl_sweep *s, unsigned int c, char *buf, size_t len)
 {
 	const struct yl_cell *cell = &s->cells[c];
@@ -282,6 +306,8 @@ static void md_metrics(const struct yl_sweep *s, FILE *f)
 	for (m = 0; m < YL_M_NR; m++)
 		if (s->have[m] && m != s->primary) {
 			yl_metric_title(m, title, sizeof(title));
+			if (!strcmp(title + strlen(title) - 3, " ns"))
+				title[strlen(title) - 3] = 0;	/* the values carry units */
 			fprintf(f, " %s |", title);
 		}
 	fputs("\n|---|", f);
@@ -297,7 +323,7 @@ static void md_metrics(const struct yl_sweep *s, FILE *f)
 
 			if (!s->have[m] || m == s->primary)
 				continue;
-			fmt(a, sizeof(a), s->cells[c].d[m].median);
+			fmt_metric(a, sizeof(a), m, s->cells[c].d[m].median);
 			if (v->n && yl_plan_baseline_of(&s->plan, c) != c)
 				fprintf(f, " %s (%.2fx %s) |", a, v->ratio, verdict_word(s, c, m));
 			else
@@ -338,9 +364,10 @@ static void md_answer(const struct yl_sweep *s, FILE *f)
 
 static void md_report(const struct yl_sweep *s, FILE *f)
 {
-	fprintf(f, "## yieldlab compare: %u cells x %u reps, %u%% intervals (bootstrap of the median, seed %llu)\n\n",
-		s->plan.nr_cells, s->plan.reps, s->plan.confidence,
-		(unsigned long long)s->plan.seed);
+	fprintf(f, "## yieldlab compare: %u cells x %u reps, seed %llu\n\n"
+		"%u%% intervals: of a cell's median, bootstrap; against the baseline, the sign-test interval of the median ratio of paired runs (one pair per round), which decides the verdict.\n\n",
+		s->plan.nr_cells, s->plan.reps, (unsigned long long)s->plan.seed,
+		s->plan.confidence);
 	md_main(s, f);
 	md_answer(s, f);
 	fputs("\nEvery metric: median (ratio of paired runs to the baseline's, verdict)\n\n", f);
@@ -534,9 +561,10 @@ static json_t *j_metric(const struct yl_sweep *s, unsigned int c, unsigned int m
 			      jnum(d->ci_lo), jnum(d->ci_hi));
 
 	if (s->plan.cmp_axis >= 0 && yl_plan_baseline_of(&s->plan, c) != c)
-		json_object_set_new(o, "vs_baseline", json_pack("{s:i, s:o, s:[o,o], s:s}",
+		json_object_set_new(o, "vs_baseline", json_pack("{s:i, s:o, s:[o,o], s:[o,o], s:s}",
 			"pairs", v->n, "ratio", jnum(v->ratio), "ci", jnum(v->ci_lo),
-			jnum(v->ci_hi), "verdict", verdict_word(s, c, m)));
+			jnum(v->ci_hi), "bootstrap_ci", jnum(v->boot_lo), jnum(v->boot_hi),
+			"verdict", verdict_word(s, c, m)));
 	return o;
 }
 
