@@ -14,8 +14,9 @@ import sys
 OTHER_TOOLS = {
     "--install": "cmake", "--prefix": "cmake", "--build": "cmake, emuhost.py",
     "--list": "yltest.py", "--case": "yltest.py", "--workdir": "yltest.py",
-    "--yieldlab": "yltest.py", "--host": "yltest.py, emuhost.py", "--timeout": "emuhost.py",
+    "--host": "yltest.py, emuhost.py", "--timeout": "emuhost.py",
     "--output-on-failure": "ctest", "--change": "duplicates", "--base": "duplicates",
+    "--sshloginfile": "GNU parallel", "--return": "GNU parallel", "--exclusive": "sbatch",
     "--man": "yieldlab help", "--bash-completion": "yieldlab help", "--options": "yieldlab help",
 }
 

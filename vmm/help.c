@@ -15,8 +15,8 @@ static const struct {
 	int code;
 	const char *text;
 } exit_codes[] = {
-	{ YL_EXIT_OK, "the run completed and every check held" },
-	{ YL_EXIT_CHECK, "a check failed or the guest panicked" },
+	{ YL_EXIT_OK, "the run completed and every check held (compare: every run did)" },
+	{ YL_EXIT_CHECK, "a check failed or the guest panicked (compare: a run failed twice)" },
 	{ YL_EXIT_USAGE, "bad command line or input file" },
 	{ YL_EXIT_HOST, "the host or KVM cannot do it, or a host error" },
 	{ YL_EXIT_GUEST, "guest fault, or an exit yieldlab cannot handle" },
@@ -27,6 +27,8 @@ static const struct {
 
 static const char *const examples[][2] = {
 	{ "yieldlab run", "4 vCPUs on 1 pCPU, ticket lock, the host schedules" },
+	{ "yieldlab compare --sched coop --pv yield --policy none,handoff --reps 20",
+	  "which policy wins, by how much, how surely (docs/compare.md)" },
 	{ "yieldlab run --vcpus 8 --pv yield --spin-threshold 64",
 	  "8:1 with directed yield" },
 	{ "yieldlab run --sched coop --policy handoff --pv yield --spin-threshold 64",
