@@ -4,7 +4,8 @@
  * several directories (--emit's runs on several machines, or a sweep
  * resumed elsewhere).  Every DIR must hold the same plan; a run found in
  * several is taken from the first; cells whose runs came from different
- * hosts or kernels are marked.
+ * hosts or kernels are marked.  --baseline judges the same runs along
+ * another axis or against another value.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +22,11 @@ int yl_cmd_merge(const struct yl_config *cfg)
 	int rc;
 
 	if (yl_sweep_load(&s, cfg->paths, cfg->nr_paths, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_sweep_free(&s);
+		return YL_EXIT_USAGE;
+	}
+	if (cfg->baseline && yl_plan_rebase(&s.plan, cfg->baseline, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		yl_sweep_free(&s);
 		return YL_EXIT_USAGE;

@@ -299,16 +299,21 @@ void yl_plan_free(struct yl_plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* OPTION=VALUE, or VALUE of the first axis with several values. */
+/* OPTION=VALUE, or VALUE of the compared axis: --policy if swept, else the
+ * first option with several values. */
 static int set_baseline(struct yl_plan *p, const char *b, struct yl_err *err)
 {
 	const char *eq = b ? strchr(b, '=') : NULL, *v = b;
 	unsigned int a;
 
-	p->cmp_axis = -1;
+	/* by default --policy, what this tool compares, else the first swept */
+	p->cmp_axis = yl_plan_axis_of(p, YL_O_POLICY);
+	if (p->cmp_axis >= 0 && p->axes[p->cmp_axis].nr < 2)
+		p->cmp_axis = -1;
 	for (a = 0; a < p->nr_axes && p->cmp_axis < 0; a++)
 		if (p->axes[a].nr > 1)
 			p->cmp_axis = (int)a;
+	p->base_val = 0;
 	if (eq) {
 		const char *name = strncmp(b, "--", 2) ? b : b + 2;
 
@@ -356,6 +361,39 @@ unsigned int yl_plan_value(const struct yl_plan *p, unsigned int cell,
 		if ((unsigned int)a == axis)
 			return cell % p->axes[a].nr;
 		cell /= p->axes[a].nr;
+	}
+	return 0;
+}
+
+/* The inverse of yl_plan_value(): the cell with these values. */
+static unsigned int cell_of(const struct yl_plan *p, const unsigned int *val)
+{
+	unsigned int a, cell = 0;
+
+	for (a = 0; a < p->nr_axes; a++)
+		if ((int)a != p->cmp_axis)
+			cell = cell * p->axes[a].nr + val[a];
+	if (p->cmp_axis >= 0)
+		cell = cell * p->axes[p->cmp_axis].nr + val[p->cmp_axis];
+	return cell;
+}
+
+/*
+ * Another baseline, or another compared axis, for runs already made
+ * (merge --baseline): cells are renumbered, so each run's cell is mapped
+ * through its values.
+ */
+int yl_plan_rebase(struct yl_plan *p, const char *baseline, struct yl_err *err)
+{
+	struct yl_plan old = *p;
+	unsigned int k, a, val[YL_MAX_AXES];
+
+	if (set_baseline(p, baseline, err))
+		return -1;
+	for (k = 0; k < p->nr_runs; k++) {
+		for (a = 0; a < p->nr_axes; a++)
+			val[a] = yl_plan_value(&old, old.order[k], a);
+		p->order[k] = cell_of(p, val);
 	}
 	return 0;
 }

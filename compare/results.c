@@ -196,18 +196,15 @@ static void warnings(struct yl_run_rec *r, json_t *root)
 	}
 }
 
-int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why, size_t len)
+/* Everything compare takes from one run's JSON; @root is untrusted. */
+static int from_json(struct yl_run_rec *r, json_t *root)
 {
 	static struct tally t;
-	json_error_t e;
-	json_t *root = json_load_file(path, 0, &e), *vms, *vm, *cfg;
+	json_t *vms, *vm, *cfg;
 	size_t i;
 
-	if (!json_is_object(root)) {
-		snprintf(why, len, "%s:%d: %s", path, e.line, e.text);
-		json_decref(root);
+	if (!json_is_object(root))
 		return -1;
-	}
 	memset(&t, 0, sizeof(t));
 	memset(r->lat_hist, 0, sizeof(r->lat_hist));
 	r->tsc_khz = num(root, "host.tsc_khz");
@@ -223,8 +220,29 @@ int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why, size_t l
 	r->oversub = num(cfg, "vcpus") * t.nr_vms / num(cfg, "nr_pcpus");
 	metrics(r, root, &t);
 	warnings(r, root);
-	json_decref(root);
 	return 0;
+}
+
+int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why, size_t len)
+{
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e);
+	int rc = from_json(r, root);
+
+	if (rc)
+		snprintf(why, len, "%s:%d: %s", path, e.line,
+			 root ? "not a JSON object" : e.text);
+	json_decref(root);
+	return rc;
+}
+
+int yl_parse_run_json(struct yl_run_rec *r, const char *buf, size_t n)
+{
+	json_t *root = json_loadb(buf, n, 0, NULL);
+	int rc = from_json(r, root);
+
+	json_decref(root);
+	return rc;
 }
 
 /* meta.json, written by the runner once a run is over; absent: not run. */

@@ -62,6 +62,7 @@ struct yl_run_rec {
 void yl_run_rec_init(struct yl_run_rec *r);
 int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why,
 		     size_t len);
+int yl_parse_run_json(struct yl_run_rec *r, const char *buf, size_t n);
 int yl_read_meta(struct yl_run_rec *r, const char *run_dir, unsigned int index,
 		 unsigned int cell);
 

@@ -165,7 +165,7 @@ static void print_axes_note(FILE *f)
 				 *dst ? ", " : "", o->name);
 	}
 	fputs("\n  ", f);
-	wrap(f, "Takes every option of 'yieldlab run' (see yieldlab help run) with a comma list of values to sweep: the cells are their cartesian product, each run REPS times in interleaved rounds, the first option with several values compared against its first value (or --baseline).", 2, 2);
+	wrap(f, "Takes every option of 'yieldlab run' (see yieldlab help run) with a comma list of values to sweep: the cells are their cartesian product, each run REPS times in interleaved rounds, --policy (else the first option with several values) compared against its first value (or --baseline).", 2, 2);
 	snprintf(text, sizeof(text), "Give these once per value instead, their values being lists: %s. compare sets these itself: %s.",
 		 list, no);
 	fputs("  ", f);

@@ -109,6 +109,31 @@ START_TEST(aa_cells)
 }
 END_TEST
 
+/* merge --baseline: each run keeps its values under the new numbering. */
+START_TEST(rebase)
+{
+	struct yl_plan p, q;
+	struct yl_err err;
+	unsigned int k, a;
+
+	ck_assert_int_eq(plan_of(&p, "--vcpus 4,8 --policy none,forfeit,handoff --reps 3", &err), 0);
+	ck_assert_int_eq(plan_of(&q, "--vcpus 4,8 --policy none,forfeit,handoff --reps 3", &err), 0);
+	ck_assert_int_eq(p.cmp_axis, 1);		/* --policy, though given second */
+	ck_assert_int_eq(yl_plan_rebase(&p, "vcpus=4", &err), 0);
+	ck_assert_int_eq(p.cmp_axis, 0);
+	ck_assert_int_eq(yl_plan_rebase(&q, "policy=forfeit", &err), 0);
+	ck_assert_int_eq(q.cmp_axis, 1);
+	ck_assert_uint_eq(q.base_val, 1);
+	for (k = 0; k < p.nr_runs; k++)
+		for (a = 0; a < p.nr_axes; a++)
+			ck_assert_uint_eq(yl_plan_value(&p, p.order[k], a),
+					  yl_plan_value(&q, q.order[k], a));
+	ck_assert_int_ne(yl_plan_rebase(&q, "cs=1", &err), 0);
+	yl_plan_free(&p);
+	yl_plan_free(&q);
+}
+END_TEST
+
 /* Refused before anything runs, each with what was wrong. */
 static const struct {
 	const char *args, *want;
@@ -238,6 +263,7 @@ Suite *compare_suite(void)
 	tcase_add_test(tc, cells_and_order);
 	tcase_add_test(tc, text_round_trip);
 	tcase_add_test(tc, aa_cells);
+	tcase_add_test(tc, rebase);
 	tcase_add_loop_test(tc, refused, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, plan_file);
 	tcase_add_test(tc, merge_args);
