@@ -333,6 +333,16 @@ static void md_metrics(const struct yl_sweep *s, FILE *f)
 	}
 }
 
+/* The fewest pairs a verdict at @pct can rest on. */
+static unsigned int min_pairs(unsigned int pct)
+{
+	unsigned int n = 1;
+
+	while (!yl_sign_rank(n, pct / 100.0) && n < 64)
+		n++;
+	return n;
+}
+
 /* One sentence per cell: the answer the sweep was for. */
 static void md_answer(const struct yl_sweep *s, FILE *f)
 {
@@ -353,8 +363,8 @@ static void md_answer(const struct yl_sweep *s, FILE *f)
 			continue;
 		yl_plan_label(&s->plan, c, label, sizeof(label));
 		if (v->verdict == YL_V_NONE)
-			fprintf(f, "- %s: fewer than two paired runs with %s: nothing compared.\n",
-				label, base);
+			fprintf(f, "- %s: %u paired runs with %s, %u needed for a %u%% verdict: nothing compared.\n",
+				label, v->n, base, min_pairs(s->plan.confidence), s->plan.confidence);
 		else
 			fprintf(f, "- %s: %.3fx the %s of %s (%u%% CI %.3f..%.3f, %u pairs): %s.\n",
 				label, v->ratio, title, base, s->plan.confidence, v->ci_lo,
