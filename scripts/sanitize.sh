@@ -3,7 +3,8 @@
 # in the emulated host, as the suite chooses):
 #   address: ASan + UBSan; the unit tests and a representative set of KVM
 #            cases (boot, locks under every paravirt backend, IPIs, coop,
-#            watchdog, signals, sampling, cgroups, host knobs);
+#            watchdog, signals, sampling, cgroups, host knobs, and
+#            compare stopped, resumed and retrying a crashing run);
 #   thread:  TSan; the coop cases, where threads hand vCPUs to each other.
 # A sanitizer report exits 86 or aborts (vmm/sanitize.c), so it fails the
 # case that expected exit 0.  Usage: scripts/sanitize.sh [address|thread]...
@@ -37,7 +38,7 @@ for k in "${kinds[@]}"; do
 	if [ "$k" = address ]; then
 		(cd "$dir" && ctest -L unit --output-on-failure) || fail=1
 		run_cases "$dir" boot_2v2p locks_pv_4v1p ipi_4v1p coop_smoke watchdog signals \
-			samples cgroups host_knobs
+			samples cgroups host_knobs compare_resume
 	else
 		run_cases "$dir" coop_smoke
 	fi

@@ -21,14 +21,13 @@ static struct yl_config cfg;
 static int plan_of(struct yl_plan *p, const char *args, struct yl_err *err)
 {
 	char buf[1024], *argv[64], *tok;
-	int argc = 0;
+	int argc = 0, rc;
 
 	snprintf(buf, sizeof(buf), "yieldlab compare %s", args);
 	for (tok = strtok(buf, " "); tok && argc < 63; tok = strtok(NULL, " "))
-		argv[argc++] = strdup(tok);	/* the plan keeps pointers */
-	if (yl_cli_parse(&cfg, argc, argv, err))
-		return -1;
-	return yl_plan_build(p, &cfg, err);
+		argv[argc++] = tok;
+	rc = yl_cli_parse(&cfg, argc, argv, err);
+	return rc ? rc : yl_plan_build(p, &cfg, err);	/* the plan copies what it keeps */
 }
 
 START_TEST(cells_and_order)
