@@ -352,7 +352,7 @@ static void bash_completion(FILE *f)
 			continue;
 		fprintf(f, "\t'%s')\n\t\tCOMPREPLY=($(compgen -W '--help", yl_cmds[c].name);
 		for (k = 0; k < YL_O_NR; k++)
-			if (yl_opt_takes(&yl_opts[k], c))
+			if (yl_opt_listed(&yl_opts[k], c))
 				fprintf(f, " %s", yl_opts[k].name);
 		fputs("' -- \"$cur\"));;\n", f);
 	}
