@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
@@ -516,6 +517,21 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	return 0;
 }
 
+/* emuhost's scratch directory: nftw, depth first, nothing followed. */
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
+		fprintf(stderr, "compare: %s: could not remove all of it\n", dir);
+}
+
 static void self_path(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
@@ -641,8 +657,8 @@ static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 {
 	const char *argv[2 * YL_MAX_AXES * YL_MAX_AXIS_VALUES + 32];
 	const char *script = getenv("YIELDLAB_EMUHOST");
-	char build[PATH_MAX], outabs[PATH_MAX];
-	int n = 0, st;
+	char build[PATH_MAX], outabs[PATH_MAX], work[] = "/tmp/yieldlab-emuhost-XXXXXX";
+	int n = 0, st, rc;
 	pid_t pid;
 
 	snprintf(build, sizeof(build), "%s", yieldlab);
@@ -661,6 +677,8 @@ static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 	argv[n++] = dirname(build);
 	argv[n++] = "--timeout";
 	argv[n++] = "86400";
+	argv[n++] = "--workdir";	/* its own: several sweeps may run at once */
+	argv[n++] = mkdtemp(work) ? work : "/tmp";
 	argv[n++] = "--";
 	argv[n++] = "compare";
 	n += yl_plan_args(p, argv + n, (int)ARRAY_SIZE(argv) - n - 4);
@@ -677,12 +695,11 @@ static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 		execvp(argv[0], (char **)argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return YL_EXIT_HOST;
-	if (exit_code_of(st) != 0 && exit_code_of(st) != YL_EXIT_CHECK) {
-		fprintf(stderr, "compare: the emulated host's sweep ended with %d\n",
-			exit_code_of(st));
-		return exit_code_of(st);
+	rc = pid < 0 || waitpid(pid, &st, 0) < 0 ? YL_EXIT_HOST : exit_code_of(st);
+	remove_tree(work);
+	if (rc != 0 && rc != YL_EXIT_CHECK) {
+		fprintf(stderr, "compare: the emulated host's sweep ended with %d\n", rc);
+		return rc;
 	}
 	return report(out, false);
 }
