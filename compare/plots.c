@@ -38,6 +38,20 @@ static FILE *open_in(const char *dir, const char *name, const char *ext)
 	return fopen(path, "w");
 }
 
+/* A plot's data and script, both open or neither. */
+static int open_plot(const char *dir, const char *name, FILE **d, FILE **g)
+{
+	*d = open_in(dir, name, "dat");
+	*g = open_in(dir, name, "gp");
+	if (*d && *g)
+		return 0;
+	if (*d)
+		fclose(*d);
+	if (*g)
+		fclose(*g);
+	return -1;
+}
+
 /* The cell's label without the axes the x axis already shows. */
 static void series_label(const struct yl_sweep *s, unsigned int c, char *buf,
 			 size_t len)
@@ -69,10 +83,12 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 	char title[64], label[512], other[512];
 	unsigned int c, c2, m = s->primary, nr = 0, series = 0;
 	bool *done = calloc(s->plan.nr_cells, sizeof(*done));
-	FILE *d = open_in(dir, "throughput", "dat"), *g = open_in(dir, "throughput", "gp");
+	FILE *d, *g;
 
-	if (!done || !d || !g)
-		goto fail;
+	if (!done || open_plot(dir, "throughput", &d, &g)) {
+		free(done);
+		return -1;
+	}
 	/* series side by side around each x, so intervals do not hide each other */
 	for (c = 0; c < s->plan.nr_cells; c++) {
 		series_label(s, c, label, sizeof(label));
@@ -111,28 +127,16 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 	fputc('\n', g);
 	free(done);
 	return fclose(d) | fclose(g);
-fail:
-	free(done);
-	if (d)
-		fclose(d);
-	if (g)
-		fclose(g);
-	return -1;
 }
 
 static int fairness(const struct yl_sweep *s, const char *dir)
 {
-	FILE *d = open_in(dir, "fairness", "dat"), *g = open_in(dir, "fairness", "gp");
 	char label[512];
 	unsigned int c;
+	FILE *d, *g;
 
-	if (!d || !g) {
-		if (d)
-			fclose(d);
-		if (g)
-			fclose(g);
+	if (open_plot(dir, "fairness", &d, &g))
 		return -1;
-	}
 	for (c = 0; c < s->plan.nr_cells; c++) {
 		const struct yl_describe *o = &s->cells[c].d[YL_M_JAIN_OPS];
 		const struct yl_describe *t = &s->cells[c].d[YL_M_JAIN_CPU];
@@ -153,17 +157,12 @@ static int fairness(const struct yl_sweep *s, const char *dir)
 
 static int latency(const struct yl_sweep *s, const char *dir)
 {
-	FILE *d = open_in(dir, "latency", "dat"), *g = open_in(dir, "latency", "gp");
 	char label[512];
 	unsigned int c, k, b, nr = 0;
+	FILE *d, *g;
 
-	if (!d || !g) {
-		if (d)
-			fclose(d);
-		if (g)
-			fclose(g);
+	if (open_plot(dir, "latency", &d, &g))
 		return -1;
-	}
 	fprintf(g, TERM "set output 'latency.svg'\nset title 'Lock acquire latency'\n"
 		"set logscale x 2\nset format x '%%.0s%%c'\nset xlabel 'acquire latency, ns (bucket upper bound)'\n"
 		"set ylabel 'fraction of acquisitions'\nset grid\nset key outside right\nplot");

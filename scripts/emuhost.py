@@ -390,8 +390,8 @@ def main():
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
-    args, json_out = take_json(args)
-    args, out_dir = take_out(args)
+    args, json_out = take_path(args, "--json", "@JSON@")
+    args, out_dir = take_path(args, "--out", "@OUT@")
     workdir = a.workdir or os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
@@ -418,28 +418,16 @@ def main():
     return o.rc
 
 
-def take_out(args):
-    """compare --out DIR names a directory on this machine: the sweep
-    writes it where the host can return it (@OUT@), and main() merges
-    what comes back into DIR."""
+def take_path(args, opt, placeholder):
+    """OPT PATH names a path on this machine (--json's file, compare's --out
+    directory): the run writes where the host can return it (@JSON@, @OUT@),
+    and main() puts what comes back at PATH."""
     out, args = None, list(args)
     for i, a in enumerate(args):
-        if a == "--out" and i + 1 < len(args):
-            out, args[i + 1] = args[i + 1], "@OUT@"
-        elif a.startswith("--out="):
-            out, args[i] = a[len("--out="):], "--out=@OUT@"
-    return args, out
-
-
-def take_json(args):
-    """--json FILE names a file on this machine: the run writes it where
-    the host can return it (@JSON@), and main() puts it at FILE."""
-    out, args = None, list(args)
-    for i, a in enumerate(args):
-        if a == "--json" and i + 1 < len(args):
-            out, args[i + 1] = args[i + 1], "@JSON@"
-        elif a.startswith("--json="):
-            out, args[i] = a[len("--json="):], "--json=@JSON@"
+        if a == opt and i + 1 < len(args):
+            out, args[i + 1] = args[i + 1], placeholder
+        elif a.startswith(opt + "="):
+            out, args[i] = a[len(opt) + 1:], opt + "=" + placeholder
     return args, out
 
 
