@@ -620,6 +620,13 @@ int yl_cmd_compare(const struct yl_config *cfg)
 		goto usage;
 	if (yl_plan_check(&p, cfg->mode == YL_MODE_NATIVE && !cfg->emit, &err))
 		goto usage;
+	if (!cfg->emit && cfg->mode == YL_MODE_NATIVE && access("/dev/kvm", R_OK | W_OK)) {
+		/* every run would fail the same way: say so once, run nothing */
+		fprintf(stderr, "yieldlab: compare: /dev/kvm: %s (--mode emulated runs the sweep in the emulated KVM host)\n",
+			strerror(errno));
+		yl_plan_free(&p);
+		return YL_EXIT_HOST;
+	}
 	if (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED) {
 		yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot");
 		goto usage;
