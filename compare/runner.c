@@ -568,9 +568,6 @@ static int report(const char *out, bool quiet_table)
 	return rc;
 }
 
-static int run_emulated(const struct yl_plan *p, const char *yieldlab,
-			const char *out);
-
 static int sweep(const struct yl_config *cfg, struct yl_plan *p, const char *out,
 		 const char *yieldlab)
 {
@@ -599,9 +596,41 @@ static int sweep(const struct yl_config *cfg, struct yl_plan *p, const char *out
 	return report(out, false);
 }
 
+static int run_emulated(const struct yl_plan *p, const char *yieldlab,
+			const char *out);
+
+/*
+ * The plan, from the command line or --resume DIR, checked as a whole
+ * before anything is written: exit 2 for a bad plan, 3 for a host that
+ * cannot run any of it.
+ */
+static int plan_for(const struct yl_config *cfg, const char *out,
+		    struct yl_plan *p)
+{
+	char path[PATH_MAX];
+	struct yl_err err;
+	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit;
+
+	snprintf(path, sizeof(path), "%s/plan", out);
+	if ((cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) ||
+	    yl_plan_check(p, native, &err) ||
+	    (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED &&
+	     yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot"))) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	if (native && access("/dev/kvm", R_OK | W_OK)) {
+		/* every run would fail the same way: say so once, run nothing */
+		fprintf(stderr, "yieldlab: compare: /dev/kvm: %s (--mode emulated runs the sweep in the emulated KVM host)\n",
+			strerror(errno));
+		return YL_EXIT_HOST;
+	}
+	return 0;
+}
+
 int yl_cmd_compare(const struct yl_config *cfg)
 {
-	char self[PATH_MAX], outbuf[64], path[PATH_MAX], *text;
+	char self[PATH_MAX], outbuf[64], *text;
 	const char *out = cfg->resume_dir ? cfg->resume_dir : cfg->out_dir;
 	const char *yieldlab = cfg->yieldlab_path;
 	struct yl_plan p;
@@ -615,43 +644,20 @@ int yl_cmd_compare(const struct yl_config *cfg)
 		default_out(outbuf, sizeof(outbuf));
 		out = outbuf;
 	}
-	snprintf(path, sizeof(path), "%s/plan", out);
-	if (cfg->resume_dir ? yl_plan_load(&p, path, &err) : yl_plan_build(&p, cfg, &err))
-		goto usage;
-	if (yl_plan_check(&p, cfg->mode == YL_MODE_NATIVE && !cfg->emit, &err))
-		goto usage;
-	if (!cfg->emit && cfg->mode == YL_MODE_NATIVE && access("/dev/kvm", R_OK | W_OK)) {
-		/* every run would fail the same way: say so once, run nothing */
-		fprintf(stderr, "yieldlab: compare: /dev/kvm: %s (--mode emulated runs the sweep in the emulated KVM host)\n",
-			strerror(errno));
-		yl_plan_free(&p);
-		return YL_EXIT_HOST;
-	}
-	if (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED) {
-		yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot");
-		goto usage;
-	}
-	text = yl_plan_text(&p);
-	if (!text || (!cfg->resume_dir &&
-		      prepare_out(out, text, yl_given(cfg, YL_O_ONLY), &err))) {
-		free(text);
-		if (!text)
-			yl_errf(&err, "compare: out of memory");
-		goto usage;
+	rc = plan_for(cfg, out, &p);
+	text = rc ? NULL : yl_plan_text(&p);
+	if (!rc && (!text || (!cfg->resume_dir &&
+			      prepare_out(out, text, yl_given(cfg, YL_O_ONLY), &err)))) {
+		fprintf(stderr, "yieldlab: %s\n", text ? err.msg : "compare: out of memory");
+		rc = YL_EXIT_USAGE;
 	}
 	free(text);
-	if (cfg->emit)
-		rc = yl_emit(&p, cfg, yieldlab, out);
-	else if (cfg->mode == YL_MODE_EMULATED)
-		rc = run_emulated(&p, yieldlab, out);
-	else
-		rc = sweep(cfg, &p, out, yieldlab);
+	if (!rc)
+		rc = cfg->emit ? yl_emit(&p, cfg, yieldlab, out) :
+		     cfg->mode == YL_MODE_EMULATED ? run_emulated(&p, yieldlab, out) :
+		     sweep(cfg, &p, out, yieldlab);
 	yl_plan_free(&p);
 	return rc;
-usage:
-	fprintf(stderr, "yieldlab: %s\n", err.msg);
-	yl_plan_free(&p);
-	return YL_EXIT_USAGE;
 }
 
 /*
