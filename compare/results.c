@@ -85,6 +85,11 @@ static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
+static double zero_nan(double x)
+{
+	return isnan(x) ? 0 : x;
+}
+
 /* A vCPU's CPU time: coop's scheduler account, else the host's. */
 static double vcpu_cpu_ns(json_t *vm, size_t i)
 {
@@ -100,7 +105,7 @@ static double vcpu_cpu_ns(json_t *vm, size_t i)
 struct tally {
 	double ops[YL_MAX_VMS * 512], cpu[YL_MAX_VMS * 512];
 	unsigned int n;
-	double vm_cpu[YL_MAX_VMS], exits, yields, lock_ops;
+	double vm_cpu[YL_MAX_VMS], exits, yields, ops_sum;
 	unsigned int nr_vms;
 };
 
@@ -109,17 +114,18 @@ static void tally_vm(struct yl_run_rec *r, struct tally *t, json_t *vm)
 	json_t *vcpus = json_object_get(vm, "vcpus"), *v, *h;
 	size_t i, b;
 
-	t->lock_ops += num(vm, "result.ops");
+	/* ops: lock and IPI operations, what a vCPU got done */
+	t->ops_sum += num(vm, "result.ops") + zero_nan(num(vm, "result.ipi_ops"));
 	t->yields += num(vm, "result.yields");
 	json_array_foreach(vcpus, i, v) {
 		double cpu = vcpu_cpu_ns(vm, i);
 
 		if (t->n >= (unsigned int)ARRAY_SIZE(t->ops))
 			break;
-		t->ops[t->n] = num(v, "guest.ops");
+		t->ops[t->n] = num(v, "guest.ops") + zero_nan(num(v, "guest.ipi.ops"));
 		t->cpu[t->n++] = cpu;
 		t->vm_cpu[t->nr_vms] += cpu;
-		t->exits += isnan(num(v, "kvm.exits")) ? 0 : num(v, "kvm.exits");
+		t->exits += zero_nan(num(v, "kvm.exits"));
 		h = json_object_get(json_object_get(v, "guest"), "lat_hist_log2_cycles");
 		for (b = 0; b < YL_LAT_BUCKETS && b < json_array_size(h); b++)
 			r->lat_hist[b] += (uint64_t)json_integer_value(json_array_get(h, b));
@@ -168,9 +174,9 @@ static void metrics(struct yl_run_rec *r, json_t *root, struct tally *t)
 	for (i = 0; i < t->n && cpu_mean > 0; i++)
 		min_share = fmin(min_share, t->cpu[i] / cpu_mean);
 	r->v[YL_M_MIN_SHARE] = isinf(min_share) ? NAN : min_share;
-	if (t->lock_ops > 0) {
-		r->v[YL_M_YIELDS_PER_OP] = t->yields / t->lock_ops;
-		r->v[YL_M_EXITS_PER_OP] = t->exits > 0 ? t->exits / t->lock_ops : NAN;
+	if (t->ops_sum > 0) {
+		r->v[YL_M_YIELDS_PER_OP] = t->yields / t->ops_sum;
+		r->v[YL_M_EXITS_PER_OP] = t->exits > 0 ? t->exits / t->ops_sum : NAN;
 	}
 	if (num(root, "coop.handoff_p50_ns_le") > 0)
 		r->v[YL_M_HANDOFF_P50] = num(root, "coop.handoff_p50_ns_le");

@@ -17,11 +17,11 @@ enum yl_metric {
 	YL_M_IPI_OPS,		/* IPI ops/s */
 	YL_M_LAT_P50,		/* lock acquire latency, all vCPUs' histograms */
 	YL_M_LAT_P99,
-	YL_M_JAIN_OPS,		/* Jain's index of per-vCPU ops */
+	YL_M_JAIN_OPS,		/* Jain's index of per-vCPU ops (lock and IPI) */
 	YL_M_JAIN_CPU,		/* ... of per-vCPU CPU time */
 	YL_M_MIN_SHARE,		/* smallest vCPU CPU time / the mean */
-	YL_M_YIELDS_PER_OP,	/* guest yields (hints) per op */
-	YL_M_EXITS_PER_OP,	/* KVM's exits per op */
+	YL_M_YIELDS_PER_OP,	/* guest yields (hints) per op, lock and IPI */
+	YL_M_EXITS_PER_OP,	/* KVM's exits per op, lock and IPI */
 	YL_M_HANDOFF_P50,	/* coop: hint-to-KVM_RUN hand-off */
 	YL_M_VM_SHARE,		/* --vms: VM k's share of the CPU time, k < YL_MAX_VMS */
 	YL_M_NR = YL_M_VM_SHARE + YL_MAX_VMS

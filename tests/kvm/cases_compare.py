@@ -200,6 +200,10 @@ def compare_resume(t):
             " kill -INT $p; wait $p; echo RC1=$?; cat /tmp/e1 | tail -3;"
             " @YL@ compare --resume @OUT@ > /tmp/o2 2> /tmp/e2; echo RC2=$?; cat /tmp/o2"
             % (" ".join(SMALL), wait_two))),
+        Run("vms", ["compare", "--vms", "2", "--vcpus", "2", "--pcpus", "0", "--duration", "200",
+                    "--reps", "1", "--out", "@OUT@"], timeout=120),
+        Run("ipi", ["compare", "--workload", "ipi", "--vcpus", "2", "--pcpus", "0",
+                    "--duration", "200", "--reps", "1", "--out", "@OUT@"], timeout=120),
         Run("bad", [], timeout=60, shell=(
             "@YL@ compare --sched coop --policy none,bogus --out /tmp/bad1; echo RC=$?;"
             " printf 'sched coop\\npolicy none,handoff\\nvcpus 4,0\\n' > /tmp/plan;"
@@ -229,6 +233,21 @@ def compare_resume(t):
           and all(os.path.exists(os.path.join(o.outdir, "runs", "%05d" % m["index"], "stderr.1"))
                   for m in failed),
           "a crashing run is tried twice (exit 4, guest fault), both attempts' files kept")
+    js = summary(res["vms"], "--vms 2")
+    if js:
+        m = js["cells"][0]["metrics"]
+        shares = [m[k]["median"] for k in ("vm0_cpu_share", "vm1_cpu_share") if k in m]
+        check(len(shares) == 2 and abs(sum(shares) - 1) < 1e-9 and "vm2_cpu_share" not in m
+              and js["plan"]["compared"] is None,
+              "--vms 2: each VM's CPU share, adding up to 1 (%s); one cell, nothing compared"
+              % shares)
+    js = summary(res["ipi"], "--workload ipi")
+    if js:
+        m = js["cells"][0]["metrics"]
+        check(js["primary_metric"] == "ipi_ops_per_s" and m["ipi_ops_per_s"]["median"] > 0
+              and "lock_ops_per_s" not in m,
+              "--workload ipi: the report leads with IPI ops/s (%s)"
+              % m.get("ipi_ops_per_s", {}).get("median"))
     b = res["bad"]
     lines = b.out.split()
     check(lines[:2] == ["RC=2", "RC=2"] and lines[2] == "2" and b.err.count("\n") == 2
