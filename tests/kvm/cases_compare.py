@@ -18,11 +18,12 @@ COOP8 = ["--sched", "coop", "--vcpus", "8", "--pcpus", "0-1", "--pv", "yield", "
 # The policy comparison: 20 interleaved rounds of 1 s runs.  The verdict
 # rests on the sign-test interval of the median of the 20 paired ratios,
 # [r(6), r(15)]: "better" needs at most 5 of 20 pairs at or below 1.  The
-# worst slow stretch of the emulated host seen (a clean-clone CI run,
-# docs/testing.md) gave 2 pairs of 9 at or below 1 and a median of 1.84,
-# the other pairs 3.6-4.8x; the floor on the median, 1.5, stays below that
-# stretch's own median.  The 3x goal is printed, met or not.
-HN_REPS, HN_FLOOR, HN_GOAL = 20, 1.5, 3.0
+# emulated host can run handoff's system calls 3-4x slower for a whole
+# sweep: a clean-clone CI run (2026-11-30) gave handoff/none 1.65x median
+# where a quiet boot gives 4.0x, yet all 20 of its pairs were above 1 (the
+# smallest 1.03, r(6) 1.27).  So the claim asserted is the verdict; the
+# size of the gain is printed, with the 3x goal, not asserted.
+HN_REPS, HN_GOAL = 20, 3.0
 
 
 def summary(o, label):
@@ -166,11 +167,10 @@ def compare_verdicts(t):
         return
     v = verdict(js, 1)
     notes = js["cells"][1]["warnings"]
-    check(hn.rc == 0 and v["verdict"] == "better" and v["ci"][0] > 1
-          and v["ratio"] >= HN_FLOOR and "no_hints" not in notes,
-          "none vs handoff at 8:2, 20 us sections: handoff %.2fx (floor %g; 3x goal %s), "
+    check(hn.rc == 0 and v["verdict"] == "better" and v["ci"][0] > 1 and "no_hints" not in notes,
+          "none vs handoff at 8:2, 20 us sections: handoff %.2fx (3x goal %s), "
           "95%% CI %.2f..%.2f excludes 1, %d pairs: %s"
-          % (v["ratio"], HN_FLOOR, "met" if v["ratio"] >= HN_GOAL else "NOT met",
+          % (v["ratio"], "met" if v["ratio"] >= HN_GOAL else "NOT met",
              v["ci"][0], v["ci"][1], v["pairs"], v["verdict"]), hn)
     assert_complete_in_order(hn.outdir, 2 * HN_REPS, "none/handoff")
     with open(os.path.join(hn.outdir, "runs", "00000", "cmd")) as f:
