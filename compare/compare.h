@@ -37,6 +37,7 @@ struct yl_sweep {
 	char *plan_text;
 	struct yl_run_rec *runs;	/* by run index, in the planned order */
 	struct yl_cell *cells;
+	unsigned int *run_at;		/* [cell * reps + round]: its run's index */
 	bool have[YL_M_NR];		/* measured in some cell */
 	unsigned int primary;		/* the metric the main table leads with */
 	unsigned int nr_dirs;

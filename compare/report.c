@@ -46,6 +46,9 @@ int yl_sweep_load(struct yl_sweep *s, const char *const *dirs, unsigned int nr,
 	s->cells = calloc(s->plan.nr_cells, sizeof(*s->cells));
 	if (!s->runs || !s->cells)
 		return yl_errf(err, "compare: out of memory");
+	s->run_at = malloc(s->plan.nr_runs * sizeof(*s->run_at));
+	if (!s->run_at)
+		return yl_errf(err, "compare: out of memory");
 	for (k = 0; k < s->plan.nr_runs; k++)
 		yl_run_rec_init(&s->runs[k]);
 	for (d = 0; d < nr && d < YL_MAX_PATHS; d++) {
@@ -70,6 +73,7 @@ void yl_sweep_free(struct yl_sweep *s)
 	free(s->plan_text);
 	free(s->runs);
 	free(s->cells);
+	free(s->run_at);
 }
 
 unsigned int yl_sweep_failed(const struct yl_sweep *s)
@@ -85,12 +89,7 @@ unsigned int yl_sweep_failed(const struct yl_sweep *s)
 static const struct yl_run_rec *run_of(const struct yl_sweep *s, unsigned int cell,
 				       unsigned int r)
 {
-	unsigned int k;
-
-	for (k = r * s->plan.nr_cells; k < (r + 1) * s->plan.nr_cells; k++)
-		if (s->plan.order[k] == cell)
-			return &s->runs[k];
-	return NULL;
+	return &s->runs[s->run_at[cell * s->plan.reps + r]];
 }
 
 static void add_warnings(struct yl_cell *c, const struct yl_run_rec *r)
@@ -156,10 +155,13 @@ void yl_sweep_analyze(struct yl_sweep *s)
 {
 	double *x = malloc(s->plan.reps * sizeof(*x));
 	double *y = malloc(2 * s->plan.reps * sizeof(*y));
-	unsigned int c;
+	unsigned int c, k;
 
 	if (!x || !y)
 		goto out;
+	/* after merge --baseline, which renumbers the cells */
+	for (k = 0; k < s->plan.nr_runs; k++)
+		s->run_at[s->plan.order[k] * s->plan.reps + yl_plan_round(&s->plan, k)] = k;
 	for (c = 0; c < s->plan.nr_cells; c++)
 		analyze_cell(s, c, x, y);
 	s->primary = s->have[YL_M_LOCK_OPS] || !s->have[YL_M_IPI_OPS] ?
