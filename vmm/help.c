@@ -211,15 +211,16 @@ static void man_text(FILE *f, const char *s)
 
 static void man_opt(FILE *f, const struct yl_opt *o)
 {
-	char syn[300], suffix[200], cmds[128] = "";
+	char syn[300], suffix[200], cmds[192] = "";
 	unsigned int c;
 
 	opt_synopsis(o, syn, sizeof(syn));
 	opt_suffix(o, suffix, sizeof(suffix));
 	for (c = 0; c < YL_CMD_NR; c++)
-		if (yl_opt_takes(o, c))
+		if (yl_opt_listed(o, c))
 			snprintf(cmds + strlen(cmds), sizeof(cmds) - strlen(cmds),
-				 "%s%s", *cmds ? ", " : "", yl_cmds[c].name);
+				 "%s%s%s", *cmds ? ", " : "", yl_cmds[c].name,
+				 yl_opt_takes(o, c) ? "" : " (values to sweep)");
 	fputs(".TP\n.B ", f);
 	man_text(f, syn);
 	fputc('\n', f);
