@@ -12,7 +12,6 @@
 #include <string.h>
 #include "results.h"
 #include "util.h"
-#include "stats.h"
 
 const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
 	[YL_M_LOCK_OPS] = { "lock_ops_per_s", "lock ops/s", +1 },
@@ -133,6 +132,19 @@ static void tally_vm(struct yl_run_rec *r, struct tally *t, json_t *vm)
 	t->nr_vms++;
 }
 
+/* yl_jain(), as run reports it, of @n values; none: not measured. */
+static double jain_of(const double *x, unsigned int n)
+{
+	double sum = 0, sq = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sum += x[i];
+		sq += x[i] * x[i];
+	}
+	return n ? yl_jain(sum, sq, n) : NAN;
+}
+
 /* As yl_hist_quantile(): the upper bound of the bucket holding quantile q. */
 static double lat_quantile(const struct yl_run_rec *r, double q)
 {
@@ -166,8 +178,8 @@ static void metrics(struct yl_run_rec *r, json_t *root, struct tally *t)
 		r->v[YL_M_IPI_OPS] = num(root, "result.ipi_ops_per_s");
 	r->v[YL_M_LAT_P50] = lat_quantile(r, 0.5);
 	r->v[YL_M_LAT_P99] = lat_quantile(r, 0.99);
-	r->v[YL_M_JAIN_OPS] = yl_jain_index(t->ops, t->n);
-	r->v[YL_M_JAIN_CPU] = yl_jain_index(t->cpu, t->n);
+	r->v[YL_M_JAIN_OPS] = jain_of(t->ops, t->n);
+	r->v[YL_M_JAIN_CPU] = jain_of(t->cpu, t->n);
 	for (i = 0; i < t->n; i++)
 		cpu_sum += t->cpu[i];
 	cpu_mean = t->n ? cpu_sum / t->n : NAN;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "compare.h"
+#include "outfile.h"
 
 #define KILL_GRACE_S	30	/* past run's own watchdog: compare kills */
 
@@ -47,21 +48,19 @@ static void catch_stops(void)
 		sigaction(sigs[k], &sa, NULL);
 }
 
+/* @text as the file @path, complete or absent (outfile.c's way). */
 int yl_write_file(const char *path, const char *text)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
+	struct yl_outfile o;
+	struct yl_err err;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
+	if (yl_outfile_open(&o, "--out", path, &err))
 		return -1;
-	fputs(text, f);
-	if (fclose(f) || rename(tmp, path)) {
-		unlink(tmp);
+	if (fputs(text, o.f) == EOF) {
+		yl_outfile_abort(&o);
 		return -1;
 	}
-	return 0;
+	return yl_outfile_commit(&o, &err);
 }
 
 char *yl_read_file(const char *path, size_t max)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats.h"
+#include "util.h"
 
 /* splitmix64: tiny, fast, and its output is the same on every machine. */
 uint64_t yl_rng_next(uint64_t *state)
@@ -72,13 +73,6 @@ static double median_sorted(const double *x, unsigned int n)
 	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 double yl_median(const double *x, unsigned int n)
 {
 	double *s, m;
@@ -89,26 +83,10 @@ double yl_median(const double *x, unsigned int n)
 	if (!s)
 		return NAN;
 	memcpy(s, x, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_dbl);
+	qsort(s, n, sizeof(*s), yl_cmp_dbl);
 	m = median_sorted(s, n);
 	free(s);
 	return m;
-}
-
-/*
- * Jain's fairness index (sum x)^2 / (n sum x^2): 1 when all are equal,
- * 1/n when one has everything.  NaN when there is nothing to share.
- */
-double yl_jain_index(const double *x, unsigned int n)
-{
-	double s = 0, s2 = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		s += x[i];
-		s2 += x[i] * x[i];
-	}
-	return n && s2 > 0 ? s * s / (n * s2) : NAN;
 }
 
 /*
@@ -137,7 +115,7 @@ void yl_boot_median_ci(const double *x, unsigned int n, double conf,
 		sort_small(res, n);
 		med[r] = median_sorted(res, n);
 	}
-	qsort(med, b, sizeof(*med), cmp_dbl);
+	qsort(med, b, sizeof(*med), yl_cmp_dbl);
 	klo = (unsigned int)floor((1 - conf) / 2 * b);
 	khi = (unsigned int)ceil((1 + conf) / 2 * b) - 1;
 	*lo = med[klo];
@@ -214,7 +192,7 @@ void yl_paired(const double *base, const double *cell, unsigned int n,
 	if (k) {
 		unsigned int rank = yl_sign_rank(k, conf);
 
-		qsort(r, k, sizeof(*r), cmp_dbl);
+		qsort(r, k, sizeof(*r), yl_cmp_dbl);
 		p->ratio = median_sorted(r, k);
 		yl_boot_median_ci(r, k, conf, seed, &p->boot_lo, &p->boot_hi);
 		if (rank) {

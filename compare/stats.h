@@ -41,7 +41,6 @@ uint64_t yl_rng_next(uint64_t *state);
 uint64_t yl_seed_mix(uint64_t seed, uint64_t a, uint64_t b);
 void yl_shuffle(unsigned int *v, unsigned int n, uint64_t *state);
 double yl_median(const double *x, unsigned int n);
-double yl_jain_index(const double *x, unsigned int n);
 void yl_boot_median_ci(const double *x, unsigned int n, double conf,
 		       uint64_t seed, double *lo, double *hi);
 void yl_describe(const double *x, unsigned int n, double conf, uint64_t seed,

@@ -35,19 +35,6 @@ START_TEST(median_mean_sd)
 }
 END_TEST
 
-START_TEST(jain)
-{
-	static const double eq[] = { 1, 1, 1, 1 }, one[] = { 1, 0, 0, 0 },
-			    three[] = { 1, 2, 3 };
-
-	ck_assert_double_eq_tol(yl_jain_index(eq, 4), 1, EPS);
-	ck_assert_double_eq_tol(yl_jain_index(one, 4), 0.25, EPS);
-	/* (1+2+3)^2 / (3 (1+4+9)) = 36 / 42 */
-	ck_assert_double_eq_tol(yl_jain_index(three, 3), 36.0 / 42, EPS);
-	ck_assert(isnan(yl_jain_index(one + 1, 3)));
-}
-END_TEST
-
 /*
  * {1..9}: a resample's median is <= x_(k) when 5 or more of 9 draws are
  * among the k smallest: P = P[Bin(9, k/9) >= 5], 0.0013 for k = 1 and
@@ -173,7 +160,6 @@ Suite *stats_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, median_mean_sd);
-	tcase_add_test(tc, jain);
 	tcase_add_test(tc, bootstrap_exact);
 	tcase_add_test(tc, sign_rank);
 	tcase_add_test(tc, paired);
