@@ -421,9 +421,12 @@ void yl_plan_value_label(const struct yl_plan *p, unsigned int axis,
 		snprintf(buf, len, "%s", a->vals[val]);
 }
 
-/* "policy=handoff vcpus=8": the axes with several values, as given. */
-void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
-		   size_t len)
+/*
+ * "policy=handoff vcpus=8": the axes with several values, as given, but
+ * those of options in @skip (1 << enum yl_opt_id); "all" if none is left.
+ */
+void yl_plan_label_skip(const struct yl_plan *p, unsigned int cell, uint64_t skip,
+			char *buf, size_t len)
 {
 	size_t n = 0;
 	unsigned int a;
@@ -432,7 +435,7 @@ void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
 	if (len)
 		buf[0] = 0;
 	for (a = 0; a < p->nr_axes && n < len; a++) {
-		if (p->axes[a].nr < 2)
+		if (p->axes[a].nr < 2 || (skip & (1ull << p->axes[a].opt)))
 			continue;
 		yl_plan_value_label(p, a, yl_plan_value(p, cell, a), v, sizeof(v));
 		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "",
@@ -440,6 +443,12 @@ void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
 	}
 	if (!n && len)
 		snprintf(buf, len, "all");
+}
+
+void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
+		   size_t len)
+{
+	yl_plan_label_skip(p, cell, 0, buf, len);
 }
 
 /* "run --policy handoff --vcpus 8 ...": the caller adds --json. */

@@ -50,6 +50,8 @@ unsigned int yl_plan_value(const struct yl_plan *p, unsigned int cell,
 unsigned int yl_plan_baseline_of(const struct yl_plan *p, unsigned int cell);
 void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
 		   size_t len);
+void yl_plan_label_skip(const struct yl_plan *p, unsigned int cell, uint64_t skip,
+			char *buf, size_t len);
 const char *yl_axis_name(const struct yl_axis *a);
 void yl_plan_value_label(const struct yl_plan *p, unsigned int axis,
 			 unsigned int val, char *buf, size_t len);

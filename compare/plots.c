@@ -56,26 +56,8 @@ static int open_plot(const char *dir, const char *name, FILE **d, FILE **g)
 static void series_label(const struct yl_sweep *s, unsigned int c, char *buf,
 			 size_t len)
 {
-	static const enum yl_opt_id x_axes[] = { YL_O_VCPUS, YL_O_PCPUS, YL_O_VMS };
-	const struct yl_plan *p = &s->plan;
-	unsigned int a, k;
-	size_t n = 0;
-	char v[256];
-
-	buf[0] = 0;
-	for (a = 0; a < p->nr_axes && n < len; a++) {
-		bool x = false;
-
-		for (k = 0; k < ARRAY_SIZE(x_axes); k++)
-			x |= p->axes[a].opt == (unsigned int)x_axes[k];
-		if (x || p->axes[a].nr < 2)
-			continue;
-		yl_plan_value_label(p, a, yl_plan_value(p, c, a), v, sizeof(v));
-		n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "",
-				      yl_axis_name(&p->axes[a]), v);
-	}
-	if (!n)
-		snprintf(buf, len, "all");
+	yl_plan_label_skip(&s->plan, c, 1ull << YL_O_VCPUS | 1ull << YL_O_PCPUS |
+			   1ull << YL_O_VMS, buf, len);
 }
 
 static int throughput(const struct yl_sweep *s, const char *dir)

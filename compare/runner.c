@@ -153,6 +153,23 @@ struct runner {
 	double t0, run_s;
 };
 
+/* A directory and all in it (a run's, emuhost's scratch): depth first,
+ * no link followed; one that is not there is already gone. */
+static int rm_entry(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void remove_tree(const char *dir)
+{
+	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		fprintf(stderr, "compare: %s: could not remove all of it: %s\n", dir,
+			strerror(errno));
+}
+
 static void log_event(const struct runner *r, unsigned int k, unsigned int att,
 		      const char *what)
 {
@@ -176,24 +193,6 @@ static void log_event(const struct runner *r, unsigned int k, unsigned int att,
 static void run_dir(const struct runner *r, unsigned int k, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/runs/%05u", r->out, k);
-}
-
-/* A run directory holds files only: ours. */
-static void remove_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
 }
 
 static int build_argv(const struct runner *r, unsigned int cell,
@@ -402,7 +401,7 @@ static int run_one(struct runner *r, unsigned int k)
 	int code = -1, rc;
 
 	run_dir(r, k, dir, sizeof(dir));
-	remove_dir(dir);
+	remove_tree(dir);
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -1;
 	write_cmd(r, k, dir);
@@ -426,7 +425,7 @@ static int run_one(struct runner *r, unsigned int k)
 	if (abandoned) {
 		log_event(r, k, a, "abandoned");
 		json_decref(atts);
-		remove_dir(dir);
+		remove_tree(dir);
 		return 1;
 	}
 	rc = write_meta(r, k, dir, atts, code, now_s() - t0);
@@ -514,21 +513,6 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return yl_errf(err, "--out %s: %s", path, strerror(errno));
 	return 0;
-}
-
-/* emuhost's scratch directory: nftw, depth first, nothing followed. */
-static int rm_entry(const char *path, const struct stat *st, int flag,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void remove_tree(const char *dir)
-{
-	if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS))
-		fprintf(stderr, "compare: %s: could not remove all of it\n", dir);
 }
 
 static void self_path(char *buf, size_t len)
