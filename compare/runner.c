@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include "compare.h"
 #include "outfile.h"
+#include "vm.h"
 
 #define KILL_GRACE_S	30	/* past run's own watchdog: compare kills */
 
@@ -112,37 +113,22 @@ static void utc_now(char *buf, size_t len)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)yl_now_ns() / 1e9;
 }
 
-/* The host, as each run's record names it. */
+/* The host, as each run's record names it; the KVM module as run does. */
 static json_t *host_json(void)
 {
-	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-	const char *mod = "none";
+	const char *mod = yl_kvm_impl_name(yl_kvm_impl_probe("/sys/module"));
 	struct utsname u;
-	char path[64], buf[64] = "";
-	double load = NAN;
-	unsigned int k;
-	FILE *f;
+	char buf[64];
+	double load = -1;
 
 	uname(&u);
-	for (k = 0; k < ARRAY_SIZE(mods); k++) {
-		snprintf(path, sizeof(path), "/sys/module/%s", mods[k]);
-		if (!access(path, F_OK))
-			mod = mods[k];
-	}
-	f = fopen("/proc/loadavg", "r");
-	if (f && fgets(buf, sizeof(buf), f))
+	if (yl_read_text("/proc/loadavg", buf, sizeof(buf)) > 0)
 		load = strtod(buf, NULL);
-	if (f)
-		fclose(f);
 	return json_pack("{s:s, s:s, s:s, s:f}", "hostname", u.nodename,
-			 "kernel", u.release, "kvm_module", mod,
-			 "loadavg_1m", isnan(load) ? -1.0 : load);
+			 "kernel", u.release, "kvm_module", mod, "loadavg_1m", load);
 }
 
 struct runner {
