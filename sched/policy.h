@@ -50,15 +50,22 @@ struct yl_target_vcpu {
 	uint64_t ipi_sent_ns;
 };
 
+/*
+ * One VM's target choice: its vCPUs are the tasks base..base+nr-1, and
+ * kvm_vcpu_on_spin() only ever walks its own VM's vCPUs (kvm->vcpu_array).
+ * v[] and last_boosted are indexed from base, as within the VM.
+ */
 struct yl_target {
 	enum yl_target_kind kind;
-	unsigned int nr;
+	unsigned int base, nr;
 	int last_boosted;	/* kvm->last_boosted_vcpu */
 	struct yl_target_vcpu *v;
 };
 
 int yl_target_init(struct yl_target *t, enum yl_target_kind kind,
 		   unsigned int nr);
+int yl_target_init_vm(struct yl_target *t, enum yl_target_kind kind,
+		      unsigned int base, unsigned int nr);
 void yl_target_free(struct yl_target *t);
 int yl_target_find(const char *name);
 const char *yl_target_name(enum yl_target_kind k);
@@ -69,7 +76,8 @@ bool yl_target_confirmed(const struct yl_target *t, const struct yl_sched *s,
 			 unsigned int sender, uint64_t now);
 
 /*
- * kvm_vcpu_on_spin() with the policy in place of kvm_vcpu_yield_to():
+ * kvm_vcpu_on_spin() with the policy in place of kvm_vcpu_yield_to(); me,
+ * hint and *chosen are task indices, me one of t's VM:
  * returns the outcome of the last yield tried, the chosen vCPU in *chosen
  * (-1 when none was tried).
  */

@@ -37,8 +37,11 @@ static int init_groups(struct yl_sched *s)
 	if (!s->nr_groups)
 		return 0;
 	s->groups = calloc((size_t)s->nr_groups * s->nr_cpus, sizeof(*s->groups));
-	if (!s->groups)
+	s->group_shares = calloc(s->nr_groups, sizeof(*s->group_shares));
+	if (!s->groups || !s->group_shares)
 		return -1;
+	for (g = 0; g < s->nr_groups; g++)
+		s->group_shares[g] = s->p.group_shares;
 	for (g = 0; g < s->nr_groups; g++)
 		for (c = 0; c < s->nr_cpus; c++) {
 			struct yl_group_cpu *gc = group_cpu(s, (int)g, c);
@@ -97,6 +100,23 @@ fail:
 	return NULL;
 }
 
+void yl_sched_set_group_shares(struct yl_sched *s, unsigned int g,
+			       uint64_t shares)
+{
+	unsigned int c;
+
+	if (g >= s->nr_groups || !shares)
+		return;
+	s->group_shares[g] = shares;
+	for (c = 0; c < s->nr_cpus; c++) {
+		struct yl_group_cpu *gc = group_cpu(s, (int)g, c);
+
+		yl_se_init(&gc->se, shares, -1 - (int)g);
+		gc->se.my_q = &gc->q;
+		gc->se.cfs_rq = &s->cpus[c].rq;
+	}
+}
+
 void yl_sched_destroy(struct yl_sched *s)
 {
 	if (!s)
@@ -104,6 +124,7 @@ void yl_sched_destroy(struct yl_sched *s)
 	free(s->cpus);
 	free(s->tasks);
 	free(s->groups);
+	free(s->group_shares);
 	free(s);
 }
 
@@ -210,7 +231,7 @@ static void flat_reweight(struct yl_sched *s, int g, unsigned int cpu,
 
 		if (t->group != g || t->cpu != cpu || !t->se.on_rq)
 			continue;
-		w = t->weight * s->p.group_shares / total;
+		w = t->weight * s->group_shares[g] / total;
 		if (w == t->se.weight)
 			continue;
 		fair_leave(s, t);

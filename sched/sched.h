@@ -53,6 +53,7 @@ struct yl_sched {
 	struct yl_cpu *cpus;
 	struct yl_task *tasks;
 	struct yl_group_cpu *groups;	/* [group * nr_cpus + cpu] */
+	uint64_t *group_shares;		/* [group]: tg->shares */
 	uint64_t credits;		/* directed yields that credited lag */
 	uint64_t credit_levels;		/* entities credited, all levels */
 };
@@ -68,6 +69,14 @@ struct yl_sched *yl_sched_create(const struct yl_sched_params *p,
 				 const int *task_group,
 				 const uint64_t *task_weight);
 void yl_sched_destroy(struct yl_sched *s);
+/*
+ * A group's shares (a cpu cgroup's cpu.weight, as tg->shares), before
+ * yl_sched_start(); every group starts with p->group_shares.  As in the
+ * model's one level of groups elsewhere, each CPU's group entity carries
+ * the whole shares (calc_group_shares() would split them by load).
+ */
+void yl_sched_set_group_shares(struct yl_sched *s, unsigned int g,
+			       uint64_t shares);
 
 /* Every task joins its CPU's queue, as a new task does (ENQUEUE_INITIAL). */
 void yl_sched_start(struct yl_sched *s, uint64_t now);

@@ -30,13 +30,14 @@ int yl_target_find(const char *name)
 	return -1;
 }
 
-int yl_target_init(struct yl_target *t, enum yl_target_kind kind,
-		   unsigned int nr)
+int yl_target_init_vm(struct yl_target *t, enum yl_target_kind kind,
+		      unsigned int base, unsigned int nr)
 {
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
+	t->base = base;
 	t->nr = nr;
 	t->last_boosted = -1;
 	t->v = calloc(nr, sizeof(*t->v));
@@ -45,6 +46,12 @@ int yl_target_init(struct yl_target *t, enum yl_target_kind kind,
 	for (i = 0; i < nr; i++)
 		t->v[i].ipi_receiver = -1;
 	return 0;
+}
+
+int yl_target_init(struct yl_target *t, enum yl_target_kind kind,
+		   unsigned int nr)
+{
+	return yl_target_init_vm(t, kind, 0, nr);
 }
 
 void yl_target_free(struct yl_target *t)
@@ -116,8 +123,8 @@ struct attempt {
 /* kvm_vcpu_yield_to() on one candidate; true when the search is over. */
 static bool try_one(struct attempt *a, unsigned int i)
 {
-	a->chosen = (int)i;
-	a->last = a->pol->yield_to(a->s, a->me, (int)i, a->now);
+	a->chosen = (int)(a->t->base + i);
+	a->last = a->pol->yield_to(a->s, a->me, a->chosen, a->now);
 	if (yl_outcome_done(a->last)) {
 		a->t->last_boosted = (int)i;
 		return true;
@@ -135,7 +142,7 @@ static bool rr_pass(struct attempt *a, bool relaxed)
 	for (k = 0; k < n; k++) {
 		unsigned int i = (start + k) % n;
 
-		if (i == a->me || !ready(a->s, i))
+		if (a->t->base + i == a->me || !ready(a->s, a->t->base + i))
 			continue;
 		if (!relaxed && !eligible_for_dy(a->t, i))
 			continue;
@@ -147,12 +154,12 @@ static bool rr_pass(struct attempt *a, bool relaxed)
 
 static void on_spin(struct attempt *a)
 {
-	struct yl_target_vcpu *me = &a->t->v[a->me];
+	struct yl_target_vcpu *me = &a->t->v[a->me - a->t->base];
 
 	me->in_spin_loop = true;
 	if (a->t->kind == YL_TARGET_IPI_PAIRS &&
-	    yl_target_confirmed(a->t, a->s, a->me, a->now) &&
-	    ready(a->s, (unsigned int)me->ipi_receiver) &&
+	    yl_target_confirmed(a->t, a->s, a->me - a->t->base, a->now) &&
+	    ready(a->s, a->t->base + (unsigned int)me->ipi_receiver) &&
 	    try_one(a, (unsigned int)me->ipi_receiver))
 		goto out;
 	if (rr_pass(a, false))
@@ -175,7 +182,7 @@ enum yl_outcome yl_directed_yield(struct yl_sched *s, const struct yl_policy *po
 		.last = YL_OUT_NO_TARGET,
 	};
 
-	if (me >= t->nr || t->nr < 2) {
+	if (me < t->base || me - t->base >= t->nr || t->nr < 2) {
 		*chosen = -1;
 		return YL_OUT_NO_TARGET;
 	}

@@ -448,6 +448,66 @@ static struct yl_sched *six_on_one(void)
  * itself; three failed yield_to()s stop.  last_boosted = 3, me = 0:
  * 4, 5, (0 skipped), 1 -> three failures.
  */
+/*
+ * Two groups (VMs) of two busy tasks on one CPU, shares 1024 and 3072
+ * (cpu.weight 100 and 300): over 2 s of 1 ms ticks each group's service
+ * is its shares' share, 25% and 75%, within a slice either way.  And a
+ * group's shares change nothing when it is alone.
+ */
+START_TEST(group_shares_split_the_cpu)
+{
+	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
+	static const int grp[4] = { 0, 0, 1, 1 };
+	struct yl_sched_params p;
+	struct yl_sched *s;
+	uint64_t t, g0, g1;
+
+	yl_sched_params_preset(&p, "6.18", 1);
+	s = yl_sched_create(&p, 1, 4, 2, cpu, grp, NULL);
+	ck_assert_ptr_nonnull(s);
+	yl_sched_set_group_shares(s, 1, 3072);
+	ck_assert_uint_eq(s->group_shares[0], 1024);
+	ck_assert_uint_eq(s->group_shares[1], 3072);
+	yl_sched_start(s, 0);
+	yl_sched_pick(s, 0, 0);
+	for (t = MS; t <= 2000 * MS; t += MS)
+		if (yl_sched_tick(s, 0, t))
+			yl_sched_pick(s, 0, t);
+	yl_sched_update_curr(s, 0, 2000 * MS);
+	g0 = yl_sched_service(s, 0) + yl_sched_service(s, 1);
+	g1 = yl_sched_service(s, 2) + yl_sched_service(s, 3);
+	ck_assert_msg(g0 + g1 == 2000 * MS, "service %llu", (unsigned long long)(g0 + g1));
+	ck_assert_msg(g0 >= 500 * MS - 4 * MS && g0 <= 500 * MS + 4 * MS,
+		      "group 0 got %llu ns of 2 s, want 25%%", (unsigned long long)g0);
+	yl_sched_destroy(s);
+}
+END_TEST
+
+/*
+ * A VM's target choice covers its own vCPUs only, as kvm_vcpu_on_spin()
+ * walks kvm->vcpu_array: VM 1 holds tasks 3-5 of six; rr from task 3
+ * with last_boosted 0 (local) tries 4 and 5 (tasks), never 0-2.
+ */
+START_TEST(rr_stays_in_its_vm)
+{
+	struct yl_sched *s = six_on_one();
+	struct yl_target t;
+	int chosen;
+
+	yl_target_init_vm(&t, YL_TARGET_RR, 3, 3);
+	t.last_boosted = 0;
+	nvisited = 0;
+	yl_directed_yield(s, &recorder, &t, 3, -1, 0, &chosen);
+	ck_assert_uint_eq(nvisited, 2);
+	ck_assert_int_eq(visited[0], 4);
+	ck_assert_int_eq(visited[1], 5);
+	ck_assert_int_eq(yl_directed_yield(s, &recorder, &t, 0, -1, 0, &chosen),
+			 YL_OUT_NO_TARGET);	/* task 0 is not of this VM */
+	yl_target_free(&t);
+	yl_sched_destroy(s);
+}
+END_TEST
+
 START_TEST(rr_kernel_order)
 {
 	struct yl_sched *s = six_on_one();
@@ -869,6 +929,8 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, forced_resched_rate_limited);
 	tcase_add_test(ex, lag_credit_inert_across_run_queues);
 	tcase_add_test(ex, rr_kernel_order);
+	tcase_add_test(ex, rr_stays_in_its_vm);
+	tcase_add_test(ex, group_shares_split_the_cpu);
 	tcase_add_test(ex, ipi_pairs_prefers_receiver);
 	tcase_add_test(ex, ipi_pairs_relaxed_pass);
 	tcase_add_test(ex, outcomes_for_bad_targets);
