@@ -212,9 +212,9 @@ static void coop_config(struct yl_config *cfg)
 static void print_phases(const struct yl_handoff_out *h)
 {
 	static const char *const what[] = {
-		"decide: hint exit to the wake call",
-		"wake: wake call to the target running",
-		"enter: target running to KVM_RUN",
+		"decide: hint exit to the pick",
+		"switch: pick to its thread taking it",
+		"enter: taken to KVM_RUN",
 	};
 	unsigned int k;
 

@@ -412,6 +412,16 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_HZ] = { "--hz", "N", YL_OPT_UINT, YL_GRP_COOP, C(RUN), F(hz),
 		100, 1000, .def_doc = "the preset's, 250",
 		.help = "the scheduler tick, as CONFIG_HZ" },
+	[YL_O_FLAT] = { "--flat", NULL, YL_OPT_FLAG, YL_GRP_COOP, C(RUN),
+		F(flat),
+		.help = "with --vms > 1: the flattened pick (sched/flat): every vCPU on its CPU's root queue, weighted by its share of its VM's shares, instead of under a group entity per VM" },
+	[YL_O_TIMELINE] = { "--timeline", "FILE", YL_OPT_STR, YL_GRP_COOP,
+		C(RUN), F(timeline_path), 1, 4095, .flags = YL_OF_NO_AXIS,
+		.help = "write the executor's last --timeline-events events as Chrome trace-event JSON (Perfetto, chrome://tracing): a track per pCPU with the vCPU it ran, hints with their outcome, hand-offs, kicks, IPIs, halts, slice ends, each vCPU's lag at its dispatches" },
+	[YL_O_TIMELINE_EVENTS] = { "--timeline-events", "N", YL_OPT_U64,
+		YL_GRP_COOP, C(RUN), F(timeline_events), 16,
+		YL_MAX_TIMELINE_EVENTS, .def = "262144",
+		.help = "--timeline's ring: the last N events are kept (40 bytes each)" },
 	[YL_O_SCHED_FEATURE] = { "--sched-feature", "[NO_]NAME", YL_OPT_FUNC,
 		YL_GRP_HOST, C(RUN), .parse = parse_sched_feat,
 		.help = "set a host scheduler feature (debugfs sched/features) for the run; repeatable; restored on every exit, and by the next start if the run was killed" },
@@ -428,7 +438,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_CPU_WEIGHT] = { "--cpu-weight", "W[,W...]", YL_OPT_FUNC,
 		YL_GRP_HOST, C(RUN), .parse = parse_weights, .flags = YL_OF_LIST,
 		.def_doc = "the kernel's, 100",
-		.help = "cpu.weight of each VM's cgroup (with --cgroup), 1-10000: one for all VMs or one per VM" },
+		.help = "each VM's cpu.weight, 1-10000, one for all VMs or one per VM: of its cgroup (with --cgroup), or in coop mode its group's shares in sched/ (100 is 1024, as sched_weight_from_cgroup())" },
 	[YL_O_EXITS] = { "--exits", "N", YL_OPT_U64, YL_GRP_OUTPUT,
 		C(BENCH_EXITS), F(bench_exits), 100, YL_MAX_BENCH_EXITS,
 		.def = "20000", .help = "exits per measured round" },
@@ -769,15 +779,17 @@ static const char *given_of(const struct yl_config *cfg, enum yl_opt_group g)
 /* What one option allows depends on another: checked once all are read. */
 static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 {
-	if (cfg->nr_weights && !cfg->cgroup_parent)
-		return yl_errf(err, "--cpu-weight: only with --cgroup PARENT");
+	if (cfg->nr_weights && !cfg->cgroup_parent && cfg->sched != YL_SCHED_COOP)
+		return yl_errf(err, "--cpu-weight: only with --cgroup PARENT or --sched coop");
+	if (cfg->cgroup_parent && cfg->sched == YL_SCHED_COOP)
+		return yl_errf(err, "--cgroup: not with --sched coop, whose VMs are groups of its own scheduler (--cpu-weight sets their shares)");
 	if (cfg->nr_weights > 1 && cfg->nr_weights != cfg->nr_vms)
 		return yl_errf(err, "--cpu-weight: %u values for %u VMs; allowed: one, or one per VM",
 			       cfg->nr_weights, cfg->nr_vms);
 	return 0;
 }
 
-/* Coop mode, for now: one VM; IPIs go through yieldlab's port. */
+/* Coop mode: IPIs go through yieldlab's port; --timeline-events with --timeline. */
 static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 {
 	const char *o = given_of(cfg, YL_GRP_COOP);
@@ -787,8 +799,8 @@ static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 			return yl_errf(err, "%s: only with --sched coop", o);
 		return 0;
 	}
-	if (cfg->nr_vms != 1)
-		return yl_errf(err, "--sched coop: one VM per run for now (allowed: --vms 1)");
+	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)
+		return yl_errf(err, "--timeline-events: only with --timeline FILE");
 	if (yl_given(cfg, YL_O_IPI_VIA))
 		return yl_errf(err, "--ipi-via: not with --sched coop, whose guest sends IPIs through yieldlab's port");
 	return 0;

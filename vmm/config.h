@@ -30,7 +30,8 @@ enum yl_opt_id {
 	YL_O_VCPUS, YL_O_VMS, YL_O_PCPUS, YL_O_WORKLOAD, YL_O_LOCK, YL_O_PV,
 	YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_THRESHOLD,
 	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY,
-	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ,
+	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
+	YL_O_TIMELINE, YL_O_TIMELINE_EVENTS,
 	YL_O_SCHED_FEATURE, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
 	YL_O_CGROUP, YL_O_CPU_WEIGHT,
 	YL_O_EXITS, YL_O_TIMEOUT, YL_O_SECCOMP, YL_O_SECCOMP_PROBE,
@@ -58,6 +59,7 @@ enum yl_opt_id {
 #define YL_DEF_TIMEOUT_SLACK_S	60	/* run: --timeout is duration + this */
 #define YL_DEF_BENCH_TIMEOUT_S	60
 #define YL_MAX_RAW_OPTS		256	/* compare: run options as given */
+#define YL_MAX_TIMELINE_EVENTS	(1ull << 24)	/* 40 B each: 640 MiB */
 #define YL_MAX_PATHS		64	/* merge: directories */
 #define YL_MAX_REPS		1000
 #define YL_MAX_OUT_DIR		3072	/* + runs/NNNNN/meta.json < PATH_MAX */
@@ -137,6 +139,9 @@ struct yl_config {
 	unsigned int target;		/* --target: enum yl_target_kind */
 	const char *preset;		/* --preset: sched/ parameters */
 	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
+	bool flat;			/* --flat: sched/flat's pick across VMs */
+	const char *timeline_path;	/* --timeline */
+	uint64_t timeline_events;	/* --timeline-events: the ring */
 	const char *cgroup_parent;	/* --cgroup */
 	unsigned int nr_weights;	/* --cpu-weight: 0, 1 or nr_vms */
 	unsigned int cpu_weight[YL_MAX_VMS];

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Coop mode, see coop.h.  One mutex guards the scheduler: every call into
- * sched/ and every change of who owns a CPU happens under it.  A thread
- * gives its CPU away by clearing its own go word and setting the next
- * one's before it drops the lock, so at no moment do two threads own one
- * CPU; it then waits on its word outside the lock.
+ * Coop mode's executor, see coop.h.  One mutex guards the scheduler:
+ * every call into sched/ and every change of a CPU's current task happens
+ * under it.  A CPU's current task is changed by that CPU's own thread,
+ * except an idle CPU's, which any thread may give a task and then wake.
+ * So a vCPU is only ever entered by the thread of the CPU it is current
+ * on, and no thread ever waits for another to let go of a vCPU.
  */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,13 +23,12 @@
 #define YL_SIG_TICK	SIGUSR2
 
 /*
- * The tick (and a kick from another CPU) is blocked in a vCPU thread
- * except inside KVM_RUN, where KVM_SET_SIGNAL_MASK lets it in: it ends a
- * KVM_RUN with EINTR, and one that comes while the thread is outside
- * makes its next KVM_RUN return at once, yet never wakes a thread that
- * waits for its turn.  It stays pending either way and is taken with
- * tick_take(), as QEMU's kvm_eat_signals() takes its SIG_IPI.  The
- * handler only runs if some other thread unblocks the signal.
+ * The tick (and a kick from another CPU) is blocked in an executor
+ * thread except inside KVM_RUN, where the vCPU's KVM_SET_SIGNAL_MASK
+ * lets it in: it ends a KVM_RUN with EINTR, and one that comes while the
+ * thread is outside makes its next KVM_RUN return at once, yet never
+ * wakes an idle thread.  It stays pending either way and is taken with
+ * tick_take(), as QEMU's kvm_eat_signals() takes its SIG_IPI.
  */
 static void tick_handler(int sig)
 {
@@ -56,22 +57,26 @@ static void tick_take(void)
 		;
 }
 
-/* This thread: the tick blocked, except inside this vCPU's KVM_RUN. */
-static int tick_mask(struct yl_vcpu *v)
+/*
+ * A vCPU's signal mask inside KVM_RUN: the executor's own (the creating
+ * thread's, which every executor inherits) with the tick let in.  It is
+ * the vCPU's (vcpu->sigset, kvm_sigset_activate()), so it moves with the
+ * vCPU from thread to thread.
+ */
+static int run_mask(int fd)
 {
 	struct {
 		struct kvm_signal_mask m;
 		uint8_t set[8];		/* the kernel's sigset_t on x86-64 */
 	} km;
-	sigset_t tick, old;
+	sigset_t cur;
 
-	tick_set(&tick);
-	if (pthread_sigmask(SIG_BLOCK, &tick, &old))
+	if (pthread_sigmask(SIG_BLOCK, NULL, &cur))
 		return -1;
-	sigdelset(&old, YL_SIG_TICK);
+	sigdelset(&cur, YL_SIG_TICK);
 	km.m.len = sizeof(km.set);
-	memcpy(km.set, &old, sizeof(km.set));
-	return ioctl(v->fd, KVM_SET_SIGNAL_MASK, &km);
+	memcpy(km.set, &cur, sizeof(km.set));
+	return ioctl(fd, KVM_SET_SIGNAL_MASK, &km);
 }
 
 static void futex_wait(uint32_t *w, uint32_t val)
@@ -99,6 +104,44 @@ static bool runnable(const struct yl_coop *c, unsigned int t)
 	return c->s->tasks[t].state == YL_TASK_RUNNABLE;
 }
 
+static struct yl_vm *vm_of(const struct yl_coop *c, unsigned int t)
+{
+	return c->v[t].vcpu->vm;
+}
+
+/* The guest's page of preempted bytes (abi.h), in the task's own VM. */
+static volatile uint8_t *preempted(const struct yl_coop *c, unsigned int t)
+{
+	return vm_of(c, t)->mem + YL_COOP_PREEMPTED_GPA + c->v[t].vcpu->idx;
+}
+
+static bool vm_stopped(const struct yl_coop *c, unsigned int t)
+{
+	return __atomic_load_n(&vm_of(c, t)->stop, __ATOMIC_ACQUIRE);
+}
+
+unsigned int yl_coop_task(const struct yl_coop *c, const struct yl_vcpu *v)
+{
+	(void)c;
+	return v->task;
+}
+
+static void tl_add(struct yl_coop *c, enum yl_tl_kind kind, unsigned int cpu,
+		   unsigned int t, int32_t arg, int64_t val, uint64_t ts,
+		   uint64_t dur)
+{
+	struct yl_tl_event e = {
+		.ts_ns = ts, .dur_ns = dur, .val = val, .kind = (uint16_t)kind,
+		.cpu = (uint16_t)cpu, .vm = (uint16_t)c->v[t].vm,
+		.vcpu = (uint16_t)c->v[t].vcpu->idx, .arg = arg,
+	};
+
+	if (c->tl)
+		yl_tl_add(c->tl, &e);
+}
+
+/* ------------------------------------------------------------ creation */
+
 static int parse_pcpus(struct yl_coop *c, const cpu_set_t *set,
 		       struct yl_err *err)
 {
@@ -107,110 +150,167 @@ static int parse_pcpus(struct yl_coop *c, const cpu_set_t *set,
 	c->nr_cpus = 0;
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (CPU_ISSET(cpu, set) && c->nr_cpus < YL_MAX_VCPUS)
-			c->host_cpu[c->nr_cpus++] = cpu;
+			c->nr_cpus++;
 	if (!c->nr_cpus)
 		return yl_errf(err, "--sched coop: no physical CPU in --pcpus");
+	c->cpu = calloc(c->nr_cpus, sizeof(*c->cpu));
+	if (!c->cpu)
+		return yl_errf(err, "out of memory");
+	c->nr_cpus = 0;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set) && c->nr_cpus < YL_MAX_VCPUS)
+			c->cpu[c->nr_cpus++].host_cpu = cpu;
 	return 0;
 }
 
-int yl_coop_create(struct yl_coop *c, struct yl_vm *vm, struct yl_err *err)
+/*
+ * cpu.weight to a group's shares, as sched_weight_from_cgroup() does
+ * (kernel/sched/sched.h): weight 100 is NICE_0_LOAD, 1024.
+ */
+static uint64_t shares_of(unsigned int weight)
 {
-	const struct yl_config *cfg = vm->cfg;
+	return ((uint64_t)weight * 1024 + 50) / 100;
+}
+
+/* One scheduler for every VM: a group per VM when there are several. */
+static int make_sched(struct yl_coop *c, struct yl_err *err)
+{
+	const struct yl_config *cfg = c->cfg;
+	unsigned int *task_cpu = calloc(c->nr, sizeof(*task_cpu));
+	int *task_group = calloc(c->nr, sizeof(*task_group));
 	struct yl_sched_params p;
-	unsigned int task_cpu[YL_MAX_VCPUS], i;
+	unsigned int t, k;
+	int r = 0;
+
+	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
+		r = yl_errf(err, "--preset %s: unknown", cfg->preset);
+	else if (!task_cpu || !task_group)
+		r = yl_errf(err, "out of memory");
+	if (r)
+		goto out;
+	if (cfg->hz)
+		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
+	p.flat = cfg->flat;
+	for (t = 0; t < c->nr; t++) {
+		task_cpu[t] = t % c->nr_cpus;
+		task_group[t] = c->nr_vms > 1 ? (int)(t / c->per_vm) : -1;
+	}
+	c->s = yl_sched_create(&p, c->nr_cpus, c->nr, c->nr_vms > 1 ? c->nr_vms : 0,
+			       task_cpu, task_group, NULL);
+	if (!c->s) {
+		r = yl_errf(err, "out of memory");
+		goto out;
+	}
+	for (k = 0; c->nr_vms > 1 && k < cfg->nr_weights && k < c->nr_vms; k++)
+		yl_sched_set_group_shares(c->s, k, shares_of(cfg->cpu_weight[k]));
+	for (k = 1; c->nr_vms > 1 && cfg->nr_weights == 1 && k < c->nr_vms; k++)
+		yl_sched_set_group_shares(c->s, k, shares_of(cfg->cpu_weight[0]));
+out:
+	free(task_cpu);
+	free(task_group);
+	return r;
+}
+
+static int make_targets(struct yl_coop *c, struct yl_err *err)
+{
+	unsigned int k;
+
+	c->tgt = calloc(c->nr_vms, sizeof(*c->tgt));
+	if (!c->tgt)
+		return yl_errf(err, "out of memory");
+	for (k = 0; k < c->nr_vms; k++)
+		if (yl_target_init_vm(&c->tgt[k], c->cfg->target, k * c->per_vm,
+				      c->per_vm))
+			return yl_errf(err, "out of memory");
+	return 0;
+}
+
+static int make_timeline(struct yl_coop *c, struct yl_err *err)
+{
+	if (!c->cfg->timeline_path)
+		return 0;
+	c->tl = calloc(1, sizeof(*c->tl));
+	if (!c->tl || yl_tl_init(c->tl, c->cfg->timeline_events))
+		return yl_errf(err, "--timeline: %llu events do not fit in memory",
+			       (unsigned long long)c->cfg->timeline_events);
+	return 0;
+}
+
+int yl_coop_create(struct yl_coop *c, struct yl_vm *vms, unsigned int nr_vms,
+		   struct yl_err *err)
+{
+	unsigned int t, i;
 
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
-	if (parse_pcpus(c, &cfg->pcpus, err))
+	c->cfg = vms[0].cfg;
+	c->vms = vms;
+	c->nr_vms = nr_vms;
+	c->per_vm = vms[0].nr_vcpus;
+	c->nr = c->left = nr_vms * c->per_vm;
+	c->pol = c->cfg->policy;
+	if (parse_pcpus(c, &c->cfg->pcpus, err) || make_sched(c, err) ||
+	    make_targets(c, err) || make_timeline(c, err))
 		return -1;
-	c->nr = vm->nr_vcpus;
-	c->pol = cfg->policy;
-	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
-		return yl_errf(err, "--preset %s: unknown", cfg->preset);
-	if (cfg->hz)
-		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
-	for (i = 0; i < c->nr; i++)
-		task_cpu[i] = i % c->nr_cpus;
-	for (i = 0; i < c->nr_cpus; i++)
-		c->running[i] = c->watch[i] = -1;
-	c->s = yl_sched_create(&p, c->nr_cpus, c->nr, 0, task_cpu, NULL, NULL);
 	c->v = calloc(c->nr, sizeof(*c->v));
-	if (!c->s || !c->v || yl_target_init(&c->tgt, cfg->target, c->nr))
+	if (!c->v)
 		return yl_errf(err, "out of memory");
-	for (i = 0; i < c->nr; i++)
-		c->v[i].pinned = -1;
-	c->preempted = vm->mem + YL_COOP_PREEMPTED_GPA;
-	c->vm = vm;
+	for (t = 0; t < c->nr; t++) {
+		struct yl_vcpu *v = &vms[t / c->per_vm].vcpus[t % c->per_vm];
+
+		c->v[t].vcpu = v;
+		c->v[t].vm = t / c->per_vm;
+		c->v[t].last_thread = -1;
+		v->task = t;
+	}
+	for (i = 0; i < c->nr_cpus; i++) {
+		c->cpu[i].c = c;
+		c->cpu[i].idx = i;
+		c->cpu[i].curr = c->cpu[i].last_task = -1;
+		c->watch[i] = -1;
+	}
 	return 0;
 }
 
 void yl_coop_destroy(struct yl_coop *c)
 {
-	unsigned int i;
+	unsigned int k, i;
 
-	for (i = 0; c->v && i < c->nr; i++)
-		if (c->v[i].has_timer)
-			timer_delete(c->v[i].timer);
+	for (i = 0; c->cpu && i < c->nr_cpus; i++)
+		if (c->cpu[i].has_timer)
+			timer_delete(c->cpu[i].timer);
 	if (c->s)
 		yl_sched_destroy(c->s);
-	yl_target_free(&c->tgt);
+	for (k = 0; c->tgt && k < c->nr_vms; k++)
+		yl_target_free(&c->tgt[k]);
+	if (c->tl)
+		yl_tl_free(c->tl);
+	free(c->tl);
+	free(c->tgt);
 	free(c->v);
+	free(c->cpu);
+	c->tl = NULL;
+	c->tgt = NULL;
 	c->v = NULL;
+	c->cpu = NULL;
 	c->s = NULL;
 }
 
-/*
- * Binds a vCPU's thread to the host CPU of the sched/ CPU it now runs on.
- * The granting thread does it before the wake-up, for a thread that
- * handoff moved: woken first, it would wait on its old CPU, behind
- * whatever vCPU runs there, until the host preempted that one (a
- * millisecond or more) only to be moved then.
- */
-static void follow_cpu(struct yl_coop *c, unsigned int t, bool self)
-{
-	int host = c->host_cpu[cpu_of(c, t)];
-	cpu_set_t set;
+/* ------------------------------------------------- decisions, carried out */
 
-	if (__atomic_load_n(&c->v[t].pinned, __ATOMIC_RELAXED) == host ||
-	    (!self && !c->v[t].thread_known))
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(host, &set);
-	if (!pthread_setaffinity_np(self ? pthread_self() : c->v[t].thread,
-				    sizeof(set), &set))
-		__atomic_store_n(&c->v[t].pinned, host, __ATOMIC_RELAXED);
+/* Lock held: ask an idle CPU's thread to look again, after the unlock. */
+static void wake_cpu(struct yl_coop_cpu *pc)
+{
+	__atomic_add_fetch(&pc->word, 1, __ATOMIC_RELEASE);
+	if (pc->idle)
+		futex_wake(&pc->word);
 }
 
-/*
- * Drop the lock, then wake the threads granted a CPU under it: woken
- * while we still held it, one could preempt us only to block on it.
- */
-static void unlock_and_wake(struct yl_coop *c)
+/* A CPU whose thread is in (or about to enter) KVM_RUN: out of it. */
+static void kick_cpu(struct yl_coop_cpu *pc)
 {
-	unsigned int w[YL_MAX_VCPUS], n = c->nr_wakes, i;
-
-	memcpy(w, c->wakes, n * sizeof(*w));
-	c->nr_wakes = 0;
-	pthread_mutex_unlock(&c->lock);
-	for (i = 0; i < n; i++) {
-		struct yl_coop_vcpu *cv = &c->v[w[i]];
-
-		if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
-			__atomic_store_n(&cv->woken_ns, now_ns(c), __ATOMIC_RELAXED);
-		futex_wake(&cv->go);
-	}
-}
-
-/* Lock held: @t owns its CPU from now; it will enter when it sees go. */
-static void grant(struct yl_coop *c, int t)
-{
-	c->running[cpu_of(c, (unsigned int)t)] = t;
-	c->preempted[t] = 0;
-	c->v[t].dispatches++;
-	follow_cpu(c, (unsigned int)t, false);
-	__atomic_store_n(&c->v[t].go, 1, __ATOMIC_RELEASE);
-	if (c->nr_wakes < YL_MAX_VCPUS)
-		c->wakes[c->nr_wakes++] = (unsigned int)t;
+	if (__atomic_load_n(&pc->started, __ATOMIC_ACQUIRE))
+		pthread_kill(pc->thread, YL_SIG_TICK);
 }
 
 static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now);
@@ -237,91 +337,499 @@ static int pick(struct yl_coop *c, unsigned int cpu)
 	return next;
 }
 
-/* Lock held: the CPU's next owner, or nobody. */
-static void dispatch(struct yl_coop *c, unsigned int cpu)
+/* Lock held: the task's slice on its CPU is over. */
+static void close_slice(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
 {
-	int next = pick(c, cpu);
+	uint64_t now = now_ns(c), s = c->v[t].run_start_ns;
 
-	c->running[cpu] = -1;
+	tl_add(c, YL_TL_RUN, pc->idx, t, -1, 0, s, now > s ? now - s : 0);
+}
+
+/* Lock held: @t is the CPU's task from now; its thread enters it next. */
+static void set_curr(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
+{
+	struct yl_coop_vcpu *cv = &c->v[t];
+	const struct yl_se *se = &c->s->tasks[t].se;
+	uint64_t now = now_ns(c);
+
+	pc->curr = (int)t;
+	*preempted(c, t) = 0;
+	cv->dispatches++;
+	cv->run_start_ns = now;
+	if (cv->hinted_ns && !cv->decided_ns)
+		cv->decided_ns = now;
+	if (c->tl)
+		tl_add(c, YL_TL_LAG, pc->idx, t, se->cfs_rq ?
+		       yl_entity_eligible(se->cfs_rq, se) : 0,
+		       se->cfs_rq ? yl_entity_lag(se->cfs_rq, se) : 0, now, 0);
+}
+
+/* Lock held: the CPU runs whatever sched/ picks now. */
+static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end)
+{
+	int cur = pc->curr, next = pick(c, pc->idx);
+
+	if (next == cur)
+		return;
+	if (cur >= 0) {
+		if (slice_end) {
+			c->v[cur].preemptions++;
+			tl_add(c, YL_TL_SLICE_END, pc->idx, (unsigned int)cur, -1, 0,
+			       now_ns(c), 0);
+		}
+		*preempted(c, (unsigned int)cur) = runnable(c, (unsigned int)cur);
+		close_slice(c, pc, (unsigned int)cur);
+	}
+	pc->curr = -1;
 	if (next >= 0)
-		grant(c, next);
+		set_curr(c, pc, (unsigned int)next);
 }
 
 /*
- * Lock held: a CPU whose sched/ state asks for a reschedule but whose
- * owner is another thread gets that thread kicked out of KVM_RUN; an
- * idle one with work gets an owner.  The caller handles its own CPU.
+ * Lock held: a CPU whose sched/ state asks for a reschedule gets it from
+ * its own thread: one in KVM_RUN is kicked out of it, an idle one is
+ * given its pick here and woken.  The caller's CPU is the caller's.
  */
-static void resched_others(struct yl_coop *c, unsigned int mine)
+static void resched_others(struct yl_coop *c, int mine)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < c->nr_cpus; cpu++) {
-		int owner = c->running[cpu];
+		struct yl_coop_cpu *pc = &c->cpu[cpu];
 
-		if (cpu == mine || !c->s->cpus[cpu].need_resched)
+		if ((int)cpu == mine || !c->s->cpus[cpu].need_resched)
 			continue;
-		if (owner < 0)
-			dispatch(c, cpu);
-		else if (c->v[owner].thread_known)
-			pthread_kill(c->v[owner].thread, YL_SIG_TICK);
+		if (pc->curr >= 0) {
+			kick_cpu(pc);
+			continue;
+		}
+		reschedule(c, pc, false);
+		if (pc->curr >= 0)
+			wake_cpu(pc);
 	}
-}
-
-/*
- * Wait, outside the lock, until we own a CPU again or the run stops.  A
- * tick or kick that came meanwhile was for the slice we gave up: after a
- * wait of a whole tick one is surely pending and is dropped here; after
- * a shorter one it may be, and costs at most a KVM_RUN that returns at
- * once and a tick early, which spares most hand-offs a system call.
- */
-static void wait_turn(struct yl_coop *c, unsigned int me)
-{
-	struct yl_coop_vcpu *cv = &c->v[me];
-	uint64_t slept = 0, t;
-
-	while (!__atomic_load_n(&cv->go, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE)) {
-		if (!slept)
-			slept = yl_now_ns();
-		futex_wait(&cv->go, 0);
-	}
-	if (!slept && !__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
-		return;
-	t = yl_now_ns();
-	cv->awake_ns = t - c->t0;
-	if (slept && t - slept >= c->s->p.tick_ns)
-		tick_take();
-}
-
-/* Lock held, we own our CPU: give it to whoever sched/ picks. */
-static void reschedule(struct yl_coop *c, unsigned int me, bool slice_end)
-{
-	unsigned int cpu = cpu_of(c, me);
-	int next = pick(c, cpu);
-
-	if (next == (int)me)
-		return;
-	if (slice_end)
-		c->v[me].preemptions++;
-	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
-	c->preempted[me] = runnable(c, me);
-	c->running[cpu] = -1;
-	if (next >= 0)
-		grant(c, next);
-	resched_others(c, cpu);
-	unlock_and_wake(c);
-	wait_turn(c, me);
-	pthread_mutex_lock(&c->lock);
 }
 
 /* Lock held: whatever sched/ changed, every CPU acts on it, ours last. */
-static void carry_out(struct yl_coop *c, unsigned int me)
+static void carry_out(struct yl_coop *c, struct yl_coop_cpu *pc)
 {
-	resched_others(c, cpu_of(c, me));
-	if (c->s->cpus[cpu_of(c, me)].need_resched)
-		reschedule(c, me, false);
+	resched_others(c, (int)pc->idx);
+	if (c->s->cpus[pc->idx].need_resched)
+		reschedule(c, pc, false);
 }
+
+static void wake_all(struct yl_coop *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_cpus; i++)
+		wake_cpu(&c->cpu[i]);
+}
+
+/*
+ * Lock held: the task leaves the scheduler for good (its guest is done,
+ * or its VM stopped); its CPU, if it had one, picks again.
+ */
+static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
+			unsigned int t, bool stopped)
+{
+	struct yl_coop_vcpu *cv = &c->v[t];
+	struct yl_coop_cpu *owner = NULL;
+	unsigned int i;
+
+	if (cv->done)
+		return;
+	if (stopped && cv->vcpu->end == YL_END_NONE)
+		cv->vcpu->end = YL_END_STOPPED;
+	for (i = 0; i < c->nr_cpus; i++)
+		if (c->cpu[i].curr == (int)t)
+			owner = &c->cpu[i];
+	if (owner)
+		close_slice(c, owner, t);
+	if (c->begun)
+		yl_sched_exit(c->s, t, now_ns(c));
+	*preempted(c, t) = 0;
+	cv->done = true;
+	c->left--;
+	if (owner) {
+		owner->curr = -1;
+		if (owner == pc)
+			reschedule(c, owner, false);
+		else
+			wake_cpu(owner);
+	}
+	if (c->begun)
+		resched_others(c, pc ? (int)pc->idx : -1);
+	yl_vcpu_finish(cv->vcpu);
+	if (!c->left)
+		wake_all(c);
+}
+
+/*
+ * Lock held: the tasks of a stopped VM leave, but one that another CPU
+ * runs: that CPU's thread was kicked and finishes it after its KVM_RUN.
+ */
+static void reap_stopped(struct yl_coop *c, struct yl_coop_cpu *pc)
+{
+	unsigned int t, i;
+
+	if (!__atomic_load_n(&c->stops, __ATOMIC_ACQUIRE))
+		return;
+	for (t = 0; t < c->nr; t++) {
+		bool elsewhere = false;
+
+		if (c->v[t].done || !vm_stopped(c, t))
+			continue;
+		for (i = 0; i < c->nr_cpus; i++)
+			elsewhere |= c->cpu[i].curr == (int)t && &c->cpu[i] != pc;
+		if (!elsewhere)
+			finish_task(c, pc, t, true);
+	}
+}
+
+/* ------------------------------------------------------ the executor */
+
+/* Hint, decision, taken, entry: in order, or not one hand-off. */
+static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
+			 uint64_t hinted, uint64_t now)
+{
+	uint64_t decided = cv->decided_ns, taken = cv->taken_ns;
+
+	cv->decided_ns = cv->taken_ns = 0;
+	if (!decided || decided < hinted || taken < decided || now < taken)
+		return;
+	__atomic_add_fetch(&c->phase_sum_ns[0], decided - hinted, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_sum_ns[1], taken - decided, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_sum_ns[2], now - taken, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->phase_n, 1, __ATOMIC_RELAXED);
+}
+
+/* On the hand-off's own path: its target is about to enter. */
+static void count_handoff(struct yl_coop *c, struct yl_coop_cpu *pc,
+			  unsigned int t, uint64_t hinted)
+{
+	struct yl_coop_vcpu *cv = &c->v[t];
+	uint64_t now = now_ns(c), d = now - hinted, n;
+	int b = d ? 63 - __builtin_clzll(d) : 0;
+
+	count_phases(c, cv, hinted, now);
+	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
+			   1, __ATOMIC_RELAXED);
+	n = __atomic_fetch_add(&c->handoff_n, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->handoff_ring[n % YL_HANDOFF_SAMPLES],
+			 d > UINT32_MAX ? UINT32_MAX : (uint32_t)d, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->handoff_sum_ns, d, __ATOMIC_RELAXED);
+	cv->handoffs++;		/* only its current CPU's thread enters it */
+	if (cv->hint_cpu == (int)pc->idx)
+		__atomic_add_fetch(&c->handoff_same_thread, 1, __ATOMIC_RELAXED);
+	tl_add(c, YL_TL_HANDOFF, pc->idx, t, cv->hint_cpu, (int64_t)d, now, 0);
+}
+
+/*
+ * Right before KVM_RUN on the task's fd: count the entry, note a change
+ * of fd or of thread, time a hand-off.  KVM_RUN from another thread than
+ * the vCPU's last makes KVM take the new thread's pid (kvm_vcpu_ioctl()),
+ * see docs/coop.md: counted per vCPU.
+ */
+static void enter(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
+{
+	struct yl_coop_vcpu *cv = &c->v[t];
+	uint64_t hinted;
+	int n;
+
+	if (__atomic_exchange_n(&cv->in_run, 1, __ATOMIC_ACQ_REL))
+		__atomic_add_fetch(&c->double_entries, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&c->entries, 1, __ATOMIC_RELAXED);
+	if (sched_getcpu() != pc->host_cpu)
+		__atomic_add_fetch(&c->misplaced, 1, __ATOMIC_RELAXED);
+	if (pc->last_task != (int)t) {
+		pc->fd_switches++;
+		pc->last_task = (int)t;
+	}
+	if (cv->last_thread != (int)pc->idx) {
+		cv->thread_changes += cv->last_thread >= 0;
+		cv->last_thread = (int)pc->idx;
+	}
+	hinted = __atomic_exchange_n(&cv->hinted_ns, 0, __ATOMIC_ACQ_REL);
+	if (hinted)
+		count_handoff(c, pc, t, hinted);
+	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
+	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
+		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+}
+
+static void leave(struct yl_coop *c, unsigned int t)
+{
+	__atomic_sub_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->v[t].in_run, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The task this CPU runs next, waiting while it has none; -1 once every
+ * task is done.  A tick that came during a wait of a whole tick is
+ * surely pending and is dropped: it was for no vCPU.
+ */
+static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc)
+{
+	uint64_t slept = 0;
+	int t;
+
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		reap_stopped(c, pc);
+		t = pc->curr;
+		if (t >= 0 || !c->left)
+			break;
+		pc->idle = true;
+		pc->idle_waits++;
+		if (!slept)
+			slept = yl_now_ns();
+		{
+			uint32_t w = __atomic_load_n(&pc->word, __ATOMIC_ACQUIRE);
+
+			pthread_mutex_unlock(&c->lock);
+			futex_wait(&pc->word, w);
+			pthread_mutex_lock(&c->lock);
+		}
+		pc->idle = false;
+	}
+	if (t >= 0 && c->v[t].hinted_ns)
+		c->v[t].taken_ns = now_ns(c);
+	pthread_mutex_unlock(&c->lock);
+	if (slept && yl_now_ns() - slept >= c->s->p.tick_ns)
+		tick_take();
+	return t;
+}
+
+/* A tick (or a kick from another CPU) took the vCPU out of the guest. */
+void yl_coop_intr(struct yl_coop *c, struct yl_vcpu *v)
+{
+	unsigned int t = v->task;
+	struct yl_coop_cpu *pc;
+
+	tick_take();
+	pthread_mutex_lock(&c->lock);
+	pc = &c->cpu[cpu_of(c, t)];
+	if (pc->curr == (int)t && !c->v[t].done &&
+	    yl_sched_tick(c->s, pc->idx, now_ns(c)))
+		reschedule(c, pc, true);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* One KVM_RUN of task t on this CPU's thread, and its exit. */
+static void run_task(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
+{
+	struct yl_vcpu *v = c->v[t].vcpu;
+	enum yl_step step = YL_STEP_EXIT;
+	int r, e;
+
+	if (!vm_stopped(c, t)) {
+		enter(c, pc, t);
+		r = ioctl(v->fd, KVM_RUN, 0);
+		e = errno;
+		leave(c, t);
+		step = yl_vcpu_handle(v, r, e);
+		if (step == YL_STEP_INTR)
+			yl_coop_intr(c, v);
+	}
+	if (step == YL_STEP_EXIT || step == YL_STEP_INTR) {
+		if (!vm_stopped(c, t))
+			return;
+	}
+	pthread_mutex_lock(&c->lock);
+	finish_task(c, pc, t, step != YL_STEP_LEAVE && step != YL_STEP_ERROR);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int make_timer(struct yl_coop *c, struct yl_coop_cpu *pc)
+{
+	uint64_t tick = c->s->p.tick_ns;
+	struct itimerspec its;
+	struct sigevent ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = YL_SIG_TICK;
+	ev._sigev_un._tid = pc->tid;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &pc->timer))
+		return -1;
+	pc->has_timer = true;
+	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
+	return timer_settime(pc->timer, 0, &its, NULL);
+}
+
+/* Every VM stopped: nothing will begin. */
+static bool all_stopped(const struct yl_coop *c)
+{
+	unsigned int k;
+
+	for (k = 0; k < c->nr_vms; k++)
+		if (!__atomic_load_n(&c->vms[k].stop, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+static void wait_begin(struct yl_coop *c)
+{
+	while (!__atomic_load_n(&c->begun, __ATOMIC_ACQUIRE) && !all_stopped(c))
+		futex_wait(&c->begun, 0);
+}
+
+/* This thread cannot run: every VM ends, the first vCPU says why. */
+static void fail(struct yl_coop *c, struct yl_coop_cpu *pc, const char *why)
+{
+	unsigned int t, k;
+
+	snprintf(pc->detail, sizeof(pc->detail), "%s", why);
+	pthread_mutex_lock(&c->lock);
+	for (t = 0; t < c->nr; t++) {
+		struct yl_vcpu *v = c->v[t].vcpu;
+
+		if (c->v[t].done || v->end != YL_END_NONE)
+			continue;
+		v->end = YL_END_HOST_ERROR;
+		snprintf(v->detail, sizeof(v->detail), "coop pCPU %u's thread: %.250s",
+			 pc->idx, why);
+		break;
+	}
+	pthread_mutex_unlock(&c->lock);
+	for (k = 0; k < c->nr_vms; k++)
+		yl_vm_stop_all(&c->vms[k]);
+}
+
+static void *cpu_main(void *arg)
+{
+	struct yl_coop_cpu *pc = arg;
+	struct yl_coop *c = pc->c;
+	struct yl_err err;
+	char name[16];
+	sigset_t tick;
+	int g;
+
+	pc->tid = gettid();
+	snprintf(name, sizeof(name), "yl-pcpu%u", pc->idx);
+	pthread_setname_np(pthread_self(), name);
+	tick_set(&tick);
+	g = yl_gate_pass(c->gate, &err);
+	if (g < 0)
+		fail(c, pc, err.msg);
+	else if (g > 0 && (pthread_sigmask(SIG_BLOCK, &tick, NULL) || make_timer(c, pc)))
+		fail(c, pc, "its slice timer: timer_create/timer_settime failed");
+	yl_hoststat_read(pc->tid, &pc->hs_before);
+	if (g > 0) {
+		int t;
+
+		wait_begin(c);
+		while ((t = next_task(c, pc)) >= 0)
+			run_task(c, pc, (unsigned int)t);
+	}
+	yl_hoststat_read(pc->tid, &pc->hs_after);
+	__atomic_add_fetch(&c->threads_out, 1, __ATOMIC_ACQ_REL);
+	if (c->leave_gate)
+		yl_gate_hold(c->leave_gate);	/* blocked: runs no more */
+	return NULL;
+}
+
+/* The executor threads, each bound to its host CPU from its first step. */
+int yl_coop_start(struct yl_coop *c, struct yl_err *err)
+{
+	pthread_attr_t attr;
+	unsigned int i;
+	int r = 0;
+
+	c->gate = c->vms[0].gate;
+	c->leave_gate = c->vms[0].leave_gate;
+	for (i = 0; i < c->nr; i++)
+		if (run_mask(c->v[i].vcpu->fd))
+			return yl_errf(err, "KVM_SET_SIGNAL_MASK: %s", strerror(errno));
+	for (i = 0; !r && i < c->nr_cpus; i++) {
+		struct yl_coop_cpu *pc = &c->cpu[i];
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(pc->host_cpu, &set);
+		pthread_attr_init(&attr);
+		r = pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+		if (!r)
+			r = pthread_create(&pc->thread, &attr, cpu_main, pc);
+		pthread_attr_destroy(&attr);
+		if (!r)
+			__atomic_store_n(&pc->started, true, __ATOMIC_RELEASE);
+	}
+	if (r)
+		return yl_errf(err, "starting coop's pCPU threads: %s", strerror(r));
+	return 0;
+}
+
+/* Main thread, every executor past the gate: every vCPU joins, CPUs pick. */
+void yl_coop_begin(struct yl_coop *c)
+{
+	unsigned int t, cpu;
+
+	pthread_mutex_lock(&c->lock);
+	c->t0 = yl_now_ns();
+	yl_sched_start(c->s, 0);
+	for (t = 0; t < c->nr; t++)
+		*preempted(c, t) = 1;
+	for (cpu = 0; cpu < c->nr_cpus; cpu++)
+		reschedule(c, &c->cpu[cpu], false);
+	__atomic_store_n(&c->begun, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&c->lock);
+	futex_wake(&c->begun);
+	for (cpu = 0; cpu < c->nr_cpus; cpu++)
+		futex_wake(&c->cpu[cpu].word);
+}
+
+/*
+ * A VM stopped (yl_vm_stop_all() sets its flag first): every executor
+ * looks, those in KVM_RUN are kicked out, idle ones woken.  No lock: it
+ * may be called from an exit handler, on an executor thread.
+ */
+void yl_coop_stop(struct yl_coop *c)
+{
+	unsigned int i;
+
+	__atomic_add_fetch(&c->stops, 1, __ATOMIC_RELEASE);
+	futex_wake(&c->begun);
+	for (i = 0; c->cpu && i < c->nr_cpus; i++) {
+		__atomic_add_fetch(&c->cpu[i].word, 1, __ATOMIC_RELEASE);
+		futex_wake(&c->cpu[i].word);
+		kick_cpu(&c->cpu[i]);
+	}
+}
+
+/* Every started executor left its loop (and holds at the leave gate). */
+bool yl_coop_finished(struct yl_coop *c)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->nr_cpus; i++)
+		n += __atomic_load_n(&c->cpu[i].started, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&c->threads_out, __ATOMIC_ACQUIRE) >= n;
+}
+
+/* After the leave gate opened: the threads end; tasks never run end too. */
+void yl_coop_join(struct yl_coop *c)
+{
+	unsigned int i, t;
+
+	for (i = 0; c->cpu && i < c->nr_cpus; i++)
+		if (c->cpu[i].started) {
+			pthread_join(c->cpu[i].thread, NULL);
+			c->cpu[i].started = false;
+		}
+	for (t = 0; c->v && t < c->nr; t++)
+		if (!c->v[t].done) {
+			if (c->v[t].vcpu->end == YL_END_NONE)
+				c->v[t].vcpu->end = YL_END_STOPPED;
+			c->v[t].done = true;
+			yl_vcpu_finish(c->v[t].vcpu);
+		}
+}
+
+/* ------------------------------------------------------ the guest's calls */
 
 /*
  * Lock held: a halted vCPU is woken (true); one not halted keeps the
@@ -334,162 +842,15 @@ static bool wake_halted(struct yl_coop *c, unsigned int t)
 		return false;
 	}
 	yl_sched_wake(c->s, t, now_ns(c));
-	c->preempted[t] = 1;
+	*preempted(c, t) = 1;
 	return true;
-}
-
-/*
- * This thread's periodic slice timer at sched/'s tick, as the kernel's
- * tick: it runs whether or not the thread owns a CPU (arming it at each
- * dispatch would put two system calls on every hand-off); a tick that
- * finds the thread waiting stays pending, blocked, and is dropped when
- * the thread gets a CPU again.
- */
-static int make_timer(struct yl_coop *c, unsigned int me, pid_t tid)
-{
-	uint64_t tick = c->s->p.tick_ns;
-	struct itimerspec its;
-	struct sigevent ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.sigev_notify = SIGEV_THREAD_ID;
-	ev.sigev_signo = YL_SIG_TICK;
-	ev._sigev_un._tid = tid;
-	if (timer_create(CLOCK_MONOTONIC, &ev, &c->v[me].timer))
-		return -1;
-	c->v[me].has_timer = true;
-	its.it_value.tv_sec = its.it_interval.tv_sec = (time_t)(tick / 1000000000ull);
-	its.it_value.tv_nsec = its.it_interval.tv_nsec = (long)(tick % 1000000000ull);
-	return timer_settime(c->v[me].timer, 0, &its, NULL);
-}
-
-/* In the vCPU thread, once past the start gate: wait for a CPU. */
-int yl_coop_thread_start(struct yl_coop *c, struct yl_vcpu *v)
-{
-	struct yl_coop_vcpu *cv = &c->v[v->idx];
-	int r;
-
-	if (tick_mask(v))
-		return -1;
-	pthread_mutex_lock(&c->lock);
-	cv->thread = pthread_self();
-	cv->thread_known = true;
-	r = make_timer(c, v->idx, v->tid);
-	pthread_mutex_unlock(&c->lock);
-	if (r)
-		return -1;
-	wait_turn(c, v->idx);
-	return 0;
-}
-
-/* Main thread, every vCPU thread started: every vCPU joins, CPUs pick. */
-void yl_coop_begin(struct yl_coop *c)
-{
-	unsigned int cpu, i;
-
-	pthread_mutex_lock(&c->lock);
-	c->t0 = yl_now_ns();
-	yl_sched_start(c->s, 0);
-	for (i = 0; i < c->nr; i++)
-		c->preempted[i] = 1;
-	for (cpu = 0; cpu < c->nr_cpus; cpu++)
-		dispatch(c, cpu);
-	unlock_and_wake(c);
-}
-
-/* Everyone leaves: each thread sees the VM's stop flag next. */
-void yl_coop_stop(struct yl_coop *c)
-{
-	unsigned int i;
-
-	__atomic_store_n(&c->stopping, true, __ATOMIC_RELEASE);
-	for (i = 0; c->v && i < c->nr; i++)
-		futex_wake(&c->v[i].go);
-}
-
-/* Hint, wake call, thread awake, entry: in order, or not one hand-off. */
-static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
-			 uint64_t hinted, uint64_t now)
-{
-	uint64_t woken = __atomic_exchange_n(&cv->woken_ns, 0, __ATOMIC_RELAXED);
-	uint64_t awake = cv->awake_ns;
-
-	cv->awake_ns = 0;
-	if (!woken || woken < hinted || awake < woken || now < awake)
-		return;
-	__atomic_add_fetch(&c->phase_sum_ns[0], woken - hinted, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->phase_sum_ns[1], awake - woken, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->phase_sum_ns[2], now - awake, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->phase_n, 1, __ATOMIC_RELAXED);
-}
-
-/* Lock-free: on the hand-off's own path, after the target woke. */
-static void count_handoff(struct yl_coop *c, struct yl_coop_vcpu *cv,
-			  uint64_t hinted)
-{
-	uint64_t now = now_ns(c), d = now - hinted, n;
-	int b = d ? 63 - __builtin_clzll(d) : 0;
-
-	if (!hinted)
-		return;
-	count_phases(c, cv, hinted, now);
-	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
-			   1, __ATOMIC_RELAXED);
-	n = __atomic_fetch_add(&c->handoff_n, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&c->handoff_ring[n % YL_HANDOFF_SAMPLES],
-			 d > UINT32_MAX ? UINT32_MAX : (uint32_t)d, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&c->handoff_sum_ns, d, __ATOMIC_RELAXED);
-}
-
-/*
- * Right before KVM_RUN: follow a migration, count the thread in, and time
- * a hand-off.  False if the run stops instead.
- */
-bool yl_coop_enter(struct yl_coop *c, struct yl_vcpu *v)
-{
-	struct yl_coop_vcpu *cv = &c->v[v->idx];
-	int n;
-
-	if (__atomic_load_n(&c->stopping, __ATOMIC_ACQUIRE))
-		return false;
-	follow_cpu(c, v->idx, true);
-	__atomic_add_fetch(&c->entries, 1, __ATOMIC_RELAXED);
-	if (sched_getcpu() != c->host_cpu[cpu_of(c, v->idx)])
-		__atomic_add_fetch(&c->misplaced, 1, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&cv->hinted_ns, __ATOMIC_RELAXED))
-		count_handoff(c, cv, __atomic_exchange_n(&cv->hinted_ns, 0,
-							 __ATOMIC_ACQ_REL));
-	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
-	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
-		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,
-						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			break;
-	return true;
-}
-
-void yl_coop_leave(struct yl_coop *c, struct yl_vcpu *v)
-{
-	(void)v;
-	__atomic_sub_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
-}
-
-/* A tick (or a kick from another CPU) took us out of the guest. */
-void yl_coop_tick(struct yl_coop *c, struct yl_vcpu *v)
-{
-	unsigned int me = v->idx;
-
-	tick_take();
-	pthread_mutex_lock(&c->lock);
-	if (yl_sched_tick(c->s, cpu_of(c, me), now_ns(c)))
-		reschedule(c, me, true);
-	unlock_and_wake(c);
 }
 
 /* A receiver's ipi_received, as the guest keeps it (untrusted: a count). */
-static uint64_t ipi_received(const struct yl_coop *c, unsigned int r)
+static uint64_t ipi_received(const struct yl_coop *c, unsigned int t)
 {
-	const struct yl_vcpu_result *rec = (const void *)(c->vm->mem +
-						       YL_VCPU_RESULT_GPA(r));
+	const struct yl_vcpu_result *rec = (const void *)(vm_of(c, t)->mem +
+						       YL_VCPU_RESULT_GPA(c->v[t].vcpu->idx));
 
 	return __atomic_load_n(&rec->ipi_received, __ATOMIC_RELAXED);
 }
@@ -500,15 +861,17 @@ static uint64_t ipi_received(const struct yl_coop *c, unsigned int r)
  * its mark has run the handler, which EOIs first.  Looked at when a hint
  * comes, the one moment target choice reads it.
  */
-static void settle_eois(struct yl_coop *c)
+static void settle_eois(struct yl_coop *c, unsigned int vm)
 {
-	unsigned int r;
+	unsigned int i, t;
 
-	for (r = 0; r < c->nr; r++)
-		if (c->v[r].eoi_wait && ipi_received(c, r) > c->v[r].eoi_mark) {
-			yl_target_eoi(&c->tgt, r, YL_IPI_VECTOR);
-			c->v[r].eoi_wait = false;
+	for (i = 0; i < c->per_vm; i++) {
+		t = vm * c->per_vm + i;
+		if (c->v[t].eoi_wait && ipi_received(c, t) > c->v[t].eoi_mark) {
+			yl_target_eoi(&c->tgt[vm], i, YL_IPI_VECTOR);
+			c->v[t].eoi_wait = false;
 		}
+	}
 }
 
 /* Was the hinted target eligible on its queue before the policy acted? */
@@ -536,139 +899,157 @@ static void watch_decision(struct yl_coop *c, unsigned int t, bool eligible)
 		c->honoured_ineligible++;
 }
 
+/* The executor thread a task's exit is handled on: its CPU's. */
+static struct yl_coop_cpu *cpu_running(struct yl_coop *c, unsigned int t)
+{
+	return &c->cpu[cpu_of(c, t)];
+}
+
+/* A vCPU index the guest named, within its own VM, as a task; -1 if none. */
+static int named(const struct yl_coop *c, unsigned int me, uint32_t idx)
+{
+	if (idx >= c->per_vm || idx == c->v[me].vcpu->idx)
+		return -1;
+	return (int)(c->v[me].vm * c->per_vm + idx);
+}
+
 /*
  * The trapped spin: kvm_vcpu_on_spin() with sched/'s target choice and
  * policy.  Whatever they changed is carried out: our CPU reschedules if
- * asked to, other CPUs' owners are kicked.
+ * asked to, other CPUs' threads are kicked.  A hint names a vCPU of the
+ * yielder's own VM; the scheduler may still run another VM's next.
  */
 void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 {
-	unsigned int me = v->idx, hint = arg & 0xffffu;
-	bool hinted = hint < c->nr && hint != me, eligible = false;
+	unsigned int me = v->task, vm = c->v[me].vm;
+	int hint = named(c, me, arg & 0xffffu), chosen = -1;
+	struct yl_coop_cpu *pc;
+	bool eligible = false;
 	enum yl_outcome o;
-	int chosen = -1;
 	uint64_t now, exited = now_ns(c);	/* the hand-off latency's start */
 
 	pthread_mutex_lock(&c->lock);
+	pc = cpu_running(c, me);
 	now = now_ns(c);
 	c->v[me].hints++;
-	settle_eois(c);
-	yl_sched_update_curr(c->s, cpu_of(c, me), now);
-	if (hinted)
-		eligible = target_eligible(c, hint, now);
-	o = yl_directed_yield(c->s, c->pol, &c->tgt, me,
-			      hint < c->nr ? (int)hint : -1, now, &chosen);
+	settle_eois(c, vm);
+	yl_sched_update_curr(c->s, pc->idx, now);
+	if (hint >= 0)
+		eligible = target_eligible(c, (unsigned int)hint, now);
+	o = yl_directed_yield(c->s, c->pol, &c->tgt[vm], me, hint, now, &chosen);
 	c->v[me].outcomes[o]++;
 	c->outcomes[o]++;
+	tl_add(c, YL_TL_HINT, pc->idx, me, chosen >= 0 ? (int32_t)c->v[chosen].vcpu->idx : -1,
+	       o, now, 0);
 	/* watched only where the next pick is ours, made right below */
-	if (o == YL_OUT_HONOURED && hinted && chosen == (int)hint &&
-	    cpu_of(c, hint) == cpu_of(c, me))
-		watch_decision(c, hint, eligible);
-	if (chosen >= 0 && yl_outcome_done(o))
+	if (o == YL_OUT_HONOURED && hint >= 0 && chosen == hint &&
+	    cpu_of(c, (unsigned int)hint) == pc->idx)
+		watch_decision(c, (unsigned int)hint, eligible);
+	if (chosen >= 0 && yl_outcome_done(o)) {
+		c->v[chosen].decided_ns = c->v[chosen].taken_ns = 0;
+		c->v[chosen].hint_cpu = (int)pc->idx;
 		__atomic_store_n(&c->v[chosen].hinted_ns, exited ? exited : 1,
 				 __ATOMIC_RELEASE);
-	carry_out(c, me);
-	c->watch[cpu_of(c, me)] = -1;	/* no pick came: nothing to settle */
-	unlock_and_wake(c);
+	}
+	carry_out(c, pc);
+	c->watch[pc->idx] = -1;	/* no pick came: nothing to settle */
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* kvm_wait()'s HLT: sleep until kicked, unless the kick came first. */
 void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v)
 {
-	unsigned int me = v->idx;
+	unsigned int me = v->task;
+	struct yl_coop_cpu *pc;
 
 	pthread_mutex_lock(&c->lock);
+	pc = cpu_running(c, me);
 	c->v[me].halts++;
 	if (!c->v[me].kicked) {
+		tl_add(c, YL_TL_HALT, pc->idx, me, -1, 0, now_ns(c), 0);
 		yl_sched_block(c->s, me, now_ns(c));
-		reschedule(c, me, false);
+		reschedule(c, pc, false);
+		resched_others(c, (int)pc->idx);
 	}
 	c->v[me].kicked = false;
-	unlock_and_wake(c);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* kvm_kick_cpu(): wake a halted vCPU, or let its next halt return. */
 void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target)
 {
-	unsigned int me = v->idx;
+	unsigned int me = v->task;
+	int t = named(c, me, target);
+	struct yl_coop_cpu *pc;
 
-	if (target >= c->nr || target == me)
+	if (t < 0)
 		return;
 	pthread_mutex_lock(&c->lock);
+	pc = cpu_running(c, me);
 	c->v[me].kicks_sent++;
-	c->v[target].kicks_received++;
-	if (wake_halted(c, target))
-		carry_out(c, me);
-	unlock_and_wake(c);
-}
-
-/* The guest is done on this vCPU: it leaves, its CPU goes to the next. */
-void yl_coop_exit(struct yl_coop *c, struct yl_vcpu *v)
-{
-	unsigned int me = v->idx, cpu;
-
-	pthread_mutex_lock(&c->lock);
-	if (c->v[me].has_timer) {
-		timer_delete(c->v[me].timer);
-		c->v[me].has_timer = false;
-	}
-	cpu = cpu_of(c, me);
-	yl_sched_exit(c->s, me, now_ns(c));
-	c->preempted[me] = 0;
-	__atomic_store_n(&c->v[me].go, 0, __ATOMIC_RELEASE);
-	if (c->running[cpu] == (int)me)
-		dispatch(c, cpu);
-	resched_others(c, cpu);
-	unlock_and_wake(c);
+	c->v[t].kicks_received++;
+	tl_add(c, YL_TL_KICK, pc->idx, me, (int32_t)target, 0, now_ns(c), 0);
+	if (wake_halted(c, (unsigned int)t))
+		carry_out(c, pc);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* KVM_SIGNAL_MSI: a fixed, edge interrupt to one vCPU, physical destination. */
-static int inject(struct yl_coop *c, unsigned int t, uint32_t vector)
+static int inject(struct yl_vm *vm, unsigned int idx, uint32_t vector)
 {
 	struct kvm_msi msi = {
-		.address_lo = 0xfee00000u | (t << 12),
+		.address_lo = 0xfee00000u | (idx << 12),
 		.data = vector,
 	};
 
-	return ioctl(c->vm->fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
+	return ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
 }
 
 /*
- * The guest's IPI call: the set comes from the sender's slot of the IPI
- * page; every target must be another vCPU of this VM.  A unicast IPI is
- * what ipi-pairs learns from (kvm_pv_send_ipi() in the seed's patches).
+ * The guest's IPI call: the set comes from the sender's slot of its VM's
+ * IPI page; every target must be another vCPU of that VM.  A unicast IPI
+ * is what ipi-pairs learns from (kvm_pv_send_ipi() in the seed's patches).
  */
 int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
 {
-	const uint64_t *set = (const void *)(c->vm->mem + YL_COOP_IPI_SET_GPA(v->idx));
-	unsigned int me = v->idx, t, n = 0, last = 0;
+	const uint64_t *set = (const void *)(v->vm->mem + YL_COOP_IPI_SET_GPA(v->idx));
+	unsigned int me = v->task, vm = c->v[me].vm, i, n = 0, last = 0;
 	uint64_t w[YL_COOP_IPI_WORDS];
+	struct yl_coop_cpu *pc;
 	int bad = 0;
 
 	if (vector < 32 || vector > 255)
 		return -1;
 	memcpy(w, set, sizeof(w));
 	pthread_mutex_lock(&c->lock);
+	pc = cpu_running(c, me);
 	c->v[me].ipi_calls++;
-	for (t = 0; t < YL_MAX_VCPUS; t++) {
-		if (!(w[t / 64] & (1ull << (t % 64))))
+	for (i = 0; i < YL_MAX_VCPUS; i++) {
+		int t;
+
+		if (!(w[i / 64] & (1ull << (i % 64))))
 			continue;
-		if (t >= c->nr || t == me || inject(c, t, vector)) {
+		t = named(c, me, i);
+		if (t < 0 || inject(v->vm, i, vector)) {
 			bad = -1;
 			continue;
 		}
 		c->v[t].ipis_injected++;
-		wake_halted(c, t);	/* an interrupt ends a halt too */
-		last = t;
+		wake_halted(c, (unsigned int)t);	/* an interrupt ends a halt too */
+		last = i;
 		n++;
 	}
+	if (n)
+		tl_add(c, YL_TL_IPI, pc->idx, me, (int32_t)last, n, now_ns(c), 0);
 	if (n == 1) {
-		yl_target_ipi(&c->tgt, me, last, vector, now_ns(c));
-		c->v[last].eoi_mark = ipi_received(c, last);
-		c->v[last].eoi_wait = true;
+		unsigned int t = vm * c->per_vm + last;
+
+		yl_target_ipi(&c->tgt[vm], v->idx, last, vector, now_ns(c));
+		c->v[t].eoi_mark = ipi_received(c, t);
+		c->v[t].eoi_wait = true;
 	}
-	carry_out(c, me);
-	unlock_and_wake(c);
+	carry_out(c, pc);
+	pthread_mutex_unlock(&c->lock);
 	return bad;
 }
 
@@ -685,11 +1066,15 @@ void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h)
 	static uint32_t s[YL_HANDOFF_SAMPLES];
 	uint64_t n = c->handoff_n < YL_HANDOFF_SAMPLES ? c->handoff_n :
 		     YL_HANDOFF_SAMPLES;
+	unsigned int t;
 
 	memset(h, 0, sizeof(*h));
 	h->n = c->handoff_n;
 	h->sum_ns = c->handoff_sum_ns;
 	h->phase_n = c->phase_n;
+	h->same_thread = c->handoff_same_thread;
+	for (t = 0; c->v && t < c->nr; t++)
+		h->thread_changes += c->v[t].thread_changes;
 	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
 	if (!n)
 		return;

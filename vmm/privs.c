@@ -122,6 +122,8 @@ void yl_restore_paths(struct yl_restore_paths *r, const struct yl_priv_paths *p,
 	}
 	if (p->out_dir)
 		r->p[r->n++] = p->out_dir;
+	if (p->tl_dir)
+		r->p[r->n++] = p->tl_dir;
 	if (feats || (p->cg && p->cg->on))
 		r->p[r->n++] = p->state_dir;
 }

@@ -32,13 +32,14 @@ struct yl_priv_paths {
 	const char *state_dir;		/* crash-safety records */
 	const struct yl_cgroup *cg;	/* --cgroup, resolved */
 	const char *out_dir;		/* where --json is renamed at the end */
+	const char *tl_dir;		/* where --timeline is */
 };
 
 /*
  * What putting the host back (and committing the results) writes: the
  * paths yl_privs_plan() tries.
  */
-#define YL_RESTORE_PATHS	6
+#define YL_RESTORE_PATHS	7
 struct yl_restore_paths {
 	const char *p[YL_RESTORE_PATHS];
 	char buf[2][YL_CG_PATH + 16];

@@ -82,6 +82,7 @@ void yl_samples_check(struct yl_report *r);
 void yl_samples_print(const struct yl_report *r, FILE *f);
 void yl_samples_json(struct yj *j, const struct yl_report *r);
 void yl_coop_json(struct yj *j, const struct yl_report *r);
+void yl_coop_json_top(struct yj *j, const struct yl_report *r);
 
 uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok);
 

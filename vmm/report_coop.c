@@ -10,17 +10,69 @@
 #include "json.h"
 #include "report.h"
 
-static uint64_t coop_sum(const struct yl_coop *c, size_t off)
+/* This report's VM: its tasks are c->v[base .. base + per_vm). */
+static unsigned int base_of(const struct yl_report *r)
 {
-	uint64_t n = 0;
-	unsigned int i;
+	return r->vm->vcpus[0].task;
+}
 
-	for (i = 0; i < c->nr; i++)
-		n += *(const uint64_t *)((const char *)&c->v[i] + off);
+static uint64_t coop_sum(const struct yl_report *r, size_t off)
+{
+	const struct yl_coop *c = r->vm->coop;
+	unsigned int i, b = base_of(r);
+	uint64_t n = 0;
+
+	for (i = 0; i < c->per_vm; i++)
+		n += *(const uint64_t *)((const char *)&c->v[b + i] + off);
 	return n;
 }
 
-#define COOP_SUM(c, field) coop_sum(c, offsetof(struct yl_coop_vcpu, field))
+#define COOP_SUM(r, field) coop_sum(r, offsetof(struct yl_coop_vcpu, field))
+
+/* The CPU time sched/ charged to a VM's vCPUs, and to every VM's. */
+static void vm_service(const struct yl_coop *c, unsigned int vm, double *mine,
+		       double *all)
+{
+	unsigned int t;
+
+	*mine = *all = 0;
+	for (t = 0; t < c->nr; t++) {
+		double x = (double)yl_sched_service(c->s, t);
+
+		*all += x;
+		if (c->v[t].vm == vm)
+			*mine += x;
+	}
+}
+
+/* The VM's cpu.weight, and its share of all VMs' weights. */
+static unsigned int vm_weight(const struct yl_coop *c, unsigned int vm)
+{
+	const struct yl_config *cfg = c->cfg;
+
+	if (!cfg->nr_weights)
+		return 100;
+	return cfg->cpu_weight[cfg->nr_weights > 1 ? vm : 0];
+}
+
+static double weight_share(const struct yl_coop *c, unsigned int vm)
+{
+	unsigned int k, sum = 0;
+
+	for (k = 0; k < c->nr_vms; k++)
+		sum += vm_weight(c, k);
+	return (double)vm_weight(c, vm) / sum;
+}
+
+static uint64_t thread_changes(const struct yl_coop *c)
+{
+	uint64_t n = 0;
+	unsigned int t;
+
+	for (t = 0; t < c->nr; t++)
+		n += c->v[t].thread_changes;
+	return n;
+}
 
 /*
  * In coop mode the guest's paravirt calls are yieldlab's ports, so its
@@ -31,9 +83,9 @@ static uint64_t coop_sum(const struct yl_coop *c, size_t off)
 void yl_coop_checks(struct yl_report *r)
 {
 	const struct yl_coop *c = r->vm->coop;
-	uint64_t hints = COOP_SUM(c, hints), halts = COOP_SUM(c, halts);
-	uint64_t kicks = COOP_SUM(c, kicks_sent), kvm_hc = 0, kvm_hlt = 0;
-	uint64_t ipis = COOP_SUM(c, ipi_calls);
+	uint64_t hints = COOP_SUM(r, hints), halts = COOP_SUM(r, halts);
+	uint64_t kicks = COOP_SUM(r, kicks_sent), kvm_hc = 0, kvm_hlt = 0;
+	uint64_t ipis = COOP_SUM(r, ipi_calls);
 	bool ok_hc = true, ok_hlt = true;
 	unsigned int i;
 
@@ -55,10 +107,12 @@ void yl_coop_checks(struct yl_report *r)
 		 "guest halts %" PRIu64 " kicks %" PRIu64 ", yieldlab %" PRIu64 " and %" PRIu64
 		 ", KVM halt_exits %" PRIu64 "%s", r->halts, r->kicks, halts, kicks, kvm_hlt,
 		 r->complete ? "" : " (partial run: not compared)");
-	r->coop.state = c->max_in_run <= (int)c->nr_cpus;
+	r->coop.state = c->max_in_run <= (int)c->nr_cpus && !c->double_entries &&
+			!c->misplaced;
 	snprintf(r->coop.text, sizeof(r->coop.text),
-		 "at most %d vCPU(s) in KVM_RUN at once, %u pCPU(s)", c->max_in_run,
-		 c->nr_cpus);
+		 "at most %d vCPU(s) in KVM_RUN at once on %u pCPU(s); a vCPU entered by two threads at once %" PRIu64
+		 " times; KVM_RUNs on another host CPU than their pCPU's %" PRIu64,
+		 c->max_in_run, c->nr_cpus, c->double_entries, c->misplaced);
 }
 
 /* A policy that got no hint, or acted on none, compared nothing. */
@@ -67,9 +121,16 @@ void yl_coop_warnings(struct yl_report *r)
 	const struct yl_coop *c = r->vm->coop;
 	const struct yl_config *cfg = r->vm->cfg;
 
+	uint64_t o[YL_OUT_NR] = { 0 };
+	unsigned int i, k;
+
+	(void)c;
+	for (i = 0; i < c->per_vm; i++)
+		for (k = 0; k < YL_OUT_NR; k++)
+			o[k] += c->v[base_of(r) + i].outcomes[k];
 	yl_warn_hints(&r->warn, yl_policy_name(cfg), cfg->pv == YL_PV_YIELD,
-		      COOP_SUM(c, hints), c->outcomes[YL_OUT_YIELDED] +
-		      c->outcomes[YL_OUT_HONOURED] + c->outcomes[YL_OUT_RATE_LIMITED]);
+		      COOP_SUM(r, hints), o[YL_OUT_YIELDED] + o[YL_OUT_HONOURED] +
+		      o[YL_OUT_RATE_LIMITED]);
 }
 
 static void print_outcomes(const uint64_t *o, FILE *f)
@@ -86,41 +147,58 @@ static void print_outcomes(const uint64_t *o, FILE *f)
 	fprintf(f, "%s\n", any ? "" : " none");
 }
 
-/* Were per-thread perf counters on the vCPU threads during the run? */
-static bool tp_counted(const struct yl_report *r)
-{
-	return r->vm->tp && r->vm->tp->ok;
-}
-
-void yl_coop_print(const struct yl_report *r, FILE *f)
+/* The VM's group line: its CPU time against its weight's share. */
+static void print_group(const struct yl_report *r, FILE *f)
 {
 	const struct yl_coop *c = r->vm->coop;
-	uint64_t now;
+	unsigned int vm = c->v[base_of(r)].vm;
+	double mine, all;
+
+	if (c->nr_vms < 2)
+		return;
+	vm_service(c, vm, &mine, &all);
+	fprintf(f, "VM %u as a group%s: cpu.weight %u (%.1f%% of the weights), CPU time %.1f ms = %.1f%% of all VMs'\n",
+		vm, c->cfg->flat ? " (flattened pick)" : "", vm_weight(c, vm),
+		100 * weight_share(c, vm), mine / 1e6, all > 0 ? 100 * mine / all : 0);
+}
+
+static void print_vcpus(const struct yl_report *r, FILE *f, uint64_t now)
+{
+	const struct yl_coop *c = r->vm->coop;
 	unsigned int i;
 
-	if (!c)
-		return;
-	now = yl_now_ns() - c->t0;
-	fprintf(f, "\ncoop: policy %s, target %s, preset %s, %u pCPUs; at most %d vCPUs in KVM_RUN at once\n",
-		c->pol->name, yl_target_name(c->tgt.kind), c->s->p.preset, c->nr_cpus,
-		c->max_in_run);
-	fprintf(f, "%4s %4s %11s %11s %8s %7s %13s %10s %10s %6s\n", "vcpu", "cpu",
-		"dispatches", "slice_ends", "hints", "halts", "kicks(s/r)",
+	fprintf(f, "%4s %4s %11s %11s %8s %9s %7s %13s %10s %10s %6s\n", "vcpu", "cpu",
+		"dispatches", "slice_ends", "hints", "handoffs", "halts", "kicks(s/r)",
 		"cpu_ms", "fair_ms", "share");
-	for (i = 0; i < c->nr; i++) {
-		const struct yl_coop_vcpu *v = &c->v[i];
-		double svc = (double)yl_sched_service(c->s, i) / 1e6;
-		double fair = yl_sched_ideal(c->s, i, now) / 1e6;
+	for (i = 0; i < c->per_vm; i++) {
+		unsigned int t = base_of(r) + i;
+		const struct yl_coop_vcpu *v = &c->v[t];
+		double svc = (double)yl_sched_service(c->s, t) / 1e6;
+		double fair = yl_sched_ideal(c->s, t, now) / 1e6;
 		char kk[32];
 
 		snprintf(kk, sizeof(kk), "%" PRIu64 "/%" PRIu64, v->kicks_sent,
 			 v->kicks_received);
-		fprintf(f, "%4u %4u %11" PRIu64 " %11" PRIu64 " %8" PRIu64 " %7" PRIu64
-			" %13s %10.1f %10.1f %6.2f\n", i, c->s->tasks[i].cpu,
-			v->dispatches, v->preemptions, v->hints, v->halts, kk, svc,
-			fair, fair > 0 ? svc / fair : 0.0);
+		fprintf(f, "%4u %4u %11" PRIu64 " %11" PRIu64 " %8" PRIu64 " %9" PRIu64
+			" %7" PRIu64 " %13s %10.1f %10.1f %6.2f\n", i, c->s->tasks[t].cpu,
+			v->dispatches, v->preemptions, v->hints, v->handoffs, v->halts,
+			kk, svc, fair, fair > 0 ? svc / fair : 0.0);
 	}
-	fprintf(f, "hint outcomes:");
+}
+
+static const char *pause_exits(const struct yl_vm *vm)
+{
+	return vm->pause_exits_off ? "off (KVM_X86_DISABLE_EXITS_PAUSE)" :
+	       "as KVM sets them (it cannot turn them off)";
+}
+
+/* What the executor did, for every VM at once. */
+static void print_executor(const struct yl_report *r, FILE *f)
+{
+	const struct yl_coop *c = r->vm->coop;
+	unsigned int i;
+
+	fprintf(f, "hint outcomes (all VMs):");
 	print_outcomes(c->outcomes, f);
 	fprintf(f, "honoured hints (target on the yielder's CPU) whose target was picked next:"
 		" eligible when hinted %" PRIu64 "/%" PRIu64 ", ineligible when hinted %" PRIu64
@@ -129,22 +207,53 @@ void yl_coop_print(const struct yl_report *r, FILE *f)
 		c->honoured_ineligible, c->ineligible_at_pick_ran_next, c->ineligible_at_pick);
 	if (c->handoff_n)
 		fprintf(f, "hand-off latency (hint exit to the target's KVM_RUN): %" PRIu64
-			" hand-offs, p50 <= %.1f us, p99 <= %.1f us\n", c->handoff_n,
+			" hand-offs (%" PRIu64 " on the yielder's own thread), p50 <= %.1f us, p99 <= %.1f us\n",
+			c->handoff_n, c->handoff_same_thread,
 			(double)yl_hist_quantile(c->handoff_hist, 0.5) / 1e3,
 			(double)yl_hist_quantile(c->handoff_hist, 0.99) / 1e3);
 	if (c->phase_n)
-		fprintf(f, "  split (means over %" PRIu64 " whose target slept): decide %.1f us,"
-			" host wake-up %.1f us, back to KVM_RUN %.1f us\n", c->phase_n,
+		fprintf(f, "  split (means over %" PRIu64 "): decide %.1f us, switch %.1f us,"
+			" enter %.1f us\n", c->phase_n,
 			(double)c->phase_sum_ns[0] / (double)c->phase_n / 1e3,
 			(double)c->phase_sum_ns[1] / (double)c->phase_n / 1e3,
 			(double)c->phase_sum_ns[2] / (double)c->phase_n / 1e3);
-	if (c->handoff_n && tp_counted(r))
-		fprintf(f, "  (with the kvm:kvm_exit counters on, which every context switch"
-			" also switches; --exit-tracepoint off measures without them)\n");
+	fprintf(f, "executor: %" PRIu64 " KVM_RUNs, %" PRIu64 " of a vCPU by another thread than its last (KVM takes the new pid),"
+		" PAUSE exits %s\n", c->entries, thread_changes(c), pause_exits(r->vm));
+	for (i = 0; i < c->nr_cpus; i++) {
+		const struct yl_coop_cpu *pc = &c->cpu[i];
+		struct yl_hoststat d;
+
+		yl_hoststat_delta(&pc->hs_before, &pc->hs_after, &d);
+		fprintf(f, "  pCPU %u (host CPU %d): %" PRIu64 " switches of vCPU fd, %" PRIu64
+			" idle waits, thread ran %.1f ms, waited for the host %.1f ms\n", i,
+			pc->host_cpu, pc->fd_switches, pc->idle_waits,
+			d.valid ? (double)d.run_ns / 1e6 : 0.0,
+			d.valid ? (double)d.wait_ns / 1e6 : 0.0);
+	}
+}
+
+void yl_coop_print(const struct yl_report *r, FILE *f)
+{
+	const struct yl_coop *c = r->vm->coop;
+	uint64_t ops;
+
+	if (!c)
+		return;
+	fprintf(f, "\ncoop: policy %s, target %s, preset %s, %u pCPUs, %u VM(s); at most %d vCPUs in KVM_RUN at once\n",
+		c->pol->name, yl_target_name(c->tgt[0].kind), c->s->p.preset, c->nr_cpus,
+		c->nr_vms, c->max_in_run);
+	print_group(r, f);
+	print_vcpus(r, f, yl_now_ns() - c->t0);
+	ops = r->ops + r->ipi_ops;
+	if (ops)
+		fprintf(f, "hand-offs per op (lock and IPI) of this VM: %.3f\n",
+			(double)COOP_SUM(r, handoffs) / (double)ops);
+	if (r->vm == &c->vms[0])
+		print_executor(r, f);
 }
 
 static const char *const phase_names[YL_HANDOFF_PHASES] = {
-	"decide_ns_mean", "wake_ns_mean", "enter_ns_mean",
+	"decide_ns_mean", "switch_ns_mean", "enter_ns_mean",
 };
 
 /* What the hints' targets did at the next pick, against sched/'s tests. */
@@ -181,75 +290,150 @@ static void json_outcomes(struct yj *j, const uint64_t *o)
 	yj_obj_end(j);
 }
 
-static void json_coop_vcpu(struct yj *j, const struct yl_coop *c, unsigned int i,
+static void json_coop_vcpu(struct yj *j, const struct yl_coop *c, unsigned int t,
 			   uint64_t now)
 {
-	const struct yl_coop_vcpu *v = &c->v[i];
+	const struct yl_coop_vcpu *v = &c->v[t];
 
 	yj_obj(j, NULL);
-	yj_u64(j, "vcpu", i);
-	yj_u64(j, "cpu", c->s->tasks[i].cpu);
+	yj_u64(j, "vcpu", v->vcpu->idx);
+	yj_u64(j, "cpu", c->s->tasks[t].cpu);
 	yj_u64(j, "dispatches", v->dispatches);
 	yj_u64(j, "slice_end_preemptions", v->preemptions);
 	yj_u64(j, "hints", v->hints);
+	yj_u64(j, "handoffs", v->handoffs);
 	yj_u64(j, "halts", v->halts);
 	yj_u64(j, "kicks_sent", v->kicks_sent);
 	yj_u64(j, "kicks_received", v->kicks_received);
 	yj_u64(j, "ipi_calls", v->ipi_calls);
 	yj_u64(j, "ipis_injected", v->ipis_injected);
-	yj_u64(j, "service_ns", yl_sched_service(c->s, i));
-	yj_dbl(j, "fair_share_ns", yl_sched_ideal(c->s, i, now));
+	yj_u64(j, "thread_changes", v->thread_changes);
+	yj_u64(j, "service_ns", yl_sched_service(c->s, t));
+	yj_dbl(j, "fair_share_ns", yl_sched_ideal(c->s, t, now));
 	json_outcomes(j, v->outcomes);
 	yj_obj_end(j);
 }
 
-/* What ipi-pairs learnt: each sender's last unicast receiver. */
-static void json_pairs(struct yj *j, const struct yl_coop *c)
+/* What ipi-pairs learnt in this VM: each sender's last unicast receiver. */
+static void json_pairs(struct yj *j, const struct yl_coop *c, unsigned int vm)
 {
+	const struct yl_target *tg = &c->tgt[vm];
 	unsigned int i;
 
 	yj_arr(j, "ipi_pairs");
-	for (i = 0; i < c->nr; i++) {
-		if (c->tgt.v[i].ipi_receiver < 0)
+	for (i = 0; i < tg->nr; i++) {
+		if (tg->v[i].ipi_receiver < 0)
 			continue;
 		yj_obj(j, NULL);
 		yj_u64(j, "sender", i);
-		yj_u64(j, "receiver", (uint64_t)c->tgt.v[i].ipi_receiver);
+		yj_u64(j, "receiver", (uint64_t)tg->v[i].ipi_receiver);
 		yj_obj_end(j);
 	}
+	yj_arr_end(j);
+}
+
+static void json_threads(struct yj *j, const struct yl_coop *c)
+{
+	unsigned int i;
+
+	yj_arr(j, "pcpu_threads");
+	for (i = 0; i < c->nr_cpus; i++) {
+		const struct yl_coop_cpu *pc = &c->cpu[i];
+		struct yl_hoststat d;
+
+		yl_hoststat_delta(&pc->hs_before, &pc->hs_after, &d);
+		yj_obj(j, NULL);
+		yj_u64(j, "cpu", i);
+		yj_i64(j, "host_cpu", pc->host_cpu);
+		yj_u64(j, "fd_switches", pc->fd_switches);
+		yj_u64(j, "idle_waits", pc->idle_waits);
+		yj_bool(j, "host_valid", d.valid);
+		yj_u64(j, "host_run_ns", d.run_ns);
+		yj_u64(j, "host_wait_ns", d.wait_ns);
+		yj_u64(j, "nonvoluntary_ctxt_switches", d.invol_cs);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
+}
+
+/* The executor, for all VMs: in "coop" of a one-VM run, else at the top. */
+static void json_executor(struct yj *j, const struct yl_report *r)
+{
+	const struct yl_coop *c = r->vm->coop;
+
+	yj_str(j, "policy", c->pol->name);
+	yj_str(j, "target", yl_target_name(c->tgt[0].kind));
+	yj_str(j, "preset", c->s->p.preset);
+	yj_u64(j, "nr_pcpus", c->nr_cpus);
+	yj_u64(j, "nr_vms", c->nr_vms);
+	yj_bool(j, "flat", c->cfg->flat);
+	yj_str(j, "pause_exits", r->vm->pause_exits_off ? "off" : "kvm");
+	yj_i64(j, "max_in_kvm_run", c->max_in_run);
+	yj_u64(j, "double_entries", c->double_entries);
+	yj_u64(j, "entries", c->entries);
+	yj_u64(j, "entries_on_another_host_cpu", c->misplaced);
+	yj_u64(j, "thread_changes", thread_changes(c));
+	json_outcomes(j, c->outcomes);
+	json_decisions(j, c);
+	yl_json_hist(j, "handoff_latency_hist_ns", c->handoff_hist);
+	yj_u64(j, "handoffs", c->handoff_n);
+	yj_u64(j, "handoffs_same_thread", c->handoff_same_thread);
+	yj_u64(j, "handoff_p50_ns_le", yl_hist_quantile(c->handoff_hist, 0.5));
+	yj_u64(j, "handoff_p99_ns_le", yl_hist_quantile(c->handoff_hist, 0.99));
+	json_phases(j, c);
+	yj_bool(j, "exit_tracepoint_counters", false);
+	json_threads(j, c);
+}
+
+/* This VM: its group, its vCPUs, what its target choice learnt. */
+static void json_vm(struct yj *j, const struct yl_report *r)
+{
+	const struct yl_coop *c = r->vm->coop;
+	unsigned int vm = c->v[base_of(r)].vm, i;
+	uint64_t now = yl_now_ns() - c->t0, ops = r->ops + r->ipi_ops;
+	double mine, all;
+
+	vm_service(c, vm, &mine, &all);
+	yj_obj(j, "group");
+	yj_u64(j, "vm", vm);
+	yj_bool(j, "is_group", c->nr_vms > 1);
+	yj_u64(j, "cpu_weight", vm_weight(c, vm));
+	yj_dbl(j, "weight_share", weight_share(c, vm));
+	yj_dbl(j, "service_ns", mine);
+	yj_dbl(j, "cpu_share", all > 0 ? mine / all : 0);
+	yj_obj_end(j);
+	yj_u64(j, "vm_handoffs", COOP_SUM(r, handoffs));
+	yj_dbl(j, "handoffs_per_op", ops ? (double)COOP_SUM(r, handoffs) / (double)ops : 0);
+	json_pairs(j, c, vm);
+	yj_arr(j, "vcpus");
+	for (i = 0; i < c->per_vm; i++)
+		json_coop_vcpu(j, c, base_of(r) + i, now);
 	yj_arr_end(j);
 }
 
 void yl_coop_json(struct yj *j, const struct yl_report *r)
 {
 	const struct yl_coop *c = r->vm->coop;
-	uint64_t now;
-	unsigned int i;
 
 	if (!c) {
 		yj_null(j, "coop");
 		return;
 	}
-	now = yl_now_ns() - c->t0;
 	yj_obj(j, "coop");
-	yj_str(j, "policy", c->pol->name);
-	yj_str(j, "target", yl_target_name(c->tgt.kind));
-	yj_str(j, "preset", c->s->p.preset);
-	yj_u64(j, "nr_pcpus", c->nr_cpus);
-	yj_i64(j, "max_in_kvm_run", c->max_in_run);
-	yj_u64(j, "entries", c->entries);
-	yj_u64(j, "entries_on_another_host_cpu", c->misplaced);
-	json_pairs(j, c);
-	json_outcomes(j, c->outcomes);
-	json_decisions(j, c);
-	yl_json_hist(j, "handoff_latency_hist_ns", c->handoff_hist);
-	yj_u64(j, "handoff_p50_ns_le", yl_hist_quantile(c->handoff_hist, 0.5));
-	yj_u64(j, "handoff_p99_ns_le", yl_hist_quantile(c->handoff_hist, 0.99));
-	json_phases(j, c);
-	yj_bool(j, "exit_tracepoint_counters", tp_counted(r));
-	yj_arr(j, "vcpus");
-	for (i = 0; i < c->nr; i++)
-		json_coop_vcpu(j, c, i, now);
-	yj_arr_end(j);
+	if (c->nr_vms == 1)
+		json_executor(j, r);
+	json_vm(j, r);
+	yj_obj_end(j);
+}
+
+/* Several VMs: the executor once, at the top of the run's JSON. */
+void yl_coop_json_top(struct yj *j, const struct yl_report *r)
+{
+	const struct yl_coop *c = r->vm->coop;
+
+	if (!c || c->nr_vms == 1)
+		return;
+	yj_obj(j, "coop");
+	json_executor(j, r);
 	yj_obj_end(j);
 }

@@ -378,6 +378,7 @@ void yl_reports_json(const struct yl_report *r, unsigned int n,
 		json_vm_body(&j, r);
 	} else {
 		json_combined(&j, r, n);
+		yl_coop_json_top(&j, r);
 		json_all_warnings(&j, r, n);
 		yj_arr(&j, "vms");
 		for (k = 0; k < n; k++) {

@@ -93,6 +93,8 @@ static bool all_finished(struct yl_vm *vms, unsigned int n)
 {
 	unsigned int k;
 
+	if (n && vms[0].coop && !yl_coop_finished(vms[0].coop))
+		return false;
 	for (k = 0; k < n; k++)
 		if (__atomic_load_n(&vms[k].finished, __ATOMIC_ACQUIRE) < vms[k].nr_vcpus)
 			return false;
@@ -108,13 +110,15 @@ static void stop_all(struct yl_vm *vms, unsigned int n)
 }
 
 /* A run abandoned once its first @n VMs started: they stop and end. */
-static void stop_and_join(struct yl_vm *vms, unsigned int n)
+static void stop_and_join(struct yl_vm *vms, unsigned int n, struct yl_coop *coop)
 {
 	unsigned int k;
 
 	stop_all(vms, n);
 	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);
+	if (coop)
+		yl_coop_join(coop);
 }
 
 /*
@@ -239,6 +243,42 @@ out:
 	return code;
 }
 
+/*
+ * --timeline: the executor's ring, written once the run is over; a run
+ * that wrote no report writes no timeline either.
+ */
+static const char *tl_outcome(int o)
+{
+	return yl_outcome_name((enum yl_outcome)o);
+}
+
+static int write_timeline(struct yl_outfile *o, const struct yl_coop *c, int code)
+{
+	struct yl_tl_names names;
+	struct yl_err err;
+	int host[YL_MAX_VCPUS];
+	unsigned int i;
+
+	if (!o->f || !c || !c->tl)
+		return code;
+	for (i = 0; i < c->nr_cpus; i++)
+		host[i] = c->cpu[i].host_cpu;
+	names = (struct yl_tl_names){
+		.nr_cpus = c->nr_cpus, .host_cpu = host,
+		.outcome = tl_outcome, .policy = c->pol->name,
+		.preset = c->s->p.preset,
+	};
+	if (yl_tl_write(c->tl, &names, o->f)) {
+		fprintf(stderr, "yieldlab: --timeline %s: write failed\n", o->path);
+		return code ? code : YL_EXIT_HOST;
+	}
+	if (yl_outfile_commit(o, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return code ? code : YL_EXIT_HOST;
+	}
+	return code;
+}
+
 /* Everything that can be checked without creating a VM, in that order. */
 int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 {
@@ -287,19 +327,19 @@ static int pass_privs(const void *privs, struct yl_err *err)
  */
 static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 		     struct yl_privs *privs, const struct yl_knobs *knobs,
-		     const char *out_dir, struct yl_err *err)
+		     const char *out_dir, const char *tl_dir, struct yl_err *err)
 {
 	struct yl_restore_paths r;
 	unsigned int k, i;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k < n && !vms[k].coop; k++)	/* coop: no vCPU threads */
 		for (i = 0; i < vms[k].nr_vcpus; i++) {
 			if (yl_cg_place(&knobs->cg, k, vms[k].vcpus[i].tid, err))
 				return -1;
 			yl_tp_open(vms[k].tp, vms[k].vcpus[i].tid, &vms[k].vcpus[i].tp);
 		}
 	yl_restore_paths(&r, &(struct yl_priv_paths){ knobs->features_path,
-			 knobs->state_dir, &knobs->cg, out_dir }, knobs->nr != 0);
+			 knobs->state_dir, &knobs->cg, out_dir, tl_dir }, knobs->nr != 0);
 	if (yl_privs_plan(privs, r.p, r.n, err))
 		return -1;
 	gate->pass = pass_privs;
@@ -366,7 +406,7 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 {
 	struct yl_vm vms[YL_MAX_VMS];
 	unsigned int k, made = 0, n = cfg->nr_vms;
-	struct yl_outfile json = { 0 };
+	struct yl_outfile json = { 0 }, timeline = { 0 };
 	struct yl_privs privs;
 	struct yl_sampler sampler;
 	struct yl_coop coop = { 0 };
@@ -394,13 +434,20 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 		close(sfd);
 		return YL_EXIT_USAGE;
 	}
+	if (cfg->timeline_path &&
+	    yl_outfile_open(&timeline, "--timeline", cfg->timeline_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_outfile_abort(&json);
+		close(sfd);
+		return YL_EXIT_USAGE;
+	}
 	yl_knobs_init(&knobs);
 	yl_privs_init(&privs);
 	privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
 	code = YL_EXIT_HOST;
 	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
 	    yl_privs_check(cfg, &(struct yl_priv_paths){
-			   knobs.features_path, knobs.state_dir, &knobs.cg, NULL }, &err)) {
+			   knobs.features_path, knobs.state_dir, &knobs.cg, NULL, NULL }, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out_json;
 	}
@@ -418,13 +465,14 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 			goto out_err;
 		}
 	if (cfg->sched == YL_SCHED_COOP) {
-		if (yl_coop_create(&coop, &vms[0], &err))
+		if (yl_coop_create(&coop, vms, n, &err))
 			goto out_err;
-		vms[0].coop = &coop;
+		for (k = 0; k < n; k++)
+			vms[k].coop = &coop;
 	}
 	yl_gate_init(&gate);
 	yl_gate_init(&leave);
-	yl_tp_init(&tp, !cfg->exit_tp);
+	yl_tp_init(&tp, !cfg->exit_tp || cfg->sched == YL_SCHED_COOP);
 	for (k = 0; k < n; k++) {
 		vms[k].gate = &gate;
 		vms[k].leave_gate = &leave;
@@ -433,16 +481,17 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	for (k = 0; k < n; k++)
 		if (yl_vm_start(&vms[k], &err))
 			break;
-	if (k < n) {		/* VM k cleaned up after itself */
-		stop_and_join(vms, k);
+	if (k < n || (vms[0].coop && yl_coop_start(&coop, &err))) {
+		stop_and_join(vms, k, vms[0].coop);	/* VM k cleaned up after itself */
 		goto out_err;
 	}
-	yl_gate_wait_all(&gate, n * cfg->nr_vcpus);
+	yl_gate_wait_all(&gate, vms[0].coop ? coop.nr_cpus : n * cfg->nr_vcpus);
 	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
-	    open_gate(vms, n, &gate, &privs, &knobs, json.f ? json.dir : NULL, &err) ||
+	    open_gate(vms, n, &gate, &privs, &knobs, json.f ? json.dir : NULL,
+		      timeline.f ? timeline.dir : NULL, &err) ||
 	    yl_sampler_start(&sampler, &err) ||
 	    yl_privs_drop(&privs, &err)) {
-		stop_and_join(vms, n);
+		stop_and_join(vms, n, vms[0].coop);
 		yl_sampler_free(&sampler);
 		goto out_err;
 	}
@@ -454,9 +503,12 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	host_results(vms, n, &knobs, &sampler);
 	for (k = 0; k < n; k++)
 		yl_vm_join(&vms[k]);
+	if (vms[0].coop)
+		yl_coop_join(&coop);
 	yl_sampler_stop(&sampler);
 	restored = restore_host(&knobs, YL_EXIT_OK);
 	code = finish(vms, n, &privs, &json, stop, signo, yl_now_ns() - t0);
+	code = write_timeline(&timeline, vms[0].coop, code);
 	if (code == YL_EXIT_OK)
 		code = restored;
 	code = yl_sandbox_exit_code(code);
@@ -476,6 +528,7 @@ out_knobs:
 	free(img.owned);
 out_json:
 	yl_outfile_abort(&json);
+	yl_outfile_abort(&timeline);
 	close(sfd);
 	return code;
 }

@@ -87,11 +87,14 @@ static int init_src(struct yl_sampler *s, struct yl_vm *vms, unsigned int n,
 
 			c->v = &vms[k].vcpus[i];
 			c->vm = k;
-			snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat",
-				 (int)c->v->tid);
-			c->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
 			c->kbuf = malloc(s->ks->data_len ? s->ks->data_len : 1);
-			if (c->sched_fd < 0 || !c->kbuf)
+			/* coop: a vCPU has no thread of its own to read */
+			if (c->v->tid) {
+				snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat",
+					 (int)c->v->tid);
+				c->sched_fd = open(path, O_RDONLY | O_CLOEXEC);
+			}
+			if ((c->v->tid && c->sched_fd < 0) || !c->kbuf)
 				return yl_errf(err, "--sample-ms: %s: %s", path,
 					       c->sched_fd < 0 ? strerror(errno) :
 					       "out of memory");
@@ -190,7 +193,7 @@ static unsigned int queue_reads(struct yl_sampler *s, bool final)
 				   s->ks->data_offset);
 		io_uring_sqe_set_data64(q, 2ull * j);
 		n++;
-		if (final)
+		if (final || c->sched_fd < 0)
 			continue;
 		q = io_uring_get_sqe(&s->ring);
 		if (!q)

@@ -339,61 +339,61 @@ static void account(struct yl_vcpu *v, unsigned int reason, uint64_t t0)
 }
 
 /*
- * Runs until the guest reports done or something ends the run.  Returns 0,
- * or -1 when KVM_RUN itself failed.
+ * After KVM_RUN returned r (errno e): the exit accounted and handled.
+ * Both executors call it: host mode's thread per vCPU, coop's per pCPU.
+ */
+enum yl_step yl_vcpu_handle(struct yl_vcpu *v, int r, int e)
+{
+	uint64_t t0 = yl_rdtsc();
+	unsigned int reason;
+	bool leave;
+
+	if (r < 0) {
+		if (e == EINTR || e == EAGAIN) {
+			account(v, KVM_EXIT_INTR, t0);
+			return YL_STEP_INTR;
+		}
+		snprintf(v->detail, sizeof(v->detail), "KVM_RUN: %s", strerror(e));
+		end_all(v, YL_END_HOST_ERROR);
+		return YL_STEP_ERROR;
+	}
+	reason = v->run->exit_reason;
+	leave = yl_vcpu_dispatch(v);
+	account(v, reason, t0);
+	return leave ? YL_STEP_LEAVE : YL_STEP_EXIT;
+}
+
+/*
+ * Host mode: runs until the guest reports done or something ends the
+ * run.  Returns 0, or -1 when KVM_RUN itself failed.
  */
 int yl_vcpu_loop(struct yl_vcpu *v)
 {
-	struct kvm_run *run = v->run;
-	struct yl_coop *coop = v->vm->coop;
-	int r;
-
 	for (;;) {
-		bool leave;
-		uint64_t t0;
-		unsigned int reason;
+		enum yl_step step;
+		int r;
 
 		if (__atomic_load_n(&v->vm->stop, __ATOMIC_ACQUIRE)) {
 			if (v->end == YL_END_NONE)
 				v->end = YL_END_STOPPED;
 			return 0;
 		}
-		if (coop && !yl_coop_enter(coop, v))
-			continue;	/* stopping: the stop flag is next */
 		r = ioctl(v->fd, KVM_RUN, 0);
-		if (coop)
-			yl_coop_leave(coop, v);
-		if (r < 0) {
-			t0 = yl_rdtsc();
-			if (errno == EINTR || errno == EAGAIN) {
-				account(v, KVM_EXIT_INTR, t0);
-				if (coop)
-					yl_coop_tick(coop, v);
-				continue;
-			}
-			snprintf(v->detail, sizeof(v->detail), "KVM_RUN: %s",
-				 strerror(errno));
-			end_all(v, YL_END_HOST_ERROR);
+		step = yl_vcpu_handle(v, r, errno);
+		if (step == YL_STEP_ERROR)
 			return -1;
-		}
-		t0 = yl_rdtsc();
-		reason = run->exit_reason;
-		leave = yl_vcpu_dispatch(v);
-		account(v, reason, t0);
-		if (leave)
+		if (step == YL_STEP_LEAVE)
 			return 0;
 	}
 }
 
-/* See struct yl_gate.  False: do not run (abandoned, or pass() failed). */
-static bool gate_pass(struct yl_vcpu *v)
+/* See struct yl_gate.  1: go on; 0: abandoned; -1: pass() failed. */
+int yl_gate_pass(struct yl_gate *g, struct yl_err *err)
 {
-	struct yl_gate *g = v->vm->gate;
-	struct yl_err err;
 	int state;
 
 	if (!g)
-		return true;
+		return 1;
 	pthread_mutex_lock(&g->lock);
 	g->waiting++;
 	pthread_cond_broadcast(&g->cond);
@@ -401,58 +401,75 @@ static bool gate_pass(struct yl_vcpu *v)
 		pthread_cond_wait(&g->cond, &g->lock);
 	state = g->state;
 	pthread_mutex_unlock(&g->lock);
-	if (state < 0) {
+	if (state < 0)
+		return 0;
+	if (g->pass && g->pass(g->arg, err))
+		return -1;
+	return 1;
+}
+
+/* False: do not run (abandoned, or pass() failed). */
+static bool gate_pass(struct yl_vcpu *v)
+{
+	struct yl_err err;
+	int r = yl_gate_pass(v->vm->gate, &err);
+
+	if (r > 0)
+		return true;
+	if (!r) {
 		v->end = YL_END_STOPPED;
 		return false;
 	}
-	if (g->pass && g->pass(g->arg, &err)) {
-		snprintf(v->detail, sizeof(v->detail), "%.300s", err.msg);
-		end_all(v, YL_END_HOST_ERROR);
-		return false;
-	}
-	return true;
-}
-
-/* Coop mode: wait for the scheduler to give this vCPU a CPU. */
-static bool coop_start(struct yl_vcpu *v)
-{
-	if (!v->vm->coop)
-		return true;
-	if (!yl_coop_thread_start(v->vm->coop, v))
-		return true;
-	snprintf(v->detail, sizeof(v->detail), "coop slice timer or its KVM_RUN signal mask: %s",
-		 strerror(errno));
+	snprintf(v->detail, sizeof(v->detail), "%.300s", err.msg);
 	end_all(v, YL_END_HOST_ERROR);
 	return false;
 }
 
-void *yl_vcpu_thread(void *arg)
+/*
+ * The vCPU is done: its KVM statistics are read, its console flushed,
+ * and its VM counts it finished.  On whichever thread ran it last.
+ */
+void yl_vcpu_finish(struct yl_vcpu *v)
 {
-	struct yl_vcpu *v = arg;
 	struct yl_vm *vm = v->vm;
 	struct yl_err err;
-	char name[16];
 	uint64_t one = 1;
 
-	v->tid = gettid();
-	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
-	pthread_setname_np(pthread_self(), name);
-	if (gate_pass(v) && coop_start(v)) {
-		v->hs_t0 = yl_now_ns();
-		yl_hoststat_read(v->tid, &v->hs_before);
-		v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
-		yl_vcpu_loop(v);
-	}
-	if (vm->coop)
-		yl_coop_exit(vm->coop, v);
 	if (v->ks_valid && yl_kstats_read(&v->ks, v->ks_after, &err))
 		v->ks_valid = false;
-	yl_hoststat_read(v->tid, &v->hs_after);
-	v->hs_t1 = yl_now_ns();
 	console_close(v);
 	__atomic_add_fetch(&vm->finished, 1, __ATOMIC_ACQ_REL);
 	if (write(vm->done_efd, &one, sizeof(one)) < 0)
 		perror("eventfd");
+}
+
+/* The statistics a vCPU starts from, on the thread that will run it. */
+void yl_vcpu_begin(struct yl_vcpu *v)
+{
+	struct yl_err err;
+
+	v->ks_valid = !yl_kstats_read(&v->ks, v->ks_before, &err);
+}
+
+/* Host mode's vCPU thread. */
+void *yl_vcpu_thread(void *arg)
+{
+	struct yl_vcpu *v = arg;
+	struct yl_vm *vm = v->vm;
+	char name[16];
+
+	v->tid = gettid();
+	snprintf(name, sizeof(name), "yl-vcpu%u", v->idx);
+	pthread_setname_np(pthread_self(), name);
+	if (gate_pass(v)) {
+		v->hs_t0 = yl_now_ns();
+		yl_hoststat_read(v->tid, &v->hs_before);
+		yl_vcpu_begin(v);
+		yl_vcpu_loop(v);
+	}
+	yl_hoststat_read(v->tid, &v->hs_after);
+	v->hs_t1 = yl_now_ns();
+	yl_vcpu_finish(v);
 	if (vm->leave_gate)
 		yl_gate_hold(vm->leave_gate);	/* blocked: runs no more */
 	return NULL;

@@ -365,6 +365,35 @@ static int enable_cap(struct yl_vm *vm, uint32_t cap, uint64_t arg,
 	return 0;
 }
 
+/*
+ * Coop VMs run without PAUSE exits where KVM can turn them off.  A
+ * pause-loop exit is handled in the kernel: kvm_vcpu_on_spin() picks
+ * another vCPU of the VM and yield_to()s the task in its vcpu->pid, which
+ * under coop is whichever executor thread ran that vCPU last: the
+ * spinning thread itself, or another pCPU's thread busy with some other
+ * vCPU.  That is the host scheduler acting on yieldlab's threads behind
+ * the policy's back (docs/coop.md).  Where KVM cannot turn them off, the
+ * run goes on and says so (coop.pause_exits).  -1: the call failed.
+ */
+static int coop_pause_exits_off(struct yl_vm *vm)
+{
+	struct kvm_enable_cap ec = {
+		.cap = KVM_CAP_X86_DISABLE_EXITS,
+		.args = { KVM_X86_DISABLE_EXITS_PAUSE },
+	};
+	int r;
+
+	if (vm->pause_exits_off)
+		return 0;
+	r = ioctl(vm->kvm->fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_DISABLE_EXITS);
+	if (r <= 0 || !(r & KVM_X86_DISABLE_EXITS_PAUSE))
+		return 0;
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &ec))
+		return -1;
+	vm->pause_exits_off = true;
+	return 0;
+}
+
 /* Before the first vCPU: KVM refuses DISABLE_EXITS once one exists. */
 static int apply_knobs(struct yl_vm *vm, struct yl_err *err)
 {
@@ -374,6 +403,10 @@ static int apply_knobs(struct yl_vm *vm, struct yl_err *err)
 	    enable_cap(vm, KVM_CAP_X86_DISABLE_EXITS, KVM_X86_DISABLE_EXITS_PAUSE,
 		       "--pause-exits off", err))
 		return -1;
+	vm->pause_exits_off = cfg->pause_exits == YL_PAUSE_EXITS_OFF;
+	if (cfg->sched == YL_SCHED_COOP && coop_pause_exits_off(vm))
+		return yl_errf(err, "--sched coop: KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS): %s",
+			       strerror(errno));
 	if (yl_given(cfg, YL_O_HALT_POLL_NS) &&
 	    enable_cap(vm, KVM_CAP_HALT_POLL, cfg->halt_poll_ns,
 		       "--halt-poll-ns", err))
@@ -489,6 +522,11 @@ int yl_vm_start(struct yl_vm *vm, struct yl_err *err)
 
 	if (yl_kstats_read(&vm->ks, vm->ks_before, &e2) == 0)
 		vm->ks_valid = true;
+	if (vm->coop) {		/* coop's executor runs the vCPUs */
+		for (i = 0; i < vm->nr_vcpus; i++)
+			yl_vcpu_begin(&vm->vcpus[i]);
+		return 0;
+	}
 	pthread_attr_init(&attr);
 	r = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
 					&vm->cfg->pcpus);

@@ -87,6 +87,7 @@ struct yl_gate {
 struct yl_vcpu {
 	struct yl_vm *vm;
 	unsigned int idx;
+	unsigned int task;		/* coop: its sched/ task */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -137,6 +138,7 @@ struct yl_vm {
 					   (see check_cgroup()); NULL: they exit */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
 	struct yl_coop *coop;		/* --sched coop, else NULL */
+	bool pause_exits_off;		/* KVM_X86_DISABLE_EXITS_PAUSE set */
 	const struct yl_sampler *sampler; /* --sample-ms, else NULL */
 	char cgroup[YL_CG_PATH + 16];	/* --cgroup: this VM's, else "" */
 	unsigned int cg_weight;		/* cpu.weight written, 0: left at 100 */
@@ -167,9 +169,20 @@ void yl_gate_set(struct yl_gate *g, int state);
 void yl_gate_hold(struct yl_gate *g);
 
 /* vcpu.c */
+enum yl_step {
+	YL_STEP_EXIT,		/* an exit, handled: run on */
+	YL_STEP_INTR,		/* a signal ended KVM_RUN */
+	YL_STEP_LEAVE,		/* the vCPU is done (or ended the run) */
+	YL_STEP_ERROR,		/* KVM_RUN failed: the run ends */
+};
+
 void yl_vcpu_signal_init(void);
+enum yl_step yl_vcpu_handle(struct yl_vcpu *v, int r, int e);
 int yl_vcpu_loop(struct yl_vcpu *v);
 bool yl_vcpu_dispatch(struct yl_vcpu *v);
+void yl_vcpu_begin(struct yl_vcpu *v);
+void yl_vcpu_finish(struct yl_vcpu *v);
+int yl_gate_pass(struct yl_gate *g, struct yl_err *err);
 void *yl_vcpu_thread(void *arg);
 const char *yl_exit_reason_name(unsigned int reason);
 const char *yl_io_port_name(unsigned int port_class);

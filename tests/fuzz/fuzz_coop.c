@@ -6,7 +6,9 @@
  * call, as on real vCPUs; the scheduler is stopping, so no call waits for
  * a thread that does not exist.  Input: byte 0 the vCPU count (2-8),
  * then 4-byte records: op and CPU, then the argument's two low bytes; a
- * record with op 3 (IPI) takes the next 32 bytes as the IPI page.
+ * record with op 3 (IPI) takes the next 32 bytes as the IPI page.  No
+ * executor thread exists: the calls are made as the thread of the vCPU's
+ * CPU would make them.
  */
 #include <stdio.h>
 #include "coop.h"
@@ -17,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 static void one(struct yl_coop *c, struct fuzz_vm *f, const uint8_t *r,
 		const uint8_t **page, const uint8_t *end)
 {
-	int me = c->running[(r[0] >> 4) % c->nr_cpus];
+	int me = c->cpu[(r[0] >> 4) % c->nr_cpus].curr;
 	uint32_t arg = r[2] | (uint32_t)r[3] << 8 | (uint32_t)r[1] << 16;
 	struct yl_vcpu *v;
 
@@ -43,7 +45,7 @@ static void one(struct yl_coop *c, struct fuzz_vm *f, const uint8_t *r,
 		yl_coop_ipi(c, v, arg & 0x1ff);
 		break;
 	default:
-		yl_coop_tick(c, v);
+		yl_coop_intr(c, v);
 	}
 }
 
@@ -67,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	f->vm.nr_vcpus = 2 + data[0] % 7;
 	memset(f->vm.mem + YL_COOP_PREEMPTED_GPA, 0, YL_RESULTS_GPA - YL_COOP_PREEMPTED_GPA);
 	f->cfg.target = data[0] >> 4 & 1 ? 1 : 0;
-	if (yl_coop_create(&c, &f->vm, &err))
+	if (yl_coop_create(&c, &f->vm, 1, &err))
 		abort();
 	f->vm.coop = &c;
 	yl_coop_begin(&c);

@@ -152,7 +152,6 @@ static const struct {
 	{ { "run", "--workload", "mixed", "--ipi-every", "0" }, "--ipi-every '0'" },
 	{ { "run", "--workload", "mixed", "--ipi-targets", "4" }, "--ipi-targets 4: allowed 1 to 3" },
 	{ { "run", "--json=" }, "--json: needs FILE of 1 to" },
-	{ { "run", "--cpu-weight", "100" }, "--cpu-weight: only with --cgroup PARENT" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "0" }, "--cpu-weight '0'" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "10001" }, "1 to 10000" },
 	{ { "run", "--cgroup", "yl", "--cpu-weight", "100,x" }, "--cpu-weight 'x'" },
@@ -167,7 +166,10 @@ static const struct {
 	{ { "run", "--sched", "coop", "--target", "x" }, "allowed: hint|rr|ipi-pairs" },
 	{ { "run", "--sched", "coop", "--preset", "5.15" }, "allowed: 6.12|6.18" },
 	{ { "run", "--sched", "coop", "--hz", "50" }, "--hz '50'" },
-	{ { "run", "--sched", "coop", "--vms", "2" }, "allowed: --vms 1" },
+	{ { "run", "--sched", "coop", "--vms", "2", "--cgroup", "x" }, "--cgroup: not with --sched coop" },
+	{ { "run", "--sched", "coop", "--timeline-events", "64" }, "--timeline-events: only with --timeline FILE" },
+	{ { "run", "--flat" }, "--flat: only with --sched coop" },
+	{ { "run", "--cpu-weight", "100" }, "--cpu-weight: only with --cgroup PARENT or --sched coop" },
 	{ { "run", "--sched", "coop", "--workload", "ipi", "--ipi-via", "icr" }, "--ipi-via: not with --sched coop" },
 	{ { "bench", "handon" }, "allowed: exits|handoff" },
 	{ { "run", "--sample-ms", "0" }, "--sample-ms '0': must be an integer from 1 to 60000" },
@@ -229,6 +231,13 @@ START_TEST(cgroup_weights)
 	ck_assert_uint_eq(c.target, YL_TARGET_IPI_PAIRS);
 	ck_assert_str_eq(c.preset, "6.12");
 	ck_assert_uint_eq(c.hz, 1000);
+	ck_assert_int_eq(parse(&c, &e, "run", "--sched", "coop", "--vms", "2",
+			       "--cpu-weight", "100,300", "--flat", "--timeline",
+			       "t.json", "--timeline-events", "64", NULL), 0);
+	ck_assert(c.flat);
+	ck_assert_uint_eq(c.nr_weights, 2);
+	ck_assert_str_eq(c.timeline_path, "t.json");
+	ck_assert_uint_eq(c.timeline_events, 64);
 	ck_assert_int_eq(parse(&c, &e, "bench", "handoff", NULL), 0);
 	ck_assert_int_eq(c.cmd, YL_CMD_BENCH_HANDOFF);
 	ck_assert_int_eq(parse(&c, &e, "run", "--sample-ms", "250", NULL), 0);

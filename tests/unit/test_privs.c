@@ -69,7 +69,7 @@ static struct yl_config cfg_with_feature(void)
 START_TEST(missing_cap_is_named)
 {
 	struct yl_config c = cfg_with_feature();
-	struct yl_priv_paths p = { feats, state, NULL, NULL };
+	struct yl_priv_paths p = { feats, state, NULL, NULL, NULL };
 	struct yl_err e;
 
 	lower_dac();
@@ -96,7 +96,7 @@ START_TEST(cgroup_writes_are_checked)
 {
 	struct yl_config c;
 	struct yl_cgroup cg;
-	struct yl_priv_paths p = { feats, state, &cg, NULL };
+	struct yl_priv_paths p = { feats, state, &cg, NULL, NULL };
 	char procs[96];
 	struct yl_err e;
 	int fd;
