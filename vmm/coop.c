@@ -426,6 +426,26 @@ static void wake_all(struct yl_coop *c)
 }
 
 /*
+ * Lock held: every task's service until now, when the first one leaves:
+ * CPU shares over the time every VM competed, without the tail in which
+ * the VMs still running have the pCPUs to themselves.
+ */
+static void take_contended(struct yl_coop *c)
+{
+	uint64_t now = now_ns(c);
+	unsigned int i, t;
+
+	if (c->contended_taken || !c->begun)
+		return;
+	for (i = 0; i < c->nr_cpus; i++)
+		yl_sched_update_curr(c->s, i, now);
+	for (t = 0; t < c->nr; t++)
+		c->v[t].contended_ns = yl_sched_service(c->s, t);
+	c->contended_end = now;
+	c->contended_taken = true;
+}
+
+/*
  * Lock held: the task leaves the scheduler for good (its guest is done,
  * or its VM stopped); its CPU, if it had one, picks again.
  */
@@ -440,6 +460,7 @@ static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 		return;
 	if (stopped && cv->vcpu->end == YL_END_NONE)
 		cv->vcpu->end = YL_END_STOPPED;
+	take_contended(c);
 	for (i = 0; i < c->nr_cpus; i++)
 		if (c->cpu[i].curr == (int)t)
 			owner = &c->cpu[i];

@@ -74,6 +74,7 @@ struct yl_coop_vcpu {
 	bool eoi_wait;			/* a unicast IPI to it not yet handled */
 	uint64_t thread_changes;	/* KVM_RUNs by another thread than the last */
 	uint64_t run_start_ns;		/* its current slice began */
+	uint64_t contended_ns;		/* service until the first task finished */
 };
 
 /* One executor thread, for one sched/ CPU. */
@@ -111,6 +112,8 @@ struct yl_coop {
 	unsigned int threads_out;	/* executor threads past their loop */
 	unsigned int stops;		/* yl_coop_stop() calls: reap from then */
 	uint32_t begun;			/* futex: yl_coop_begin() was called */
+	bool contended_taken;		/* contended_ns taken, at contended_end */
+	uint64_t contended_end;
 	uint64_t t0;
 
 	/*

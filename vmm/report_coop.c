@@ -29,15 +29,19 @@ static uint64_t coop_sum(const struct yl_report *r, size_t off)
 
 #define COOP_SUM(r, field) coop_sum(r, offsetof(struct yl_coop_vcpu, field))
 
-/* The CPU time sched/ charged to a VM's vCPUs, and to every VM's. */
-static void vm_service(const struct yl_coop *c, unsigned int vm, double *mine,
-		       double *all)
+/*
+ * The CPU time sched/ charged to a VM's vCPUs, and to every VM's: over
+ * the run, or (contended) until the first vCPU finished.
+ */
+static void vm_service(const struct yl_coop *c, unsigned int vm, bool contended,
+		       double *mine, double *all)
 {
 	unsigned int t;
 
 	*mine = *all = 0;
 	for (t = 0; t < c->nr; t++) {
-		double x = (double)yl_sched_service(c->s, t);
+		double x = contended ? (double)c->v[t].contended_ns :
+			   (double)yl_sched_service(c->s, t);
 
 		*all += x;
 		if (c->v[t].vm == vm)
@@ -115,6 +119,38 @@ void yl_coop_checks(struct yl_report *r)
 		 c->max_in_run, c->nr_cpus, c->double_entries, c->misplaced);
 }
 
+/* /sys/kernel/rcu_expedited: 0 or 1, -1 unreadable. */
+static int rcu_expedited(void)
+{
+	FILE *f = fopen("/sys/kernel/rcu_expedited", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * A vCPU that sched/ moved to another CPU is run by that CPU's thread,
+ * and KVM_RUN from a new thread takes its pid: in 6.12 with
+ * synchronize_rcu() (kvm_vcpu_ioctl()), a grace period of milliseconds
+ * unless RCU is expedited.  Said once, by the first VM's report.
+ */
+static void warn_moves(struct yl_report *r)
+{
+	const struct yl_coop *c = r->vm->coop;
+	uint64_t n = thread_changes(c);
+
+	if (r->vm != &c->vms[0] || !n || rcu_expedited() != 0)
+		return;
+	yl_warn(&r->warn, YL_WARN_SLOW_MOVES,
+		"%" PRIu64 " KVM_RUNs of a vCPU on another thread than its last, each of which waits for an RCU grace period on kernels whose KVM_RUN calls synchronize_rcu() when vcpu->pid changes (6.12); /sys/kernel/rcu_expedited is 0, see docs/coop.md",
+		n);
+}
+
 /* A policy that got no hint, or acted on none, compared nothing. */
 void yl_coop_warnings(struct yl_report *r)
 {
@@ -131,6 +167,7 @@ void yl_coop_warnings(struct yl_report *r)
 	yl_warn_hints(&r->warn, yl_policy_name(cfg), cfg->pv == YL_PV_YIELD,
 		      COOP_SUM(r, hints), o[YL_OUT_YIELDED] + o[YL_OUT_HONOURED] +
 		      o[YL_OUT_RATE_LIMITED]);
+	warn_moves(r);
 }
 
 static void print_outcomes(const uint64_t *o, FILE *f)
@@ -156,10 +193,15 @@ static void print_group(const struct yl_report *r, FILE *f)
 
 	if (c->nr_vms < 2)
 		return;
-	vm_service(c, vm, &mine, &all);
-	fprintf(f, "VM %u as a group%s: cpu.weight %u (%.1f%% of the weights), CPU time %.1f ms = %.1f%% of all VMs'\n",
+	double cm, ca;
+
+	vm_service(c, vm, false, &mine, &all);
+	vm_service(c, vm, true, &cm, &ca);
+	fprintf(f, "VM %u as a group%s: cpu.weight %u (%.1f%% of the weights), CPU time %.1f ms = %.1f%% of all VMs'"
+		" (%.1f%% until the first vCPU finished)\n",
 		vm, c->cfg->flat ? " (flattened pick)" : "", vm_weight(c, vm),
-		100 * weight_share(c, vm), mine / 1e6, all > 0 ? 100 * mine / all : 0);
+		100 * weight_share(c, vm), mine / 1e6, all > 0 ? 100 * mine / all : 0,
+		ca > 0 ? 100 * cm / ca : 0);
 }
 
 static void print_vcpus(const struct yl_report *r, FILE *f, uint64_t now)
@@ -373,6 +415,7 @@ static void json_executor(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "entries", c->entries);
 	yj_u64(j, "entries_on_another_host_cpu", c->misplaced);
 	yj_u64(j, "thread_changes", thread_changes(c));
+	yj_i64(j, "rcu_expedited", rcu_expedited());
 	json_outcomes(j, c->outcomes);
 	json_decisions(j, c);
 	yl_json_hist(j, "handoff_latency_hist_ns", c->handoff_hist);
@@ -391,9 +434,10 @@ static void json_vm(struct yj *j, const struct yl_report *r)
 	const struct yl_coop *c = r->vm->coop;
 	unsigned int vm = c->v[base_of(r)].vm, i;
 	uint64_t now = yl_now_ns() - c->t0, ops = r->ops + r->ipi_ops;
-	double mine, all;
+	double mine, all, cm, ca;
 
-	vm_service(c, vm, &mine, &all);
+	vm_service(c, vm, false, &mine, &all);
+	vm_service(c, vm, true, &cm, &ca);
 	yj_obj(j, "group");
 	yj_u64(j, "vm", vm);
 	yj_bool(j, "is_group", c->nr_vms > 1);
@@ -401,6 +445,9 @@ static void json_vm(struct yj *j, const struct yl_report *r)
 	yj_dbl(j, "weight_share", weight_share(c, vm));
 	yj_dbl(j, "service_ns", mine);
 	yj_dbl(j, "cpu_share", all > 0 ? mine / all : 0);
+	yj_dbl(j, "contended_service_ns", cm);
+	yj_dbl(j, "contended_cpu_share", ca > 0 ? cm / ca : 0);
+	yj_u64(j, "contended_ns", c->contended_end);
 	yj_obj_end(j);
 	yj_u64(j, "vm_handoffs", COOP_SUM(r, handoffs));
 	yj_dbl(j, "handoffs_per_op", ops ? (double)COOP_SUM(r, handoffs) / (double)ops : 0);

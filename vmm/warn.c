@@ -13,6 +13,7 @@ static const char *const names[YL_WARN_NR] = {
 	[YL_WARN_OVERRUN] = "phase_overrun",
 	[YL_WARN_STARVED] = "starved",
 	[YL_WARN_SPREAD] = "bench_spread",
+	[YL_WARN_SLOW_MOVES] = "slow_vcpu_moves",
 };
 
 const char *yl_warn_name(enum yl_warn_id id)

@@ -20,6 +20,7 @@ enum yl_warn_id {
 	YL_WARN_OVERRUN,	/* the phase overran --duration by > 50 % */
 	YL_WARN_STARVED,	/* vCPU threads got far less than their pCPUs */
 	YL_WARN_SPREAD,		/* a benchmark's spread makes its ratio moot */
+	YL_WARN_SLOW_MOVES,	/* coop: vCPUs changed thread, RCU not expedited */
 	YL_WARN_NR
 };
 

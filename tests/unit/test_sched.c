@@ -450,7 +450,7 @@ static struct yl_sched *six_on_one(void)
  */
 /*
  * Two groups (VMs) of two busy tasks on one CPU, shares 1024 and 3072
- * (cpu.weight 100 and 300): over 2 s of 1 ms ticks each group's service
+ * (cpu.weight 100 and 300): over 2 s of 4 ms ticks each group's service
  * is its shares' share, 25% and 75%, within a slice either way.  And a
  * group's shares change nothing when it is alone.
  */
@@ -470,7 +470,7 @@ START_TEST(group_shares_split_the_cpu)
 	ck_assert_uint_eq(s->group_shares[1], 3072);
 	yl_sched_start(s, 0);
 	yl_sched_pick(s, 0, 0);
-	for (t = MS; t <= 2000 * MS; t += MS)
+	for (t = 4 * MS; t <= 2000 * MS; t += 4 * MS)	/* HZ=250 */
 		if (yl_sched_tick(s, 0, t))
 			yl_sched_pick(s, 0, t);
 	yl_sched_update_curr(s, 0, 2000 * MS);
