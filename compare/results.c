@@ -24,6 +24,7 @@ const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
 	[YL_M_YIELDS_PER_OP] = { "yields_per_op", "yields/op", 0 },
 	[YL_M_EXITS_PER_OP] = { "exits_per_op", "exits/op", -1 },
 	[YL_M_HANDOFF_P50] = { "handoff_p50_ns", "hand-off p50 ns", -1 },
+	[YL_M_HANDOFFS_PER_OP] = { "handoffs_per_op", "hand-offs/op", 0 },
 	[YL_M_VM_SHARE] = { "cpu_share", "CPU share", 0 },	/* "vm0_" ... */
 };
 
@@ -104,7 +105,7 @@ static double vcpu_cpu_ns(json_t *vm, size_t i)
 struct tally {
 	double ops[YL_MAX_VMS * 512], cpu[YL_MAX_VMS * 512];
 	unsigned int n;
-	double vm_cpu[YL_MAX_VMS], exits, yields, ops_sum;
+	double vm_cpu[YL_MAX_VMS], exits, yields, ops_sum, handoffs;
 	unsigned int nr_vms;
 };
 
@@ -116,6 +117,7 @@ static void tally_vm(struct yl_run_rec *r, struct tally *t, json_t *vm)
 	/* ops: lock and IPI operations, what a vCPU got done */
 	t->ops_sum += num(vm, "result.ops") + zero_nan(num(vm, "result.ipi_ops"));
 	t->yields += num(vm, "result.yields");
+	t->handoffs += zero_nan(num(vm, "coop.vm_handoffs"));
 	json_array_foreach(vcpus, i, v) {
 		double cpu = vcpu_cpu_ns(vm, i);
 
@@ -190,6 +192,8 @@ static void metrics(struct yl_run_rec *r, json_t *root, struct tally *t)
 		r->v[YL_M_YIELDS_PER_OP] = t->yields / t->ops_sum;
 		r->v[YL_M_EXITS_PER_OP] = t->exits > 0 ? t->exits / t->ops_sum : NAN;
 	}
+	if (t->ops_sum > 0 && json_is_object(json_object_get(root, "coop")))
+		r->v[YL_M_HANDOFFS_PER_OP] = t->handoffs / t->ops_sum;
 	if (num(root, "coop.handoff_p50_ns_le") > 0)
 		r->v[YL_M_HANDOFF_P50] = num(root, "coop.handoff_p50_ns_le");
 	for (i = 0; many && i < t->nr_vms && i < YL_MAX_VMS && cpu_sum > 0; i++)

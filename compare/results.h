@@ -23,6 +23,7 @@ enum yl_metric {
 	YL_M_YIELDS_PER_OP,	/* guest yields (hints) per op, lock and IPI */
 	YL_M_EXITS_PER_OP,	/* KVM's exits per op, lock and IPI */
 	YL_M_HANDOFF_P50,	/* coop: hint-to-KVM_RUN hand-off */
+	YL_M_HANDOFFS_PER_OP,	/* coop: hand-offs per op, lock and IPI */
 	YL_M_VM_SHARE,		/* --vms: VM k's share of the CPU time, k < YL_MAX_VMS */
 	YL_M_NR = YL_M_VM_SHARE + YL_MAX_VMS
 };

@@ -141,18 +141,21 @@ static int valid_other(struct guest_cpu *gc, uint32_t v)
 }
 
 /*
- * Coop: the trapped spin.  yieldlab's scheduler hears whom we wait for,
- * the holder if it is preempted, else whoever is just ahead if it is,
- * else the holder, and its policy and target choice decide; a hint is
- * sent even when nobody is preempted, as a PAUSE-loop exit is.
+ * Coop: the trapped spin.  yieldlab's scheduler hears whose turn it is
+ * (the holder; for the ticket lock the vCPU holding the ticket being
+ * served, as the old pv ticketlock's `want`), else, with no holder known,
+ * whoever is just ahead, and its policy and target choice decide.  Never
+ * the waiter ahead while a holder is known: a yield to it would run a
+ * vCPU that can only spin and yield on in its turn, a chain of hand-offs
+ * for one lock op.  A hint is sent even when nobody is preempted, as a
+ * PAUSE-loop exit is.
  */
 static void coop_spin_hint(struct guest_cpu *gc, const struct pv_wait *w)
 {
 	uint32_t t = w->holder;
 
-	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
-		t = valid_other(gc, w->ahead) && vcpu_is_preempted(w->ahead) ?
-		    w->ahead : w->holder;
+	if (!valid_other(gc, t))
+		t = w->ahead;
 	if (!valid_other(gc, t))
 		t = YL_COOP_SPIN_NONE;
 	gc->rec->yields++;

@@ -248,7 +248,43 @@ static void print_busy(const struct yl_config *cfg, const struct yl_handoff_out 
 	       ours / busy, (double)h->phase_sum_ns[1] / (double)h->phase_n / busy);
 }
 
-#define HANDOFF_GOAL	2.0	/* coop's median hand-off over the futex floor */
+/*
+ * The goal for coop's median hand-off over the futex floor: a hand-off
+ * that never leaves the thread should beat a thread switch, 0.5x; under
+ * QEMU's TCG (the emulated host: CPUID's hypervisor leaf says
+ * "TCGTCGTCGTCG"), where each exit is a nested #VMEXIT emulated in
+ * software, 2x.
+ */
+#define HANDOFF_GOAL		0.5
+#define HANDOFF_GOAL_TCG	2.0
+
+static void cpuid(unsigned int leaf, unsigned int *a, unsigned int *b,
+		  unsigned int *c, unsigned int *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(0));
+}
+
+static bool under_tcg(void)
+{
+	unsigned int a, b, c, d;
+	char v[13];
+
+	cpuid(1, &a, &b, &c, &d);
+	if (!(c & (1u << 31)))		/* no hypervisor */
+		return false;
+	cpuid(0x40000000, &a, &b, &c, &d);
+	memcpy(v, &b, 4);
+	memcpy(v + 4, &c, 4);
+	memcpy(v + 8, &d, 4);
+	v[12] = 0;
+	return !strcmp(v, "TCGTCGTCGTCG");
+}
+
+static double handoff_goal(void)
+{
+	return under_tcg() ? HANDOFF_GOAL_TCG : HANDOFF_GOAL;
+}
 
 /* The futex floor: the ping-pong's medians before and after the run. */
 static double floor_ns(double before, double after)
@@ -271,8 +307,8 @@ static void report(const struct yl_config *cfg, const struct yl_handoff_out *h,
 	       (unsigned long long)h->n, (unsigned long long)h->p10_ns,
 	       (unsigned long long)h->p90_ns);
 	print_phases(h);
-	printf("  ratio coop/futex             %10.2f (medians; goal <= %g)\n", p50 / floor,
-	       HANDOFF_GOAL);
+	printf("  ratio coop/futex             %10.2f (medians; goal <= %g%s)\n", p50 / floor,
+	       handoff_goal(), under_tcg() ? ", under QEMU TCG" : "");
 	print_busy(cfg, h, p50);
 	yl_warnings_print(w, "", stdout);
 }
@@ -301,7 +337,7 @@ static void json_report(FILE *f, const struct yl_config *cfg,
 	yj_dbl(&j, "mean_ns", (double)h->sum_ns / (double)h->n);
 	yj_obj_end(&j);
 	yj_dbl(&j, "ratio", (double)h->p50_ns / floor);
-	yj_dbl(&j, "goal", HANDOFF_GOAL);
+	yj_dbl(&j, "goal", handoff_goal());
 	yl_warnings_json(w, &j);
 	yj_obj_end(&j);
 }

@@ -509,13 +509,20 @@ static void reap_stopped(struct yl_coop *c, struct yl_coop_cpu *pc)
 
 /* ------------------------------------------------------ the executor */
 
-/* Hint, decision, taken, entry: in order, or not one hand-off. */
-static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
-			 uint64_t hinted, uint64_t now)
-{
-	uint64_t decided = cv->decided_ns, taken = cv->taken_ns;
+/*
+ * A hand-off as its target's thread took it, under the lock (a new hint
+ * may choose the target again while it is being entered).
+ */
+struct taken {
+	uint64_t hinted, decided, taken;
+	int hint_cpu;
+};
 
-	cv->decided_ns = cv->taken_ns = 0;
+/* Hint, decision, taken, entry: in order, or not one hand-off. */
+static void count_phases(struct yl_coop *c, const struct taken *h, uint64_t now)
+{
+	uint64_t hinted = h->hinted, decided = h->decided, taken = h->taken;
+
 	if (!decided || decided < hinted || taken < decided || now < taken)
 		return;
 	__atomic_add_fetch(&c->phase_sum_ns[0], decided - hinted, __ATOMIC_RELAXED);
@@ -526,13 +533,13 @@ static void count_phases(struct yl_coop *c, struct yl_coop_vcpu *cv,
 
 /* On the hand-off's own path: its target is about to enter. */
 static void count_handoff(struct yl_coop *c, struct yl_coop_cpu *pc,
-			  unsigned int t, uint64_t hinted)
+			  unsigned int t, const struct taken *h)
 {
 	struct yl_coop_vcpu *cv = &c->v[t];
-	uint64_t now = now_ns(c), d = now - hinted, n;
+	uint64_t now = now_ns(c), d = now - h->hinted, n;
 	int b = d ? 63 - __builtin_clzll(d) : 0;
 
-	count_phases(c, cv, hinted, now);
+	count_phases(c, h, now);
 	__atomic_add_fetch(&c->handoff_hist[b < YL_HIST_BUCKETS ? b : YL_HIST_BUCKETS - 1],
 			   1, __ATOMIC_RELAXED);
 	n = __atomic_fetch_add(&c->handoff_n, 1, __ATOMIC_RELAXED);
@@ -540,9 +547,9 @@ static void count_handoff(struct yl_coop *c, struct yl_coop_cpu *pc,
 			 d > UINT32_MAX ? UINT32_MAX : (uint32_t)d, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&c->handoff_sum_ns, d, __ATOMIC_RELAXED);
 	cv->handoffs++;		/* only its current CPU's thread enters it */
-	if (cv->hint_cpu == (int)pc->idx)
+	if (h->hint_cpu == (int)pc->idx)
 		__atomic_add_fetch(&c->handoff_same_thread, 1, __ATOMIC_RELAXED);
-	tl_add(c, YL_TL_HANDOFF, pc->idx, t, cv->hint_cpu, (int64_t)d, now, 0);
+	tl_add(c, YL_TL_HANDOFF, pc->idx, t, h->hint_cpu, (int64_t)d, now, 0);
 }
 
 /*
@@ -551,10 +558,10 @@ static void count_handoff(struct yl_coop *c, struct yl_coop_cpu *pc,
  * the vCPU's last makes KVM take the new thread's pid (kvm_vcpu_ioctl()),
  * see docs/coop.md: counted per vCPU.
  */
-static void enter(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
+static void enter(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t,
+		  const struct taken *h)
 {
 	struct yl_coop_vcpu *cv = &c->v[t];
-	uint64_t hinted;
 	int n;
 
 	if (__atomic_exchange_n(&cv->in_run, 1, __ATOMIC_ACQ_REL))
@@ -570,9 +577,8 @@ static void enter(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
 		cv->thread_changes += cv->last_thread >= 0;
 		cv->last_thread = (int)pc->idx;
 	}
-	hinted = __atomic_exchange_n(&cv->hinted_ns, 0, __ATOMIC_ACQ_REL);
-	if (hinted)
-		count_handoff(c, pc, t, hinted);
+	if (h->hinted)
+		count_handoff(c, pc, t, h);
 	n = __atomic_add_fetch(&c->in_run, 1, __ATOMIC_SEQ_CST);
 	for (int m = __atomic_load_n(&c->max_in_run, __ATOMIC_RELAXED); n > m;)
 		if (__atomic_compare_exchange_n(&c->max_in_run, &m, n, false,
@@ -591,7 +597,8 @@ static void leave(struct yl_coop *c, unsigned int t)
  * task is done.  A tick that came during a wait of a whole tick is
  * surely pending and is dropped: it was for no vCPU.
  */
-static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc)
+static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc,
+		     struct taken *h)
 {
 	uint64_t slept = 0;
 	int t;
@@ -615,8 +622,14 @@ static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc)
 		}
 		pc->idle = false;
 	}
-	if (t >= 0 && c->v[t].hinted_ns)
-		c->v[t].taken_ns = now_ns(c);
+	memset(h, 0, sizeof(*h));
+	if (t >= 0 && c->v[t].hinted_ns) {
+		struct yl_coop_vcpu *cv = &c->v[t];
+
+		*h = (struct taken){ cv->hinted_ns, cv->decided_ns, now_ns(c),
+				     cv->hint_cpu };
+		cv->hinted_ns = cv->decided_ns = 0;
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (slept && yl_now_ns() - slept >= c->s->p.tick_ns)
 		tick_take();
@@ -639,14 +652,15 @@ void yl_coop_intr(struct yl_coop *c, struct yl_vcpu *v)
 }
 
 /* One KVM_RUN of task t on this CPU's thread, and its exit. */
-static void run_task(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
+static void run_task(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t,
+		     const struct taken *h)
 {
 	struct yl_vcpu *v = c->v[t].vcpu;
 	enum yl_step step = YL_STEP_EXIT;
 	int r, e;
 
 	if (!vm_stopped(c, t)) {
-		enter(c, pc, t);
+		enter(c, pc, t, h);
 		r = ioctl(v->fd, KVM_RUN, 0);
 		e = errno;
 		leave(c, t);
@@ -740,11 +754,12 @@ static void *cpu_main(void *arg)
 		fail(c, pc, "its slice timer: timer_create/timer_settime failed");
 	yl_hoststat_read(pc->tid, &pc->hs_before);
 	if (g > 0) {
+		struct taken h;
 		int t;
 
 		wait_begin(c);
-		while ((t = next_task(c, pc)) >= 0)
-			run_task(c, pc, (unsigned int)t);
+		while ((t = next_task(c, pc, &h)) >= 0)
+			run_task(c, pc, (unsigned int)t, &h);
 	}
 	yl_hoststat_read(pc->tid, &pc->hs_after);
 	__atomic_add_fetch(&c->threads_out, 1, __ATOMIC_ACQ_REL);
@@ -967,10 +982,9 @@ void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
 	    cpu_of(c, (unsigned int)hint) == pc->idx)
 		watch_decision(c, (unsigned int)hint, eligible);
 	if (chosen >= 0 && yl_outcome_done(o)) {
-		c->v[chosen].decided_ns = c->v[chosen].taken_ns = 0;
+		c->v[chosen].decided_ns = 0;
 		c->v[chosen].hint_cpu = (int)pc->idx;
-		__atomic_store_n(&c->v[chosen].hinted_ns, exited ? exited : 1,
-				 __ATOMIC_RELEASE);
+		c->v[chosen].hinted_ns = exited ? exited : 1;
 	}
 	carry_out(c, pc);
 	c->watch[pc->idx] = -1;	/* no pick came: nothing to settle */

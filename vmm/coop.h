@@ -57,9 +57,8 @@ struct yl_coop_vcpu {
 	bool done;			/* left the scheduler for good */
 	int in_run;			/* 1 while a thread is in its KVM_RUN */
 	int last_thread;		/* pCPU whose thread ran it last, -1 */
-	uint64_t hinted_ns;		/* a yield chose it: its hint's exit */
+	uint64_t hinted_ns;		/* a yield chose it: its hint's exit (lock) */
 	uint64_t decided_ns;		/* then: a pick made it a CPU's task */
-	uint64_t taken_ns;		/* then: that CPU's thread took it */
 	int hint_cpu;			/* the CPU whose thread decided */
 
 	uint64_t dispatches;		/* times it got a CPU */

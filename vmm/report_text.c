@@ -105,6 +105,8 @@ static void vcpu_values(const struct yl_report *r, unsigned int i, double *x)
 	x[C_DY_SUC] = kstat(v, "directed_yield_successful");
 	x[C_VOL] = (double)(b->vol_cs - a->vol_cs);
 	x[C_INVOL] = (double)(b->invol_cs - a->invol_cs);
+	if (!v->tid)	/* coop: no thread of its own (see its executor's) */
+		x[C_RUN] = x[C_STEAL] = x[C_VOL] = x[C_INVOL] = NAN;
 }
 
 /* ns as a person reads it: 850 ns, 12.4 us, 3.1 ms, 2.05 s. */

@@ -473,6 +473,8 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	yl_gate_init(&gate);
 	yl_gate_init(&leave);
 	yl_tp_init(&tp, !cfg->exit_tp || cfg->sched == YL_SCHED_COOP);
+	if (cfg->sched == YL_SCHED_COOP && cfg->exit_tp)	/* docs/coop.md */
+		snprintf(tp.why, sizeof(tp.why), "coop: a pCPU thread runs many vCPUs; KVM's per-vCPU statistics count the exits");
 	for (k = 0; k < n; k++) {
 		vms[k].gate = &gate;
 		vms[k].leave_gate = &leave;

@@ -168,11 +168,11 @@ def check_shares(o, label, tol):
 def coop_vms(t):
     """--vms 2 in coop: one scheduler, each VM a group with its --cpu-weight; --flat;
     lag-credit's shares beside its throughput."""
-    res = t.runs(Run("groups", VMS), Run("flat", VMS + ["--flat"]),
+    res = t.runs(Run("groups", VMS), Run("flat", VMS + ["--flat", "on"]),
                  Run("lc", VMS + ["--pv", "yield", "--spin-threshold", "256",
                                   "--policy", "lag-credit"]),
                  Run("lc_flat", VMS + ["--pv", "yield", "--spin-threshold", "256",
-                                       "--policy", "lag-credit", "--flat"]),
+                                       "--policy", "lag-credit", "--flat", "on"]),
                  Run("bad_cgroup", ["run", "--sched", "coop", "--vms", "2", "--cgroup", "x"]))
     # Measured in the emulated host: whole-run shares 0.259/0.741 (groups),
     # 0.286/0.714 (flat); the tail after the first VM finishes is what moved

@@ -168,7 +168,7 @@ static const struct {
 	{ { "run", "--sched", "coop", "--hz", "50" }, "--hz '50'" },
 	{ { "run", "--sched", "coop", "--vms", "2", "--cgroup", "x" }, "--cgroup: not with --sched coop" },
 	{ { "run", "--sched", "coop", "--timeline-events", "64" }, "--timeline-events: only with --timeline FILE" },
-	{ { "run", "--flat" }, "--flat: only with --sched coop" },
+	{ { "run", "--flat", "on" }, "--flat: only with --sched coop" },
 	{ { "run", "--cpu-weight", "100" }, "--cpu-weight: only with --cgroup PARENT or --sched coop" },
 	{ { "run", "--sched", "coop", "--workload", "ipi", "--ipi-via", "icr" }, "--ipi-via: not with --sched coop" },
 	{ { "bench", "handon" }, "allowed: exits|handoff" },
@@ -232,7 +232,7 @@ START_TEST(cgroup_weights)
 	ck_assert_str_eq(c.preset, "6.12");
 	ck_assert_uint_eq(c.hz, 1000);
 	ck_assert_int_eq(parse(&c, &e, "run", "--sched", "coop", "--vms", "2",
-			       "--cpu-weight", "100,300", "--flat", "--timeline",
+			       "--cpu-weight", "100,300", "--flat", "on", "--timeline",
 			       "t.json", "--timeline-events", "64", NULL), 0);
 	ck_assert(c.flat);
 	ck_assert_uint_eq(c.nr_weights, 2);
