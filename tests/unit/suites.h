@@ -17,6 +17,7 @@ Suite *cgroup_suite(void);
 Suite *report_suite(void);
 Suite *sandbox_suite(void);
 Suite *warn_suite(void);
+Suite *timeline_suite(void);
 Suite *stats_suite(void);
 Suite *compare_suite(void);
 
