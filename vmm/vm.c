@@ -367,13 +367,13 @@ static int enable_cap(struct yl_vm *vm, uint32_t cap, uint64_t arg,
 
 /*
  * Coop VMs run without PAUSE exits where KVM can turn them off.  A
- * pause-loop exit is handled in the kernel: kvm_vcpu_on_spin() picks
- * another vCPU of the VM and yield_to()s the task in its vcpu->pid, which
- * under coop is whichever executor thread ran that vCPU last: the
- * spinning thread itself, or another pCPU's thread busy with some other
- * vCPU.  That is the host scheduler acting on yieldlab's threads behind
- * the policy's back (docs/coop.md).  Where KVM cannot turn them off, the
- * run goes on and says so (coop.pause_exits).  -1: the call failed.
+ * pause-loop exit is handled in the kernel: kvm_vcpu_on_spin() yields to
+ * a vCPU that is "ready", which kvm_sched_out() makes only a vCPU whose
+ * thread the host preempted inside KVM_RUN: never one coop has queued,
+ * only an executor thread another host task displaced, which yield_to()
+ * would then boost behind the policy's back (docs/coop.md).  Where KVM
+ * cannot turn them off, the run goes on and says so (coop.pause_exits).
+ * -1: the call failed.
  */
 static int coop_pause_exits_off(struct yl_vm *vm)
 {
