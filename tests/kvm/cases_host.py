@@ -87,10 +87,12 @@ def sandbox(t):
         for comm, eff, bnd, nnp, sec, _ in th:
             check(nnp == "1" and sec == "2" and int(bnd, 16) == 0,
                   "%s: thread %s: NoNewPrivs %s, Seccomp %s, CapBnd %s" % (name, comm, nnp, sec, bnd), o)
-            if comm.startswith("yl-vcpu"):
+            if comm.startswith("yl-vcpu") or comm.startswith("yl-pcpu"):
                 check(int(eff, 16) == 0, "%s: vCPU thread %s holds no capability" % (name, comm), o)
-        check({c for c, *_ in th} >= {"yl-sampler", "yl-vcpu0"},
-              "%s: the sampler and vCPU threads were among them" % name, o)
+        # host mode: a thread per vCPU; coop: its executor, a thread per pCPU
+        runner = "yl-vcpu0" if name == "host" else "yl-pcpu0"
+        check({c for c, *_ in th} >= {"yl-sampler", runner},
+              "%s: the sampler and %s were among them" % (name, runner), o)
     o = res["off"]
     th = [line[2:].split(":") for line in o.out.splitlines() if line.startswith("T=")]
     check(th and all(sec == "0" and nnp == "1" for _, _, _, nnp, sec, _ in th),
