@@ -5,6 +5,12 @@
  * measured in the same process on the same vCPU, rounds interleaved so
  * that a noisy machine hurts both alike.  Prints the median ratio and
  * its spread over the rounds; goal <= 1.05.
+ *
+ * Then what a KVM_RUN from another thread than the vCPU's last costs
+ * (coop's executor does that at every migration): two threads pass the
+ * turn back and forth, and either only the first runs the vCPU on its
+ * turn (the control) or both do, so that every KVM_RUN comes from a new
+ * thread and KVM takes its pid (kvm_vcpu_ioctl(), case KVM_RUN).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -12,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/futex.h>
 #include <yieldlab/abi.h>
 #include "json.h"
 #include "outfile.h"
@@ -23,12 +32,28 @@
 #define BENCH_ROUNDS 7
 #define EXITS_GOAL	1.05	/* yieldlab's loop over bare KVM_RUN */
 
+#define MOVE_ROUNDS	5
+#define MOVE_TRIPS	50	/* round trips per round: each may wait for RCU */
+
+/* The second thread of the thread-change measurement. */
+struct mover {
+	struct yl_vcpu *v;
+	cpu_set_t cpus;
+	uint32_t turn;			/* 0: the measuring thread's, 1: ours, 2: end */
+	bool run;			/* run the vCPU on our turn too */
+	bool bad;
+	pthread_t thread;
+	bool started;
+};
+
 /* What the measuring thread did. */
 struct bench_job {
 	const struct yl_config *cfg;
 	struct yl_vm *vm;
 	uint64_t bare[BENCH_ROUNDS], ours[BENCH_ROUNDS];
 	double ratio[BENCH_ROUNDS];	/* per round: ours / bare, sorted */
+	struct mover mv;
+	uint64_t ctl[MOVE_ROUNDS], moved[MOVE_ROUNDS];	/* ns per round trip */
 	int code;
 	struct yl_err err;
 };
@@ -92,6 +117,74 @@ static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours
 	return 0;
 }
 
+static void turn_wait(uint32_t *w, uint32_t not)
+{
+	uint32_t v;
+
+	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) == not)
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void turn_set(uint32_t *w, uint32_t v)
+{
+	__atomic_store_n(w, v, __ATOMIC_RELEASE);
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* The second thread: on its turn, one KVM_RUN (or none), then back. */
+static void *mover_thread(void *arg)
+{
+	struct mover *m = arg;
+	struct yl_err err;
+
+	if (sched_setaffinity(0, sizeof(m->cpus), &m->cpus) ||
+	    yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &err))
+		m->bad = true;
+	for (;;) {
+		turn_wait(&m->turn, 0);
+		if (__atomic_load_n(&m->turn, __ATOMIC_ACQUIRE) == 2)
+			return NULL;
+		if (m->run && !m->bad && bare_loop(m->v, 1))
+			m->bad = true;
+		turn_set(&m->turn, 0);
+	}
+}
+
+/* ns per round trip of @trips: our KVM_RUN, the turn there and back. */
+static int round_trips(struct bench_job *job, bool run, uint64_t *ns)
+{
+	struct mover *m = &job->mv;
+	uint64_t t0;
+	int i;
+
+	m->run = run;
+	t0 = yl_now_ns();
+	for (i = 0; i < MOVE_TRIPS; i++) {
+		if (bare_loop(m->v, 1))
+			return -1;
+		turn_set(&m->turn, 1);
+		turn_wait(&m->turn, 1);
+		if (m->bad)
+			return -1;
+	}
+	*ns = (yl_now_ns() - t0) / MOVE_TRIPS;
+	return 0;
+}
+
+/* Control and moved rounds, interleaved; medians after. */
+static int measure_moves(struct bench_job *job)
+{
+	int k;
+
+	for (k = 0; k < MOVE_ROUNDS; k++)
+		if (round_trips(job, false, &job->ctl[k]) ||
+		    round_trips(job, true, &job->moved[k]))
+			return -1;
+	qsort(job->ctl, MOVE_ROUNDS, sizeof(*job->ctl), cmp_u64);
+	qsort(job->moved, MOVE_ROUNDS, sizeof(*job->moved), cmp_u64);
+	return 0;
+}
+
 /*
  * The measuring thread runs the vCPU: it locks itself down as a vCPU
  * thread does (no capability, no_new_privs, the vCPU filter).  The main
@@ -110,7 +203,7 @@ static void *bench_thread(void *arg)
 	if (yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &job->err))
 		return NULL;
 	if (measure(&job->vm->vcpus[0], cfg->bench_exits, job->bare, job->ours,
-		    job->ratio)) {
+		    job->ratio) || measure_moves(job)) {
 		job->code = job->vm->stop ? YL_EXIT_TIMEOUT : YL_EXIT_HOST;
 		yl_errf(&job->err, "bench exits: %s (%s)", job->vm->stop ?
 			"stopped by the watchdog (--timeout)" : "the vCPU did not exit as expected",
@@ -119,6 +212,15 @@ static void *bench_thread(void *arg)
 	}
 	job->code = YL_EXIT_OK;
 	return NULL;
+}
+
+static void end_mover(struct mover *m)
+{
+	if (!m->started)
+		return;
+	turn_set(&m->turn, 2);
+	pthread_join(m->thread, NULL);
+	m->started = false;
 }
 
 /*
@@ -133,8 +235,15 @@ static int run_job(struct bench_job *job)
 	struct timespec ts;
 	int bad;
 
-	if (pthread_create(&v->thread, NULL, bench_thread, job))
+	job->mv.v = v;
+	job->mv.cpus = job->cfg->pcpus;
+	if (pthread_create(&job->mv.thread, NULL, mover_thread, &job->mv))
 		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
+	job->mv.started = true;
+	if (pthread_create(&v->thread, NULL, bench_thread, job)) {
+		end_mover(&job->mv);
+		return yl_errf(&job->err, "bench exits: %s", strerror(errno));
+	}
 	__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 	bad = yl_privs_lock_thread(NULL, YL_THREAD_MAIN, &job->err);
 	if (bad)
@@ -148,6 +257,7 @@ static int run_job(struct bench_job *job)
 			yl_vm_stop_all(job->vm);
 	}
 	v->started = false;
+	end_mover(&job->mv);
 	return bad;
 }
 
@@ -166,6 +276,18 @@ static void json_side(struct yj *j, const char *key, const struct yl_config *cfg
 	yj_obj_end(j);
 }
 
+/*
+ * A round trip with both running has one more KVM_RUN than the control's,
+ * and both of its KVM_RUNs change thread.
+ */
+static double thread_change_ns(const struct bench_job *job)
+{
+	double bare = per_exit(job->cfg, job->bare[BENCH_ROUNDS / 2]);
+
+	return ((double)job->moved[MOVE_ROUNDS / 2] - (double)job->ctl[MOVE_ROUNDS / 2] -
+		bare) / 2;
+}
+
 static void report(const struct bench_job *job, const struct yl_warnings *w,
 		   FILE *json)
 {
@@ -181,6 +303,16 @@ static void report(const struct bench_job *job, const struct yl_warnings *w,
 	       per_exit(cfg, job->ours[BENCH_ROUNDS / 2]), per_exit(cfg, job->ours[0]));
 	printf("  ratio yieldlab/bare    %10.3f (rounds %.3f..%.3f; goal <= %g)\n",
 	       q[BENCH_ROUNDS / 2], q[0], q[BENCH_ROUNDS - 1], EXITS_GOAL);
+	printf("KVM_RUN from another thread than the vCPU's last, %d rounds x %d round trips, medians:\n",
+	       MOVE_ROUNDS, MOVE_TRIPS);
+	printf("  one thread runs, the turn goes there and back  %10.1f ns (%.1f..%.1f)\n",
+	       (double)job->ctl[MOVE_ROUNDS / 2], (double)job->ctl[0],
+	       (double)job->ctl[MOVE_ROUNDS - 1]);
+	printf("  both run: two KVM_RUNs, each from a new thread %10.1f ns (%.1f..%.1f)\n",
+	       (double)job->moved[MOVE_ROUNDS / 2], (double)job->moved[0],
+	       (double)job->moved[MOVE_ROUNDS - 1]);
+	printf("  one thread change costs                        %10.1f ns (medians: (both - one - bare exit) / 2)\n",
+	       thread_change_ns(job));
 	yl_warnings_print(w, "", stdout);
 	if (!json)
 		return;
@@ -196,6 +328,11 @@ static void report(const struct bench_job *job, const struct yl_warnings *w,
 	yj_dbl(&j, "min", q[0]);
 	yj_dbl(&j, "max", q[BENCH_ROUNDS - 1]);
 	yj_dbl(&j, "goal", EXITS_GOAL);
+	yj_obj_end(&j);
+	yj_obj(&j, "thread_change");
+	yj_dbl(&j, "control_round_trip_ns", (double)job->ctl[MOVE_ROUNDS / 2]);
+	yj_dbl(&j, "moved_round_trip_ns", (double)job->moved[MOVE_ROUNDS / 2]);
+	yj_dbl(&j, "cost_ns", thread_change_ns(job));
 	yj_obj_end(&j);
 	yl_warnings_json(w, &j);
 	yj_obj_end(&j);

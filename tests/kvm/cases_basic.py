@@ -186,8 +186,15 @@ def bench_exits(t):
     check(js and js["ratio"]["min"] <= js["ratio"]["median"] <= js["ratio"]["max"]
           and js["exits_per_round"] == 2000,
           "bench exits --json: per-round ratios, min <= median <= max", o)
-    for key in ("bare KVM_RUN loop", "yieldlab run loop", "ratio yieldlab/bare"):
+    for key in ("bare KVM_RUN loop", "yieldlab run loop", "ratio yieldlab/bare",
+                "one thread change costs"):
         check(key in o.out, "bench prints '%s'" % key, o)
+    tc = js["thread_change"]
+    check(tc["control_round_trip_ns"] > 0 and tc["moved_round_trip_ns"] > 0
+          and abs(tc["cost_ns"] - (tc["moved_round_trip_ns"] - tc["control_round_trip_ns"]
+                                   - js["bare"]["median_ns_per_exit"]) / 2) < 1,
+          "bench exits: a KVM_RUN from a new thread, measured against its control: %.0f ns"
+          % tc["cost_ns"], o)
     print(o.out)
 
 
