@@ -18,9 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <linux/futex.h>
 #include <yieldlab/abi.h>
 #include "json.h"
 #include "outfile.h"
@@ -117,20 +114,6 @@ static int measure(struct yl_vcpu *v, uint64_t n, uint64_t *bare, uint64_t *ours
 	return 0;
 }
 
-static void turn_wait(uint32_t *w, uint32_t not)
-{
-	uint32_t v;
-
-	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) == not)
-		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
-}
-
-static void turn_set(uint32_t *w, uint32_t v)
-{
-	__atomic_store_n(w, v, __ATOMIC_RELEASE);
-	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
 /* The second thread: on its turn, one KVM_RUN (or none), then back. */
 static void *mover_thread(void *arg)
 {
@@ -141,12 +124,12 @@ static void *mover_thread(void *arg)
 	    yl_privs_lock_thread(NULL, YL_THREAD_VCPU, &err))
 		m->bad = true;
 	for (;;) {
-		turn_wait(&m->turn, 0);
+		yl_turn_wait(&m->turn, 0);
 		if (__atomic_load_n(&m->turn, __ATOMIC_ACQUIRE) == 2)
 			return NULL;
 		if (m->run && !m->bad && bare_loop(m->v, 1))
 			m->bad = true;
-		turn_set(&m->turn, 0);
+		yl_turn_set(&m->turn, 0);
 	}
 }
 
@@ -162,8 +145,8 @@ static int round_trips(struct bench_job *job, bool run, uint64_t *ns)
 	for (i = 0; i < MOVE_TRIPS; i++) {
 		if (bare_loop(m->v, 1))
 			return -1;
-		turn_set(&m->turn, 1);
-		turn_wait(&m->turn, 1);
+		yl_turn_set(&m->turn, 1);
+		yl_turn_wait(&m->turn, 1);
 		if (m->bad)
 			return -1;
 	}
@@ -218,7 +201,7 @@ static void end_mover(struct mover *m)
 {
 	if (!m->started)
 		return;
-	turn_set(&m->turn, 2);
+	yl_turn_set(&m->turn, 2);
 	pthread_join(m->thread, NULL);
 	m->started = false;
 }

@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/futex.h>
-#include <sys/syscall.h>
 #include <yieldlab/abi.h>
 #include "json.h"
 #include "outfile.h"
@@ -31,18 +29,6 @@ struct pingpong {
 	cpu_set_t cpu;
 };
 
-static void fwait(uint32_t *w, uint32_t val)
-{
-	while (__atomic_load_n(w, __ATOMIC_ACQUIRE) == val)
-		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void fset(uint32_t *w, uint32_t val)
-{
-	__atomic_store_n(w, val, __ATOMIC_RELEASE);
-	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-
 static void *ponger(void *arg)
 {
 	struct pingpong *p = arg;
@@ -50,8 +36,8 @@ static void *ponger(void *arg)
 
 	pthread_setaffinity_np(pthread_self(), sizeof(p->cpu), &p->cpu);
 	for (i = 0; i < PINGPONG_ITERS; i++) {
-		fwait(&p->word, 0);
-		fset(&p->word, 0);
+		yl_turn_wait(&p->word, 0);
+		yl_turn_set(&p->word, 0);
 	}
 	return NULL;
 }
@@ -69,8 +55,8 @@ static double pingpong(const cpu_set_t *cpu)
 		return -1;
 	t0 = yl_now_ns();
 	for (i = 0; i < PINGPONG_ITERS; i++) {
-		fset(&p.word, 1);
-		fwait(&p.word, 1);
+		yl_turn_set(&p.word, 1);
+		yl_turn_wait(&p.word, 1);
 	}
 	t0 = yl_now_ns() - t0;
 	pthread_join(t, NULL);
@@ -128,12 +114,12 @@ static void busy_work(const struct busy *b)
 static void busy_pass(struct busy *b, uint32_t val)
 {
 	__atomic_store_n(&b->woken_ns, yl_now_ns(), __ATOMIC_RELAXED);
-	fset(&b->word, val);
+	yl_turn_set(&b->word, val);
 }
 
 static void busy_arrive(struct busy *b, uint32_t val)
 {
-	fwait(&b->word, val);
+	yl_turn_wait(&b->word, val);
 	b->lat_sum += yl_now_ns() - __atomic_load_n(&b->woken_ns, __ATOMIC_RELAXED);
 	b->lat_n++;
 }

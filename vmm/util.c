@@ -5,6 +5,8 @@
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <yieldlab/abi.h>
 #include "util.h"
 
@@ -85,6 +87,18 @@ double yl_jain(double sum, double sum_sq, unsigned int n)
  * A signal that kicks a thread out of KVM_RUN: no SA_RESTART, so the
  * ioctl (or a futex wait) returns EINTR instead of resuming.
  */
+void yl_turn_wait(uint32_t *w, uint32_t val)
+{
+	while (__atomic_load_n(w, __ATOMIC_ACQUIRE) == val)
+		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+void yl_turn_set(uint32_t *w, uint32_t val)
+{
+	__atomic_store_n(w, val, __ATOMIC_RELEASE);
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 int yl_kick_signal(int sig, void (*handler)(int))
 {
 	struct sigaction sa;

@@ -45,6 +45,9 @@ int yl_write_text(const char *path, const char *s);
 int yl_cmp_dbl(const void *a, const void *b);
 double yl_jain(double sum, double sum_sq, unsigned int n);
 int yl_kick_signal(int sig, void (*handler)(int));
+/* A turn passed between two threads through a futex word. */
+void yl_turn_wait(uint32_t *w, uint32_t val);	/* while *w == val */
+void yl_turn_set(uint32_t *w, uint32_t val);	/* and wake one waiter */
 int yl_proc_starttime(int pid, unsigned long long *start);
 int yl_stat_starttime(const char *stat, unsigned long long *start);
 
