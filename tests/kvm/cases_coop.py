@@ -24,8 +24,14 @@ def coop(t):
              Run("ipi_multi", COOP_IPI + ["--pv", "yield", "--policy", "handoff",
                                           "--ipi-targets", "3", "--ipi-wait", "async"],
                  timeout=120),
+             # Halts need a holder preempted in its critical section.  With one
+             # tick per pCPU, slices start on ticks: at --ipi-every 50 (1.1 ms
+             # of lock ops, then an IPI wait until the tick) every tick fell in
+             # an IPI wait and a CI run halted 0 times.  200 lock ops (4.4 ms)
+             # outlast a 4 ms tick, so a tick lands in every lock phase, in a
+             # 20 us section 10 times in 11 (400: 1182 halts, 8 IPIs).
              Run("mixed_halt", [a if a != "ipi" else "mixed" for a in COOP_IPI] +
-                 ["--ipi-every", "50", "--cs", "20000", "--spin-threshold", "256",
+                 ["--ipi-every", "200", "--cs", "20000", "--spin-threshold", "256",
                   "--pv", "halt", "--policy", "forfeit"], timeout=120),
              Run("ipi_via", ["run", "--sched", "coop", "--workload", "ipi", "--ipi-via",
                              "hypercall"]),
@@ -178,7 +184,13 @@ def coop_vms(t):
                               "--pv", "yield", "--spin-threshold", "256", "--cs", "20000",
                               "--duration", "1000", "--policy", "forfeit", "--flat", flat,
                               "--json", "@JSON@", "--quiet"])
-                   for name, flat in (("hier_one", "off"), ("flat_one", "on"))])
+                   for name, flat in (("hier_one", "off"), ("flat_one", "on"))],
+                 Run("sigint", [], timeout=60, shell=(
+                     "@YL@ run --sched coop --vms 3 --vcpus 2 --pcpus 0-1 --pv halt --policy handoff"
+                     " --duration 600000 >/dev/null 2>&1 & p=$!; %s sleep 1;"
+                     " kill -INT $p; wait $p; echo RC=$?" % WAIT_BLOCKED)),
+                 Run("hang", ["run", "--sched", "coop", "--vms", "2", "--vcpus", "2", "--pcpus", "0",
+                              "--workload", "hang", "--timeout", "3"], timeout=60))
     # Measured in the emulated host: whole-run shares 0.259/0.741 (groups),
     # 0.286/0.714 (flat); the tail after the first VM finishes is what moved
     # them, so the check reads the contended window, with the issue's 10%.
@@ -199,6 +211,11 @@ def coop_vms(t):
                   "%s VM %d: its guest's %d hints reached the scheduler" % (name, v["index"], hints))
     o = res["bad_cgroup"]
     check(o.rc == 2 and "--cgroup: not with --sched coop" in o.err, "coop --cgroup: exit 2", o)
+    check(field(res["sigint"].out, "RC") == "130",
+          "coop --vms 3: SIGINT stops every VM's vCPUs, halted, queued or running (exit 130)",
+          res["sigint"])
+    o = res["hang"]
+    check(o.rc == 5 and "watchdog" in o.err, "coop --vms 2: the watchdog stops both hung guests (exit 5)", o)
     # sched/'s flat_pick_keeps_hint_hierarchy_drops_it on real vCPUs: two VMs
     # on one CPU, forfeit.  Flat: a buddy eligible on the root queue is
     # always picked (PICK_BUDDY).  Hierarchical: the yielder's VM, having
