@@ -120,12 +120,6 @@ static bool vm_stopped(const struct yl_coop *c, unsigned int t)
 	return __atomic_load_n(&vm_of(c, t)->stop, __ATOMIC_ACQUIRE);
 }
 
-unsigned int yl_coop_task(const struct yl_coop *c, const struct yl_vcpu *v)
-{
-	(void)c;
-	return v->task;
-}
-
 static void tl_add(struct yl_coop *c, enum yl_tl_kind kind, unsigned int cpu,
 		   unsigned int t, int32_t arg, int64_t val, uint64_t ts,
 		   uint64_t dur)
@@ -717,7 +711,6 @@ static void fail(struct yl_coop *c, struct yl_coop_cpu *pc, const char *why)
 {
 	unsigned int t, k;
 
-	snprintf(pc->detail, sizeof(pc->detail), "%s", why);
 	pthread_mutex_lock(&c->lock);
 	for (t = 0; t < c->nr; t++) {
 		struct yl_vcpu *v = c->v[t].vcpu;

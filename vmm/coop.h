@@ -93,7 +93,6 @@ struct yl_coop_cpu {
 	uint64_t fd_switches;		/* KVM_RUN on another fd than the last */
 	uint64_t idle_waits;
 	struct yl_hoststat hs_before, hs_after;
-	char detail[160];		/* why it failed, if it did */
 };
 
 struct yl_coop {
@@ -165,6 +164,5 @@ int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector);
 void yl_coop_intr(struct yl_coop *c, struct yl_vcpu *v);
 
 void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h);
-unsigned int yl_coop_task(const struct yl_coop *c, const struct yl_vcpu *v);
 
 #endif
