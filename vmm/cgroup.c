@@ -217,8 +217,7 @@ int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 		return yl_errf(err, "--cgroup: path too long");
 	cg->nr_vms = cfg->nr_vms;
 	for (k = 0; k < cg->nr_vms; k++)
-		cg->weight[k] = cfg->nr_weights == 1 ? cfg->cpu_weight[0] :
-				cfg->nr_weights ? cfg->cpu_weight[k] : 0;
+		cg->weight[k] = yl_vm_cpu_weight(cfg, k);
 	cg->on = true;
 	return 0;
 }

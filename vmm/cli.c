@@ -935,6 +935,14 @@ int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
 	return 0;
 }
 
+/* --cpu-weight for VM k: one value for all VMs, or one each; 0 if not given. */
+unsigned int yl_vm_cpu_weight(const struct yl_config *cfg, unsigned int k)
+{
+	if (!cfg->nr_weights)
+		return 0;
+	return cfg->cpu_weight[cfg->nr_weights == 1 ? 0 : k];
+}
+
 uint64_t yl_effective_timeout_s(const struct yl_config *cfg)
 {
 	if (cfg->timeout_s)

@@ -76,6 +76,7 @@ int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
 int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err);
 void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len);
 uint64_t yl_effective_timeout_s(const struct yl_config *cfg);
+unsigned int yl_vm_cpu_weight(const struct yl_config *cfg, unsigned int k);
 size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len);
 size_t yl_cmd_names(char *buf, size_t len, const char *under, bool runs_only,
 		    const char *sep);

@@ -195,10 +195,10 @@ static int make_sched(struct yl_coop *c, struct yl_err *err)
 		r = yl_errf(err, "out of memory");
 		goto out;
 	}
-	for (k = 0; c->nr_vms > 1 && k < cfg->nr_weights && k < c->nr_vms; k++)
-		yl_sched_set_group_shares(c->s, k, shares_of(cfg->cpu_weight[k]));
-	for (k = 1; c->nr_vms > 1 && cfg->nr_weights == 1 && k < c->nr_vms; k++)
-		yl_sched_set_group_shares(c->s, k, shares_of(cfg->cpu_weight[0]));
+	for (k = 0; c->nr_vms > 1 && k < c->nr_vms; k++)
+		if (yl_vm_cpu_weight(cfg, k))
+			yl_sched_set_group_shares(c->s, k,
+						  shares_of(yl_vm_cpu_weight(cfg, k)));
 out:
 	free(task_cpu);
 	free(task_group);

@@ -49,14 +49,12 @@ static void vm_service(const struct yl_coop *c, unsigned int vm, bool contended,
 	}
 }
 
-/* The VM's cpu.weight, and its share of all VMs' weights. */
+/* The VM's cpu.weight (the kernel's default, 100, if none was given). */
 static unsigned int vm_weight(const struct yl_coop *c, unsigned int vm)
 {
-	const struct yl_config *cfg = c->cfg;
+	unsigned int w = yl_vm_cpu_weight(c->cfg, vm);
 
-	if (!cfg->nr_weights)
-		return 100;
-	return cfg->cpu_weight[cfg->nr_weights > 1 ? vm : 0];
+	return w ? w : 100;
 }
 
 static double weight_share(const struct yl_coop *c, unsigned int vm)
