@@ -346,7 +346,7 @@ static void set_curr(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
 	const struct yl_se *se = &c->s->tasks[t].se;
 	uint64_t now = now_ns(c);
 
-	pc->curr = (int)t;
+	__atomic_store_n(&pc->curr, (int)t, __ATOMIC_RELEASE);	/* next_task() */
 	*preempted(c, t) = 0;
 	cv->dispatches++;
 	cv->run_start_ns = now;
@@ -374,7 +374,7 @@ static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end
 		*preempted(c, (unsigned int)cur) = runnable(c, (unsigned int)cur);
 		close_slice(c, pc, (unsigned int)cur);
 	}
-	pc->curr = -1;
+	__atomic_store_n(&pc->curr, -1, __ATOMIC_RELEASE);
 	if (next >= 0)
 		set_curr(c, pc, (unsigned int)next);
 }
@@ -466,7 +466,7 @@ static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 	cv->done = true;
 	c->left--;
 	if (owner) {
-		owner->curr = -1;
+		__atomic_store_n(&owner->curr, -1, __ATOMIC_RELEASE);
 		if (owner == pc)
 			reschedule(c, owner, false);
 		else
@@ -595,8 +595,17 @@ static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 		     struct taken *h)
 {
 	uint64_t slept = 0;
-	int t;
+	int t = __atomic_load_n(&pc->curr, __ATOMIC_ACQUIRE);
 
+	/*
+	 * The vCPU it ran last, again, the common case after an exit: while
+	 * a CPU has a task only its own thread changes it, and a running vCPU
+	 * is no hint's target, so neither the lock nor a hand-off's times are
+	 * needed.  A stopped VM always takes the locked path.
+	 */
+	memset(h, 0, sizeof(*h));
+	if (t >= 0 && t == pc->last_task && !__atomic_load_n(&c->stops, __ATOMIC_ACQUIRE))
+		return t;
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		reap_stopped(c, pc);
@@ -616,7 +625,6 @@ static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 		}
 		pc->idle = false;
 	}
-	memset(h, 0, sizeof(*h));
 	if (t >= 0 && c->v[t].hinted_ns) {
 		struct yl_coop_vcpu *cv = &c->v[t];
 
