@@ -439,6 +439,17 @@ static void take_contended(struct yl_coop *c)
 	c->contended_taken = true;
 }
 
+/* Lock held: the CPU whose task @t is, or NULL. */
+static struct yl_coop_cpu *owner_of(struct yl_coop *c, unsigned int t)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_cpus; i++)
+		if (c->cpu[i].curr == (int)t)
+			return &c->cpu[i];
+	return NULL;
+}
+
 /*
  * Lock held: the task leaves the scheduler for good (its guest is done,
  * or its VM stopped); its CPU, if it had one, picks again.
@@ -447,17 +458,13 @@ static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 			unsigned int t, bool stopped)
 {
 	struct yl_coop_vcpu *cv = &c->v[t];
-	struct yl_coop_cpu *owner = NULL;
-	unsigned int i;
+	struct yl_coop_cpu *owner = owner_of(c, t);
 
 	if (cv->done)
 		return;
 	if (stopped && cv->vcpu->end == YL_END_NONE)
 		cv->vcpu->end = YL_END_STOPPED;
 	take_contended(c);
-	for (i = 0; i < c->nr_cpus; i++)
-		if (c->cpu[i].curr == (int)t)
-			owner = &c->cpu[i];
 	if (owner)
 		close_slice(c, owner, t);
 	if (c->begun)
@@ -485,18 +492,16 @@ static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
  */
 static void reap_stopped(struct yl_coop *c, struct yl_coop_cpu *pc)
 {
-	unsigned int t, i;
+	struct yl_coop_cpu *owner;
+	unsigned int t;
 
 	if (!__atomic_load_n(&c->stops, __ATOMIC_ACQUIRE))
 		return;
 	for (t = 0; t < c->nr; t++) {
-		bool elsewhere = false;
-
 		if (c->v[t].done || !vm_stopped(c, t))
 			continue;
-		for (i = 0; i < c->nr_cpus; i++)
-			elsewhere |= c->cpu[i].curr == (int)t && &c->cpu[i] != pc;
-		if (!elsewhere)
+		owner = owner_of(c, t);
+		if (!owner || owner == pc)
 			finish_task(c, pc, t, true);
 	}
 }
@@ -1102,15 +1107,11 @@ void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h)
 	static uint32_t s[YL_HANDOFF_SAMPLES];
 	uint64_t n = c->handoff_n < YL_HANDOFF_SAMPLES ? c->handoff_n :
 		     YL_HANDOFF_SAMPLES;
-	unsigned int t;
 
 	memset(h, 0, sizeof(*h));
 	h->n = c->handoff_n;
 	h->sum_ns = c->handoff_sum_ns;
 	h->phase_n = c->phase_n;
-	h->same_thread = c->handoff_same_thread;
-	for (t = 0; c->v && t < c->nr; t++)
-		h->thread_changes += c->v[t].thread_changes;
 	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
 	if (!n)
 		return;

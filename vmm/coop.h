@@ -41,7 +41,6 @@ struct yl_handoff_out {
 	uint64_t n, sum_ns;
 	uint64_t p10_ns, p50_ns, p90_ns;	/* of the last samples */
 	uint64_t phase_n, phase_sum_ns[YL_HANDOFF_PHASES];
-	uint64_t same_thread, thread_changes;
 };
 
 struct yl_vm;
