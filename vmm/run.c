@@ -244,8 +244,8 @@ out:
 }
 
 /*
- * --timeline: the executor's ring, written once the run is over; a run
- * that wrote no report writes no timeline either.
+ * --timeline: the executor's ring, written once the run is over, failed
+ * runs included (their last events are what a user looks for).
  */
 static const char *tl_outcome(int o)
 {
