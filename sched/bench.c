@@ -33,7 +33,7 @@ static double run(unsigned int n, uint64_t iters)
 	uint64_t clock = 0, tick = TICK_NS, i, t0;
 	unsigned int k;
 
-	yl_sched_params_preset(&p, "6.18", 8);
+	yl_sched_params_preset(&p, "7.0", 8);
 	yl_rq_init(&rq, &p, &resched);
 	for (k = 0; k < n; k++) {
 		yl_se_init(&se[k], weights[k % 6], (int)k);

@@ -583,6 +583,20 @@ static bool update_deadline(struct yl_rq *rq, struct yl_se *se)
 	return true;
 }
 
+/*
+ * Whether update_curr() reschedules a current entity that has not used up
+ * its request: 6.17+ when it has run past vprot; 6.12's
+ * did_preempt_short() when its protection is gone (the deadline stash no
+ * longer matches, whatever RUN_TO_PARITY says) and it is not eligible.
+ */
+static bool lost_protection(const struct yl_rq *rq, const struct yl_se *curr)
+{
+	if (rq->p->parity == YL_PARITY_VPROT)
+		return !yl_protect_slice(rq, curr);
+	return rq->p->preempt_short && curr->pick_deadline != curr->deadline &&
+	       !yl_entity_eligible(rq, curr);
+}
+
 /* update_curr(): charge the running entity its virtual time. */
 void yl_update_curr(struct yl_rq *rq, uint64_t now)
 {
@@ -601,8 +615,7 @@ void yl_update_curr(struct yl_rq *rq, uint64_t now)
 	resched = update_deadline(rq, curr);
 	if (rq->nr_queued == 1)
 		return;
-	if (resched || (rq->p->parity == YL_PARITY_VPROT &&
-			!yl_protect_slice(rq, curr))) {
+	if (resched || lost_protection(rq, curr)) {
 		*rq->need_resched = true;
 		yl_clear_buddies(rq, curr);
 	}
@@ -642,6 +655,11 @@ void yl_place_entity(struct yl_rq *rq, struct yl_se *se, int flags)
 	if (rq->p->place_lag && rq->nr_queued && se->vlag)
 		lag = scale_lag(se->vlag, avg_load(rq).load, se->weight);
 	se->vruntime = v - (uint64_t)lag;
+	if (rq->p->place_rel_deadline && se->rel_deadline) {
+		se->deadline += se->vruntime;
+		se->rel_deadline = false;
+		return;
+	}
 	if (rq->p->place_deadline_initial && (flags & YL_ENQ_INITIAL))
 		vslice /= 2;
 	se->deadline = se->vruntime + vslice;
@@ -679,14 +697,32 @@ void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 	update_zero_vruntime(rq);
 }
 
-/* dequeue_entity(): the lag is kept, clamped, for the next placement. */
-void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
+/*
+ * dequeue_entity(): the lag is kept, clamped, for the next placement.
+ * With DELAY_DEQUEUE an entity going to sleep while not eligible stays
+ * queued (sched_delayed) to burn off its negative lag, and false says so;
+ * it is dequeued for real once picked (YL_DEQ_DELAYED), when DELAY_ZERO
+ * clips a positive lag to 0 (finish_delayed_dequeue_entity()).  An entity
+ * leaving without sleeping (a migration, a requeue) keeps its remaining
+ * request as deadline - vruntime (PLACE_REL_DEADLINE).
+ */
+bool yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 		       uint64_t now)
 {
-	(void)flags;
+	bool sleep = flags & YL_DEQ_SLEEP;
+
 	yl_update_curr(rq, now);
 	yl_clear_buddies(rq, se);
+	if (!(flags & (YL_DEQ_DELAYED | YL_DEQ_SPECIAL)) && sleep &&
+	    rq->p->delay_dequeue && !yl_entity_eligible(rq, se)) {
+		se->sched_delayed = true;
+		return false;
+	}
 	se->vlag = yl_entity_lag(rq, se);
+	if (rq->p->place_rel_deadline && !sleep) {
+		se->deadline -= se->vruntime;
+		se->rel_deadline = true;
+	}
 	if (se != rq->curr)
 		dequeue_tree(rq, se);
 	else if (se->hole)
@@ -694,6 +730,38 @@ void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 	se->on_rq = false;
 	account_dequeue(rq, se);
 	update_zero_vruntime(rq);
+	if (flags & YL_DEQ_DELAYED) {
+		se->sched_delayed = false;
+		if (rq->p->delay_zero && se->vlag > 0)
+			se->vlag = 0;
+	}
+	return true;
+}
+
+/*
+ * requeue_delayed_entity(): a delayed entity woken before it was picked
+ * just stays; with DELAY_ZERO a lag it gained while asleep is given up,
+ * placed again at lag 0.
+ */
+void yl_requeue_delayed_entity(struct yl_rq *rq, struct yl_se *se)
+{
+	bool curr = se == rq->curr;
+
+	if (rq->p->delay_zero) {
+		se->vlag = yl_entity_lag(rq, se);
+		if (se->vlag > 0) {
+			if (!curr)
+				dequeue_tree(rq, se);
+			account_dequeue(rq, se);
+			se->vlag = 0;
+			yl_place_entity(rq, se, 0);
+			account_enqueue(rq, se);
+			if (!curr)
+				enqueue_tree(rq, se);
+			update_zero_vruntime(rq);
+		}
+	}
+	se->sched_delayed = false;
 }
 
 /*
@@ -721,7 +789,9 @@ static void shift_curr(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 /*
  * Lag credit's re-placement (seed patch 3): a queued entity goes through
  * the dequeue / place_entity / enqueue sequence with the given vlag, so V
- * stays consistent; the off-tree current entity is shifted in place.
+ * stays consistent, keeping what is left of its request as that sequence
+ * does under PLACE_REL_DEADLINE; the off-tree current entity is shifted
+ * in place.
  * The next buddy is kept: it is what the credit is for.
  */
 void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
@@ -733,6 +803,10 @@ void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 	dequeue_tree(rq, se);
 	account_dequeue(rq, se);
 	se->vlag = vlag;
+	if (rq->p->place_rel_deadline) {	/* a dequeue that is no sleep */
+		se->deadline -= se->vruntime;
+		se->rel_deadline = true;
+	}
 	yl_place_entity(rq, se, 0);
 	account_enqueue(rq, se);
 	enqueue_tree(rq, se);

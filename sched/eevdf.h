@@ -44,8 +44,12 @@ struct yl_sched_params {
 	uint64_t tick_ns;		/* TICK_NSEC */
 	bool place_lag;			/* PLACE_LAG */
 	bool place_deadline_initial;	/* PLACE_DEADLINE_INITIAL */
+	bool place_rel_deadline;	/* PLACE_REL_DEADLINE */
 	bool run_to_parity;		/* RUN_TO_PARITY */
-	bool pick_buddy;		/* PICK_BUDDY (6.14+, backported) */
+	bool preempt_short;		/* PREEMPT_SHORT: did_preempt_short() */
+	bool pick_buddy;		/* PICK_BUDDY */
+	bool delay_dequeue;		/* DELAY_DEQUEUE */
+	bool delay_zero;		/* DELAY_ZERO */
 	enum yl_parity parity;
 	enum yl_lag_clamp lag_clamp;
 	enum yl_yield_kind yield;
@@ -55,6 +59,12 @@ struct yl_sched_params {
 	unsigned int credit_pct;	/* margin: % of one weighted slice ... */
 	unsigned int credit_depth_max;	/* ... times min(nr_queued - 1, this) */
 	uint64_t credit_resched_ns;	/* forced-resched rate limit (6 ms) */
+	/*
+	 * Not the seed's: credit granted on a CPU, in ns of weighted time,
+	 * may not exceed this % of the time that passed (a token bucket of
+	 * at most one base slice); 0 leaves it unbounded, as the seed does.
+	 */
+	unsigned int credit_budget_pct;
 
 	/* KVM side: kvm_vcpu_on_spin() and the seed's patches 6-10. */
 	unsigned int dy_tries;		/* failed yield_to()s before giving up */
@@ -70,6 +80,7 @@ struct yl_sched_params {
 };
 
 const char *yl_sched_preset_at(unsigned int i);
+const char *yl_sched_preset_for_release(const char *release);
 int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
 			   unsigned int ncpus);
 
@@ -96,6 +107,8 @@ struct yl_se {
 	uint64_t vprot;			/* YL_PARITY_VPROT */
 	uint64_t pick_deadline;		/* YL_PARITY_DEADLINE */
 	bool on_rq;
+	bool sched_delayed;		/* DELAY_DEQUEUE: asleep, still queued */
+	bool rel_deadline;		/* PLACE_REL_DEADLINE: deadline - vruntime */
 
 	struct yl_rq *cfs_rq;		/* the queue it is (to be) on */
 	struct yl_rq *my_q;		/* group entity: the queue it owns */
@@ -131,6 +144,8 @@ struct yl_rq {
 #define YL_ENQ_WAKEUP		0x1
 #define YL_ENQ_INITIAL		0x2
 #define YL_DEQ_SLEEP		0x1
+#define YL_DEQ_DELAYED		0x2	/* finish a delayed dequeue */
+#define YL_DEQ_SPECIAL		0x4	/* never delayed (a task that exits) */
 
 void yl_rq_init(struct yl_rq *rq, const struct yl_sched_params *p,
 		bool *need_resched);
@@ -149,8 +164,9 @@ void yl_update_curr(struct yl_rq *rq, uint64_t now);
 void yl_entity_tick(struct yl_rq *rq, uint64_t now);
 void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 		       uint64_t now);
-void yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
+bool yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 		       uint64_t now);
+void yl_requeue_delayed_entity(struct yl_rq *rq, struct yl_se *se);
 void yl_place_entity(struct yl_rq *rq, struct yl_se *se, int flags);
 struct yl_se *yl_pick_eevdf(struct yl_rq *rq, bool protect);
 struct yl_se *yl_pick_next_entity(struct yl_rq *rq);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Presets: each names the kernel version whose defaults it follows.  Every
- * field stays a parameter so an experiment can vary it.
+ * Presets: each names the exact kernel version whose defaults it follows,
+ * from that version until the next preset of the same line.  Stable
+ * kernels take backports, so "6.12" is not one behaviour: the table says
+ * which commit changed what, and docs/model.md repeats it for users.
+ * Every field stays a parameter so an experiment can vary it.
  */
+#include <stdio.h>
 #include <string.h>
 #include "eevdf.h"
 
@@ -23,12 +27,17 @@ static void common(struct yl_sched_params *p)
 	p->tick_ns = 4000000;		/* HZ=250, Debian's default */
 	p->place_lag = true;
 	p->place_deadline_initial = true;
+	p->place_rel_deadline = true;	/* PLACE_REL_DEADLINE, 6.12+ */
 	p->run_to_parity = true;
+	p->preempt_short = true;	/* PREEMPT_SHORT, 6.12+ */
 	p->pick_buddy = true;
+	p->delay_dequeue = true;	/* DELAY_DEQUEUE, 6.12+ */
+	p->delay_zero = true;		/* DELAY_ZERO, 6.12+ */
 	p->lag_credit = true;
 	p->credit_pct = 25;
 	p->credit_depth_max = 4;
 	p->credit_resched_ns = 6000000;	/* "once per 6 ms per run queue" */
+	p->credit_budget_pct = 0;	/* the seed: no bound over time */
 	p->dy_tries = 3;		/* kvm_vcpu_on_spin(): try = 3 */
 	p->ipi_window_ns = 50000000;
 	p->relaxed_boost = true;
@@ -36,38 +45,90 @@ static void common(struct yl_sched_params *p)
 }
 
 /*
- * "6.12": Debian's 6.12 with PICK_BUDDY backported (2a77e4be12cb), base
- * slice 0.75 ms, lag clamp max(2*slice, TICK), RUN_TO_PARITY by deadline,
- * yield pushes the deadline.  "6.18": base slice 0.70 ms, entity_lag()
- * bound by the largest slice, set_protect_slice(), forfeit on yield.
+ * One row per kernel version where a default the model follows changed.
+ * Read from Debian's linux-source-6.12 (6.12.117) for the 6.12 rows; the
+ * later rows from the commits named.
  */
-static const char *const presets[] = { "6.12", "6.18" };
+struct preset {
+	const char *name;
+	uint64_t base_slice_ns;	/* normalized sysctl_sched_base_slice */
+	enum yl_parity parity;
+	enum yl_lag_clamp lag_clamp;
+	enum yl_yield_kind yield;
+};
+
+static const struct preset presets[] = {
+	/* v6.12: EEVDF with DELAY_DEQUEUE, PLACE_REL_DEADLINE, PREEMPT_SHORT, PICK_BUDDY */
+	{ "6.12.0", 750000, YL_PARITY_DEADLINE, YL_LAG_CLAMP_2SLICE, YL_YIELD_DEADLINE_PUSH },
+	/* 6.12.32: the 0.70 ms base slice, backported from 6.15 */
+	{ "6.12.32", 700000, YL_PARITY_DEADLINE, YL_LAG_CLAMP_2SLICE, YL_YIELD_DEADLINE_PUSH },
+	/* 6.12.63: 79104becf42b "Forfeit vruntime on yield", backported (Debian's 6.12.117) */
+	{ "6.12.63", 700000, YL_PARITY_DEADLINE, YL_LAG_CLAMP_2SLICE, YL_YIELD_FORFEIT },
+	/* 6.18.0: set_protect_slice()'s vprot window (6.17) */
+	{ "6.18.0", 700000, YL_PARITY_VPROT, YL_LAG_CLAMP_2SLICE, YL_YIELD_FORFEIT },
+	/* 7.0: 6e3c0a4e1ad1 "sched/fair: Fix lag clamp": max slice on the queue + TICK */
+	{ "7.0", 700000, YL_PARITY_VPROT, YL_LAG_CLAMP_MAXSLICE, YL_YIELD_FORFEIT },
+};
+
+#define NR_PRESETS	(sizeof(presets) / sizeof(presets[0]))
 
 /* The presets' names, for the command line; NULL past the end. */
 const char *yl_sched_preset_at(unsigned int i)
 {
-	return i < sizeof(presets) / sizeof(presets[0]) ? presets[i] : NULL;
+	return i < NR_PRESETS ? presets[i].name : NULL;
 }
 
 int yl_sched_params_preset(struct yl_sched_params *p, const char *name,
 			   unsigned int ncpus)
 {
+	const struct preset *r = NULL;
+	unsigned int i;
+
+	for (i = 0; i < NR_PRESETS; i++)
+		if (!strcmp(presets[i].name, name))
+			r = &presets[i];
+	if (!r)
+		return -1;
 	memset(p, 0, sizeof(*p));
 	common(p);
-	if (!strcmp(name, "6.12")) {
-		p->normalized_base_slice_ns = 750000;
-		p->parity = YL_PARITY_DEADLINE;
-		p->lag_clamp = YL_LAG_CLAMP_2SLICE;
-		p->yield = YL_YIELD_DEADLINE_PUSH;
-	} else if (!strcmp(name, "6.18")) {
-		p->normalized_base_slice_ns = 700000;
-		p->parity = YL_PARITY_VPROT;
-		p->lag_clamp = YL_LAG_CLAMP_MAXSLICE;
-		p->yield = YL_YIELD_FORFEIT;
-	} else {
-		return -1;
-	}
-	strncpy(p->preset, name, sizeof(p->preset) - 1);
+	p->normalized_base_slice_ns = r->base_slice_ns;
+	p->parity = r->parity;
+	p->lag_clamp = r->lag_clamp;
+	p->yield = r->yield;
+	strncpy(p->preset, r->name, sizeof(p->preset) - 1);
 	p->base_slice_ns = p->normalized_base_slice_ns * sysctl_factor(ncpus);
 	return 0;
+}
+
+/* "6.12.117-amd64" -> 6, 12, 117; -1 if it does not start like a release. */
+static int parse_release(const char *s, unsigned int v[3])
+{
+	int n = 0;
+
+	v[0] = v[1] = v[2] = 0;
+	if (sscanf(s, "%u.%u%n", &v[0], &v[1], &n) != 2)
+		return -1;
+	if (s[n] == '.' && sscanf(s + n + 1, "%u", &v[2]) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The preset for a running kernel (`uname -r`): the latest row of the same
+ * major.minor line at or below its sublevel.  NULL for a line the table
+ * does not cover, where guessing would name a kernel we have not read.
+ */
+const char *yl_sched_preset_for_release(const char *release)
+{
+	const char *best = NULL;
+	unsigned int k[3], r[3], i;
+
+	if (!release || parse_release(release, k))
+		return NULL;
+	for (i = 0; i < NR_PRESETS; i++) {
+		parse_release(presets[i].name, r);
+		if (r[0] == k[0] && r[1] == k[1] && r[2] <= k[2])
+			best = presets[i].name;
+	}
+	return best;
 }

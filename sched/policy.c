@@ -12,7 +12,8 @@
 
 static const char *const outcome_names[YL_OUT_NR] = {
 	"ignored", "yielded", "honoured", "rate_limited", "target_running",
-	"target_blocked", "target_not_runnable", "no_target",
+	"target_blocked", "target_not_runnable", "no_target", "esrch",
+	"single_task",
 };
 
 const char *yl_outcome_name(enum yl_outcome o)
@@ -26,9 +27,14 @@ bool yl_outcome_done(enum yl_outcome o)
 	return o == YL_OUT_HONOURED || o == YL_OUT_RATE_LIMITED;
 }
 
-/* yield_to()'s checks: -ESRCH when the target runs or cannot run. */
-static enum yl_outcome yield_to_checks(struct yl_sched *s, unsigned int y,
-				       int target)
+/*
+ * The target checks of yield_to() (kernel/sched/syscalls.c), which
+ * returns 0 for them: it runs (task_on_cpu()), or it cannot run
+ * (!task_is_running(), which covers a sched_delayed task: it is asleep
+ * and only still queued).  Also what hand-off needs of a target.
+ */
+static enum yl_outcome target_checks(struct yl_sched *s, unsigned int y,
+				     int target)
 {
 	const struct yl_task *t;
 
@@ -43,6 +49,21 @@ static enum yl_outcome yield_to_checks(struct yl_sched *s, unsigned int y,
 	if (yl_sched_task_running(s, (unsigned int)target))
 		return YL_OUT_TARGET_RUNNING;
 	return YL_OUT_HONOURED;
+}
+
+/*
+ * yield_to(): first -ESRCH, when the yielder's CPU and the target's each
+ * have one task queued ("absolutely no point in yielding"), the one
+ * failure kvm_vcpu_on_spin() counts as a try; then the target checks.
+ */
+static enum yl_outcome yield_to_checks(struct yl_sched *s, unsigned int y,
+				       int target)
+{
+	if (target >= 0 && (unsigned int)target < s->nr_tasks &&
+	    s->cpus[s->tasks[y].cpu].nr_running == 1 &&
+	    s->cpus[s->tasks[target].cpu].nr_running == 1)
+		return YL_OUT_ESRCH;
+	return target_checks(s, y, target);
 }
 
 /* After a directed yield the yielder schedules; a remote target's CPU too. */
@@ -85,12 +106,67 @@ static int64_t credit_margin(const struct yl_sched *s, const struct yl_rq *rq,
 	return m < limit ? m : limit;
 }
 
-/* Seed patch 1: credit every not-yet-eligible level set_next_buddy() named. */
-static void credit_chain(struct yl_sched *s, unsigned int target)
+/*
+ * What crediting @se up to @margin costs, in ns of the time it is given
+ * at its level: the lag it gains, scaled back from virtual time.
+ */
+static uint64_t credit_cost(const struct yl_rq *rq, const struct yl_se *se,
+			    int64_t margin)
+{
+	int64_t lag = (int64_t)(yl_avg_vruntime(rq) - se->vruntime);
+
+	if (lag >= margin)
+		return 0;
+	return (uint64_t)((__int128)(margin - lag) * (int64_t)se->weight /
+			  (int64_t)YL_NICE_0_LOAD);
+}
+
+/*
+ * credit_budget_pct (not the seed's): a CPU's credit may not outrun that
+ * share of the time that passed, kept as a token bucket of at most one
+ * base slice.  True if @cost fits, and then it is spent.
+ */
+static bool credit_budget(struct yl_sched *s, unsigned int cpu, uint64_t cost,
+			  uint64_t now)
+{
+	struct yl_cpu *c = &s->cpus[cpu];
+	uint64_t cap = s->p.base_slice_ns;
+
+	if (!s->p.credit_budget_pct)
+		return true;
+	if (!c->credit_t_seen) {
+		c->credit_t_seen = true;
+		c->credit_tokens = cap;
+	} else if (now > c->credit_t) {
+		c->credit_tokens += (now - c->credit_t) * s->p.credit_budget_pct / 100;
+	}
+	c->credit_t = now;
+	if (c->credit_tokens > cap)
+		c->credit_tokens = cap;
+	if (cost > c->credit_tokens)
+		return false;
+	c->credit_tokens -= cost;
+	return true;
+}
+
+/*
+ * Seed patch 1: credit every not-yet-eligible level set_next_buddy()
+ * named, all of them or, when the budget says no, none.
+ */
+static void credit_chain(struct yl_sched *s, unsigned int target, uint64_t now)
 {
 	struct yl_se *se;
+	uint64_t cost = 0;
 	bool any = false;
 
+	for (se = &s->tasks[target].se; se && se->on_rq; se = se->parent)
+		if (!yl_entity_eligible(se->cfs_rq, se))
+			cost += credit_cost(se->cfs_rq, se,
+					    credit_margin(s, se->cfs_rq, se));
+	if (!credit_budget(s, s->tasks[target].cpu, cost, now)) {
+		s->credit_denied++;
+		return;
+	}
 	for (se = &s->tasks[target].se; se && se->on_rq; se = se->parent) {
 		struct yl_rq *rq = se->cfs_rq;
 
@@ -101,6 +177,7 @@ static void credit_chain(struct yl_sched *s, unsigned int target)
 		any = true;
 	}
 	s->credits += any;
+	s->credit_ns += cost;
 }
 
 /* Seed patch 4: cancel RUN_TO_PARITY up the yielder's hierarchy, rate limited. */
@@ -136,7 +213,7 @@ static enum yl_outcome yield_to_task_fair(struct yl_sched *s, unsigned int y,
 	yl_sched_update_curr(s, s->tasks[y].cpu, now);
 	yl_sched_set_next_buddy(s, (unsigned int)target);
 	if (credit)
-		credit_chain(s, (unsigned int)target);
+		credit_chain(s, (unsigned int)target, now);
 	yl_sched_yield_task(s, y, now);
 	resched_both(s, y, target);
 	if (credit && !forced_resched(s, y, now))
@@ -165,7 +242,7 @@ static enum yl_outcome pol_lag_credit(struct yl_sched *s, unsigned int y,
 static enum yl_outcome pol_handoff(struct yl_sched *s, unsigned int y, int target,
 				   uint64_t now)
 {
-	enum yl_outcome o = yield_to_checks(s, y, target);
+	enum yl_outcome o = target_checks(s, y, target);
 	struct yl_task *yt = &s->tasks[y];
 	struct yl_cpu *c = &s->cpus[yt->cpu];
 	uint64_t left = 0;
@@ -185,11 +262,11 @@ static enum yl_outcome pol_handoff(struct yl_sched *s, unsigned int y, int targe
 }
 
 static const struct yl_policy policies[] = {
-	{ "none", pol_none },
-	{ "yield", pol_yield },
-	{ "forfeit", pol_forfeit },
-	{ "lag-credit", pol_lag_credit },
-	{ "handoff", pol_handoff },
+	{ "none", false, pol_none },
+	{ "yield", false, pol_yield },
+	{ "forfeit", true, pol_forfeit },
+	{ "lag-credit", true, pol_lag_credit },
+	{ "handoff", false, pol_handoff },
 };
 
 const struct yl_policy *yl_policy_find(const char *name)

@@ -19,11 +19,15 @@ enum yl_outcome {
 	YL_OUT_TARGET_BLOCKED,
 	YL_OUT_TARGET_NOT_RUNNABLE,	/* off, unknown, or the yielder itself */
 	YL_OUT_NO_TARGET,		/* target choice found no candidate */
+	YL_OUT_ESRCH,			/* yield_to(): both CPUs run one task */
+	YL_OUT_SINGLE_TASK,		/* kvm_sched_yield(): single_task_running() */
 	YL_OUT_NR
 };
 
 struct yl_policy {
 	const char *name;
+	/* goes through KVM and yield_to(), with their checks (not handoff) */
+	bool kernel_path;
 	enum yl_outcome (*yield_to)(struct yl_sched *s, unsigned int yielder,
 				    int target, uint64_t now);
 };

@@ -240,46 +240,77 @@ static void flat_reweight(struct yl_sched *s, int g, unsigned int cpu,
 	}
 }
 
-/* enqueue_task_fair(): up the hierarchy until a level is already queued. */
+/*
+ * enqueue_task_fair(): up the hierarchy until a level is already queued;
+ * a level still queued as delayed is requeued (requeue_delayed_entity()),
+ * as is the task itself when it wakes before its delayed dequeue ended.
+ */
 static void enqueue_task(struct yl_sched *s, struct yl_task *t, int flags,
 			 uint64_t now)
 {
+	bool fresh = !t->se.on_rq;
 	struct yl_se *se;
 
 	fair_advance(s, t->cpu, now);
-	for (se = &t->se; se && !se->on_rq; se = se->parent) {
+	for (se = &t->se; se; se = se->parent) {
+		if (se->on_rq) {
+			if (se->sched_delayed)
+				yl_requeue_delayed_entity(se->cfs_rq, se);
+			break;
+		}
 		yl_enqueue_entity(se->cfs_rq, se, flags, now);
 		flags = YL_ENQ_WAKEUP;
 	}
-	s->cpus[t->cpu].nr_running++;
 	t->state = YL_TASK_RUNNABLE;
+	if (!fresh)
+		return;
+	s->cpus[t->cpu].nr_running++;
 	fair_join(s, t);
 	flat_reweight(s, t->group, t->cpu, now);
 }
 
 /*
- * dequeue_entities(): up the hierarchy while levels empty; a sleeping
- * task's group becomes the next buddy, to pick from it again.
+ * dequeue_entities() from @se up: levels leave while their queue empties,
+ * a level above one that left goes as a sleep (so it may be delayed in
+ * turn); a sleeping task's group becomes the next buddy, to pick from it
+ * again.  False when @se itself was only delayed.  The task, if @se is
+ * one, stops counting once it is really off.
  */
-static void dequeue_task(struct yl_sched *s, struct yl_task *t, int flags,
-			 uint64_t now)
+static bool dequeue_entities(struct yl_sched *s, unsigned int cpu,
+			     struct yl_se *se, int flags, uint64_t now)
 {
-	struct yl_se *se;
+	struct yl_task *t = se->id >= 0 ? &s->tasks[se->id] : NULL;
+	bool sleep = flags & YL_DEQ_SLEEP;
 
-	fair_advance(s, t->cpu, now);
-	fair_leave(s, t);
-	for (se = &t->se; se; se = se->parent) {
+	fair_advance(s, cpu, now);
+	for (; se; se = se->parent) {
 		struct yl_rq *rq = se->cfs_rq;
 
-		yl_dequeue_entity(rq, se, flags, now);
+		if (!yl_dequeue_entity(rq, se, flags, now)) {
+			if (t && se == &t->se)
+				return false;
+			break;
+		}
+		if (t && se == &t->se) {
+			fair_leave(s, t);
+			s->cpus[cpu].nr_running--;
+		}
 		if (rq->load) {
-			if ((flags & YL_DEQ_SLEEP) && se->parent)
+			if (sleep && se->parent)
 				set_buddy(se->parent);
 			break;
 		}
+		flags = (flags | YL_DEQ_SLEEP) & ~(YL_DEQ_DELAYED | YL_DEQ_SPECIAL);
 	}
-	s->cpus[t->cpu].nr_running--;
-	flat_reweight(s, t->group, t->cpu, now);
+	if (t)
+		flat_reweight(s, t->group, cpu, now);
+	return true;
+}
+
+static bool dequeue_task(struct yl_sched *s, struct yl_task *t, int flags,
+			 uint64_t now)
+{
+	return dequeue_entities(s, t->cpu, &t->se, flags, now);
 }
 
 void yl_sched_start(struct yl_sched *s, uint64_t now)
@@ -377,10 +408,18 @@ void yl_sched_block(struct yl_sched *s, unsigned int t, uint64_t now)
 		s->cpus[tk->cpu].need_resched = true;
 }
 
+/* A task that leaves is never delayed; one already delayed goes for good. */
 void yl_sched_exit(struct yl_sched *s, unsigned int t, uint64_t now)
 {
-	yl_sched_block(s, t, now);
-	s->tasks[t].state = YL_TASK_OFF;
+	struct yl_task *tk = &s->tasks[t];
+
+	yl_sched_update_curr(s, tk->cpu, now);
+	if (tk->se.on_rq)
+		dequeue_task(s, tk, YL_DEQ_SLEEP | (tk->se.sched_delayed ?
+			     YL_DEQ_DELAYED : YL_DEQ_SPECIAL), now);
+	if (s->cpus[tk->cpu].curr == (int)t)
+		s->cpus[tk->cpu].need_resched = true;
+	tk->state = YL_TASK_OFF;
 }
 
 /* task_tick_fair(): entity_tick() on every level the running task occupies. */
@@ -429,18 +468,29 @@ static void put_all(struct yl_se *pse, uint64_t now)
 			yl_put_prev_entity(pse->cfs_rq, pse, now);
 }
 
-/* Descend from the root, picking at every level (pick_next_task_fair()). */
-static struct yl_se *pick_hierarchy(struct yl_cpu *c, uint64_t now)
+/*
+ * Descend from the root, picking at every level (pick_task_fair()).  A
+ * delayed entity that gets picked has burnt off its negative lag: it is
+ * dequeued for real and the pick starts again (pick_next_entity()).
+ */
+static struct yl_se *pick_hierarchy(struct yl_sched *s, unsigned int cpu,
+				    uint64_t now)
 {
-	struct yl_rq *rq = &c->rq;
+	struct yl_rq *rq;
 	struct yl_se *se;
 
+again:
+	rq = &s->cpus[cpu].rq;
 	do {
 		if (rq->curr && rq->curr->on_rq)
 			yl_update_curr(rq, now);
 		se = yl_pick_next_entity(rq);
 		if (!se)
 			return NULL;
+		if (se->sched_delayed) {
+			dequeue_entities(s, cpu, se, YL_DEQ_SLEEP | YL_DEQ_DELAYED, now);
+			goto again;
+		}
 		rq = se->my_q;
 	} while (rq);
 	return se;
@@ -482,7 +532,7 @@ int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 		c->handoff = -1;
 	}
 	if (!se)
-		se = pick_hierarchy(c, now);
+		se = pick_hierarchy(s, cpu, now);
 	if (!se) {
 		put_all(prev, now);
 		c->curr = -1;

@@ -40,6 +40,9 @@ struct yl_cpu {
 	unsigned int nr_running;	/* runnable tasks, hierarchy flattened */
 	bool credit_resched_seen;
 	uint64_t last_credit_resched;	/* lag credit rate limit */
+	bool credit_t_seen;
+	uint64_t credit_t;		/* credit_budget_pct's bucket */
+	uint64_t credit_tokens;
 	int handoff;			/* task to run next regardless, -1 */
 	bool donating;
 	uint64_t donation_end;
@@ -56,6 +59,8 @@ struct yl_sched {
 	uint64_t *group_shares;		/* [group]: tg->shares */
 	uint64_t credits;		/* directed yields that credited lag */
 	uint64_t credit_levels;		/* entities credited, all levels */
+	uint64_t credit_ns;		/* lag granted, ns at each level */
+	uint64_t credit_denied;		/* credits credit_budget_pct refused */
 };
 
 /*

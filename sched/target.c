@@ -3,9 +3,10 @@
  * Whom a spinning vCPU yields to.  rr is kvm_vcpu_on_spin()
  * (virt/kvm/kvm_main.c): from last_boosted_vcpu + 1 round the vCPUs,
  * skipping itself, vCPUs that are not "ready" (preempted while runnable)
- * and spinners whose dy_eligible toggle says no; three failed yield_to()s
- * end the search.  ipi-pairs adds the seed's patches 6-10: the spinner's
- * confirmed recent IPI receiver first, a relaxed pass if nobody was boosted.
+ * and spinners whose dy_eligible toggle says no; three yield_to()s that
+ * fail with -ESRCH end the search.  ipi-pairs adds the seed's patches 6-10: the spinner's
+ * confirmed recent IPI receiver first, then a vCPU with an interrupt
+ * pending, then the usual pass, a relaxed pass if nobody was boosted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -131,11 +132,19 @@ static bool try_one(struct attempt *a, unsigned int i)
 	}
 	if (a->last == YL_OUT_IGNORED || a->last == YL_OUT_YIELDED)
 		return true;	/* the policy does not direct: one call */
-	return --a->tries <= 0;
+	/* only yielded < 0 (-ESRCH) is a try; a 0 just moves on */
+	return a->last == YL_OUT_ESRCH && --a->tries <= 0;
 }
 
-/* One pass round the vCPUs from last_boosted + 1. */
-static bool rr_pass(struct attempt *a, bool relaxed)
+enum pass_kind { PASS_STRICT, PASS_RELAXED, PASS_PENDING_IRQ };
+
+/*
+ * One pass round the vCPUs from last_boosted + 1, as kvm_vcpu_on_spin()'s
+ * two loops (after last_boosted, then up to it) together: the strict
+ * pass applies the dy_eligible toggle, the relaxed one only "ready", and
+ * the seed's second step only vCPUs with an interrupt pending.
+ */
+static bool rr_pass(struct attempt *a, enum pass_kind kind)
 {
 	unsigned int n = a->t->nr, k, start = (unsigned int)(a->t->last_boosted + 1);
 
@@ -144,7 +153,9 @@ static bool rr_pass(struct attempt *a, bool relaxed)
 
 		if (a->t->base + i == a->me || !ready(a->s, a->t->base + i))
 			continue;
-		if (!relaxed && !eligible_for_dy(a->t, i))
+		if (kind == PASS_PENDING_IRQ && !a->t->v[i].pending_irq)
+			continue;
+		if (kind == PASS_STRICT && !eligible_for_dy(a->t, i))
 			continue;
 		if (try_one(a, i))
 			return true;
@@ -162,11 +173,13 @@ static void on_spin(struct attempt *a)
 	    ready(a->s, a->t->base + (unsigned int)me->ipi_receiver) &&
 	    try_one(a, (unsigned int)me->ipi_receiver))
 		goto out;
-	if (rr_pass(a, false))
+	if (a->t->kind == YL_TARGET_IPI_PAIRS && rr_pass(a, PASS_PENDING_IRQ))
+		goto out;
+	if (rr_pass(a, PASS_STRICT))
 		goto out;
 	if (a->t->kind == YL_TARGET_IPI_PAIRS && a->s->p.relaxed_boost &&
 	    a->tries > 0)
-		rr_pass(a, true);
+		rr_pass(a, PASS_RELAXED);
 out:
 	me->in_spin_loop = false;
 	me->dy_eligible = false;
@@ -187,8 +200,12 @@ enum yl_outcome yl_directed_yield(struct yl_sched *s, const struct yl_policy *po
 		return YL_OUT_NO_TARGET;
 	}
 	if (t->kind == YL_TARGET_HINT) {
+		/* kvm_sched_yield(): no yield when this CPU runs nothing else */
 		a.chosen = hint;
-		a.last = pol->yield_to(s, me, hint, now);
+		if (pol->kernel_path && s->cpus[s->tasks[me].cpu].nr_running == 1)
+			a.last = YL_OUT_SINGLE_TASK;
+		else
+			a.last = pol->yield_to(s, me, hint, now);
 	} else {
 		on_spin(&a);
 	}

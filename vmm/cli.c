@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <yieldlab/abi.h>
 #include "cli.h"
 #include "eevdf.h"
@@ -284,13 +285,32 @@ static int parse_policy(struct yl_config *cfg, const char *v, struct yl_err *err
 	return 0;
 }
 
+/* sched/'s presets, then "host": the one for the kernel we run on */
+static const char *preset_at(unsigned int i)
+{
+	unsigned int n = 0;
+
+	while (yl_sched_preset_at(n))
+		n++;
+	return i < n ? yl_sched_preset_at(i) : i == n ? "host" : NULL;
+}
+
 static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
+	struct utsname u;
 	unsigned int i;
 
 	if (parse_enum(&yl_opts[YL_O_PRESET], v, &i, err))
 		return -1;
 	cfg->preset = yl_sched_preset_at(i);
+	if (cfg->preset)
+		return 0;
+	if (uname(&u))
+		return yl_errf(err, "--preset host: uname: %s", strerror(errno));
+	cfg->preset = yl_sched_preset_for_release(u.release);
+	if (!cfg->preset)
+		return yl_errf(err, "--preset host: no preset follows kernel %.64s; name one of the others (yieldlab --help)",
+			       u.release);
 	return 0;
 }
 
@@ -406,9 +426,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		F(target), .name_at = target_at, .def = "hint",
 		.help = "whom a spin hint yields to: the vCPU the guest names, kvm_vcpu_on_spin()'s round robin, or the seed's IPI pairs first" },
 	[YL_O_PRESET] = { "--preset", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN),
-		.name_at = yl_sched_preset_at, .parse = parse_preset,
-		.def = "6.18",
-		.help = "the kernel whose EEVDF defaults sched/ follows" },
+		.name_at = preset_at, .parse = parse_preset,
+		.def = "6.18.0",
+		.help = "the exact kernel version whose EEVDF defaults sched/ follows, from that version to the next preset (docs/model.md has the table); host: the preset for this machine's kernel (uname -r), an error where none is known" },
 	[YL_O_HZ] = { "--hz", "N", YL_OPT_UINT, YL_GRP_COOP, C(RUN), F(hz),
 		100, 1000, .def_doc = "the preset's, 250",
 		.help = "the scheduler tick, as CONFIG_HZ" },

@@ -898,6 +898,20 @@ static uint64_t ipi_received(const struct yl_coop *c, unsigned int t)
 }
 
 /*
+ * An IPI injected into @t: it has an interrupt pending (what the seed's
+ * second candidate step reads, kvm_arch_dy_has_pending_interrupt()'s
+ * question) until its handler ran.
+ */
+static void mark_pending(struct yl_coop *c, unsigned int t)
+{
+	if (c->v[t].eoi_wait)
+		return;
+	c->v[t].eoi_mark = ipi_received(c, t);
+	c->v[t].eoi_wait = true;
+	c->tgt[c->v[t].vm].v[c->v[t].vcpu->idx].pending_irq = true;
+}
+
+/*
  * ipi-pairs needs to know when a receiver EOIed (kvm_lapic's EOI, which
  * stays in the kernel here): a receiver whose handled count moved past
  * its mark has run the handler, which EOIs first.  Looked at when a hint
@@ -911,6 +925,7 @@ static void settle_eois(struct yl_coop *c, unsigned int vm)
 		t = vm * c->per_vm + i;
 		if (c->v[t].eoi_wait && ipi_received(c, t) > c->v[t].eoi_mark) {
 			yl_target_eoi(&c->tgt[vm], i, YL_IPI_VECTOR);
+			c->tgt[vm].v[i].pending_irq = false;
 			c->v[t].eoi_wait = false;
 		}
 	}
@@ -1076,19 +1091,15 @@ int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
 			continue;
 		}
 		c->v[t].ipis_injected++;
+		mark_pending(c, (unsigned int)t);
 		wake_halted(c, (unsigned int)t);	/* an interrupt ends a halt too */
 		last = i;
 		n++;
 	}
 	if (n)
 		tl_add(c, YL_TL_IPI, pc->idx, me, (int32_t)last, n, now_ns(c), 0);
-	if (n == 1) {
-		unsigned int t = vm * c->per_vm + last;
-
+	if (n == 1)
 		yl_target_ipi(&c->tgt[vm], v->idx, last, vector, now_ns(c));
-		c->v[t].eoi_mark = ipi_received(c, t);
-		c->v[t].eoi_wait = true;
-	}
 	carry_out(c, pc);
 	pthread_mutex_unlock(&c->lock);
 	return bad;

@@ -68,8 +68,8 @@ struct yl_coop_vcpu {
 	uint64_t outcomes[YL_OUT_NR];	/* of its hints */
 	uint64_t ipi_calls;		/* IPI port calls it made */
 	uint64_t ipis_injected;		/* MSIs yieldlab injected into it */
-	uint64_t eoi_mark;		/* its ipi_received at the last unicast */
-	bool eoi_wait;			/* a unicast IPI to it not yet handled */
+	uint64_t eoi_mark;		/* its ipi_received at the first unhandled IPI */
+	bool eoi_wait;			/* an IPI to it not yet handled */
 	uint64_t thread_changes;	/* KVM_RUNs by another thread than the last */
 	uint64_t run_start_ns;		/* its current slice began */
 	uint64_t contended_ns;		/* service until the first task finished */

@@ -39,7 +39,7 @@ START_TEST(defaults)
 	ck_assert(!yl_given(&c, YL_O_PCPUS));
 	ck_assert(c.exit_tp);
 	ck_assert_str_eq(c.policy->name, "none");
-	ck_assert_str_eq(c.preset, "6.18");
+	ck_assert_str_eq(c.preset, "6.18.0");
 	ck_assert_uint_eq(c.seccomp_probe, YL_THREAD_KINDS);
 	ck_assert_uint_eq(yl_effective_timeout_s(&c), 1 + YL_DEF_TIMEOUT_SLACK_S);
 }
@@ -164,7 +164,7 @@ static const struct {
 	{ { "run", "--target", "rr" }, "--target: only with --sched coop" },
 	{ { "run", "--sched", "coop", "--policy", "steal" }, "allowed: none|yield|forfeit|lag-credit|handoff" },
 	{ { "run", "--sched", "coop", "--target", "x" }, "allowed: hint|rr|ipi-pairs" },
-	{ { "run", "--sched", "coop", "--preset", "5.15" }, "allowed: 6.12|6.18" },
+	{ { "run", "--sched", "coop", "--preset", "5.15" }, "allowed: 6.12.0|6.12.32|6.12.63|6.18.0|7.0|host" },
 	{ { "run", "--sched", "coop", "--hz", "50" }, "--hz '50'" },
 	{ { "run", "--sched", "coop", "--vms", "2", "--cgroup", "x" }, "--cgroup: not with --sched coop" },
 	{ { "run", "--sched", "coop", "--timeline-events", "64" }, "--timeline-events: only with --timeline FILE" },
@@ -224,12 +224,12 @@ START_TEST(cgroup_weights)
 	ck_assert_uint_eq(c.nr_weights, 1);
 	ck_assert_uint_eq(c.cpu_weight[0], 50);
 	ck_assert_int_eq(parse(&c, &e, "run", "--sched", "coop", "--policy",
-			       "lag-credit", "--target", "ipi-pairs", "--preset", "6.12",
+			       "lag-credit", "--target", "ipi-pairs", "--preset", "6.12.63",
 			       "--hz", "1000", NULL), 0);
 	ck_assert_uint_eq(c.sched, YL_SCHED_COOP);
 	ck_assert_ptr_eq(c.policy, yl_policy_find("lag-credit"));
 	ck_assert_uint_eq(c.target, YL_TARGET_IPI_PAIRS);
-	ck_assert_str_eq(c.preset, "6.12");
+	ck_assert_str_eq(c.preset, "6.12.63");
 	ck_assert_uint_eq(c.hz, 1000);
 	ck_assert_int_eq(parse(&c, &e, "run", "--sched", "coop", "--vms", "2",
 			       "--cpu-weight", "100,300", "--flat", "on", "--timeline",

@@ -196,19 +196,19 @@ static void random_run(const char *preset, uint64_t seed, unsigned int ngroups,
 
 START_TEST(invariants_flat)
 {
-	random_run(_i % 2 ? "6.18" : "6.12", 0x9e3779b97f4a7c15ull + (uint64_t)_i, 0, false);
+	random_run(_i % 2 ? "7.0" : "6.12.0", 0x9e3779b97f4a7c15ull + (uint64_t)_i, 0, false);
 }
 END_TEST
 
 START_TEST(invariants_groups)
 {
-	random_run(_i % 2 ? "6.18" : "6.12", 0xc2b2ae3d27d4eb4full + (uint64_t)_i, 2, false);
+	random_run(_i % 2 ? "7.0" : "6.12.0", 0xc2b2ae3d27d4eb4full + (uint64_t)_i, 2, false);
 }
 END_TEST
 
 START_TEST(invariants_flat_groups)
 {
-	random_run(_i % 2 ? "6.18" : "6.12", 0x165667b19e3779f9ull + (uint64_t)_i, 2, true);
+	random_run(_i % 2 ? "7.0" : "6.12.0", 0x165667b19e3779f9ull + (uint64_t)_i, 2, true);
 }
 END_TEST
 
@@ -232,7 +232,7 @@ static struct yl_sched *lock_holder_preempted(const char *policy, uint64_t *now,
 					      enum yl_outcome *o)
 {
 	static const unsigned int cpu[3] = { 0, 0, 0 };
-	struct yl_sched *s = mk("6.12", 1, 3, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("6.12.0", 1, 3, 0, cpu, NULL, NULL);
 
 	ck_assert_uint_eq(P.base_slice_ns, 750 * US);
 	yl_sched_start(s, 0);
@@ -303,7 +303,7 @@ END_TEST
 START_TEST(lag_credit_off_is_forfeit)
 {
 	static const unsigned int cpu[3] = { 0, 0, 0 };
-	struct yl_sched *s = mk("6.12", 1, 3, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("6.12.0", 1, 3, 0, cpu, NULL, NULL);
 
 	s->p.lag_credit = false;
 	yl_sched_start(s, 0);
@@ -332,7 +332,7 @@ START_TEST(yield_moves_deadline_one_slice)
 {
 	static const unsigned int cpu[2] = { 0, 0 };
 	static const uint64_t w[2] = { 2048, 1024 };
-	struct yl_sched *s = mk("6.12", 1, 2, 0, cpu, NULL, w);
+	struct yl_sched *s = mk("6.12.0", 1, 2, 0, cpu, NULL, w);
 	uint64_t d, v;
 
 	yl_sched_start(s, 0);
@@ -347,7 +347,7 @@ START_TEST(yield_moves_deadline_one_slice)
 	yl_sched_destroy(s);
 
 	/* 6.18, eligible yielder (v = V = 0 at start): v = d, d += slice */
-	s = mk("6.18", 1, 2, 0, cpu, NULL, NULL);
+	s = mk("7.0", 1, 2, 0, cpu, NULL, NULL);
 	yl_sched_start(s, 0);
 	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
 	d = se_of(s, 0)->deadline;
@@ -359,7 +359,7 @@ START_TEST(yield_moves_deadline_one_slice)
 	yl_sched_destroy(s);
 
 	/* 6.18, ineligible yielder (ran 50 us ahead of V = 25 us): unchanged */
-	s = mk("6.18", 1, 2, 0, cpu, NULL, NULL);
+	s = mk("7.0", 1, 2, 0, cpu, NULL, NULL);
 	yl_sched_start(s, 0);
 	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
 	yl_sched_tick(s, 0, 50 * US);
@@ -380,7 +380,7 @@ END_TEST
 START_TEST(forced_resched_rate_limited)
 {
 	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
-	struct yl_sched *s = mk("6.12", 1, 4, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("6.12.0", 1, 4, 0, cpu, NULL, NULL);
 	const struct yl_policy *lc = yl_policy_find("lag-credit");
 	int cur;
 
@@ -405,7 +405,7 @@ END_TEST
 START_TEST(lag_credit_inert_across_run_queues)
 {
 	static const unsigned int cpu[4] = { 0, 0, 1, 1 };
-	struct yl_sched *s = mk("6.12", 2, 4, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("6.12.0", 2, 4, 0, cpu, NULL, NULL);
 
 	yl_sched_start(s, 0);
 	yl_sched_pick(s, 0, 0);
@@ -431,12 +431,21 @@ static enum yl_outcome record_fail(struct yl_sched *s, unsigned int y, int targe
 	return YL_OUT_TARGET_RUNNING;
 }
 
-static const struct yl_policy recorder = { "recorder", record_fail };
+static const struct yl_policy recorder = { "recorder", true, record_fail };
+
+static enum yl_outcome record_esrch(struct yl_sched *s, unsigned int y,
+				    int target, uint64_t now)
+{
+	record_fail(s, y, target, now);
+	return YL_OUT_ESRCH;
+}
+
+static const struct yl_policy esrch_recorder = { "esrch", true, record_esrch };
 
 static struct yl_sched *six_on_one(void)
 {
 	static const unsigned int cpu[6] = { 0, 0, 0, 0, 0, 0 };
-	struct yl_sched *s = mk("6.12", 1, 6, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("6.12.0", 1, 6, 0, cpu, NULL, NULL);
 
 	yl_sched_start(s, 0);
 	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
@@ -462,7 +471,7 @@ START_TEST(group_shares_split_the_cpu)
 	struct yl_sched *s;
 	uint64_t t, g0, g1;
 
-	yl_sched_params_preset(&p, "6.18", 1);
+	yl_sched_params_preset(&p, "7.0", 1);
 	s = yl_sched_create(&p, 1, 4, 2, cpu, grp, NULL);
 	ck_assert_ptr_nonnull(s);
 	yl_sched_set_group_shares(s, 1, 3072);
@@ -517,11 +526,20 @@ START_TEST(rr_kernel_order)
 	yl_target_init(&t, YL_TARGET_RR, 6);
 	t.last_boosted = 3;
 	nvisited = 0;
+	/* yield_to() returning 0 costs no try: every candidate is tried */
 	ck_assert_int_eq(yl_directed_yield(s, &recorder, &t, 0, -1, 0, &chosen),
 			 YL_OUT_TARGET_RUNNING);
-	ck_assert_uint_eq(nvisited, 3);
+	ck_assert_uint_eq(nvisited, 5);
 	ck_assert_int_eq(visited[0], 4);
 	ck_assert_int_eq(visited[1], 5);
+	ck_assert_int_eq(visited[2], 1);
+	ck_assert_int_eq(visited[4], 3);	/* last_boosted itself, last */
+	/* three -ESRCH end the search */
+	nvisited = 0;
+	ck_assert_int_eq(yl_directed_yield(s, &esrch_recorder, &t, 0, -1, 0, &chosen),
+			 YL_OUT_ESRCH);
+	ck_assert_uint_eq(nvisited, 3);
+	ck_assert_int_eq(visited[0], 4);
 	ck_assert_int_eq(visited[2], 1);
 
 	/* A sleeping vCPU is not "ready"; a spinner is tried every other time. */
@@ -653,7 +671,7 @@ END_TEST
 START_TEST(handoff_lends_the_cpu)
 {
 	static const unsigned int cpu[3] = { 0, 1, 1 };
-	struct yl_sched *s = mk("6.18", 2, 3, 0, cpu, NULL, NULL);
+	struct yl_sched *s = mk("7.0", 2, 3, 0, cpu, NULL, NULL);
 	uint64_t now = 100 * US;
 	char why[128];
 	int run1;
@@ -690,7 +708,7 @@ static struct yl_sched *vm_groups(const char *policy, int *next)
 {
 	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
 	static const int grp[4] = { 0, 0, 1, 1 };
-	struct yl_sched *s = mk("6.12", 1, 4, 2, cpu, grp, NULL);
+	struct yl_sched *s = mk("6.12.0", 1, 4, 2, cpu, grp, NULL);
 	struct yl_se *vm0 = &s->groups[0].se;
 	uint64_t t = 0;
 
@@ -736,7 +754,7 @@ static int flat_or_not(bool flat)
 	struct yl_sched *s;
 	int next;
 
-	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12", 1), 0);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12.0", 1), 0);
 	P.flat = flat;
 	s = yl_sched_create(&P, 1, 4, 2, cpu, grp, NULL);
 	yl_sched_start(s, 0);
@@ -766,7 +784,7 @@ START_TEST(fairness_tracks_ideal_share)
 {
 	static const unsigned int cpu[3] = { 0, 0, 0 };
 	static const uint64_t w[3] = { 1024, 2048, 1024 };
-	struct yl_sched *s = mk("6.18", 1, 3, 0, cpu, NULL, w);
+	struct yl_sched *s = mk("7.0", 1, 3, 0, cpu, NULL, w);
 	uint64_t t;
 	double sum = 0;
 	unsigned int i;
@@ -794,11 +812,49 @@ END_TEST
 
 START_TEST(presets_follow_kernel_defaults)
 {
-	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12", 2), 0);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12.0", 2), 0);
 	ck_assert_uint_eq(P.base_slice_ns, 1500 * US);	/* 0.75 x (1 + ilog2 2) */
-	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18", 64), 0);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "7.0", 64), 0);
 	ck_assert_uint_eq(P.base_slice_ns, 2800 * US);	/* 0.70 x (1 + ilog2 8) */
 	ck_assert_int_eq(yl_sched_params_preset(&P, "5.4", 1), -1);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12", 1), -1);
+
+	/* Debian's 6.12 line, as its changelog and 6.12.117's fair.c have it */
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12.32", 1), 0);
+	ck_assert_uint_eq(P.base_slice_ns, 700 * US);
+	ck_assert_int_eq(P.yield, YL_YIELD_DEADLINE_PUSH);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12.63", 1), 0);
+	ck_assert_int_eq(P.yield, YL_YIELD_FORFEIT);
+	ck_assert_int_eq(P.parity, YL_PARITY_DEADLINE);
+	ck_assert_int_eq(P.lag_clamp, YL_LAG_CLAMP_2SLICE);
+	ck_assert(P.delay_dequeue && P.delay_zero && P.place_rel_deadline &&
+		  P.preempt_short && P.pick_buddy);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18.0", 1), 0);
+	ck_assert_int_eq(P.lag_clamp, YL_LAG_CLAMP_2SLICE);
+	ck_assert_int_eq(P.parity, YL_PARITY_VPROT);
+	ck_assert_uint_eq(P.credit_budget_pct, 0);	/* the seed's */
+}
+END_TEST
+
+/* --preset host: the latest preset of the running kernel's line at or below it. */
+START_TEST(preset_for_release)
+{
+	static const char *const map[][2] = {
+		{ "6.12.117-amd64", "6.12.63" }, { "6.12.63", "6.12.63" },
+		{ "6.12.62", "6.12.32" }, { "6.12.5-cloud", "6.12.0" },
+		{ "6.12", "6.12.0" }, { "6.18.44-fc-v782", "6.18.0" },
+		{ "7.0.3", "7.0" }, { "6.6.90", NULL }, { "6.13.1", NULL },
+		{ "5.4.0", NULL }, { "linux", NULL }, { "", NULL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *got = yl_sched_preset_for_release(map[i][0]);
+
+		ck_assert_msg(map[i][1] ? got && !strcmp(got, map[i][1]) : !got,
+			      "%s -> %s", map[i][0], got ? got : "none");
+	}
+	ck_assert_ptr_null(yl_sched_preset_for_release(NULL));
 }
 END_TEST
 
@@ -841,7 +897,7 @@ START_TEST(put_back_goes_after_equal_deadlines)
 	bool resched = false;
 	int i;
 
-	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18", 1), 0);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "7.0", 1), 0);
 	yl_rq_init(&rq, &P, &resched);
 	for (i = 0; i < 3; i++)
 		yl_se_init(&se[i], i == 2 ? 335 : 1024, i);
@@ -896,7 +952,7 @@ START_TEST(lone_entity_zero_vruntime_follows_tick)
 	bool resched = false;
 	uint64_t z;
 
-	ck_assert_int_eq(yl_sched_params_preset(&P, "6.18", 1), 0);
+	ck_assert_int_eq(yl_sched_params_preset(&P, "7.0", 1), 0);
 	yl_rq_init(&rq, &P, &resched);
 	yl_se_init(&se, 1024, 0);
 	yl_enqueue_entity(&rq, &se, YL_ENQ_INITIAL, 0);
@@ -940,6 +996,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, flat_pick_keeps_hint_hierarchy_drops_it);
 	tcase_add_test(ex, fairness_tracks_ideal_share);
 	tcase_add_test(ex, presets_follow_kernel_defaults);
+	tcase_add_test(ex, preset_for_release);
 	tcase_add_test(ex, calc_delta_fair_matches_kernel);
 	tcase_add_test(ex, put_back_goes_after_equal_deadlines);
 	tcase_add_test(ex, lone_entity_zero_vruntime_follows_tick);
