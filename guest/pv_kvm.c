@@ -150,33 +150,45 @@ static int valid_other(struct guest_cpu *gc, uint32_t v)
  * for one lock op.  A hint is sent even when nobody is preempted, as a
  * PAUSE-loop exit is.
  */
-static void coop_spin_hint(struct guest_cpu *gc, const struct pv_wait *w)
+static void coop_spin_hint(struct guest_cpu *gc, uint32_t t)
 {
-	uint32_t t = w->holder;
-
-	if (!valid_other(gc, t))
-		t = w->ahead;
-	if (!valid_other(gc, t))
-		t = YL_COOP_SPIN_NONE;
 	gc->rec->yields++;
 	outl(YL_PORT_COOP_SPIN, (t & 0xffffu) | YL_COOP_SPIN_LOCK);
 }
 
-/* Yield to the holder if it is preempted, else to whoever is just ahead. */
-static void pv_yield_to_waited(struct guest_cpu *gc, const struct pv_wait *w)
+/*
+ * Whom to yield to.  --yield-to preempted: the holder if it is preempted,
+ * else whoever is just ahead if it is, else nobody.  turn: the holder,
+ * else whoever is just ahead, preempted or not; KVM's own checks
+ * (kvm_sched_yield()'s target->ready) or coop's policy decide from there.
+ */
+static uint32_t yield_target(struct guest_cpu *gc, const struct pv_wait *w)
 {
 	uint32_t t = w->holder;
 
-	if (coop) {
-		coop_spin_hint(gc, w);
-		return;
+	if (gc->bp->yield_to == YL_YIELD_TO_TURN) {
+		if (!valid_other(gc, t))
+			t = w->ahead;
+		return valid_other(gc, t) ? t : NO_VCPU;
 	}
-
 	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
 		t = w->ahead;
 	if (!valid_other(gc, t) || !vcpu_is_preempted(t))
-		return;
+		return NO_VCPU;
 	gc->rec->preempted_seen++;
+	return t;
+}
+
+static void pv_yield_to_waited(struct guest_cpu *gc, const struct pv_wait *w)
+{
+	uint32_t t = yield_target(gc, w);
+
+	if (coop) {
+		coop_spin_hint(gc, t == NO_VCPU ? YL_COOP_SPIN_NONE : t);
+		return;
+	}
+	if (t == NO_VCPU)
+		return;
 	gc->rec->yields++;
 	if (pv_sched_yield(t) < 0)
 		gc->rec->yields_failed++;

@@ -38,6 +38,9 @@ NAMES(lock_at, yl_lock_name, [YL_LOCK_TAS] = "tas",
       [YL_LOCK_MCS] = "mcs", [YL_LOCK_QSPIN] = "qspinlock")
 NAMES(pv_at, yl_pv_name, [YL_PV_NONE] = "none", [YL_PV_YIELD] = "yield",
       [YL_PV_HALT] = "halt")
+/* --yield-to: enum yl_yield_to, then "auto" (YL_YIELD_TO_NR) */
+NAMES(yield_to_at, yl_yield_to_name, [YL_YIELD_TO_PREEMPTED] = "preempted",
+      [YL_YIELD_TO_TURN] = "turn", [YL_YIELD_TO_NR] = "auto")
 NAMES(workload_at, yl_workload_name, [YL_WL_LOCK] = "lock",
       [YL_WL_EXITS] = "exits", [YL_WL_FAULT] = "fault",
       [YL_WL_HANG] = "hang", [YL_WL_IPI] = "ipi", [YL_WL_MIXED] = "mixed")
@@ -391,6 +394,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_PV] = { "--pv", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN), F(pv),
 		.name_at = pv_at, .def = "none",
 		.help = "what a waiter does after --spin-threshold PAUSEs: keep spinning; KVM_HC_SCHED_YIELD to a preempted holder (the hint coop's policies act on); or HLT until the unlocker's KVM_HC_KICK_CPU, as Linux's pv spinlocks" },
+	[YL_O_YIELD_TO] = { "--yield-to", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN),
+		F(yield_to), .name_at = yield_to_at, .def = "auto",
+		.help = "with --pv yield, whom a waiter yields to: preempted, the holder if its steal-time page says preempted, else the waiter ahead if so, else nobody (Linux guests' vcpu_is_preempted() test); turn, always the vCPU whose turn it is; auto: preempted in host mode, turn in coop, where the hint is the PAUSE-loop exit coop's policies act on" },
 	[YL_O_CS] = { "--cs", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN),
 		F(cs_ns), 0, YL_MAX_NS, .def = "1000",
 		.help = "critical-section length in ns" },
@@ -953,6 +959,18 @@ int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
 		return yl_errf(err, "--vcpus %u: this host's KVM allows at most %u (KVM_CAP_MAX_VCPUS)",
 			       cfg->nr_vcpus, kvm_max_vcpus);
 	return 0;
+}
+
+/*
+ * --yield-to auto: host mode keeps Linux guests' test (yield only to a
+ * vCPU shown preempted), coop always names whose turn it is, since its
+ * hint stands for the PAUSE-loop exit, which KVM takes preempted or not.
+ */
+unsigned int yl_yield_to(const struct yl_config *c)
+{
+	if (c->yield_to < YL_YIELD_TO_NR)
+		return c->yield_to;
+	return c->sched == YL_SCHED_COOP ? YL_YIELD_TO_TURN : YL_YIELD_TO_PREEMPTED;
 }
 
 /* --cpu-weight for VM k: one value for all VMs, or one each; 0 if not given. */

@@ -117,6 +117,9 @@ const char *yl_version(void);
 
 const char *yl_lock_name(unsigned int lock);
 const char *yl_pv_name(unsigned int pv);
+const char *yl_yield_to_name(unsigned int yt);
+/* --yield-to as the guest gets it: auto resolved for the --sched mode */
+unsigned int yl_yield_to(const struct yl_config *c);
 const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);

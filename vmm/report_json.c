@@ -39,6 +39,7 @@ static void json_config(struct yj *j, const struct yl_report *r,
 	yj_str(j, "workload", yl_workload_name(c->workload));
 	yj_str(j, "lock", yl_lock_name(c->lock));
 	yj_str(j, "pv", yl_pv_name(c->pv));
+	yj_str(j, "yield_to", yl_yield_to_name(yl_yield_to(c)));
 	yj_u64(j, "cs_ns", c->cs_ns);
 	yj_u64(j, "think_ns", c->think_ns);
 	yj_u64(j, "duration_ms", c->duration_ms);

@@ -173,6 +173,7 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->workload = c->workload;
 	bp->lock = c->lock;
 	bp->pv = c->pv;
+	bp->yield_to = yl_yield_to(c);
 	bp->tsc_khz = khz;
 	/* bench exits runs the guest for as long as it measures */
 	bp->duration_cycles = c->cmd == YL_CMD_BENCH_EXITS ? 0 : c->duration_ms * khz;

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		4
+#define YL_ABI_VERSION		5
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -124,6 +124,15 @@ enum yl_pv {
 	YL_PV_NR
 };
 
+/* Whom --pv yield yields to (boot_params.yield_to). */
+enum yl_yield_to {
+	/* the holder if the steal-time page says preempted, else the waiter ahead if so */
+	YL_YIELD_TO_PREEMPTED = 0,
+	/* the vCPU whose turn it is (holder, else the waiter ahead), always */
+	YL_YIELD_TO_TURN = 1,
+	YL_YIELD_TO_NR
+};
+
 /* How an IPI is sent (boot_params.ipi_via). */
 enum yl_ipi_via {
 	YL_IPI_ICR = 0,		/* x2APIC ICR write: physical, or logical per cluster */
@@ -163,6 +172,7 @@ struct yl_boot_params {
 	uint32_t ipi_targets;		/* targets per IPI op, 1..nr_vcpus-1 */
 	uint32_t ipi_every;		/* YL_WL_MIXED: lock ops per IPI op, >= 1 */
 	uint32_t sched;			/* enum yl_sched_mode */
+	uint32_t yield_to;		/* enum yl_yield_to */
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
