@@ -371,7 +371,14 @@ static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end
 			tl_add(c, YL_TL_SLICE_END, pc->idx, (unsigned int)cur, -1, 0,
 			       now_ns(c), 0);
 		}
-		*preempted(c, (unsigned int)cur) = runnable(c, (unsigned int)cur);
+		/*
+		 * kvm_steal_time_set_preempted() reports a vCPU scheduled
+		 * out while runnable only at an instruction boundary: after
+		 * an interrupt exit (our tick or kick), not after it left
+		 * through a hypercall or I/O exit (the hint, a halt).
+		 */
+		*preempted(c, (unsigned int)cur) = slice_end &&
+						   runnable(c, (unsigned int)cur);
 		close_slice(c, pc, (unsigned int)cur);
 	}
 	__atomic_store_n(&pc->curr, -1, __ATOMIC_RELEASE);
@@ -808,13 +815,11 @@ int yl_coop_start(struct yl_coop *c, struct yl_err *err)
 /* Main thread, every executor past the gate: every vCPU joins, CPUs pick. */
 void yl_coop_begin(struct yl_coop *c)
 {
-	unsigned int t, cpu;
+	unsigned int cpu;
 
 	pthread_mutex_lock(&c->lock);
 	c->t0 = yl_now_ns();
 	yl_sched_start(c->s, 0);
-	for (t = 0; t < c->nr; t++)
-		*preempted(c, t) = 1;
 	for (cpu = 0; cpu < c->nr_cpus; cpu++)
 		reschedule(c, &c->cpu[cpu], false);
 	__atomic_store_n(&c->begun, 1, __ATOMIC_RELEASE);
@@ -883,8 +888,7 @@ static bool wake_halted(struct yl_coop *c, unsigned int t)
 		c->v[t].kicked = true;
 		return false;
 	}
-	yl_sched_wake(c->s, t, now_ns(c));
-	*preempted(c, t) = 1;
+	yl_sched_wake(c->s, t, now_ns(c));	/* it blocked: not preempted */
 	return true;
 }
 

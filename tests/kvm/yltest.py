@@ -12,6 +12,7 @@ import cases_host  # noqa: F401
 import cases_coop  # noqa: F401
 import cases_warnings  # noqa: F401
 import cases_compare  # noqa: F401
+import cases_model  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main())
