@@ -55,11 +55,13 @@ def kernel_side(text, n, cpu=0):
     return {k: (cpu_ns[k], runs[k]) for k in names}, (stop - start) * 1e3
 
 
-def model_side(replay, preset, dur, warm, specs, release=None):
+def model_side(replay, preset, dur, warm, specs, release=None, ncpus=1):
     """{name: (cpu_ns, [run_ns])} and the preset yl_replay used: @preset, or
-    the one for kernel @release if that is given."""
+    the one for kernel @release if that is given; @ncpus the traced
+    machine's CPU count (the base slice scales with it)."""
     which = ["-r", release] if release else ["-p", preset]
-    out = subprocess.run([replay] + which + ["-d", str(dur), "-w", str(warm)] + specs,
+    out = subprocess.run([replay] + which + ["-n", str(ncpus), "-d", str(dur),
+                                             "-w", str(warm)] + specs,
                          capture_output=True, text=True, check=True).stdout
     js = json.loads(out)
     return {t["name"]: (float(t["cpu_ns"]), [float(x) for x in t["runs_ns"]])
@@ -131,12 +133,13 @@ def main():
     ap.add_argument("--preset", default="6.12.63")
     ap.add_argument("-d", type=int, default=2000)
     ap.add_argument("-w", type=int, default=200)
+    ap.add_argument("-n", type=int, default=1, help="the traced machine's CPU count")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("threads", nargs="+")
     a = ap.parse_args()
     with open(a.trace) as f:
         kern, _ = kernel_side(f.read(), len(a.threads))
-    model, _ = model_side(a.replay, a.preset, a.d, a.w, a.threads)
+    model, _ = model_side(a.replay, a.preset, a.d, a.w, a.threads, ncpus=a.n)
     rows, dshare, dks = compare(kern, model, a.threads)
     if a.json:
         json.dump({"rows": rows, "share_pp": dshare, "runs_ks": dks}, sys.stdout, indent=1)

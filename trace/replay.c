@@ -5,7 +5,7 @@
  * the real kernel decided for the same threads (trace/distance.py).  It
  * depends on sched/ alone.
  *
- *   yl_replay [-p PRESET | -r RELEASE] [-d MS] [-w MS] THREAD...
+ *   yl_replay [-p PRESET | -r RELEASE] [-n NCPUS] [-d MS] [-w MS] THREAD...
  *
  * -r takes a kernel release (uname -r) and picks its preset, as --preset
  * host does.
@@ -17,6 +17,12 @@
  * wait for the 250 Hz tick (task_tick_fair()), as without HRTICK.  Prints
  * JSON: per thread its CPU time inside [warm, warm + dur] and the lengths
  * of its runs (time on the CPU between switches) that lie inside it.
+ *
+ * schedload's threads read their own CPU clock all the time, a system
+ * call that runs update_curr() (task_sched_runtime()), so a thread whose
+ * request runs out is rescheduled then and there, not at the next tick:
+ * the replay charges the current thread up to that moment as well.  -n
+ * gives the traced machine's CPU count, which scales the base slice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +94,17 @@ static void schedule(struct replay *r, uint64_t now)
 	r->cur = next;
 }
 
-/* The earliest thing that happens after @now: the tick, a wake-up, or
- * the current thread using up its RUN_US. */
+/* Wall time until the current thread's request is used up. */
+static uint64_t request_left(const struct replay *r)
+{
+	const struct yl_se *se = &r->s->tasks[r->cur].se;
+	int64_t v = (int64_t)(se->deadline - se->vruntime);
+
+	return v <= 0 ? 1 : (uint64_t)v * se->weight / YL_NICE_0_LOAD + 1;
+}
+
+/* The earliest thing that happens after @now: the tick, a wake-up, the
+ * current thread using up its RUN_US or its request. */
 static uint64_t next_event(const struct replay *r, uint64_t now, uint64_t tick)
 {
 	const struct thr *c = r->cur >= 0 ? &r->t[r->cur] : NULL;
@@ -98,6 +113,8 @@ static uint64_t next_event(const struct replay *r, uint64_t now, uint64_t tick)
 
 	if (c && c->spec.kind != YL_SPEC_BUSY && now + (uint64_t)c->left < next)
 		next = now + (uint64_t)c->left;
+	if (c && r->s->nr_tasks > 1 && now + request_left(r) < next)
+		next = now + request_left(r);
 	for (i = 0; i < r->n; i++)
 		if (r->t[i].asleep && r->t[i].wake_at < next)
 			next = r->t[i].wake_at;
@@ -145,6 +162,8 @@ static void run(struct replay *r, uint64_t end, uint64_t tick_ns)
 			tick += tick_ns;
 			yl_sched_tick(r->s, 0, now);
 		}
+		if (r->cur >= 0)
+			yl_sched_update_curr(r->s, 0, now);	/* its clock read */
 		if (r->cur >= 0 && r->t[r->cur].spec.kind != YL_SPEC_BUSY &&
 		    r->t[r->cur].left <= 0)
 			act(r, now);
@@ -173,7 +192,7 @@ static void print_json(const struct replay *r, const char *preset)
 
 static int usage(const char *why)
 {
-	fprintf(stderr, "yl_replay: %s\nusage: yl_replay [-p PRESET | -r RELEASE] [-d MS] [-w MS] THREAD... (THREAD: %s)\n",
+	fprintf(stderr, "yl_replay: %s\nusage: yl_replay [-p PRESET | -r RELEASE] [-n NCPUS] [-d MS] [-w MS] THREAD... (THREAD: %s)\n",
 		why, YL_SPEC_USAGE);
 	return 2;
 }
@@ -185,14 +204,16 @@ int main(int argc, char **argv)
 	const char *preset = "6.12.63";
 	struct yl_sched_params p;
 	struct replay r = { .cur = -1 };
-	long dur = 2000, warm = 200;
+	long dur = 2000, warm = 200, ncpus = 1;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "p:r:d:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:r:n:d:w:")) != -1) {
 		if (opt == 'p')
 			preset = optarg;
 		else if (opt == 'r')
 			preset = yl_sched_preset_for_release(optarg);
+		else if (opt == 'n')
+			ncpus = atol(optarg);
 		else if (opt == 'd')
 			dur = atol(optarg);
 		else if (opt == 'w')
@@ -200,9 +221,10 @@ int main(int argc, char **argv)
 		else
 			return usage("unknown option");
 	}
-	if (dur < 1 || dur > 3600000 || warm < 0 || warm > 3600000)
-		return usage("-d MS 1..3600000, -w MS 0..3600000");
-	if (!preset || yl_sched_params_preset(&p, preset, 1))
+	if (dur < 1 || dur > 3600000 || warm < 0 || warm > 3600000 || ncpus < 1 ||
+	    ncpus > 4096)
+		return usage("-d MS 1..3600000, -w MS 0..3600000, -n NCPUS 1..4096");
+	if (!preset || yl_sched_params_preset(&p, preset, (unsigned int)ncpus))
 		return usage("unknown preset, or no preset follows that kernel release");
 	r.n = (unsigned int)(argc - optind);
 	if (!r.n || r.n > YL_SPEC_MAX_THREADS)

@@ -31,6 +31,7 @@ enum yl_opt_id {
 	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_THRESHOLD,
 	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY,
 	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
+	YL_O_CREDIT_BUDGET,
 	YL_O_TIMELINE, YL_O_TIMELINE_EVENTS,
 	YL_O_SCHED_FEATURE, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
 	YL_O_CGROUP, YL_O_CPU_WEIGHT,
@@ -140,6 +141,7 @@ struct yl_config {
 	unsigned int target;		/* --target: enum yl_target_kind */
 	const char *preset;		/* --preset: sched/ parameters */
 	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
+	unsigned int credit_budget;	/* --credit-budget: % of time, 0 none */
 	bool flat;			/* --flat: sched/flat's pick across VMs */
 	const char *timeline_path;	/* --timeline */
 	uint64_t timeline_events;	/* --timeline-events: the ring */

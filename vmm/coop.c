@@ -185,6 +185,7 @@ static int make_sched(struct yl_coop *c, struct yl_err *err)
 	if (cfg->hz)
 		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
 	p.flat = cfg->flat;
+	p.credit_budget_pct = cfg->credit_budget;
 	for (t = 0; t < c->nr; t++) {
 		task_cpu[t] = t % c->nr_cpus;
 		task_group[t] = c->nr_vms > 1 ? (int)(t / c->per_vm) : -1;

@@ -407,6 +407,13 @@ static void json_executor(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "nr_pcpus", c->nr_cpus);
 	yj_u64(j, "nr_vms", c->nr_vms);
 	yj_bool(j, "flat", c->cfg->flat);
+	yj_u64(j, "credit_budget_pct", c->s->p.credit_budget_pct);
+	yj_obj(j, "credit");
+	yj_u64(j, "credits", c->s->credits);
+	yj_u64(j, "levels", c->s->credit_levels);
+	yj_u64(j, "granted_ns", c->s->credit_ns);
+	yj_u64(j, "denied", c->s->credit_denied);
+	yj_obj_end(j);
 	yj_str(j, "pause_exits", r->vm->pause_exits_off ? "off" : "kvm");
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
 	yj_u64(j, "double_entries", c->double_entries);

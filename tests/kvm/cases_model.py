@@ -28,13 +28,18 @@ SCENARIOS = [
     ("yielders", ["busy:0", "busy:0", "yield:0:500", "yield:0:200", "sleep:5:2000:2000"]),
 ]
 DUR_MS, WARM_MS, REPS = 2000, 200, 2
-# The goal of issue 16: every thread's share within 2 points of the kernel's.
-SHARE_GOAL_PP = 2.0
+# The goal of issue 16 is every thread's share within 2 points of the
+# kernel's; it is printed.  Asserted is 3: in the six traces measured
+# (docs/model.md) the largest distance was 1.62 pp, and one thread's
+# kernel share moved by up to 0.41 pp from one repetition to the next;
+# 3 leaves that spread twice over, and catches a model that is wrong by
+# more than a tick's worth of one thread's share.
+SHARE_GOAL_PP, SHARE_BOUND_PP = 2.0, 3.0
 
 TRACE_SH = r"""
 T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs nodev $T || exit 3
-mkdir -p @OUT@; chmod +x /data/schedload; uname -r > @OUT@/release
+mkdir -p @OUT@; chmod +x /data/schedload; uname -r > @OUT@/release; nproc > @OUT@/ncpus
 i=0
 for s in %s; do
   for sc in %s; do
@@ -68,10 +73,12 @@ def sched_trace(t):
         return
     with open(os.path.join(o.outdir, "release")) as f:
         release = f.read().strip()
+    with open(os.path.join(o.outdir, "ncpus")) as f:
+        ncpus = int(f.read().strip())
     worst = 0.0
     for name, th in SCENARIOS:
         model, preset = distance.model_side(os.path.join(bd, "yl_replay"), None, DUR_MS,
-                                            WARM_MS, th, release=release)
+                                            WARM_MS, th, release=release, ncpus=ncpus)
         for r in range(REPS):
             with open(os.path.join(o.outdir, "%s.%d.txt" % (name, r))) as f:
                 kern, window_ms = distance.kernel_side(f.read(), len(th))
@@ -84,10 +91,10 @@ def sched_trace(t):
             print(distance.table(rows, dshare, dks, "  %s #%d, kernel %s, preset %s"
                                  % (name, r, release, preset)))
             worst = max(worst, dshare)
-    print("  sched_trace: largest per-thread share distance %.2f pp (goal %.1f)"
-          % (worst, SHARE_GOAL_PP))
-    check(worst <= SHARE_GOAL_PP, "every thread's CPU share within %.1f pp of the kernel's"
-          % SHARE_GOAL_PP)
+    print("  sched_trace: largest per-thread share distance %.2f pp (goal %.1f: %s)"
+          % (worst, SHARE_GOAL_PP, "met" if worst <= SHARE_GOAL_PP else "NOT met"))
+    check(worst <= SHARE_BOUND_PP, "every thread's CPU share within %.1f pp of the kernel's"
+          % SHARE_BOUND_PP)
 
 
 # 8 vCPUs on 2 pCPUs, ticket lock, the issue's configuration.

@@ -40,6 +40,11 @@ START_TEST(defaults)
 	ck_assert(c.exit_tp);
 	ck_assert_str_eq(c.policy->name, "none");
 	ck_assert_str_eq(c.preset, "6.18.0");
+	ck_assert_uint_eq(c.yield_to, YL_YIELD_TO_NR);		/* auto */
+	ck_assert_uint_eq(yl_yield_to(&c), YL_YIELD_TO_PREEMPTED);
+	c.sched = YL_SCHED_COOP;
+	ck_assert_uint_eq(yl_yield_to(&c), YL_YIELD_TO_TURN);
+	c.sched = YL_SCHED_HOST;
 	ck_assert_uint_eq(c.seccomp_probe, YL_THREAD_KINDS);
 	ck_assert_uint_eq(yl_effective_timeout_s(&c), 1 + YL_DEF_TIMEOUT_SLACK_S);
 }
@@ -121,6 +126,9 @@ static const struct {
 	{ { "run", "--vcpus", "4x" }, "must be an integer" },
 	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
 	{ { "run", "--lock", "clh" }, "allowed: tas|ticket|ttas|mcs|qspinlock" },
+	{ { "run", "--credit-budget", "5" }, "--credit-budget: only with --sched coop" },
+	{ { "run", "--sched", "coop", "--credit-budget", "101" }, "from 0 to 100" },
+	{ { "run", "--yield-to", "holder" }, "allowed: preempted|turn|auto" },
 	{ { "run", "--pv", "spin" }, "allowed: none|yield|halt" },
 	{ { "run", "--exit-tracepoint", "1" }, "--exit-tracepoint '1': unknown, allowed: on|off" },
 	{ { "run", "--quiet=1" }, "unknown option '--quiet=1'" },
