@@ -68,6 +68,16 @@ def model_side(replay, preset, dur, warm, specs, release=None, ncpus=1):
             for t in js["threads"]}, js["preset"]
 
 
+def median_of(reps):
+    """Several traces of one scenario as one: each thread's median share
+    (as its cpu_ns, in points) and every trace's runs."""
+    out = {}
+    for name in reps[0]:
+        shares = [r[name][0] / (sum(v[0] for v in r.values()) or 1.0) * 100 for r in reps]
+        out[name] = (statistics.median(shares), [x for r in reps for x in r[name][1]])
+    return out
+
+
 def ks(a, b):
     """Two-sample Kolmogorov-Smirnov statistic; 1 if either side is empty."""
     if not a or not b:

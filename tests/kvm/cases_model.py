@@ -27,13 +27,14 @@ SCENARIOS = [
     ("sleepers", ["busy:0", "busy:0", "sleep:0:1000:3000", "sleep:0:300:700", "busy:10"]),
     ("yielders", ["busy:0", "busy:0", "yield:0:500", "yield:0:200", "sleep:5:2000:2000"]),
 ]
-DUR_MS, WARM_MS, REPS = 2000, 200, 2
+DUR_MS, WARM_MS, REPS = 2000, 200, 3
 # The goal of issue 16 is every thread's share within 2 points of the
-# kernel's; it is printed.  Asserted is 3: in the six traces measured
-# (docs/model.md) the largest distance was 1.62 pp, and one thread's
-# kernel share moved by up to 0.41 pp from one repetition to the next;
-# 3 leaves that spread twice over, and catches a model that is wrong by
-# more than a tick's worth of one thread's share.
+# kernel's; it is printed, for the median of the kernel's repetitions
+# (the emulated host's own spread is that large: over three boots the
+# sleep:0:300:700 thread had 14.5-17.7%, the model 16.6%, and a single
+# trace of the yielders was 2.99 points off where the median of its three
+# was 1.66).  Asserted is 3 points against that median: the medians of
+# the last boot were at most 1.66 off, single traces of three boots 2.99.
 SHARE_GOAL_PP, SHARE_BOUND_PP = 2.0, 3.0
 
 TRACE_SH = r"""
@@ -79,6 +80,7 @@ def sched_trace(t):
     for name, th in SCENARIOS:
         model, preset = distance.model_side(os.path.join(bd, "yl_replay"), None, DUR_MS,
                                             WARM_MS, th, release=release, ncpus=ncpus)
+        reps = []
         for r in range(REPS):
             with open(os.path.join(o.outdir, "%s.%d.txt" % (name, r))) as f:
                 kern, window_ms = distance.kernel_side(f.read(), len(th))
@@ -87,10 +89,15 @@ def sched_trace(t):
                                                                        DUR_MS))
             check(all(v[0] > 0 for v in kern.values()),
                   "%s #%d: every thread ran on the kernel's CPU 0" % (name, r))
-            rows, dshare, dks = distance.compare(kern, model, th)
-            print(distance.table(rows, dshare, dks, "  %s #%d, kernel %s, preset %s"
-                                 % (name, r, release, preset)))
-            worst = max(worst, dshare)
+            rows, dshare, _ = distance.compare(kern, model, th)
+            print("  %s #%d: largest share distance %.2f pp (%s)" % (
+                name, r, dshare, ", ".join("%.2f" % x["kernel_share_pct"] for x in rows)))
+            reps.append(kern)
+        kern = distance.median_of(reps)
+        rows, dshare, dks = distance.compare(kern, model, th)
+        print(distance.table(rows, dshare, dks, "  %s, median of %d traces, kernel %s, "
+                             "preset %s" % (name, REPS, release, preset)))
+        worst = max(worst, dshare)
     print("  sched_trace: largest per-thread share distance %.2f pp (goal %.1f: %s)"
           % (worst, SHARE_GOAL_PP, "met" if worst <= SHARE_GOAL_PP else "NOT met"))
     check(worst <= SHARE_BOUND_PP, "every thread's CPU share within %.1f pp of the kernel's"
@@ -119,7 +126,8 @@ def yield_to_distance(t):
     runs = []
     for r in range(Y_ROUNDS):
         order = Y_CELLS[r % 2::2] + Y_CELLS[1 - r % 2::2]      # interleaved, alternating
-        runs += [Run("%s_%d" % (n, r), a + Y_BASE + ["--json", "@JSON@"]) for n, a in order]
+        runs += [Run("%s_%d" % (n, r), ["run"] + a + Y_BASE + ["--json", "@JSON@"])
+                 for n, a in order]
     res = t.runs(*runs)
     got = {}
     for name, o in res.items():
