@@ -23,15 +23,15 @@ enum yl_parity {
 
 /* The bound on a dequeued entity's lag. */
 enum yl_lag_clamp {
-	/* 6.12-6.17 update_entity_lag(): max(2*slice, TICK_NSEC) */
+	/* 6.12-6.18 update_entity_lag(): max(2*slice, TICK_NSEC) */
 	YL_LAG_CLAMP_2SLICE,
-	/* newer entity_lag(): max slice on the queue + TICK_NSEC */
+	/* 7.0 entity_lag() (6e3c0a4e1ad1): max slice on the queue + TICK_NSEC */
 	YL_LAG_CLAMP_MAXSLICE,
 };
 
 /* What yield_task_fair() does to the yielder. */
 enum yl_yield_kind {
-	/* 6.12-6.17: deadline += one slice */
+	/* before 79104becf42b (6.12.0-6.12.62 among the presets): deadline += slice */
 	YL_YIELD_DEADLINE_PUSH,
 	/* 79104becf42b "Forfeit vruntime on yield": if eligible, v = d, renew */
 	YL_YIELD_FORFEIT,
