@@ -18,6 +18,7 @@ OTHER_TOOLS = {
     "--output-on-failure": "ctest", "--change": "duplicates", "--base": "duplicates",
     "--sshloginfile": "GNU parallel", "--return": "GNU parallel", "--exclusive": "sbatch",
     "--man": "yieldlab help", "--bash-completion": "yieldlab help", "--options": "yieldlab help",
+    "--trace": "trace/distance.py", "--replay": "trace/distance.py",
 }
 
 
