@@ -217,6 +217,8 @@ static void gather_host(struct yl_report *r)
 		t1 = v->hs_t1 > t1 ? v->hs_t1 : t1;
 	}
 	r->host_span_ns = t1 > t0 ? t1 - t0 : 0;
+	r->host_t0 = t0;
+	r->host_t1 = t1;
 }
 
 /*
@@ -437,13 +439,40 @@ static void decide_status(struct yl_report *r)
 	}
 }
 
-/* The host's view: were the vCPU threads runnable but not running? */
-static void warn_starved(struct yl_report *r)
+/* A complete run of a workload whose vCPUs should always be runnable. */
+static bool busy_workload(const struct yl_report *r)
 {
-	/* this VM's own span: several VMs on the pCPUs end at different times */
-	if (r->host_unread < 0)
-		yl_warn_starved(&r->warn, r->host_run_ns, r->host_wait_ns,
-				(uint64_t)CPU_COUNT(&r->vm->cfg->pcpus) * r->host_span_ns);
+	const struct yl_config *c = r->vm->cfg;
+
+	return r->complete && (yl_wl_has_locks(c->workload) || yl_wl_has_ipis(c->workload));
+}
+
+/*
+ * The host's view: were the vCPU threads runnable but not running while
+ * something else ran?  Over the whole run, every VM's threads together:
+ * VMs of one run share the pCPUs (--cpu-weight 1,10000 runs them one after
+ * the other), and time one VM waited while another of ours ran was not
+ * taken by another tenant.  Each VM's phase counts, from the first
+ * phase's start to the last's end.
+ */
+void yl_reports_warn_starved(struct yl_report *r, unsigned int n)
+{
+	uint64_t run = 0, wait = 0, t0 = UINT64_MAX, t1 = 0, cap;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		if (r[k].host_unread >= 0 || !busy_workload(&r[k]))
+			return;
+		run += r[k].host_run_ns;
+		wait += r[k].host_wait_ns;
+		t0 = r[k].host_t0 < t0 ? r[k].host_t0 : t0;
+		t1 = r[k].host_t1 > t1 ? r[k].host_t1 : t1;
+	}
+	if (!n || t1 <= t0)
+		return;
+	cap = (uint64_t)CPU_COUNT(&r[0].vm->cfg->pcpus) * (t1 - t0);
+	for (k = 0; k < n; k++)
+		yl_warn_starved(&r[k].warn, run, wait, cap);
 }
 
 /* A run that completed can still have compared nothing: say so. */
@@ -453,8 +482,7 @@ static void report_warnings(struct yl_report *r)
 	bool hinted = c->sched == YL_SCHED_COOP && c->pv == YL_PV_YIELD &&
 		      strcmp(yl_policy_name(c), "none");
 
-	if (!r->complete || (!yl_wl_has_locks(c->workload) &&
-			     !yl_wl_has_ipis(c->workload)))
+	if (!busy_workload(r))
 		return;
 	if (c->sched == YL_SCHED_COOP)
 		yl_coop_warnings(r);
@@ -462,7 +490,6 @@ static void report_warnings(struct yl_report *r)
 		yl_warn_pv(&r->warn, yl_wl_has_locks(c->workload) ? c->pv : YL_PV_NONE,
 			   r->yields + r->ipi_yields, r->halts);
 	yl_warn_overrun(&r->warn, r->phase_ms, c->duration_ms);
-	warn_starved(r);
 }
 
 int yl_report_build(struct yl_report *r, const struct yl_vm *vm,

@@ -36,6 +36,7 @@ struct yl_report {
 	/* the vCPU threads' schedstat, summed; host_unread: a vCPU without */
 	int host_unread;
 	uint64_t host_run_ns, host_wait_ns, host_run_all_ns, host_span_ns;
+	uint64_t host_t0, host_t1;	/* the span's ends */
 	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
 	struct yl_warnings warn;	/* it completed, but compared nothing */
 	const char *status;
@@ -65,6 +66,8 @@ void yl_report_print(const struct yl_report *r, FILE *f);
 void yl_report_errors(const struct yl_report *r, FILE *f);
 void yl_reports_print(const struct yl_report *r, unsigned int n, FILE *f);
 int yl_reports_exit_code(const struct yl_report *r, unsigned int n);
+/* Warnings about the run as a whole, after every VM's report is built. */
+void yl_reports_warn_starved(struct yl_report *r, unsigned int n);
 struct yl_privs;
 void yl_reports_json(const struct yl_report *r, unsigned int n,
 		     const struct yl_privs *privs, FILE *f);

@@ -222,6 +222,7 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *priv
 		code = YL_EXIT_HOST;
 		goto out;
 	}
+	yl_reports_warn_starved(r, n);
 	if (!vms[0].cfg->quiet)
 		yl_reports_print(r, n, stdout);
 	if (fflush(stdout) || ferror(stdout))

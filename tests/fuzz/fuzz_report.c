@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	f->vcpus[0].end = data[0] & 0x80 ? YL_END_DONE : YL_END_STOPPED;
 	if (!yl_report_build(&r, &f->vm, (enum yl_run_stop)(data[1] >> 6 & 3), 2,
 			     123456789)) {
+		yl_reports_warn_starved(&r, 1);
 		yl_reports_print(&r, 1, null);
 		yl_report_errors(&r, null);
 		yl_reports_json(&r, 1, NULL, null);

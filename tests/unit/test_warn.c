@@ -8,7 +8,9 @@
 #include <string.h>
 #include <yieldlab/abi.h>
 #include "json.h"
+#include "report.h"
 #include "suites.h"
+#include "vm.h"
 #include "warn.h"
 
 static bool has(const struct yl_warnings *w, enum yl_warn_id id)
@@ -85,6 +87,44 @@ START_TEST(starved)
 }
 END_TEST
 
+/*
+ * Two VMs of one run on one pCPU, one after the other (--cpu-weight
+ * 1,10000): VM 0 waited through VM 1's phase, but ours ran all the time,
+ * so nothing is starved; with a tenant outside taking 80%, both VMs are.
+ */
+START_TEST(starved_across_vms)
+{
+	struct yl_config cfg = { .workload = YL_WL_LOCK };
+	struct yl_vm vm = { .cfg = &cfg };
+	struct yl_report r[2];
+	unsigned int k;
+
+	CPU_ZERO(&cfg.pcpus);
+	CPU_SET(0, &cfg.pcpus);
+	memset(r, 0, sizeof(r));
+	for (k = 0; k < 2; k++) {
+		r[k].vm = &vm;
+		r[k].complete = true;
+		r[k].host_unread = -1;
+	}
+	/* VM 1: 0-500 ms alone; VM 0: its phase 100-1000 ms, ran 500 ms */
+	r[1].host_t0 = 0, r[1].host_t1 = 500, r[1].host_run_ns = 500, r[1].host_wait_ns = 500;
+	r[0].host_t0 = 100, r[0].host_t1 = 1000, r[0].host_run_ns = 450, r[0].host_wait_ns = 1300;
+	yl_reports_warn_starved(r, 2);
+	ck_assert_uint_eq(r[0].warn.n + r[1].warn.n, 0);
+	/* the same spans, but ours ran 200 ms of the 1000: someone else ran */
+	r[1].host_run_ns = 100, r[0].host_run_ns = 100;
+	yl_reports_warn_starved(r, 2);
+	ck_assert(has(&r[0].warn, YL_WARN_STARVED) && has(&r[1].warn, YL_WARN_STARVED));
+	ck_assert_ptr_nonnull(strstr(r[0].warn.w[0].text, "ran 20 %"));
+	/* a VM without schedstat readings: nothing to say */
+	r[0].warn.n = r[1].warn.n = 0;
+	r[1].host_unread = 0;
+	yl_reports_warn_starved(r, 2);
+	ck_assert_uint_eq(r[0].warn.n + r[1].warn.n, 0);
+}
+END_TEST
+
 START_TEST(spread)
 {
 	struct yl_warnings w = { 0 };
@@ -158,6 +198,7 @@ Suite *warn_suite(void)
 	tcase_add_test(tc, pv_unused);
 	tcase_add_test(tc, overrun);
 	tcase_add_test(tc, starved);
+	tcase_add_test(tc, starved_across_vms);
 	tcase_add_test(tc, spread);
 	tcase_add_test(tc, json_form);
 	tcase_add_test(tc, schema_ids);
