@@ -20,9 +20,12 @@
  *
  * schedload's threads read their own CPU clock all the time, a system
  * call that runs update_curr() (task_sched_runtime()), so a thread whose
- * request runs out is rescheduled then and there, not at the next tick:
- * the replay charges the current thread up to that moment as well.  -n
- * gives the traced machine's CPU count, which scales the base slice.
+ * request runs out is rescheduled then (within a read, 1.4 µs in the
+ * emulated host), not at the next tick; the replay does it at the
+ * request's end.  Modelling that read's lateness made it worse (a busy
+ * thread overrunning each request drifts against a yielder; the kernel's
+ * traces show no such drift).  -n gives the traced machine's CPU count,
+ * which scales the base slice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,13 +97,21 @@ static void schedule(struct replay *r, uint64_t now)
 	r->cur = next;
 }
 
-/* Wall time until the current thread's request is used up. */
+/*
+ * Wall time until the current thread's request is used up: the virtual
+ * time left, rounded up.  A fixed-point calc_delta_fair() can leave it a
+ * few ns short; the next event then comes that much later.  (Not a ns
+ * more: a busy thread 1 ns past its deadline loses every tie with a
+ * yielder that forfeited to the same vruntime.)
+ */
 static uint64_t request_left(const struct replay *r)
 {
 	const struct yl_se *se = &r->s->tasks[r->cur].se;
 	int64_t v = (int64_t)(se->deadline - se->vruntime);
 
-	return v <= 0 ? 1 : (uint64_t)v * se->weight / YL_NICE_0_LOAD + 1;
+	if (v <= 0)
+		return 1;
+	return ((uint64_t)v * se->weight + YL_NICE_0_LOAD - 1) / YL_NICE_0_LOAD;
 }
 
 /* The earliest thing that happens after @now: the tick, a wake-up, the
@@ -141,7 +152,16 @@ static void run(struct replay *r, uint64_t end, uint64_t tick_ns)
 	uint64_t now = 0, tick = tick_ns;
 	unsigned int i;
 
+	/*
+	 * As schedload starts them: created, then asleep on a barrier that
+	 * main() opens for all at once, which wakes them in the order they
+	 * queued (futex FIFO): each joins at lag 0 with a whole request.
+	 */
 	yl_sched_start(r->s, 0);
+	for (i = 0; i < r->n; i++)
+		yl_sched_block(r->s, i, 0);
+	for (i = 0; i < r->n; i++)
+		yl_sched_wake(r->s, i, 0);
 	schedule(r, 0);
 	while (now < end) {
 		uint64_t next = next_event(r, now, tick);
