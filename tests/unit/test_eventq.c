@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sim/'s event queue: events come out in time order, ties first-in
+ * first-out, against a sorted copy of the same random pushes, across
+ * growth and interleaved pops.  Links against sim/ only.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include "eventq.h"
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(uint64_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng % n;
+}
+
+static int by_time_then_seq(const void *a, const void *b)
+{
+	const struct yl_ev *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+START_TEST(ordered_like_a_sort)
+{
+	enum { N = 20000 };
+	struct yl_ev *ref = malloc(N * sizeof(*ref)), e;
+	struct yl_eventq q;
+	size_t i, k = 0;
+
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_int_eq(yl_eventq_init(&q, 4), 0);	/* grows many times */
+	for (i = 0; i < N; i++) {
+		/* few distinct times: many ties */
+		uint64_t t = rnd(_i ? 1000000 : 50);
+
+		ref[i] = (struct yl_ev){ t, i, (uint32_t)i, 0, 0 };
+		ck_assert_int_eq(yl_eventq_push(&q, t, (uint32_t)i, 0, 0), 0);
+	}
+	qsort(ref, N, sizeof(*ref), by_time_then_seq);
+	ck_assert_uint_eq(yl_eventq_peek(&q)->kind, ref[0].kind);
+	while (yl_eventq_pop(&q, &e)) {
+		ck_assert_uint_eq(e.t, ref[k].t);
+		ck_assert_uint_eq(e.kind, ref[k].kind);	/* ties in push order */
+		k++;
+	}
+	ck_assert_uint_eq(k, N);
+	ck_assert_ptr_null(yl_eventq_peek(&q));
+	ck_assert(!yl_eventq_pop(&q, &e));
+	yl_eventq_free(&q);
+	free(ref);
+}
+END_TEST
+
+/*
+ * A simulation's pattern: pop the earliest, push a few later ones; what
+ * comes out never goes back in time, and every push comes out once.
+ */
+START_TEST(interleaved_never_goes_back)
+{
+	struct yl_eventq q;
+	struct yl_ev e;
+	uint64_t last = 0, pushed = 0, popped = 0, seen_gen = 0;
+	unsigned int i;
+
+	ck_assert_int_eq(yl_eventq_init(&q, 0), 0);
+	for (i = 0; i < 64; i++, pushed++)
+		yl_eventq_push(&q, rnd(1000), 1, i, pushed);
+	while (yl_eventq_pop(&q, &e) && popped < 200000) {
+		popped++;
+		ck_assert_uint_ge(e.t, last);
+		last = e.t;
+		seen_gen += e.gen;
+		if (pushed < 150000) {
+			unsigned int n = (unsigned int)rnd(3);
+
+			while (n--) {
+				yl_eventq_push(&q, e.t + rnd(5000), 2, e.who, pushed);
+				pushed++;
+			}
+		}
+	}
+	ck_assert_uint_eq(popped, pushed);
+	ck_assert_uint_eq(seen_gen, pushed * (pushed - 1) / 2);	/* each once */
+	yl_eventq_free(&q);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *tc = tcase_create("eventq");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, ordered_like_a_sort, 0, 2);
+	tcase_add_test(tc, interleaved_never_goes_back);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
