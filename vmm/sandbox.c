@@ -88,6 +88,11 @@ static const int main_calls[] = {
 	SCMP_SYS(sched_getaffinity), SCMP_SYS(sched_setaffinity),
 	SCMP_SYS(rt_sigtimedwait), SCMP_SYS(writev), SCMP_SYS(mremap),
 	SCMP_SYS(uname),
+	/*
+	 * glibc's qsort() asks sysconf(_SC_PHYS_PAGES) before it mallocs for
+	 * an array over 1 KiB: the report sorting more than 128 samples.
+	 */
+	SCMP_SYS(sysinfo),
 };
 
 /* The ioctls a vCPU thread makes (vcpu.c, coop.c). */
