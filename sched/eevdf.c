@@ -698,6 +698,41 @@ void yl_enqueue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 }
 
 /*
+ * PLACE_REL_DEADLINE: an entity leaving without sleeping keeps what is
+ * left of its request, as deadline - vruntime, for place_entity().
+ */
+static void keep_request(struct yl_rq *rq, struct yl_se *se)
+{
+	if (!rq->p->place_rel_deadline)
+		return;
+	se->deadline -= se->vruntime;
+	se->rel_deadline = true;
+}
+
+/*
+ * An entity on the queue placed again with @vlag (the current one too,
+ * whose node, off the tree or a hole, stays where it is): the dequeue /
+ * place_entity / enqueue sequence that keeps V consistent.
+ */
+static void place_again(struct yl_rq *rq, struct yl_se *se, int64_t vlag,
+			bool keep)
+{
+	bool curr = se == rq->curr;
+
+	if (!curr)
+		dequeue_tree(rq, se);
+	account_dequeue(rq, se);
+	se->vlag = vlag;
+	if (keep)
+		keep_request(rq, se);
+	yl_place_entity(rq, se, 0);
+	account_enqueue(rq, se);
+	if (!curr)
+		enqueue_tree(rq, se);
+	update_zero_vruntime(rq);
+}
+
+/*
  * dequeue_entity(): the lag is kept, clamped, for the next placement.
  * With DELAY_DEQUEUE an entity going to sleep while not eligible stays
  * queued (sched_delayed) to burn off its negative lag, and false says so;
@@ -719,10 +754,8 @@ bool yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
 		return false;
 	}
 	se->vlag = yl_entity_lag(rq, se);
-	if (rq->p->place_rel_deadline && !sleep) {
-		se->deadline -= se->vruntime;
-		se->rel_deadline = true;
-	}
+	if (!sleep)
+		keep_request(rq, se);
 	if (se != rq->curr)
 		dequeue_tree(rq, se);
 	else if (se->hole)
@@ -745,21 +778,10 @@ bool yl_dequeue_entity(struct yl_rq *rq, struct yl_se *se, int flags,
  */
 void yl_requeue_delayed_entity(struct yl_rq *rq, struct yl_se *se)
 {
-	bool curr = se == rq->curr;
-
 	if (rq->p->delay_zero) {
 		se->vlag = yl_entity_lag(rq, se);
-		if (se->vlag > 0) {
-			if (!curr)
-				dequeue_tree(rq, se);
-			account_dequeue(rq, se);
-			se->vlag = 0;
-			yl_place_entity(rq, se, 0);
-			account_enqueue(rq, se);
-			if (!curr)
-				enqueue_tree(rq, se);
-			update_zero_vruntime(rq);
-		}
+		if (se->vlag > 0)
+			place_again(rq, se, 0, false);
 	}
 	se->sched_delayed = false;
 }
@@ -800,17 +822,7 @@ void yl_replace_entity(struct yl_rq *rq, struct yl_se *se, int64_t vlag)
 		shift_curr(rq, se, vlag);
 		return;
 	}
-	dequeue_tree(rq, se);
-	account_dequeue(rq, se);
-	se->vlag = vlag;
-	if (rq->p->place_rel_deadline) {	/* a dequeue that is no sleep */
-		se->deadline -= se->vruntime;
-		se->rel_deadline = true;
-	}
-	yl_place_entity(rq, se, 0);
-	account_enqueue(rq, se);
-	enqueue_tree(rq, se);
-	update_zero_vruntime(rq);
+	place_again(rq, se, vlag, true);	/* a dequeue that is no sleep */
 }
 
 /*

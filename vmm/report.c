@@ -194,7 +194,7 @@ static void check_tp_io(struct yl_report *r)
 /*
  * The host's schedstat of the vCPU threads, summed once for the checks
  * and warnings that read it: run and wait over the guest phase, run in
- * all, and the span between the first reading and the last.
+ * all, and the times of the first reading and the last.
  */
 static void gather_host(struct yl_report *r)
 {
@@ -216,7 +216,6 @@ static void gather_host(struct yl_report *r)
 		t0 = v->hs_t0 < t0 ? v->hs_t0 : t0;
 		t1 = v->hs_t1 > t1 ? v->hs_t1 : t1;
 	}
-	r->host_span_ns = t1 > t0 ? t1 - t0 : 0;
 	r->host_t0 = t0;
 	r->host_t1 = t1;
 }

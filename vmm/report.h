@@ -35,8 +35,8 @@ struct yl_report {
 	double phase_ms;		/* lock phase, from the guest's TSC */
 	/* the vCPU threads' schedstat, summed; host_unread: a vCPU without */
 	int host_unread;
-	uint64_t host_run_ns, host_wait_ns, host_run_all_ns, host_span_ns;
-	uint64_t host_t0, host_t1;	/* the span's ends */
+	uint64_t host_run_ns, host_wait_ns, host_run_all_ns;
+	uint64_t host_t0, host_t1;	/* first reading and last */
 	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
 	struct yl_warnings warn;	/* it completed, but compared nothing */
 	const char *status;
