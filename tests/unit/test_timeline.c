@@ -17,7 +17,7 @@ static const char *outcome(int o)
 static char *write_all(const struct yl_timeline *tl)
 {
 	static const int host[2] = { 4, 7 };
-	struct yl_tl_names n = { 2, host, outcome, "handoff", "6.18.0" };
+	struct yl_tl_names n = { 2, host, outcome, "handoff", "6.18.0", NULL };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * --timeline, see timeline.h.  The file is the trace-event format's JSON
+ * --timeline of run and sim, see timeline.h.  The file is the trace-event format's JSON
  * object form: traceEvents (timestamps in microseconds), one track (tid)
  * per pCPU under the process "pCPUs", each vCPU's lag as a counter track
  * under the process "vCPU lag", and otherData with the counts.
@@ -78,7 +78,11 @@ static void tracks(struct yj *j, const struct yl_tl_names *n)
 	meta(j, "process_name", PID_CPUS, 0, "pCPUs");
 	meta(j, "process_name", PID_LAG, 0, "vCPU lag (ns, at each dispatch)");
 	for (c = 0; c < n->nr_cpus; c++) {
-		snprintf(name, sizeof(name), "pCPU %u (host CPU %d)", c, n->host_cpu[c]);
+		if (n->host_cpu)
+			snprintf(name, sizeof(name), "pCPU %u (host CPU %d)", c,
+				 n->host_cpu[c]);
+		else
+			snprintf(name, sizeof(name), "pCPU %u (simulated)", c);
 		meta(j, "thread_name", PID_CPUS, (int)c, name);
 	}
 }
@@ -148,7 +152,7 @@ static void other(struct yj *j, const struct yl_timeline *tl,
 	unsigned int k;
 
 	yj_obj(j, "otherData");
-	yj_str(j, "generator", "yieldlab run --timeline");
+	yj_str(j, "generator", n->generator ? n->generator : "yieldlab run --timeline");
 	yj_str(j, "policy", n->policy);
 	yj_str(j, "preset", n->preset);
 	yj_u64(j, "ring_events", tl->cap);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * --timeline FILE: what coop's executor did, as Chrome trace-event JSON
- * (Perfetto and chrome://tracing open it).  Events go into a ring of the
+ * --timeline FILE: what coop's executor (or the simulator) did, as Chrome
+ * trace-event JSON (Perfetto and chrome://tracing open it).  Events go into a ring of the
  * last N (--timeline-events); every event is also counted, so the file
  * says how many there were and how many the ring let go.  Recording is
  * lock-free: a slot is claimed with one atomic add and written by the
@@ -46,9 +46,10 @@ const char *yl_tl_kind_name(enum yl_tl_kind k);
 
 struct yl_tl_names {
 	unsigned int nr_cpus;
-	const int *host_cpu;		/* [cpu] */
+	const int *host_cpu;		/* [cpu]; NULL: simulated CPUs */
 	const char *(*outcome)(int);	/* a hint's outcome by number */
 	const char *policy, *preset;
+	const char *generator;		/* NULL: "yieldlab run --timeline" */
 };
 
 int yl_tl_write(const struct yl_timeline *tl, const struct yl_tl_names *n,
