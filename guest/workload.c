@@ -173,13 +173,30 @@ static void ipi_workload(struct guest_cpu *gc)
 	finish_phase(gc);
 }
 
+/* A waiter's spin loop, pv_spin() less its pv action, timed (abi.h). */
+static void time_pauses(struct guest_cpu *gc)
+{
+	static uint32_t word;
+	uint64_t t0 = rdtsc(), i, seen = 0;
+
+	for (i = 0; i < YL_BENCH_PAUSES; i++) {
+		cpu_relax();
+		seen += READ_ONCE(word);
+	}
+	WRITE_ONCE(gc->rec->bench_pause_cycles, rdtsc() - t0);
+	WRITE_ONCE(gc->rec->bench_pauses, i + seen);
+}
+
 /*
  * One port exit per iteration, for duration_cycles (`run`), or until the
  * VMM stops running it when both limits are 0 (`bench exits`).
  */
 static void exits_workload(struct guest_cpu *gc)
 {
-	uint64_t i, deadline = rdtsc() + gc->bp->duration_cycles;
+	uint64_t i, deadline;
+
+	time_pauses(gc);
+	deadline = rdtsc() + gc->bp->duration_cycles;
 
 	for (i = 0; !gc->bp->bench_exits || i < gc->bp->bench_exits; i++) {
 		if (gc->bp->duration_cycles && rdtsc() >= deadline)

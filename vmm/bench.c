@@ -13,6 +13,7 @@
  * thread and KVM takes its pid (kvm_vcpu_ioctl(), case KVM_RUN).
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "json.h"
 #include "outfile.h"
 #include "privs.h"
+#include "report.h"
 #include "run.h"
 #include "sandbox.h"
 #include "warn.h"
@@ -271,6 +273,22 @@ static double thread_change_ns(const struct bench_job *job)
 		bare) / 2;
 }
 
+/*
+ * The guest's spin-loop iteration, as it timed it before the first exit
+ * (abi.h); untrusted: a count other than the one asked for is no number.
+ */
+static double pause_ns(const struct bench_job *job)
+{
+	const struct yl_vcpu_result *rec = (const void *)(job->vm->mem +
+							YL_VCPU_RESULT_GPA(0));
+	uint64_t c = __atomic_load_n(&rec->bench_pause_cycles, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&rec->bench_pauses, __ATOMIC_RELAXED) != YL_BENCH_PAUSES ||
+	    !c || c > (1ull << 50))
+		return NAN;
+	return yl_cycles_to_ns(job->vm, (double)c) / YL_BENCH_PAUSES;
+}
+
 static void report(const struct bench_job *job, const struct yl_warnings *w,
 		   FILE *json)
 {
@@ -296,6 +314,8 @@ static void report(const struct bench_job *job, const struct yl_warnings *w,
 	       (double)job->moved[MOVE_ROUNDS - 1]);
 	printf("  one thread change costs                        %10.1f ns (medians: (both - one - bare exit) / 2)\n",
 	       thread_change_ns(job));
+	printf("the guest's spin loop (PAUSE, load): %.1f ns an iteration (%d timed once)\n",
+	       pause_ns(job), YL_BENCH_PAUSES);
 	yl_warnings_print(w, "", stdout);
 	if (!json)
 		return;
@@ -317,6 +337,10 @@ static void report(const struct bench_job *job, const struct yl_warnings *w,
 	yj_dbl(&j, "moved_round_trip_ns", (double)job->moved[MOVE_ROUNDS / 2]);
 	yj_dbl(&j, "cost_ns", thread_change_ns(job));
 	yj_obj_end(&j);
+	if (isnan(pause_ns(job)))
+		yj_null(&j, "guest_pause_ns");
+	else
+		yj_dbl(&j, "guest_pause_ns", pause_ns(job));
 	yl_warnings_json(w, &j);
 	yj_obj_end(&j);
 }

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		5
+#define YL_ABI_VERSION		6
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -177,6 +177,7 @@ struct yl_boot_params {
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
 #define YL_HIST_BUCKETS		48
+#define YL_BENCH_PAUSES		65536	/* spin-loop iterations timed */
 
 #define YL_MSG_LEN		128
 
@@ -234,7 +235,13 @@ struct yl_vcpu_result {
 	uint64_t ipi_yields;		/* KVM_HC_SCHED_YIELD to a preempted target */
 	uint64_t ipi_rtt_sum;		/* sync: send to last ack, cycles */
 	uint64_t ipi_rtt_max;
-	uint64_t reserved[2];		/* histograms start on a cache line */
+	/*
+	 * YL_WL_EXITS: YL_BENCH_PAUSES iterations of a waiter's spin loop
+	 * (PAUSE, a load of the word, a count), timed before the first exit:
+	 * what one PAUSE of a spinning guest costs, for sim's calibration.
+	 */
+	uint64_t bench_pause_cycles;
+	uint64_t bench_pauses;
 	uint64_t lat_hist[YL_HIST_BUCKETS];
 	uint64_t ipi_rtt_hist[YL_HIST_BUCKETS];	/* sync: round trip, sender side */
 	uint64_t ipi_lat_hist[YL_HIST_BUCKETS];	/* send to handler, receiver side */
