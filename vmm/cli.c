@@ -18,6 +18,7 @@
 #include "eevdf.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "sim.h"
 
 /* A name_at() over a static array of names, and the name for reports. */
 #define NAMES_AT(at, ...)						\
@@ -216,9 +217,66 @@ void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len)
 	}
 }
 
+/* run: a CPU list; sim: how many CPUs the simulated host has */
 static int parse_pcpus(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
-	return yl_parse_cpulist(v, &cfg->pcpus, err);
+	uint64_t n;
+
+	if (cfg->cmd != YL_CMD_SIM)
+		return yl_parse_cpulist(v, &cfg->pcpus, err);
+	if (parse_u64("--pcpus", v, 1, YL_SIM_MAX_CPUS, &n, err))
+		return -1;
+	cfg->sim_pcpus = (unsigned int)n;
+	return 0;
+}
+
+static const char *cost_at(unsigned int i)
+{
+	return i < YL_COST_NR ? yl_sim_costs[i].name : NULL;
+}
+
+/* --cost NAME=NS[,NAME=NS...]: sim's cost table names them */
+static int parse_cost(struct yl_config *cfg, const char *v, struct yl_err *err)
+{
+	char buf[256], *save = NULL, *item, names[128];
+	int k;
+
+	if (strlen(v) >= sizeof(buf))
+		return yl_errf(err, "--cost: too long");
+	strcpy(buf, v);
+	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		uint64_t ns;
+
+		if (eq)
+			*eq = 0;
+		k = yl_sim_cost_find(item);
+		if (!eq || k < 0) {
+			yl_opt_names(&yl_opts[YL_O_COST], names, sizeof(names));
+			return yl_errf(err, "--cost '%s': allowed NAME=NS with NAME one of %s",
+				       item, names);
+		}
+		if (parse_u64("--cost", eq + 1, k == YL_COST_PAUSE ? 1 : 0,
+			      YL_MAX_NS, &ns, err))
+			return -1;
+		if (cfg->nr_costs >= YL_SIM_COST_SLOTS)
+			return yl_errf(err, "--cost: at most %d values", YL_SIM_COST_SLOTS);
+		cfg->costs[cfg->nr_costs].k = (unsigned int)k;
+		cfg->costs[cfg->nr_costs++].ns = ns;
+	}
+	return 0;
+}
+
+static int parse_calibrate(struct yl_config *cfg, const char *v,
+			   struct yl_err *err)
+{
+	if (cfg->nr_calib >= ARRAY_SIZE(cfg->calib))
+		return yl_errf(err, "--calibrate: at most %zu files (bench exits, bench handoff)",
+			       ARRAY_SIZE(cfg->calib));
+	if (!*v || strlen(v) > 4095)
+		return yl_errf(err, "--calibrate: needs FILE of 1 to 4095 characters");
+	cfg->calib[cfg->nr_calib++] = v;
+	return 0;
 }
 
 /* [NO_]NAME, NAME as the kernel spells features: A-Z, 0-9, _. */
@@ -357,6 +415,8 @@ const struct yl_cmd_desc yl_cmds[YL_CMD_NR] = {
 		"sweep run options; say which wins, by how much, how surely" },
 	[YL_CMD_MERGE] = { "merge", "[--out DIR] DIR...",
 		"one report from compare directories (--emit, several hosts)" },
+	[YL_CMD_SIM] = { "sim", "[options]",
+		"simulate run's experiment on sched/, at any size, from a seed" },
 	[YL_CMD_HELP] = { "help", "[COMMAND]",
 		"this text, or one command's options" },
 	[YL_CMD_VERSION] = { "version", "",
@@ -372,90 +432,91 @@ const char *const yl_group_titles[YL_GRP_NR] = {
 	[YL_GRP_SAFETY] = "watchdog and sandbox",
 	[YL_GRP_TEST] = "for yieldlab's own tests",
 	[YL_GRP_COMPARE] = "sweeps",
+	[YL_GRP_SIM] = "simulation (sim)",
 };
 
 const struct yl_opt yl_opts[YL_O_NR] = {
-	[YL_O_VCPUS] = { "--vcpus", "N", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_VCPUS] = { "--vcpus", "N", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(nr_vcpus), 1, YL_MAX_VCPUS, .def = "4",
 		.help = "vCPUs per VM, and at most what KVM allows" },
-	[YL_O_VMS] = { "--vms", "K", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_VMS] = { "--vms", "K", YL_OPT_UINT, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(nr_vms), 1, YL_MAX_VMS, .def = "1",
 		.help = "K guests, each with --vcpus vCPUs, all sharing --pcpus; reported one by one and combined" },
 	[YL_O_PCPUS] = { "--pcpus", "LIST", YL_OPT_FUNC, YL_GRP_WORKLOAD,
-		C(RUN) | C_BENCH, .parse = parse_pcpus, .flags = YL_OF_LIST,
-		.def_doc = "the first CPU of our affinity mask",
-		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6" },
+		C(RUN) | C(SIM) | C_BENCH, .parse = parse_pcpus, .flags = YL_OF_LIST,
+		.def_doc = "the first CPU of our affinity mask; sim: 1",
+		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6; sim: how many CPUs the simulated host has (a count, up to 4096)" },
 	[YL_O_WORKLOAD] = { "--workload", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD,
-		C(RUN), F(workload), .name_at = workload_at, .def = "lock",
+		C(RUN) | C(SIM), F(workload), .name_at = workload_at, .def = "lock",
 		.help = "lock: spinlock contention; ipi: function-call IPIs; mixed: lock ops with an IPI op between; exits, fault and hang are for tests" },
-	[YL_O_LOCK] = { "--lock", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_LOCK] = { "--lock", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(lock), .name_at = lock_at, .def = "ticket",
 		.help = "the guest's lock algorithm" },
-	[YL_O_PV] = { "--pv", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN), F(pv),
+	[YL_O_PV] = { "--pv", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN) | C(SIM), F(pv),
 		.name_at = pv_at, .def = "none",
 		.help = "what a waiter does after --spin-threshold PAUSEs: keep spinning; KVM_HC_SCHED_YIELD to a preempted holder (the hint coop's policies act on); or HLT until the unlocker's KVM_HC_KICK_CPU, as Linux's pv spinlocks" },
-	[YL_O_YIELD_TO] = { "--yield-to", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_YIELD_TO] = { "--yield-to", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(yield_to), .name_at = yield_to_at, .def = "auto",
 		.help = "with --pv yield, whom a waiter yields to: preempted, the holder if its steal-time page says preempted, else the waiter ahead if so, else nobody (Linux guests' vcpu_is_preempted() test); turn, always the vCPU whose turn it is; auto: preempted in host mode, turn in coop, where the hint is the PAUSE-loop exit coop's policies act on" },
-	[YL_O_CS] = { "--cs", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_CS] = { "--cs", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(cs_ns), 0, YL_MAX_NS, .def = "1000",
 		.help = "critical-section length in ns" },
-	[YL_O_THINK] = { "--think", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN),
+	[YL_O_THINK] = { "--think", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(think_ns), 0, YL_MAX_NS, .def = "2000",
 		.help = "ns between a release and the next acquire" },
 	[YL_O_DURATION] = { "--duration", "MS", YL_OPT_U64, YL_GRP_WORKLOAD,
-		C(RUN) | C(BENCH_HANDOFF), F(duration_ms), 1, YL_MAX_DURATION_MS,
+		C(RUN) | C(SIM) | C(BENCH_HANDOFF), F(duration_ms), 1, YL_MAX_DURATION_MS,
 		.def = "1000", .help = "length of the measured phase in ms" },
 	[YL_O_SPIN_THRESHOLD] = { "--spin-threshold", "N", YL_OPT_U64,
-		YL_GRP_WORKLOAD, C(RUN), F(spin_threshold), 1,
+		YL_GRP_WORKLOAD, C(RUN) | C(SIM), F(spin_threshold), 1,
 		YL_MAX_SPIN_THRESHOLD, .def = "4096",
 		.help = "PAUSEs a waiter spins before its --pv action; on kvm_pvm, where PAUSE does not exit, 64 gives hints where 4096 gives almost none" },
 	[YL_O_IPI_VIA] = { "--ipi-via", NULL, YL_OPT_ENUM, YL_GRP_IPI, C(RUN),
 		F(ipi_via), .name_at = ipi_via_at, .def = "icr",
 		.help = "x2APIC ICR writes (logical per cluster for several targets) or KVM_HC_SEND_IPI" },
-	[YL_O_IPI_WAIT] = { "--ipi-wait", NULL, YL_OPT_ENUM, YL_GRP_IPI, C(RUN),
+	[YL_O_IPI_WAIT] = { "--ipi-wait", NULL, YL_OPT_ENUM, YL_GRP_IPI, C(RUN) | C(SIM),
 		F(ipi_wait), .name_at = ipi_wait_at, .def = "sync",
 		.help = "sync: the sender spins until every target acked; async: it waits only to reuse a target's slot; with --pv yield the sender also yields once to a preempted target, as Linux does" },
 	[YL_O_IPI_TARGETS] = { "--ipi-targets", "K", YL_OPT_UINT, YL_GRP_IPI,
-		C(RUN), F(ipi_targets), 1, YL_MAX_VCPUS - 1, .def = "1",
+		C(RUN) | C(SIM), F(ipi_targets), 1, YL_MAX_VCPUS - 1, .def = "1",
 		.help = "targets per IPI, at most --vcpus minus the sender" },
 	[YL_O_IPI_EVERY] = { "--ipi-every", "N", YL_OPT_UINT, YL_GRP_IPI,
-		C(RUN), F(ipi_every), 1, YL_MAX_IPI_EVERY, .def = "1",
+		C(RUN) | C(SIM), F(ipi_every), 1, YL_MAX_IPI_EVERY, .def = "1",
 		.help = "--workload mixed: lock ops between two IPI ops" },
-	[YL_O_SCHED] = { "--sched", NULL, YL_OPT_ENUM, YL_GRP_HOST, C(RUN),
+	[YL_O_SCHED] = { "--sched", NULL, YL_OPT_ENUM, YL_GRP_HOST, C(RUN) | C(SIM),
 		F(sched), .name_at = sched_at, .def = "host",
 		.help = "who schedules the vCPUs: the host kernel (its yield_to() path and KVM's paravirt interface), or yieldlab, with sched/'s EEVDF run queues, one per --pcpus CPU, and yieldlab's paravirt ports" },
-	[YL_O_POLICY] = { "--policy", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN),
+	[YL_O_POLICY] = { "--policy", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN) | C(SIM),
 		.name_at = policy_at, .parse = parse_policy, .def = "none",
 		.help = "what a spin hint (--pv yield) does" },
-	[YL_O_TARGET] = { "--target", NULL, YL_OPT_ENUM, YL_GRP_COOP, C(RUN),
+	[YL_O_TARGET] = { "--target", NULL, YL_OPT_ENUM, YL_GRP_COOP, C(RUN) | C(SIM),
 		F(target), .name_at = target_at, .def = "hint",
 		.help = "whom a spin hint yields to: the vCPU the guest names, kvm_vcpu_on_spin()'s round robin, or the seed's IPI pairs first" },
-	[YL_O_PRESET] = { "--preset", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN),
+	[YL_O_PRESET] = { "--preset", NULL, YL_OPT_FUNC, YL_GRP_COOP, C(RUN) | C(SIM),
 		.name_at = preset_at, .parse = parse_preset,
 		.def = "6.18.0",
 		.help = "the exact kernel version whose EEVDF defaults sched/ follows, from that version to the next preset (docs/model.md has the table); host: the preset for this machine's kernel (uname -r), an error where none is known" },
-	[YL_O_HZ] = { "--hz", "N", YL_OPT_UINT, YL_GRP_COOP, C(RUN), F(hz),
+	[YL_O_HZ] = { "--hz", "N", YL_OPT_UINT, YL_GRP_COOP, C(RUN) | C(SIM), F(hz),
 		100, 1000, .def_doc = "the preset's, 250",
 		.help = "the scheduler tick, as CONFIG_HZ" },
-	[YL_O_FLAT] = { "--flat", NULL, YL_OPT_ONOFF, YL_GRP_COOP, C(RUN),
+	[YL_O_FLAT] = { "--flat", NULL, YL_OPT_ONOFF, YL_GRP_COOP, C(RUN) | C(SIM),
 		F(flat), .name_at = onoff_at, .def = "off",
 		.help = "with --vms > 1, on: the flattened pick (sched/flat): every vCPU on its CPU's root queue, weighted by its share of its VM's shares, instead of under a group entity per VM (compare sweeps it: --flat off,on)" },
 	[YL_O_CREDIT_BUDGET] = { "--credit-budget", "PCT", YL_OPT_UINT, YL_GRP_COOP,
-		C(RUN), F(credit_budget), 0, 100, .def = "0",
+		C(RUN) | C(SIM), F(credit_budget), 0, 100, .def = "0",
 		.help = "lag-credit: the credit a CPU grants may not exceed PCT% of the time that passed (a bucket of one base slice); 0, the seed's behaviour, leaves it unbounded, which can starve another VM (docs/model.md)" },
 	[YL_O_TIMELINE] = { "--timeline", "FILE", YL_OPT_STR, YL_GRP_COOP,
-		C(RUN), F(timeline_path), 1, 4095, .flags = YL_OF_NO_AXIS,
+		C(RUN) | C(SIM), F(timeline_path), 1, 4095, .flags = YL_OF_NO_AXIS,
 		.help = "write the executor's last --timeline-events events as Chrome trace-event JSON (Perfetto, chrome://tracing): a track per pCPU with the vCPU it ran, hints with their outcome, hand-offs, kicks, IPIs, halts, slice ends, each vCPU's lag at its dispatches" },
 	[YL_O_TIMELINE_EVENTS] = { "--timeline-events", "N", YL_OPT_U64,
-		YL_GRP_COOP, C(RUN), F(timeline_events), 16,
+		YL_GRP_COOP, C(RUN) | C(SIM), F(timeline_events), 16,
 		YL_MAX_TIMELINE_EVENTS, .def = "262144",
 		.help = "--timeline's ring: the last N events are kept (40 bytes each)" },
 	[YL_O_SCHED_FEATURE] = { "--sched-feature", "[NO_]NAME", YL_OPT_FUNC,
 		YL_GRP_HOST, C(RUN), .parse = parse_sched_feat,
 		.help = "set a host scheduler feature (debugfs sched/features) for the run; repeatable; restored on every exit, and by the next start if the run was killed" },
 	[YL_O_PAUSE_EXITS] = { "--pause-exits", NULL, YL_OPT_ENUM, YL_GRP_HOST,
-		C(RUN), F(pause_exits), .name_at = pause_at, .def = "kvm",
+		C(RUN) | C(SIM), F(pause_exits), .name_at = pause_at, .def = "kvm",
 		.help = "pause-loop exiting for this VM (KVM_CAP_X86_DISABLE_EXITS): as KVM sets it, forced on, or off" },
 	[YL_O_HALT_POLL_NS] = { "--halt-poll-ns", "NS", YL_OPT_U64, YL_GRP_HOST,
 		C(RUN), F(halt_poll_ns), 0, YL_MAX_HALT_POLL_NS,
@@ -465,7 +526,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		F(cgroup_parent), 1, 255, .flags = YL_OF_LIST,
 		.help = "run in cgroup v2 PARENT/yieldlab.PID, one threaded child per VM for its vCPU threads (PARENT absolute or under the cgroup2 mount, with the cpu controller for its children); removed after the run" },
 	[YL_O_CPU_WEIGHT] = { "--cpu-weight", "W[,W...]", YL_OPT_FUNC,
-		YL_GRP_HOST, C(RUN), .parse = parse_weights, .flags = YL_OF_LIST,
+		YL_GRP_HOST, C(RUN) | C(SIM), .parse = parse_weights, .flags = YL_OF_LIST,
 		.def_doc = "the kernel's, 100",
 		.help = "each VM's cpu.weight, 1-10000, one for all VMs or one per VM: of its cgroup (with --cgroup), or in coop mode its group's shares in sched/ (100 is 1024, as sched_weight_from_cgroup())" },
 	[YL_O_EXITS] = { "--exits", "N", YL_OPT_U64, YL_GRP_OUTPUT,
@@ -492,13 +553,13 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		.def_doc = "no sampling",
 		.help = "record every vCPU's KVM statistics and host schedstat every MS from a monitor thread (one io_uring batch per tick): rates per interval in the JSON, a summary in the report" },
 	[YL_O_JSON] = { "--json", "FILE", YL_OPT_STR, YL_GRP_OUTPUT,
-		C(RUN) | C(CAPS) | C_BENCH, F(json_path), 1, 4095,
+		C(RUN) | C(SIM) | C(CAPS) | C_BENCH, F(json_path), 1, 4095,
 		.flags = YL_OF_NO_AXIS,
 		.help = "write every statistic as JSON (docs/schema/), replacing FILE only once complete" },
 	[YL_O_WIDE] = { "--wide", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
 		F(wide), .flags = YL_OF_NO_AXIS,
 		.help = "every per-vCPU column, however wide the table" },
-	[YL_O_QUIET] = { "--quiet", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN),
+	[YL_O_QUIET] = { "--quiet", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN) | C(SIM),
 		F(quiet), .flags = YL_OF_NO_AXIS,
 		.help = "no report on stdout (JSON, warnings and errors only)" },
 	[YL_O_GUEST] = { "--guest", "FILE", YL_OPT_STR, YL_GRP_TEST, C(RUN),
@@ -507,9 +568,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_REPS] = { "--reps", "N", YL_OPT_UINT, YL_GRP_COMPARE, C(COMPARE),
 		F(reps), 1, YL_MAX_REPS, .def = "5",
 		.help = "repetitions of every cell, one per round; each round runs the cells in its own seeded random order" },
-	[YL_O_SEED] = { "--seed", "N", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE),
+	[YL_O_SEED] = { "--seed", "N", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE) | C(SIM),
 		F(seed), 0, UINT64_MAX, .def = "1",
-		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals" },
+		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals; sim: seeds the simulation, whose JSON the same seed gives byte for byte" },
 	[YL_O_BASELINE] = { "--baseline", "[OPTION=]VALUE", YL_OPT_STR,
 		YL_GRP_COMPARE, C(COMPARE) | C(MERGE), F(baseline), 1, 255,
 		.def_doc = "the first value of --policy if swept, else of the first option with several",
@@ -536,6 +597,15 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_EMIT] = { "--emit", "KIND FILE", YL_OPT_FUNC,
 		YL_GRP_COMPARE, C(COMPARE), .name_at = emit_at, .parse2 = parse_emit,
 		.help = "run nothing: write one command per run for GNU parallel, or an sbatch job-array script, each run into --out; then yieldlab merge" },
+	[YL_O_COST] = { "--cost", "NAME=NS[,...]", YL_OPT_FUNC, YL_GRP_SIM,
+		C(SIM), .name_at = cost_at, .parse = parse_cost,
+		.help = "what an exit, a switch, a hypercall, an IPI, a PAUSE or a lock hand-over costs in the simulation, in ns (docs/sim.md has the defaults); after --calibrate, whatever the order" },
+	[YL_O_CALIBRATE] = { "--calibrate", "FILE", YL_OPT_FUNC, YL_GRP_SIM,
+		C(SIM), .parse = parse_calibrate,
+		.help = "take the costs a bench measures from its --json FILE: bench exits (exit) and bench handoff (switch); repeatable, one of each" },
+	[YL_O_DIST] = { "--dist", NULL, YL_OPT_ENUM, YL_GRP_SIM, C(SIM), F(dist),
+		.name_at = yl_sim_dist_name, .def = "const",
+		.help = "how --cs and --think lengths are drawn: always the value (as the guest does), uniform in [v/2, 3v/2), or exponential with mean v" },
 	[YL_O_YIELDLAB] = { "--yieldlab", "PATH", YL_OPT_STR, YL_GRP_COMPARE,
 		C(COMPARE), F(yieldlab_path), 1, 4095,
 		.def_doc = "this binary",
@@ -808,7 +878,8 @@ static const char *given_of(const struct yl_config *cfg, enum yl_opt_group g)
 /* What one option allows depends on another: checked once all are read. */
 static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 {
-	if (cfg->nr_weights && !cfg->cgroup_parent && cfg->sched != YL_SCHED_COOP)
+	if (cfg->nr_weights && !cfg->cgroup_parent && cfg->sched != YL_SCHED_COOP &&
+	    cfg->cmd != YL_CMD_SIM)
 		return yl_errf(err, "--cpu-weight: only with --cgroup PARENT or --sched coop");
 	if (cfg->cgroup_parent && cfg->sched == YL_SCHED_COOP)
 		return yl_errf(err, "--cgroup: not with --sched coop, whose VMs are groups of its own scheduler (--cpu-weight sets their shares)");
@@ -818,11 +889,32 @@ static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 	return 0;
 }
 
+/*
+ * sim: the workloads it models; in host mode the kernel's yield_to() and
+ * kvm_vcpu_on_spin() decide, but sched/'s model of that kernel (preset,
+ * tick, flat, credit budget) and the timeline apply to both modes.
+ */
+static int check_sim(const struct yl_config *cfg, struct yl_err *err)
+{
+	if (!yl_wl_has_locks(cfg->workload) && !yl_wl_has_ipis(cfg->workload))
+		return yl_errf(err, "sim --workload %s: allowed lock, ipi, mixed",
+			       yl_workload_name(cfg->workload));
+	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_POLICY))
+		return yl_errf(err, "--policy: only with --sched coop (in host mode the kernel's yield_to() decides)");
+	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_TARGET))
+		return yl_errf(err, "--target: only with --sched coop (host mode: the guest's target, kvm_vcpu_on_spin() for PAUSE exits)");
+	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)
+		return yl_errf(err, "--timeline-events: only with --timeline FILE");
+	return 0;
+}
+
 /* Coop mode: IPIs go through yieldlab's port; --timeline-events with --timeline. */
 static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 {
 	const char *o = given_of(cfg, YL_GRP_COOP);
 
+	if (cfg->cmd == YL_CMD_SIM)
+		return check_sim(cfg, err);
 	if (cfg->sched != YL_SCHED_COOP) {
 		if (o)
 			return yl_errf(err, "%s: only with --sched coop", o);

@@ -31,6 +31,7 @@ enum yl_opt_group {
 	YL_GRP_SAFETY,		/* watchdog and sandbox */
 	YL_GRP_TEST,		/* for yieldlab's own tests */
 	YL_GRP_COMPARE,		/* sweeps: compare and merge */
+	YL_GRP_SIM,		/* sim only: costs, calibration */
 	YL_GRP_NR
 };
 

@@ -20,6 +20,7 @@ enum yl_cmd {
 	YL_CMD_BENCH_HANDOFF,
 	YL_CMD_COMPARE,
 	YL_CMD_MERGE,
+	YL_CMD_SIM,
 	YL_CMD_HELP,
 	YL_CMD_VERSION,
 	YL_CMD_NR
@@ -40,6 +41,7 @@ enum yl_opt_id {
 	YL_O_QUIET, YL_O_GUEST,
 	YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_OUT,
 	YL_O_PLAN, YL_O_RESUME, YL_O_ONLY, YL_O_MODE, YL_O_EMIT, YL_O_YIELDLAB,
+	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST,
 	YL_O_NR
 };
 
@@ -65,6 +67,7 @@ enum yl_opt_id {
 #define YL_MAX_REPS		1000
 #define YL_MAX_OUT_DIR		3072	/* + runs/NNNNN/meta.json < PATH_MAX */
 #define YL_MAX_RUNS		100000	/* compare: cells x reps */
+#define YL_SIM_COST_SLOTS	16	/* sim: --cost values */
 
 /* --pause-exits: leave KVM's default, or force PAUSE exits on/off. */
 enum yl_pause_exits {
@@ -165,6 +168,13 @@ struct yl_config {
 	unsigned int emit;		/* enum yl_emit */
 	const char *emit_path;
 	const char *yieldlab_path;	/* --yieldlab: what emitted commands run */
+	/* sim */
+	unsigned int sim_pcpus;		/* --pcpus N: a count */
+	unsigned int nr_costs;		/* --cost NAME=NS, in order */
+	struct { unsigned int k; uint64_t ns; } costs[YL_SIM_COST_SLOTS];
+	unsigned int nr_calib;		/* --calibrate FILE */
+	const char *calib[2];
+	unsigned int dist;		/* --dist: enum yl_sim_dist */
 };
 
 static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)

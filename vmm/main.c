@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include "run.h"
 #include "compare.h"
+#include "simcmd.h"
 
 int main(int argc, char **argv)
 {
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
 		return yl_cmd_compare(&cfg);
 	case YL_CMD_MERGE:
 		return yl_cmd_merge(&cfg);
+	case YL_CMD_SIM:
+		return yl_cmd_sim(&cfg);
 	case YL_CMD_RUN:
 	case YL_CMD_NR:
 		break;

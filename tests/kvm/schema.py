@@ -9,7 +9,7 @@ from jsonschema.validators import Draft202012Validator
 
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "docs", "schema")
-FILES = {"run": "run.json", "caps": "caps.json", "bench exits": "bench-exits.json",
+FILES = {"run": "run.json", "sim": "run.json", "caps": "caps.json", "bench exits": "bench-exits.json",
          "bench handoff": "bench-handoff.json", "compare": "compare-summary.json"}
 
 

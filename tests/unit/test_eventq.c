@@ -92,19 +92,13 @@ START_TEST(interleaved_never_goes_back)
 }
 END_TEST
 
-int main(void)
+TCase *eventq_tcase(void);
+
+TCase *eventq_tcase(void)
 {
-	Suite *s = suite_create("sim");
 	TCase *tc = tcase_create("eventq");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, ordered_like_a_sort, 0, 2);
 	tcase_add_test(tc, interleaved_never_goes_back);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tc;
 }

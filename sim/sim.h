@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * yieldlab sim: a discrete-event simulation of an oversubscribed host.
+ * The vCPUs are sched/'s tasks, scheduled by the same calls coop mode
+ * makes (or, with host semantics, the calls the host kernel's KVM paths
+ * make), and the guest is modelled as guest/ behaves: its lock's hand-over
+ * order, spinning with a hint or a halt every spin_threshold PAUSEs, kicks
+ * and IPIs.  Time is simulated; nothing here reads a clock or touches KVM.
+ * Depends on sched/ and include/yieldlab/abi.h's names only.
+ */
+#ifndef YL_SIM_SIM_H
+#define YL_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <yieldlab/abi.h>
+#include "policy.h"
+
+/*
+ * What things cost, in ns.  One table (sim.c) names them, gives the
+ * defaults and says where --calibrate finds each.
+ */
+enum yl_sim_cost {
+	YL_COST_EXIT,		/* a userspace exit and re-entry (coop's ports) */
+	YL_COST_SWITCH,		/* running another vCPU on a CPU */
+	YL_COST_HYPERCALL,	/* an exit KVM handles in the kernel */
+	YL_COST_IPI,		/* send to the target's interrupt */
+	YL_COST_PAUSE,		/* one PAUSE iteration of a spinning guest */
+	YL_COST_HANDOVER,	/* a lock word moving to the next vCPU's cache */
+	YL_COST_NR
+};
+
+struct yl_sim_cost_desc {
+	const char *name;
+	uint64_t def_ns;
+	const char *calibrated_from;	/* NULL: not measured by a bench */
+	const char *help;
+};
+extern const struct yl_sim_cost_desc yl_sim_costs[YL_COST_NR];
+int yl_sim_cost_find(const char *name);
+
+/* How --cs and --think lengths are drawn around their value. */
+enum yl_sim_dist {
+	YL_SIM_DIST_CONST,	/* always the value, as the guest does */
+	YL_SIM_DIST_UNIFORM,	/* uniform in [value/2, 3 value/2) */
+	YL_SIM_DIST_EXP,	/* exponential with the value as mean */
+	YL_SIM_DIST_NR
+};
+const char *yl_sim_dist_name(unsigned int d);
+
+#define YL_SIM_MAX_VMS		64
+#define YL_SIM_MAX_CPUS		4096
+
+struct yl_sim_config {
+	unsigned int nr_vms, vcpus;	/* vCPUs per VM */
+	unsigned int nr_cpus;
+	unsigned int sched;		/* enum yl_sched_mode */
+	unsigned int workload;		/* enum yl_workload: lock, ipi, mixed */
+	unsigned int lock;		/* enum yl_lock */
+	unsigned int pv;		/* enum yl_pv */
+	unsigned int yield_to;		/* enum yl_yield_to, resolved */
+	uint64_t cs_ns, think_ns, duration_ns;
+	uint64_t spin_threshold;
+	unsigned int ipi_wait;		/* enum yl_ipi_wait */
+	unsigned int ipi_targets, ipi_every;
+	const struct yl_policy *policy;	/* coop's; host: forfeit */
+	unsigned int target;		/* enum yl_target_kind */
+	struct yl_sched_params p;
+	const unsigned int *cpu_weight;	/* [nr_vms] cpu.weight; NULL: 100 */
+	bool pause_exits;		/* host: PLE as SVM's pause filter */
+	uint64_t seed;
+	unsigned int dist;		/* enum yl_sim_dist */
+	uint64_t cost[YL_COST_NR];
+	uint64_t timeline_events;	/* 0: no timeline */
+};
+
+/* A vCPU's counts: what run's guest record and coop's account carry. */
+struct yl_sim_vstat {
+	uint64_t ops, spins, yields, halts, kicks;
+	uint64_t lat_sum, lat_max, lat_hist[YL_HIST_BUCKETS];
+	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_yields;
+	uint64_t dispatches, preemptions, hints, handoffs, ple_exits;
+	uint64_t outcomes[YL_OUT_NR];
+	uint64_t service_ns, contended_ns;
+};
+
+struct yl_sim;
+
+int yl_sim_config_default(struct yl_sim_config *c);
+/* NULL with a reason in err (at most errlen bytes) on a bad config. */
+struct yl_sim *yl_sim_create(const struct yl_sim_config *c, char *err,
+			     size_t errlen);
+void yl_sim_destroy(struct yl_sim *s);
+/* Runs to the end; 0, or -1 when an invariant failed (yl_sim_failure()). */
+int yl_sim_run(struct yl_sim *s);
+const char *yl_sim_failure(const struct yl_sim *s);
+
+/* Results, once run. */
+const struct yl_sim_config *yl_sim_config_of(const struct yl_sim *s);
+const struct yl_sim_vstat *yl_sim_vstat(const struct yl_sim *s, unsigned int t);
+uint64_t yl_sim_events(const struct yl_sim *s);
+uint64_t yl_sim_idle_ns(const struct yl_sim *s);
+uint64_t yl_sim_mutex_counter(const struct yl_sim *s);
+uint64_t yl_sim_max_in_cs(const struct yl_sim *s);
+
+/* The scheduler it drove, for its counts (read only). */
+const struct yl_sched *yl_sim_sched(const struct yl_sim *s);
+/* --timeline: the events, as coop's timeline (Chrome trace-event JSON). */
+int yl_sim_timeline(const struct yl_sim *s, FILE *f);
+
+#endif
