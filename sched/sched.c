@@ -11,7 +11,7 @@
 static struct yl_group_cpu *group_cpu(struct yl_sched *s, int g,
 				      unsigned int cpu)
 {
-	return &s->groups[(unsigned int)g * s->nr_cpus + cpu];
+	return &s->groups[cpu * s->nr_groups + (unsigned int)g];
 }
 
 /* Link a task's entity under its CPU: directly, or below its group. */

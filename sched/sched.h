@@ -55,7 +55,7 @@ struct yl_sched {
 	unsigned int nr_cpus, nr_tasks, nr_groups;
 	struct yl_cpu *cpus;
 	struct yl_task *tasks;
-	struct yl_group_cpu *groups;	/* [group * nr_cpus + cpu] */
+	struct yl_group_cpu *groups;	/* [cpu * nr_groups + group]: a CPU's together */
 	uint64_t *group_shares;		/* [group]: tg->shares */
 	uint64_t credits;		/* directed yields that credited lag */
 	uint64_t credit_levels;		/* entities credited, all levels */

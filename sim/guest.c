@@ -96,6 +96,7 @@ static void port(struct yl_sim *s, unsigned int t, enum port p, int arg,
 static void q_push(struct yl_sim *s, struct sim_lock *l, unsigned int t)
 {
 	V(s, t)->q_next = NO_VCPU;
+	V(s, t)->q_prev = l->tail;
 	if (l->tail >= 0)
 		V(s, (unsigned int)l->tail)->q_next = (int32_t)t;
 	else
@@ -112,18 +113,17 @@ static int q_pop(struct yl_sim *s, struct sim_lock *l)
 	l->head = V(s, (unsigned int)h)->q_next;
 	if (l->head < 0)
 		l->tail = NO_VCPU;
+	else
+		V(s, (unsigned int)l->head)->q_prev = NO_VCPU;
 	return h;
 }
 
 /* The waiter just ahead of @t in the queue (the owner for the first). */
 static int ahead_of(struct yl_sim *s, unsigned int t)
 {
-	struct sim_lock *l = lock_of(s, t);
-	int p = l->owner, i;
+	int p = V(s, t)->q_prev;
 
-	for (i = l->head; i >= 0 && i != (int)t; i = V(s, (unsigned int)i)->q_next)
-		p = i;
-	return p;
+	return p >= 0 ? p : lock_of(s, t)->owner;
 }
 
 static void enter_cs(struct yl_sim *s, unsigned int t)
@@ -141,16 +141,16 @@ static void enter_cs(struct yl_sim *s, unsigned int t)
 	l->last_owner = (int)t;		/* queue_owner */
 	v->granted = false;
 	v->ple_pauses = 0;		/* only a waiter's PAUSEs count */
-	v->st.lat_sum += lat;
-	if (lat > v->st.lat_max)
-		v->st.lat_max = lat;
-	hist_add(v->st.lat_hist, lat);
+	ST(s, v)->lat_sum += lat;
+	if (lat > ST(s, v)->lat_max)
+		ST(s, v)->lat_max = lat;
+	hist_add(ST(s, v)->lat_hist, lat);
 	v->gs = G_CS;
 	v->left = drawn(s, s->c.cs_ns);
 	/* qspinlock under pv halt: the new owner kicks the next in line */
 	if (s->c.lock == YL_LOCK_QSPIN && s->c.pv == YL_PV_HALT &&
 	    l->head >= 0 && V(s, (unsigned int)l->head)->halted_flag) {
-		v->st.kicks++;
+		ST(s, v)->kicks++;
 		port(s, t, P_KICK, l->head, G_CS);
 	}
 }
@@ -226,7 +226,7 @@ static void release(struct yl_sim *s, unsigned int t)
 
 	l->in_cs--;
 	l->counter++;
-	V(s, t)->st.ops++;
+	ST(s, V(s, t))->ops++;
 	l->owner = NO_VCPU;
 	if (fifo(s)) {
 		next = q_pop(s, l);
@@ -244,7 +244,7 @@ static void release(struct yl_sim *s, unsigned int t)
 	V(s, t)->gs = G_THINK;
 	V(s, t)->left = drawn(s, s->c.think_ns);
 	if (s->c.pv == YL_PV_HALT && kick >= 0 && V(s, (unsigned int)kick)->halted_flag) {
-		V(s, t)->st.kicks++;
+		ST(s, V(s, t))->kicks++;
 		port(s, t, P_KICK, kick, G_THINK);
 	}
 }
@@ -329,7 +329,7 @@ static void ipi_continue(struct yl_sim *s, unsigned int t)
 		return;
 	}
 	if (s->c.ipi_wait == YL_IPI_SYNC)
-		v->st.ipi_acked += s->c.ipi_targets;
+		ST(s, v)->ipi_acked += s->c.ipi_targets;
 	ipi_op_done(s, t);
 }
 
@@ -353,8 +353,8 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
 		to->req_from[v->idx / 64] |= 1ull << (v->idx % 64);
 		to->nr_req++;
 	}
-	v->st.ipi_ops++;
-	v->st.ipi_sent += s->c.ipi_targets;
+	ST(s, v)->ipi_ops++;
+	ST(s, v)->ipi_sent += s->c.ipi_targets;
 	port(s, t, P_IPI, NO_VCPU, G_IPI_SPIN);
 }
 
@@ -372,7 +372,7 @@ static void after_ipi_sent(struct yl_sim *s, unsigned int t)
 
 		if (!V(s, to)->preempted)
 			continue;
-		v->st.ipi_yields++;
+		ST(s, v)->ipi_yields++;
 		port(s, t, P_HINT, (int)to, G_IPI_SPIN);
 		v->ipi_after_yield = true;
 		return;
@@ -392,9 +392,9 @@ void guest_irq(struct yl_sim *s, unsigned int t)
 			unsigned int from = b + w * 64 + bit;
 
 			v->req_from[w] &= v->req_from[w] - 1;
-			v->st.ipi_received++;
+			ST(s, v)->ipi_received++;
 			if (s->c.ipi_wait == YL_IPI_ASYNC)
-				V(s, from)->st.ipi_acked++;
+				ST(s, V(s, from))->ipi_acked++;
 			touch_other(s, from);
 			sim_replan(s, from);
 		}
@@ -514,7 +514,7 @@ void guest_settle(struct yl_sim *s, unsigned int t, uint64_t now)
 		v->spun += d;
 		pauses = (v->pause_frac + d) / pause;
 		v->pause_frac = (v->pause_frac + d) % pause;
-		v->st.spins += pauses;
+		v->spins += pauses;
 		v->ple_pauses += pauses;
 		v->backoff_left -= d < v->backoff_left ? d : v->backoff_left;
 		return;
@@ -565,7 +565,7 @@ static void spin_action(struct yl_sim *s, unsigned int t)
 
 	if (!ple_left(s, v)) {
 		v->ple_pauses = 0;
-		v->st.ple_exits++;
+		ST(s, v)->ple_exits++;
 		port(s, t, P_PLE, NO_VCPU, (enum gstate)v->gs);
 		return;
 	}
@@ -581,9 +581,9 @@ static void spin_action(struct yl_sim *s, unsigned int t)
 	if (s->c.sched == YL_SCHED_HOST && target < 0)
 		return;		/* nobody preempted: no hypercall */
 	if (v->gs == G_IPI_SPIN)
-		v->st.ipi_yields++;
+		ST(s, v)->ipi_yields++;
 	else
-		v->st.yields++;
+		ST(s, v)->yields++;
 	port(s, t, P_HINT, target, (enum gstate)v->gs);
 }
 

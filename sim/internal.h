@@ -12,8 +12,8 @@
 #include "timeline.h"
 
 enum sim_ev {
-	EV_GUEST,	/* who = CPU: its vCPU's guest reached its next step */
-	EV_TICK,	/* who = CPU: the scheduler tick */
+	EV_GUEST,	/* who = CPU (and key): its vCPU's guest reached its next step */
+	EV_TICK,	/* who = CPU (key: nr_cpus + CPU): the scheduler tick */
 	EV_RESCHED,	/* who = CPU: a resched IPI (coop: the kick signal) */
 	EV_IRQ,		/* who = vCPU: an IPI's interrupt arrives */
 	EV_END,		/* the measured phase is over */
@@ -52,7 +52,15 @@ enum port {
 #define YL_SIM_PLE_GROW		2u
 #define YL_SIM_PLE_MAX		65535u
 
+/* The hot state first: what every event of a vCPU reads. */
 struct sim_vcpu {
+	uint64_t run_t;		/* its guest progresses from here */
+	uint64_t left;		/* ns of running left in THINK/CS */
+	uint64_t port_left;	/* ns of the exit left, in G_PORT */
+	uint64_t spun;		/* ns spun since the last pv action */
+	uint64_t pause_frac;	/* ns spun not yet a whole PAUSE */
+	uint64_t spins;		/* PAUSEs, into the counts at the end */
+	int cpu;		/* the CPU running it, -1 */
 	uint8_t gs;		/* enum gstate */
 	uint8_t port;		/* enum port, in G_PORT */
 	uint8_t resume;		/* enum gstate after the port */
@@ -62,20 +70,14 @@ struct sim_vcpu {
 	bool preempted;		/* steal time's / coop's preempted byte */
 	bool scheduled_out;	/* host: vcpu->scheduled_out, for the PLE window */
 	int32_t port_arg;	/* the port's target */
-	int32_t q_next;		/* FIFO lock queue */
-	int cpu;		/* the CPU running it, -1 */
+	int32_t q_next, q_prev;	/* FIFO lock queue */
 	unsigned int vm, idx;	/* its VM, its index in it */
-	uint64_t left;		/* ns of running left in THINK/CS */
-	uint64_t port_left;	/* ns of the exit left, in G_PORT */
 	bool ipi_acking;	/* G_IPI_SPIN: sync wait (else a busy slot) */
 	bool ipi_after_yield;	/* the hint after an IPI: then wait */
-	uint64_t spun;		/* ns spun since the last pv action */
-	uint64_t pause_frac;	/* ns spun not yet a whole PAUSE */
 	uint64_t ple_pauses;	/* host: PAUSEs since the last PAUSE exit */
 	uint32_t ple_window;	/* host: SVM's pause_filter_count */
 	uint32_t backoff;	/* TTAS: PAUSEs to back off after a lost race */
 	uint64_t backoff_left;	/* ns of backoff left */
-	uint64_t run_t;		/* its guest progresses from here */
 	uint64_t slice_t;	/* dispatched at (timeline) */
 	uint64_t acq_t;		/* lock_acquire() began */
 	uint64_t hinted_t;	/* a hint chose it: when (hand-off latency) */
@@ -86,13 +88,12 @@ struct sim_vcpu {
 	/* as receiver: senders (in the VM) with a request not yet run */
 	uint64_t *req_from;	/* bitmap [vcpus / 64 + 1] */
 	unsigned int nr_req;
-	struct yl_sim_vstat st;
 };
 
 struct sim_cpu {
 	int curr;		/* vCPU, -1 idle */
 	int last;		/* the vCPU it ran last (switch cost) */
-	uint64_t gen;		/* its EV_GUEST events older than this are stale */
+	uint64_t ev_at;		/* when its EV_GUEST (key: the CPU) is due, or UINT64_MAX */
 	bool tick_armed, resched_sent;
 	bool intr_pending;	/* a tick or resched IPI came during an exit */
 	uint64_t tick_off;	/* its ticks' phase, drawn from the seed */
@@ -117,9 +118,10 @@ struct yl_sim {
 	struct yl_eventq q;
 	struct sim_cpu *cpu;
 	struct sim_vcpu *v;
+	struct yl_sim_vstat *st;	/* [nr]: counts, apart from the hot state */
 	struct sim_lock *lock;		/* [vm] */
 	unsigned int nr;		/* vCPUs, all VMs */
-	uint64_t now, events, stale, rng;
+	uint64_t now, events, rng;
 	uint64_t idle_ns, max_in_cs;
 	bool ended;
 	bool contended_taken;
@@ -127,6 +129,11 @@ struct yl_sim {
 	struct yl_timeline tl;
 	bool has_tl;
 };
+
+static inline struct yl_sim_vstat *ST(struct yl_sim *s, const struct sim_vcpu *v)
+{
+	return &s->st[v - s->v];
+}
 
 /* sim.c: the host side, for guest.c */
 uint64_t sim_rand(struct yl_sim *s);

@@ -91,10 +91,9 @@ void sim_tl(struct yl_sim *s, enum yl_tl_kind k, unsigned int t, int32_t arg,
 		yl_tl_add(&s->tl, &e);
 }
 
-static void push(struct yl_sim *s, uint64_t t, enum sim_ev k, unsigned int who,
-		 uint64_t gen)
+static void push(struct yl_sim *s, uint64_t t, enum sim_ev k, unsigned int who)
 {
-	if (yl_eventq_push(&s->q, t, k, who, gen))
+	if (yl_eventq_push(&s->q, t, k, who))
 		sim_fail(s, "out of memory for events");
 }
 
@@ -108,10 +107,14 @@ void sim_replan(struct yl_sim *s, unsigned int t)
 	if (v->cpu < 0)
 		return;
 	pc = &s->cpu[v->cpu];
-	pc->gen++;
 	at = guest_next(s, t, v->run_t > s->now ? v->run_t : s->now);
-	if (at != UINT64_MAX)
-		push(s, at, EV_GUEST, (unsigned int)v->cpu, pc->gen);
+	if (at == pc->ev_at)
+		return;		/* the event already queued stands */
+	pc->ev_at = at;
+	if (at == UINT64_MAX)
+		yl_eventq_cancel(&s->q, (uint32_t)v->cpu);
+	else if (yl_eventq_set(&s->q, (uint32_t)v->cpu, at, EV_GUEST, (unsigned int)v->cpu))
+		sim_fail(s, "out of memory for events");
 }
 
 /* ------------------------------------------------------------ the CPUs */
@@ -124,7 +127,9 @@ static void arm_tick(struct yl_sim *s, unsigned int cpu)
 	if (pc->tick_armed || s->s->cpus[cpu].nr_running < 2)
 		return;
 	pc->tick_armed = true;
-	push(s, (s->now + tick - off) / tick * tick + off, EV_TICK, cpu, 0);
+	if (yl_eventq_set(&s->q, s->c.nr_cpus + cpu, (s->now + tick - off) / tick * tick + off,
+			  EV_TICK, cpu))
+		sim_fail(s, "out of memory for events");
 }
 
 static void close_slice(struct yl_sim *s, unsigned int t)
@@ -150,7 +155,7 @@ static void set_curr(struct yl_sim *s, unsigned int cpu, unsigned int t)
 	pc->curr = (int)t;
 	v->cpu = (int)cpu;
 	v->preempted = false;
-	v->st.dispatches++;
+	ST(s, v)->dispatches++;
 	v->slice_t = s->now;
 	v->run_t = s->now + (pc->last != (int)t ? s->c.cost[YL_COST_SWITCH] : 0);
 	pc->last = (int)t;
@@ -160,7 +165,7 @@ static void set_curr(struct yl_sim *s, unsigned int cpu, unsigned int t)
 	}
 	v->ple_pauses = 0;
 	if (v->hinted_t) {
-		v->st.handoffs++;
+		ST(s, v)->handoffs++;
 		sim_tl(s, YL_TL_HANDOFF, t, -1, (int64_t)(s->now - v->hinted_t), s->now, 0);
 		v->hinted_t = 0;
 	}
@@ -194,7 +199,7 @@ static void reschedule(struct yl_sim *s, unsigned int cpu, bool intr)
 		bool runnable = s->s->tasks[cur].state == YL_TASK_RUNNABLE;
 
 		if (intr && runnable) {
-			v->st.preemptions++;
+			ST(s, v)->preemptions++;
 			sim_tl(s, YL_TL_SLICE_END, (unsigned int)cur, -1, 0, s->now, 0);
 		}
 		v->preempted = intr && runnable;
@@ -202,7 +207,8 @@ static void reschedule(struct yl_sim *s, unsigned int cpu, bool intr)
 		close_slice(s, (unsigned int)cur);
 		v->cpu = -1;
 		pc->curr = -1;
-		pc->gen++;
+		pc->ev_at = UINT64_MAX;
+		yl_eventq_cancel(&s->q, cpu);
 		pc->idle_since = s->now;
 	}
 	if (next >= 0)
@@ -229,7 +235,7 @@ static void carry_out_cpu(struct yl_sim *s, unsigned int cpu, unsigned int mine)
 	}
 	if (!pc->resched_sent) {
 		pc->resched_sent = true;
-		push(s, s->now + s->c.cost[YL_COST_IPI], EV_RESCHED, cpu, 0);
+		push(s, s->now + s->c.cost[YL_COST_IPI], EV_RESCHED, cpu);
 	}
 }
 
@@ -258,10 +264,10 @@ static void hint(struct yl_sim *s, unsigned int t, int target, bool ple)
 	enum yl_outcome o;
 	int chosen = -1;
 
-	v->st.hints++;
+	ST(s, v)->hints++;
 	yl_sched_update_curr(s->s, cpu, s->now);
 	o = yl_directed_yield(s->s, pol, tg, t, target, s->now, &chosen);
-	v->st.outcomes[o]++;
+	ST(s, v)->outcomes[o]++;
 	sim_tl(s, YL_TL_HINT, t, chosen >= 0 ? (int32_t)s->v[chosen].idx : -1,
 	       o, s->now, 0);
 	if (ple && v->ple_window < YL_SIM_PLE_MAX)	/* grow_ple_window() */
@@ -296,7 +302,7 @@ static void halt(struct yl_sim *s, unsigned int t)
 		guest_woken(s, t);
 		return;
 	}
-	v->st.halts++;
+	ST(s, v)->halts++;
 	v->gs = G_HALTED;
 	sim_tl(s, YL_TL_HALT, t, -1, 0, s->now, 0);
 	yl_sched_block(s->s, t, s->now);
@@ -310,7 +316,7 @@ void sim_irq_send(struct yl_sim *s, unsigned int from, unsigned int to,
 {
 	struct sim_vcpu *v = &s->v[from];
 
-	push(s, s->now + s->c.cost[YL_COST_IPI], EV_IRQ, to, 0);
+	push(s, s->now + s->c.cost[YL_COST_IPI], EV_IRQ, to);
 	sim_tl(s, YL_TL_IPI, from, (int32_t)s->v[to].idx, 1, s->now, 0);
 	if (unicast) {		/* what ipi-pairs learns from */
 		yl_target_ipi(&s->hint_tgt[v->vm], v->idx, s->v[to].idx,
@@ -470,8 +476,9 @@ static void finish(struct yl_sim *s)
 		yl_sched_update_curr(s->s, cpu, s->now);
 	}
 	for (t = 0; t < s->nr; t++) {
-		struct yl_sim_vstat *st = &s->v[t].st;
+		struct yl_sim_vstat *st = &s->st[t];
 
+		st->spins = s->v[t].spins;
 		st->service_ns = st->contended_ns = yl_sched_service(s->s, t);
 		busy += st->service_ns;
 		ops[s->v[t].vm] += st->ops;
@@ -497,17 +504,15 @@ int yl_sim_run(struct yl_sim *s)
 	yl_sched_start(s->s, 0);
 	for (cpu = 0; cpu < s->c.nr_cpus; cpu++)
 		reschedule(s, cpu, false);
-	push(s, s->c.duration_ns, EV_END, 0, 0);
+	push(s, s->c.duration_ns, EV_END, 0);
 	while (!s->ended && !s->failure[0] && yl_eventq_pop(&s->q, &e)) {
 		if (e.t < s->now) {
 			sim_fail(s, "time went back: %llu after %llu",
 				 (unsigned long long)e.t, (unsigned long long)s->now);
 			break;
 		}
-		if (e.kind == EV_GUEST && e.gen != s->cpu[e.who].gen) {
-			s->stale++;
-			continue;
-		}
+		if (e.kind == EV_GUEST)
+			s->cpu[e.who].ev_at = UINT64_MAX;	/* consumed */
 		s->now = e.t;
 		s->events++;
 		dispatch(s, &e);
@@ -600,8 +605,9 @@ static int make_vms(struct yl_sim *s)
 	s->ple_tgt = calloc(s->c.nr_vms, sizeof(*s->ple_tgt));
 	s->lock = calloc(s->c.nr_vms, sizeof(*s->lock));
 	s->v = calloc(s->nr, sizeof(*s->v));
+	s->st = calloc(s->nr, sizeof(*s->st));
 	s->cpu = calloc(s->c.nr_cpus, sizeof(*s->cpu));
-	if (!s->hint_tgt || !s->ple_tgt || !s->lock || !s->v || !s->cpu)
+	if (!s->hint_tgt || !s->ple_tgt || !s->lock || !s->v || !s->st || !s->cpu)
 		return -1;
 	for (k = 0; k < s->c.nr_vms; k++) {
 		if (yl_target_init_vm(&s->hint_tgt[k], hk, k * s->c.vcpus, s->c.vcpus) ||
@@ -621,6 +627,7 @@ static int make_vms(struct yl_sim *s)
 	}
 	for (k = 0; k < s->c.nr_cpus; k++) {
 		s->cpu[k].curr = s->cpu[k].last = -1;
+		s->cpu[k].ev_at = UINT64_MAX;
 		s->cpu[k].tick_off = sim_rand(s) % s->c.p.tick_ns;
 	}
 	return 0;
@@ -649,7 +656,7 @@ struct yl_sim *yl_sim_create(const struct yl_sim_config *c, char *err,
 	if (!s->rng)
 		s->rng = 1;
 	if (make_sched(s) || make_vms(s) ||
-	    yl_eventq_init(&s->q, 4 * (size_t)(s->nr + c->nr_cpus)) ||
+	    yl_eventq_init(&s->q, 4 * (size_t)(s->nr + c->nr_cpus), 2 * c->nr_cpus) ||
 	    (c->timeline_events && yl_tl_init(&s->tl, c->timeline_events))) {
 		yl_sim_destroy(s);
 		snprintf(err, errlen, "out of memory");
@@ -680,6 +687,7 @@ void yl_sim_destroy(struct yl_sim *s)
 	free(s->ple_tgt);
 	free(s->lock);
 	free(s->v);
+	free(s->st);
 	free(s->cpu);
 	free(s);
 }
@@ -696,7 +704,7 @@ const struct yl_sim_config *yl_sim_config_of(const struct yl_sim *s)
 
 const struct yl_sim_vstat *yl_sim_vstat(const struct yl_sim *s, unsigned int t)
 {
-	return &s->v[t].st;
+	return &s->st[t];
 }
 
 uint64_t yl_sim_events(const struct yl_sim *s)
