@@ -85,7 +85,7 @@ static bool raw_has(const struct yl_config *cfg, unsigned int opt)
 static bool plan_key(const struct yl_opt *o)
 {
 	static const enum yl_opt_id keys[] = {
-		YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE,
+		YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_MODE,
 	};
 	unsigned int k;
 
@@ -168,7 +168,7 @@ static int plan_argv(const char *path, char **buf, char **argv, int max,
 			key += 2;
 		o = find_key(key);
 		if (!o || !plan_key(o))
-			return yl_errf(err, "--plan %s:%u: '%s': allowed run options, reps, seed, baseline, confidence",
+			return yl_errf(err, "--plan %s:%u: '%s': allowed run options, reps, seed, baseline, confidence, mode",
 				       path, line, key);
 		if (*argc + 2 > max)
 			return yl_errf(err, "--plan %s:%u: too many lines", path, line);
@@ -209,6 +209,7 @@ static int build(struct yl_plan *p, const struct yl_config *cfg,
 	p->reps = PICK(reps, YL_O_REPS);
 	p->seed = PICK(seed, YL_O_SEED);
 	p->confidence = PICK(confidence, YL_O_CONFIDENCE);
+	p->sim = PICK(mode, YL_O_MODE) == YL_MODE_SIM;
 	for (k = 0; fc && k < fc->nr_raw; k++)
 		if (!raw_has(cfg, fc->raw[k].opt) && add_raw(p, &fc->raw[k], err))
 			return -1;
@@ -451,14 +452,14 @@ void yl_plan_label(const struct yl_plan *p, unsigned int cell, char *buf,
 	yl_plan_label_skip(p, cell, 0, buf, len);
 }
 
-/* "run --policy handoff --vcpus 8 ...": the caller adds --json. */
+/* "run --policy handoff --vcpus 8 ..." (or sim): the caller adds --json. */
 int yl_plan_run_args(const struct yl_plan *p, unsigned int cell,
 		     const char **argv, int max)
 {
 	unsigned int a;
 	int n = 0;
 
-	argv[n++] = "run";
+	argv[n++] = p->sim ? "sim" : "run";
 	for (a = 0; a < p->nr_axes && n + 2 < max; a++) {
 		argv[n++] = yl_opts[p->axes[a].opt].name;
 		argv[n++] = p->axes[a].vals[yl_plan_value(p, cell, a)];
@@ -524,6 +525,8 @@ char *yl_plan_text(const struct yl_plan *p)
 		p->nr_cells, p->reps, p->nr_runs);
 	fprintf(f, "reps %u\nseed %llu\nconfidence %u\n", p->reps,
 		(unsigned long long)p->seed, p->confidence);
+	if (p->sim)
+		fprintf(f, "mode sim\n");
 	if (p->cmp_axis >= 0)
 		fprintf(f, "baseline %s=%s\n", yl_axis_name(&p->axes[p->cmp_axis]),
 			p->axes[p->cmp_axis].vals[p->base_val]);

@@ -32,6 +32,7 @@ struct yl_plan {
 	unsigned int confidence;		/* percent */
 	int cmp_axis;			/* the compared axis, -1: nothing compared */
 	unsigned int base_val;		/* the baseline's value on it */
+	bool sim;				/* --mode sim: runs are yieldlab sim */
 	unsigned int nr_cells, nr_runs;
 	unsigned int *order;		/* run -> cell, round by round */
 };

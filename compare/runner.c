@@ -181,13 +181,29 @@ static void run_dir(const struct runner *r, unsigned int k, char *buf, size_t le
 	snprintf(buf, len, "%s/runs/%05u", r->out, k);
 }
 
-static int build_argv(const struct runner *r, unsigned int cell,
-		      const char *json, const char **argv)
+/*
+ * A sim run's seed: its own, from the sweep's seed and its number, so
+ * repetitions are independent draws and a resumed sweep redraws the same.
+ */
+static const char *run_seed(const struct runner *r, unsigned int k, char *buf,
+			    size_t len)
+{
+	snprintf(buf, len, "%llu",
+		 (unsigned long long)yl_seed_mix(r->plan->seed, 2, k));
+	return buf;
+}
+
+static int build_argv(const struct runner *r, unsigned int k,
+		      const char *json, const char **argv, char *seed, size_t len)
 {
 	int n;
 
 	argv[0] = r->yieldlab;
-	n = yl_plan_run_args(r->plan, cell, argv + 1, YL_MAX_RUN_ARGS) + 1;
+	n = yl_plan_run_args(r->plan, r->plan->order[k], argv + 1, YL_MAX_RUN_ARGS) + 1;
+	if (r->plan->sim) {
+		argv[n++] = "--seed";
+		argv[n++] = run_seed(r, k, seed, len);
+	}
 	argv[n++] = "--json";
 	argv[n++] = json;
 	argv[n++] = "--quiet";
@@ -261,7 +277,7 @@ static int attempt(const struct runner *r, unsigned int k, const char *dir,
 		   json_t *att, bool *abandoned)
 {
 	const char *argv[YL_MAX_RUN_ARGS + 8];
-	char json[PATH_MAX], t[32], why[512] = "";
+	char json[PATH_MAX], t[32], why[512] = "", seed[24];
 	struct yl_run_rec rec;
 	struct yl_config cfg;
 	struct yl_err e;
@@ -270,7 +286,7 @@ static int attempt(const struct runner *r, unsigned int k, const char *dir,
 	pid_t pid;
 
 	snprintf(json, sizeof(json), "%s/run.json", dir);
-	n = build_argv(r, r->plan->order[k], json, argv);
+	n = build_argv(r, k, json, argv, seed, sizeof(seed));
 	if (yl_cli_parse(&cfg, n, (char **)argv, &e))
 		return -1;		/* yl_plan_check() ran first */
 	utc_now(t, sizeof(t));
@@ -312,12 +328,12 @@ static void keep_attempt(const char *dir, unsigned int n)
 static void write_cmd(const struct runner *r, unsigned int k, const char *dir)
 {
 	const char *argv[YL_MAX_RUN_ARGS + 8];
-	char path[PATH_MAX], json[PATH_MAX];
+	char path[PATH_MAX], json[PATH_MAX], seed[24];
 	FILE *f;
 	int n, i;
 
 	snprintf(json, sizeof(json), "%s/run.json", dir);
-	n = build_argv(r, r->plan->order[k], json, argv);
+	n = build_argv(r, k, json, argv, seed, sizeof(seed));
 	snprintf(path, sizeof(path), "%s/cmd", dir);
 	f = fopen(path, "w");
 	if (!f)
@@ -581,8 +597,12 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit;
 
 	snprintf(path, sizeof(path), "%s/plan", out);
-	if ((cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) ||
-	    yl_plan_check(p, native, &err) ||
+	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	native = native && !p->sim;	/* a resumed sweep's mode is its plan's */
+	if (yl_plan_check(p, native, &err) ||
 	    (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED &&
 	     yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot"))) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);

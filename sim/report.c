@@ -87,7 +87,8 @@ static void json_config(struct yj *j, const struct yl_sim *s,
 	yj_bool(j, "seccomp", false);
 	yj_u64(j, "sample_ms", 0);
 	yj_obj(j, "sim");
-	yj_u64(j, "seed", c->seed);
+	snprintf(pcpus, sizeof(pcpus), "%llu", (unsigned long long)c->seed);
+	yj_str(j, "seed", pcpus);	/* a string: exact in every JSON reader */
 	yj_str(j, "dist", yl_sim_dist_name(c->dist));
 	yj_obj(j, "cost_ns");
 	for (k = 0; k < YL_COST_NR; k++)

@@ -55,7 +55,7 @@ NAMES(pause_at, yl_pause_exits_name, [YL_PAUSE_EXITS_DEFAULT] = "kvm",
       [YL_PAUSE_EXITS_ON] = "on", [YL_PAUSE_EXITS_OFF] = "off")
 NAMES_AT(onoff_at, "on", "off")
 NAMES(mode_at, yl_mode_name, [YL_MODE_NATIVE] = "native",
-      [YL_MODE_EMULATED] = "emulated")
+      [YL_MODE_EMULATED] = "emulated", [YL_MODE_SIM] = "sim")
 /* --emit's choices: enum yl_emit less its YL_EMIT_NONE */
 NAMES_AT(emit_at, [YL_EMIT_PARALLEL - 1] = "parallel",
 	 [YL_EMIT_SLURM - 1] = "slurm")
@@ -593,7 +593,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		.help = "run only run K of the plan into --out (what --emit's commands do); merge builds the report" },
 	[YL_O_MODE] = { "--mode", NULL, YL_OPT_ENUM, YL_GRP_COMPARE, C(COMPARE),
 		F(mode), .name_at = mode_at, .def = "native",
-		.help = "where the runs happen: this host's /dev/kvm, or the emulated KVM host (scripts/emuhost.py), the whole sweep in one boot and the report built here" },
+		.help = "where the runs happen: this host's /dev/kvm, or the emulated KVM host (scripts/emuhost.py), the whole sweep in one boot and the report built here; or sim: every run is a yieldlab sim with its own seed, and sim's options (--cost, --dist, --calibrate) may be swept too" },
 	[YL_O_EMIT] = { "--emit", "KIND FILE", YL_OPT_FUNC,
 		YL_GRP_COMPARE, C(COMPARE), .name_at = emit_at, .parse2 = parse_emit,
 		.help = "run nothing: write one command per run for GNU parallel, or an sbatch job-array script, each run into --out; then yieldlab merge" },

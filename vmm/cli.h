@@ -93,10 +93,11 @@ static inline bool yl_opt_takes(const struct yl_opt *o, unsigned int cmd)
 	return cmd < YL_CMD_NR && (o->cmds & (1u << cmd));
 }
 
-/* compare takes every run option but those it sets, as a list of values */
+/* compare takes every run (and sim) option but those it sets, as a list of values */
 static inline bool yl_opt_is_axis(const struct yl_opt *o)
 {
-	return yl_opt_takes(o, YL_CMD_RUN) && !(o->flags & YL_OF_NO_AXIS);
+	return (yl_opt_takes(o, YL_CMD_RUN) || yl_opt_takes(o, YL_CMD_SIM)) &&
+	       !(o->flags & YL_OF_NO_AXIS);
 }
 
 /* ...so its help, man page and completion list them too */

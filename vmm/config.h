@@ -88,6 +88,7 @@ struct yl_sched_feat {
 enum yl_mode {
 	YL_MODE_NATIVE,		/* this host's /dev/kvm */
 	YL_MODE_EMULATED,	/* the emulated KVM host, one boot for the sweep */
+	YL_MODE_SIM,		/* yieldlab sim, here: simulated runs, any size */
 	YL_MODE_NR
 };
 

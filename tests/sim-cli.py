@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""yieldlab sim as a user runs it (no KVM needed): its JSON follows run's
+schema (docs/schema/run.json) in every shape (one VM and several, host and
+coop, lock, ipi and mixed); the same seed gives the same file byte for
+byte and another seed another; the timeline counts what the JSON counts;
+--calibrate takes a bench's JSON and refuses anything else; a bad value is
+one line on stderr and exit 2, with no file written.
+
+usage: sim-cli.py YIELDLAB SOURCE_DIR"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+YL, SRC = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(SRC, "tests", "kvm"))
+import schema  # noqa: E402
+
+failures = []
+
+
+def check(ok, what, detail=""):
+    print("%s  %s%s" % ("ok  " if ok else "FAIL", what, (": " + detail) if not ok and detail else ""))
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+def sim(args, tmp, name="out.json"):
+    path = os.path.join(tmp, name)
+    if os.path.exists(path):
+        os.unlink(path)
+    p = subprocess.run([YL, "sim", "--quiet", "--json", path] + args,
+                       capture_output=True, text=True)
+    raw = open(path, "rb").read() if os.path.exists(path) else None
+    return p, raw
+
+
+SHAPES = [
+    ("one VM, host, ticket", ["--vcpus", "6", "--pcpus", "2", "--duration", "200"]),
+    ("one VM, coop forfeit, mcs", ["--sched", "coop", "--pv", "yield", "--policy", "forfeit",
+                                   "--lock", "mcs", "--vcpus", "6", "--pcpus", "2",
+                                   "--spin-threshold", "64", "--duration", "200"]),
+    ("3 VMs, coop lag-credit flat, mixed", ["--sched", "coop", "--vms", "3", "--vcpus", "4",
+                                            "--pcpus", "3", "--pv", "yield", "--policy",
+                                            "lag-credit", "--flat", "on", "--workload", "mixed",
+                                            "--ipi-targets", "2", "--duration", "200"]),
+    ("2 VMs, host, ipi async, weights", ["--vms", "2", "--vcpus", "4", "--pcpus", "2",
+                                         "--workload", "ipi", "--ipi-wait", "async",
+                                         "--cpu-weight", "100,300", "--duration", "200"]),
+    ("one VM, coop handoff, pv halt, qspinlock", ["--sched", "coop", "--pv", "halt", "--lock",
+                                                  "qspinlock", "--vcpus", "8", "--pcpus", "2",
+                                                  "--duration", "200"]),
+]
+
+
+def shapes(tmp):
+    for what, args in SHAPES:
+        p, raw = sim(args, tmp)
+        if not check(p.returncode == 0 and raw, "%s: runs" % what, p.stderr):
+            continue
+        doc = json.loads(raw)
+        probs = schema.problems(doc)
+        check(not probs, "%s: run's schema" % what, "; ".join(probs[:3]))
+        check(doc["command"] == "sim" and doc["mode"] == "sim", "%s: says it is simulated" % what)
+        vms = doc.get("vms", [doc])
+        ops = sum(v["result"]["ops"] + v["result"]["ipi_ops"] for v in vms)
+        check(ops > 0, "%s: did work (%d ops)" % (what, ops))
+        check(all(v["checks"]["mutual_exclusion"]["ok"] for v in vms),
+              "%s: mutual exclusion held" % what)
+
+
+def determinism(tmp):
+    args = SHAPES[2][1]
+    _, a = sim(args + ["--seed", "5"], tmp, "a.json")
+    _, b = sim(args + ["--seed", "5"], tmp, "b.json")
+    _, c = sim(args + ["--seed", "6"], tmp, "c.json")
+    check(a is not None and a == b, "the same seed: the same JSON, byte for byte")
+    check(c is not None and a != c, "another seed: another run")
+    _, d = sim(args + ["--seed", "5", "--dist", "exp"], tmp, "d.json")
+    check(d is not None and d != a, "--dist exp draws other lengths")
+
+
+def timeline(tmp):
+    tl = os.path.join(tmp, "tl.json")
+    p, raw = sim(SHAPES[1][1] + ["--timeline", tl], tmp)
+    if not check(p.returncode == 0 and os.path.exists(tl), "--timeline is written", p.stderr):
+        return
+    t = json.load(open(tl))
+    doc = json.loads(raw)
+    by = t["otherData"]["events_by_kind"]
+    hints = sum(v["hints"] for v in doc["coop"]["vcpus"])
+    slices = sum(v["dispatches"] for v in doc["coop"]["vcpus"])
+    kept = sum(1 for e in t["traceEvents"] if e.get("ph") == "X")
+    check(t["otherData"]["generator"].startswith("yieldlab sim"), "timeline: made by sim")
+    check(by["hint"] == hints, "timeline: a hint event per hint (%d, %d)" % (by["hint"], hints))
+    check(by["run"] == slices and (t["otherData"]["events_dropped"] or kept == slices),
+          "timeline: a slice per dispatch (%d, %d)" % (by["run"], slices))
+
+
+def calibrate(tmp):
+    ex = os.path.join(tmp, "exits.json")
+    ho = os.path.join(tmp, "handoff.json")
+    json.dump({"schema_version": 1, "command": "bench exits",
+               "yieldlab": {"median_ns_per_exit": 44000.0}, "bare": {"median_ns_per_exit": 30000.0},
+               "guest_pause_ns": 25.0}, open(ex, "w"))
+    json.dump({"schema_version": 1, "command": "bench handoff",
+               "coop": {"p50_ns": 90000.0}, "futex_pingpong": {"floor_ns": 8000.0}}, open(ho, "w"))
+    p, raw = sim(["--sched", "coop", "--calibrate", ex, "--calibrate", ho, "--duration", "50"], tmp)
+    if check(p.returncode == 0 and raw, "--calibrate takes bench exits and bench handoff", p.stderr):
+        cost = json.loads(raw)["config"]["sim"]["cost_ns"]
+        check(cost["exit"] == 44000 and cost["switch"] == 46000 and cost["pause"] == 25
+              and cost["hypercall"] == 30000,
+              "--calibrate: exit, switch = hand-off less an exit, pause, hypercall (%s)" % cost)
+    p, raw = sim(["--calibrate", ex, "--cost", "exit=1000", "--duration", "50"], tmp)
+    if check(p.returncode == 0 and raw, "--cost after --calibrate", p.stderr):
+        check(json.loads(raw)["config"]["sim"]["cost_ns"]["exit"] == 1000, "--cost wins")
+    p, raw = sim(["--sched", "host", "--calibrate", ex, "--calibrate", ho, "--duration", "50"], tmp)
+    if check(p.returncode == 0 and raw, "--calibrate in host mode", p.stderr):
+        check(json.loads(raw)["config"]["sim"]["cost_ns"]["switch"] == 4000,
+              "host mode: a switch is half the futex ping-pong's floor")
+
+
+BAD = [
+    (["--pcpus", "0"], "--pcpus"), (["--pcpus", "0-3"], "--pcpus"),
+    (["--cost", "warp=5"], "--cost"), (["--cost", "pause=0"], "--cost"),
+    (["--cost", "exit"], "--cost"), (["--policy", "forfeit"], "--policy"),
+    (["--workload", "exits"], "--workload"), (["--calibrate", "/nonexistent"], "--calibrate"),
+    (["--vms", "2", "--cpu-weight", "1,2,3"], "--cpu-weight"),
+    (["--workload", "ipi", "--vcpus", "1"], "--workload"),
+    (["--ipi-via", "icr"], "--ipi-via"), (["--cgroup", "x"], "--cgroup"),
+]
+
+
+def refusals(tmp):
+    other = os.path.join(tmp, "other.json")
+    json.dump({"command": "caps"}, open(other, "w"))
+    for args, opt in BAD + [(["--calibrate", other], "--calibrate")]:
+        p, raw = sim(args, tmp)
+        lines = p.stderr.strip().splitlines()
+        check(p.returncode == 2 and raw is None and len(lines) == 1 and opt in lines[0],
+              "refused, exit 2, one line naming %s: %s" % (opt, " ".join(args)),
+              "rc %d, %r" % (p.returncode, p.stderr))
+
+
+def compare(tmp):
+    """compare --mode sim: every run a sim with its own seed, read back as run's."""
+    out = os.path.join(tmp, "cmp")
+    p = subprocess.run([YL, "compare", "--mode", "sim", "--sched", "coop", "--vcpus", "8",
+                        "--pcpus", "2", "--pv", "yield", "--spin-threshold", "256", "--cs",
+                        "20000", "--duration", "100", "--policy", "none,forfeit",
+                        "--cost", "exit=5000,exit=15000", "--reps", "6", "--out", out],
+                       capture_output=True, text=True)
+    if not check(p.returncode == 0, "compare --mode sim runs a sweep", p.stderr[-500:]):
+        return
+    plan = open(os.path.join(out, "plan")).read()
+    check("mode sim" in plan and "cost exit=5000,exit=15000" in plan,
+          "compare --mode sim: the plan keeps the mode and sim's axes")
+    runs = sorted(os.listdir(os.path.join(out, "runs")))
+    cmds = [open(os.path.join(out, "runs", r, "cmd")).read() for r in runs]
+    seeds = {c.split("--seed ")[1].split()[0] for c in cmds if "--seed " in c}
+    check(len(runs) == 24 and all(" sim " in c for c in cmds) and len(seeds) == 24,
+          "compare --mode sim: 24 sim runs, each with its own seed")
+    summ = json.load(open(os.path.join(out, "summary.json")))
+    probs = schema.problems(summ)
+    check(not probs, "compare --mode sim: the summary follows its schema", "; ".join(probs[:3]))
+    check("better" in open(os.path.join(out, "summary.md")).read(),
+          "compare --mode sim: forfeit judged better than none at 8:2")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    compare(tmp)
+    shapes(tmp)
+    determinism(tmp)
+    timeline(tmp)
+    calibrate(tmp)
+    refusals(tmp)
+print("sim-cli: %d failed" % len(failures))
+sys.exit(1 if failures else 0)
