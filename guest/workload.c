@@ -173,18 +173,33 @@ static void ipi_workload(struct guest_cpu *gc)
 	finish_phase(gc);
 }
 
-/* A waiter's spin loop, pv_spin() less its pv action, timed (abi.h). */
-static void time_pauses(struct guest_cpu *gc)
+/*
+ * What sim's calibration needs of this guest (abi.h): a waiter's spin
+ * loop, pv_spin() less its pv action; and one_op() with no critical
+ * section and no think time, on a lock nobody else takes.
+ */
+static void time_guest(struct guest_cpu *gc)
 {
-	static uint32_t word;
-	uint64_t t0 = rdtsc(), i, seen = 0;
+	static uint64_t word, hist[YL_HIST_BUCKETS];
+	uint64_t t0 = rdtsc(), i;
 
 	for (i = 0; i < YL_BENCH_PAUSES; i++) {
 		cpu_relax();
-		seen += READ_ONCE(word);
+		(void)READ_ONCE(word);
 	}
 	WRITE_ONCE(gc->rec->bench_pause_cycles, rdtsc() - t0);
-	WRITE_ONCE(gc->rec->bench_pauses, i + seen);
+	t0 = rdtsc();
+	for (i = 0; i < YL_BENCH_OPS; i++) {
+		uint64_t t1 = rdtsc();
+
+		lock_acquire(gc);
+		hist[hist_bucket(rdtsc() - t1)]++;
+		delay_cycles(0);
+		WRITE_ONCE(word, word + 1);
+		lock_release(gc);
+		delay_cycles(0);
+	}
+	WRITE_ONCE(gc->rec->bench_op_cycles, rdtsc() - t0);
 }
 
 /*
@@ -195,7 +210,7 @@ static void exits_workload(struct guest_cpu *gc)
 {
 	uint64_t i, deadline;
 
-	time_pauses(gc);
+	time_guest(gc);
 	deadline = rdtsc() + gc->bp->duration_cycles;
 
 	for (i = 0; !gc->bp->bench_exits || i < gc->bp->bench_exits; i++) {

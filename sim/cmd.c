@@ -32,10 +32,11 @@ static bool num_at(json_t *root, const char *path, double *out)
 /*
  * bench exits: an exit is yieldlab's median per exit; one KVM handles
  * itself at most the bare loop's (a userspace exit with nothing done
- * there); a PAUSE the guest's own timing of its spin loop.  bench
- * handoff: coop's median hint-to-entry less one exit is what starting
- * another vCPU adds (so exits go first); in host mode a switch is half
- * the futex ping-pong's floor, one thread to the other.
+ * there); a PAUSE and an op's own work the guest's timing of them.  bench
+ * handoff: coop's median from the hint's handling to the target's
+ * KVM_RUN (all in userspace: the exit itself is the exit's cost) is what
+ * running another vCPU adds; in host mode a switch is half the futex
+ * ping-pong's floor, one thread to the other.
  */
 static int from_exits(json_t *root, struct yl_sim_config *c)
 {
@@ -48,6 +49,8 @@ static int from_exits(json_t *root, struct yl_sim_config *c)
 		c->cost[YL_COST_HYPERCALL] = (uint64_t)llround(v);
 	if (num_at(root, "guest_pause_ns", &v) && v >= 1)
 		c->cost[YL_COST_PAUSE] = (uint64_t)llround(v);
+	if (num_at(root, "guest_op_ns", &v))
+		c->cost[YL_COST_OP] = (uint64_t)llround(v);
 	return 0;
 }
 
@@ -63,13 +66,12 @@ static int from_handoff(json_t *root, struct yl_sim_config *c)
 	}
 	if (!num_at(root, "coop.p50_ns", &v))
 		return -1;
-	c->cost[YL_COST_SWITCH] = v > (double)c->cost[YL_COST_EXIT] ?
-		(uint64_t)llround(v) - c->cost[YL_COST_EXIT] : 0;
+	c->cost[YL_COST_SWITCH] = (uint64_t)llround(v);
 	return 0;
 }
 
 static int calibrate_one(const char *path, struct yl_sim_config *c,
-			 bool *have_exit, struct yl_err *err)
+			 struct yl_err *err)
 {
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -79,15 +81,10 @@ static int calibrate_one(const char *path, struct yl_sim_config *c,
 	if (!root)
 		return yl_errf(err, "--calibrate %s: not JSON (%s, line %d)", path,
 			       je.text, je.line);
-	if (cmd && !strcmp(cmd, "bench exits") && !from_exits(root, c)) {
-		*have_exit = true;
-	} else if (cmd && !strcmp(cmd, "bench handoff") && !*have_exit) {
-		r = yl_errf(err, "--calibrate %s: give the bench exits file first (a switch is the hand-off less one exit)",
-			    path);
-	} else if (!cmd || strcmp(cmd, "bench handoff") || from_handoff(root, c)) {
+	if (!cmd || ((strcmp(cmd, "bench exits") || from_exits(root, c)) &&
+		     (strcmp(cmd, "bench handoff") || from_handoff(root, c))))
 		r = yl_errf(err, "--calibrate %s: allowed the --json of bench exits (yieldlab.median_ns_per_exit) or bench handoff (coop.p50_ns, futex_pingpong.floor_ns)",
 			    path);
-	}
 	json_decref(root);
 	return r;
 }
@@ -107,7 +104,6 @@ static int preset_of(const struct yl_config *cfg, struct yl_sim_config *c,
 int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 		     struct yl_simcmd *sc, struct yl_err *err)
 {
-	bool have_exit = false;
 	unsigned int k;
 
 	yl_sim_config_default(c);
@@ -139,7 +135,7 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	if (preset_of(cfg, c, err))
 		return -1;
 	for (k = 0; k < cfg->nr_calib; k++) {
-		if (calibrate_one(cfg->calib[k], c, &have_exit, err))
+		if (calibrate_one(cfg->calib[k], c, err))
 			return -1;
 		sc->calib[sc->nr_calib++] = cfg->calib[k];
 	}

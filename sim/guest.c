@@ -242,7 +242,7 @@ static void release(struct yl_sim *s, unsigned int t)
 			kick = halted_after(s, t);
 	}
 	V(s, t)->gs = G_THINK;
-	V(s, t)->left = drawn(s, s->c.think_ns);
+	V(s, t)->left = drawn(s, s->c.think_ns) + cost(s, YL_COST_OP);
 	if (s->c.pv == YL_PV_HALT && kick >= 0 && V(s, (unsigned int)kick)->halted_flag) {
 		ST(s, V(s, t))->kicks++;
 		port(s, t, P_KICK, kick, G_THINK);
@@ -308,12 +308,9 @@ static void ipi_op_done(struct yl_sim *s, unsigned int t)
 	struct sim_vcpu *v = V(s, t);
 
 	v->ipi_nr++;
-	if (s->c.workload == YL_WL_IPI) {
-		v->gs = G_THINK;
-		v->left = drawn(s, s->c.think_ns);
-	} else {
-		next_op(s, t);
-	}
+	v->gs = G_THINK;	/* mixed: straight to its lock ops */
+	v->left = (s->c.workload == YL_WL_IPI ? drawn(s, s->c.think_ns) : 0) +
+		  cost(s, YL_COST_OP);
 }
 
 /* Sync: wait for the next target still running our call; async: done. */

@@ -17,7 +17,7 @@ const struct yl_sim_cost_desc yl_sim_costs[YL_COST_NR] = {
 	[YL_COST_EXIT] = { "exit", 15000, "bench exits: yieldlab.median_ns_per_exit",
 		"a userspace exit and re-entry: each coop port call (hint, halt, kick, IPI)" },
 	[YL_COST_SWITCH] = { "switch", 5000,
-		"bench handoff: coop.p50_ns minus the exit (coop); futex_pingpong.floor_ns / 2 (host)",
+		"bench handoff: coop.p50_ns (coop); futex_pingpong.floor_ns / 2 (host)",
 		"a CPU starting another vCPU than the one it ran last" },
 	[YL_COST_HYPERCALL] = { "hypercall", 2000,
 		"bench exits: bare.median_ns_per_exit (an upper bound: a userspace exit doing nothing there)",
@@ -28,6 +28,8 @@ const struct yl_sim_cost_desc yl_sim_costs[YL_COST_NR] = {
 		"one PAUSE iteration of a spinning guest" },
 	[YL_COST_HANDOVER] = { "handover", 100, NULL,
 		"a released lock reaching the next owner that spins for it" },
+	[YL_COST_OP] = { "op", 100, "bench exits: guest_op_ns",
+		"the guest's own work in a lock or IPI op beside its critical section and think time" },
 };
 
 static const char *const dist_names[YL_SIM_DIST_NR] = {
@@ -599,7 +601,9 @@ fail:
 static int make_vms(struct yl_sim *s)
 {
 	unsigned int k, t, words = s->c.vcpus / 64 + 1;
+	/* coop: the hint port's --target; host: KVM_HC_SCHED_YIELD names one */
 	enum yl_target_kind hk = sim_coop(s) ? s->c.target : YL_TARGET_HINT;
+	enum yl_target_kind pk = sim_coop(s) ? YL_TARGET_RR : s->c.target;
 
 	s->hint_tgt = calloc(s->c.nr_vms, sizeof(*s->hint_tgt));
 	s->ple_tgt = calloc(s->c.nr_vms, sizeof(*s->ple_tgt));
@@ -611,8 +615,7 @@ static int make_vms(struct yl_sim *s)
 		return -1;
 	for (k = 0; k < s->c.nr_vms; k++) {
 		if (yl_target_init_vm(&s->hint_tgt[k], hk, k * s->c.vcpus, s->c.vcpus) ||
-		    yl_target_init_vm(&s->ple_tgt[k], YL_TARGET_RR, k * s->c.vcpus,
-				      s->c.vcpus))
+		    yl_target_init_vm(&s->ple_tgt[k], pk, k * s->c.vcpus, s->c.vcpus))
 			return -1;
 		s->lock[k].owner = s->lock[k].last_owner = NO_VCPU;
 		s->lock[k].head = s->lock[k].tail = NO_VCPU;
@@ -649,8 +652,10 @@ struct yl_sim *yl_sim_create(const struct yl_sim_config *c, char *err,
 		return NULL;
 	}
 	s->c = *c;
-	if (!sim_coop(s))	/* the kernel's yield_to(), whatever --policy said */
+	if (!sim_coop(s) && !c->policy->kernel_path)	/* none: mainline's */
 		s->c.policy = yl_policy_find("forfeit");
+	if (!sim_coop(s) && c->target == YL_TARGET_HINT)	/* PAUSE exits */
+		s->c.target = YL_TARGET_RR;
 	s->nr = c->nr_vms * c->vcpus;
 	s->rng = c->seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
 	if (!s->rng)

@@ -28,6 +28,7 @@ enum yl_sim_cost {
 	YL_COST_IPI,		/* send to the target's interrupt */
 	YL_COST_PAUSE,		/* one PAUSE iteration of a spinning guest */
 	YL_COST_HANDOVER,	/* a lock word moving to the next vCPU's cache */
+	YL_COST_OP,		/* a guest op's own work beside its cs and think */
 	YL_COST_NR
 };
 

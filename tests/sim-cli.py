@@ -104,15 +104,15 @@ def calibrate(tmp):
     ho = os.path.join(tmp, "handoff.json")
     json.dump({"schema_version": 1, "command": "bench exits",
                "yieldlab": {"median_ns_per_exit": 44000.0}, "bare": {"median_ns_per_exit": 30000.0},
-               "guest_pause_ns": 25.0}, open(ex, "w"))
+               "guest_pause_ns": 25.0, "guest_op_ns": 300.0}, open(ex, "w"))
     json.dump({"schema_version": 1, "command": "bench handoff",
                "coop": {"p50_ns": 90000.0}, "futex_pingpong": {"floor_ns": 8000.0}}, open(ho, "w"))
     p, raw = sim(["--sched", "coop", "--calibrate", ex, "--calibrate", ho, "--duration", "50"], tmp)
     if check(p.returncode == 0 and raw, "--calibrate takes bench exits and bench handoff", p.stderr):
         cost = json.loads(raw)["config"]["sim"]["cost_ns"]
-        check(cost["exit"] == 44000 and cost["switch"] == 46000 and cost["pause"] == 25
-              and cost["hypercall"] == 30000,
-              "--calibrate: exit, switch = hand-off less an exit, pause, hypercall (%s)" % cost)
+        check(cost["exit"] == 44000 and cost["switch"] == 90000 and cost["pause"] == 25
+              and cost["hypercall"] == 30000 and cost["op"] == 300,
+              "--calibrate: exit, switch = the hand-off, pause, hypercall (%s)" % cost)
     p, raw = sim(["--calibrate", ex, "--cost", "exit=1000", "--duration", "50"], tmp)
     if check(p.returncode == 0 and raw, "--cost after --calibrate", p.stderr):
         check(json.loads(raw)["config"]["sim"]["cost_ns"]["exit"] == 1000, "--cost wins")
@@ -125,7 +125,8 @@ def calibrate(tmp):
 BAD = [
     (["--pcpus", "0"], "--pcpus"), (["--pcpus", "0-3"], "--pcpus"),
     (["--cost", "warp=5"], "--cost"), (["--cost", "pause=0"], "--cost"),
-    (["--cost", "exit"], "--cost"), (["--policy", "forfeit"], "--policy"),
+    (["--cost", "exit"], "--cost"), (["--policy", "handoff"], "--policy"),
+    (["--target", "hint"], "--target"),
     (["--workload", "exits"], "--workload"), (["--calibrate", "/nonexistent"], "--calibrate"),
     (["--vms", "2", "--cpu-weight", "1,2,3"], "--cpu-weight"),
     (["--workload", "ipi", "--vcpus", "1"], "--workload"),

@@ -899,10 +899,14 @@ static int check_sim(const struct yl_config *cfg, struct yl_err *err)
 	if (!yl_wl_has_locks(cfg->workload) && !yl_wl_has_ipis(cfg->workload))
 		return yl_errf(err, "sim --workload %s: allowed lock, ipi, mixed",
 			       yl_workload_name(cfg->workload));
-	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_POLICY))
-		return yl_errf(err, "--policy: only with --sched coop (in host mode the kernel's yield_to() decides)");
-	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_TARGET))
-		return yl_errf(err, "--target: only with --sched coop (host mode: the guest's target, kvm_vcpu_on_spin() for PAUSE exits)");
+	/* host mode: the kernel's yield_to(), mainline's or the seed's */
+	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_POLICY) &&
+	    !cfg->policy->kernel_path)
+		return yl_errf(err, "sim --sched host --policy %s: allowed forfeit (mainline's yield_to()) or lag-credit (the seed's), the policies a host kernel carries out",
+			       cfg->policy->name);
+	if (cfg->sched != YL_SCHED_COOP && cfg->target == YL_TARGET_HINT &&
+	    yl_given(cfg, YL_O_TARGET))
+		return yl_errf(err, "sim --sched host --target hint: allowed rr (kvm_vcpu_on_spin()'s order) or ipi-pairs (the seed's), whom a PAUSE exit yields to");
 	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)
 		return yl_errf(err, "--timeline-events: only with --timeline FILE");
 	return 0;

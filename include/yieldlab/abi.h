@@ -178,6 +178,7 @@ struct yl_boot_params {
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
 #define YL_HIST_BUCKETS		48
 #define YL_BENCH_PAUSES		65536	/* spin-loop iterations timed */
+#define YL_BENCH_OPS		4096	/* uncontended lock ops timed */
 
 #define YL_MSG_LEN		128
 
@@ -236,12 +237,13 @@ struct yl_vcpu_result {
 	uint64_t ipi_rtt_sum;		/* sync: send to last ack, cycles */
 	uint64_t ipi_rtt_max;
 	/*
-	 * YL_WL_EXITS: YL_BENCH_PAUSES iterations of a waiter's spin loop
-	 * (PAUSE, a load of the word, a count), timed before the first exit:
-	 * what one PAUSE of a spinning guest costs, for sim's calibration.
+	 * YL_WL_EXITS, timed before the first exit, for sim's calibration:
+	 * YL_BENCH_PAUSES iterations of a waiter's spin loop (PAUSE, a load
+	 * of the word), and YL_BENCH_OPS uncontended lock ops with empty
+	 * critical section and think time (what an op costs beside them).
 	 */
 	uint64_t bench_pause_cycles;
-	uint64_t bench_pauses;
+	uint64_t bench_op_cycles;
 	uint64_t lat_hist[YL_HIST_BUCKETS];
 	uint64_t ipi_rtt_hist[YL_HIST_BUCKETS];	/* sync: round trip, sender side */
 	uint64_t ipi_lat_hist[YL_HIST_BUCKETS];	/* send to handler, receiver side */
