@@ -13,6 +13,7 @@
 #include "json.h"
 #include "simcmd.h"
 #include "util.h"
+#include "warn.h"
 
 #define SIM_TSC_KHZ	1000000u	/* one cycle a ns */
 
@@ -20,6 +21,7 @@ struct vm_sum {
 	uint64_t ops, spins, yields, halts, kicks, min, max;
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_yields;
 	uint64_t hints, handoffs, service;
+	uint64_t outcomes[YL_OUT_NR];
 	double sq;
 };
 
@@ -48,6 +50,8 @@ static void sum_vm(const struct yl_sim *s, unsigned int vm, struct vm_sum *m)
 		m->ipi_yields += v->ipi_yields;
 		m->hints += v->hints;
 		m->handoffs += v->handoffs;
+		for (unsigned int k = 0; k < YL_OUT_NR; k++)
+			m->outcomes[k] += v->outcomes[k];
 		m->service += v->service_ns;
 	}
 }
@@ -251,6 +255,19 @@ static void json_outcomes(struct yj *j, const struct yl_sim *s, int vm)
 	yj_obj_end(j);
 }
 
+/* What lag credit granted: nothing at all means the policy changed nothing. */
+static void json_credit(struct yj *j, const struct yl_sim *s)
+{
+	const struct yl_sched *sch = yl_sim_sched(s);
+
+	yj_obj(j, "credit");
+	yj_u64(j, "credits", sch->credits);
+	yj_u64(j, "levels", sch->credit_levels);
+	yj_u64(j, "granted_ns", sch->credit_ns);
+	yj_u64(j, "denied", sch->credit_denied);
+	yj_obj_end(j);
+}
+
 static uint64_t handoffs_all(const struct yl_sim *s)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
@@ -266,7 +283,6 @@ static uint64_t handoffs_all(const struct yl_sim *s)
 static void json_sched_top(struct yj *j, const struct yl_sim *s)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
-	const struct yl_sched *sch = yl_sim_sched(s);
 
 	yj_str(j, "policy", c->policy->name);
 	yj_str(j, "target", yl_target_name((enum yl_target_kind)c->target));
@@ -275,12 +291,7 @@ static void json_sched_top(struct yj *j, const struct yl_sim *s)
 	yj_u64(j, "nr_vms", c->nr_vms);
 	yj_bool(j, "flat", c->p.flat);
 	yj_u64(j, "credit_budget_pct", c->p.credit_budget_pct);
-	yj_obj(j, "credit");
-	yj_u64(j, "credits", sch->credits);
-	yj_u64(j, "levels", sch->credit_levels);
-	yj_u64(j, "granted_ns", sch->credit_ns);
-	yj_u64(j, "denied", sch->credit_denied);
-	yj_obj_end(j);
+	json_credit(j, s);
 	yj_str(j, "pause_exits", "off");	/* coop turns them off */
 	yj_u64(j, "handoffs", handoffs_all(s));
 	yj_i64(j, "max_in_kvm_run", (int64_t)(c->nr_cpus < c->nr_vms * c->vcpus ?
@@ -344,26 +355,53 @@ static void json_coop_vm(struct yj *j, const struct yl_sim *s, unsigned int vm,
 	yj_obj_end(j);
 }
 
-/* A run that compared nothing says so (docs/report.md#warnings). */
+/*
+ * A run that compared nothing says so (docs/report.md#warnings), with
+ * run's own decisions (warn.c) on the simulated counts.
+ */
+static void warnings_of(const struct yl_sim *s, const struct vm_sum *all,
+			struct yl_warnings *w)
+{
+	const struct yl_sim_config *c = yl_sim_config_of(s);
+	const uint64_t *o = all->outcomes;
+
+	memset(w, 0, sizeof(*w));
+	if (c->sched == YL_SCHED_COOP)
+		yl_warn_hints(w, c->policy->name, c->pv == YL_PV_YIELD, all->hints,
+			      o[YL_OUT_YIELDED] + o[YL_OUT_HONOURED] + o[YL_OUT_RATE_LIMITED]);
+	yl_warn_credit(w, c->policy->name, o[YL_OUT_HONOURED] + o[YL_OUT_RATE_LIMITED],
+		       yl_sim_sched(s)->credits);
+	yl_warn_pv(w, yl_wl_has_locks(c->workload) ? c->pv : YL_PV_NONE,
+		   all->yields, all->halts);
+}
+
 static void json_warnings(struct yj *j, const struct yl_sim *s,
 			  const struct vm_sum *all)
 {
-	const struct yl_sim_config *c = yl_sim_config_of(s);
+	struct yl_warnings w;
 
-	yj_arr(j, "warnings");
-	if (c->pv == YL_PV_YIELD && !all->hints) {
-		yj_obj(j, NULL);
-		yj_str(j, "id", "no_hints");
-		yj_str(j, "text", "--pv yield, but no waiter ever hinted: the policy received nothing to act on");
-		yj_obj_end(j);
+	warnings_of(s, all, &w);
+	yl_warnings_json(&w, j);
+}
+
+/* Every VM's counts together. */
+static void sum_all(const struct yl_sim *s, struct vm_sum *all)
+{
+	struct vm_sum m;
+	unsigned int k, o;
+
+	memset(all, 0, sizeof(*all));
+	for (k = 0; k < yl_sim_config_of(s)->nr_vms; k++) {
+		sum_vm(s, k, &m);
+		all->ops += m.ops;
+		all->ipi_ops += m.ipi_ops;
+		all->hints += m.hints;
+		all->yields += m.yields;
+		all->halts += m.halts;
+		all->ipi_yields += m.ipi_yields;
+		for (o = 0; o < YL_OUT_NR; o++)
+			all->outcomes[o] += m.outcomes[o];
 	}
-	if (c->pv != YL_PV_NONE && !all->yields && !all->halts && !all->ipi_yields) {
-		yj_obj(j, NULL);
-		yj_str(j, "id", "pv_unused");
-		yj_str(j, "text", "--pv was never used: no waiter reached --spin-threshold PAUSEs");
-		yj_obj_end(j);
-	}
-	yj_arr_end(j);
 }
 
 static void json_vm_body(struct yj *j, const struct yl_sim *s, unsigned int vm,
@@ -394,28 +432,21 @@ static void json_sim(struct yj *j, const struct yl_sim *s,
 	(void)sc;	/* its wall time would make the file differ run to run */
 	yj_u64(j, "events", yl_sim_events(s));
 	yj_u64(j, "idle_ns", yl_sim_idle_ns(s));
-	if (yl_sim_config_of(s)->sched == YL_SCHED_HOST)
+	if (yl_sim_config_of(s)->sched == YL_SCHED_HOST) {	/* else in coop */
 		json_outcomes(j, s, -1);
+		json_credit(j, s);
+	}
 	yj_obj_end(j);
 }
 
 int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
-	struct vm_sum all, m;
+	struct vm_sum all;
 	unsigned int k;
 	struct yj j;
 
-	memset(&all, 0, sizeof(all));
-	for (k = 0; k < c->nr_vms; k++) {
-		sum_vm(s, k, &m);
-		all.ops += m.ops;
-		all.ipi_ops += m.ipi_ops;
-		all.hints += m.hints;
-		all.yields += m.yields;
-		all.halts += m.halts;
-		all.ipi_yields += m.ipi_yields;
-	}
+	sum_all(s, &all);
 	yj_init(&j, f);
 	yj_obj(&j, NULL);
 	yj_header(&j, "sim");
@@ -459,12 +490,15 @@ int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
+	struct yl_warnings w;
+	struct vm_sum m, sums;
 	double all = 0;
-	struct vm_sum m;
 	unsigned int k;
 
 	for (k = 0; k < c->nr_vms * c->vcpus; k++)
 		all += (double)yl_sim_vstat(s, k)->service_ns;
+	sum_all(s, &sums);
+	warnings_of(s, &sums, &w);
 	fprintf(f, "sim: %u VM(s) x %u vCPUs on %u CPUs, %s, %s lock, pv %s, %s, policy %s, target %s, preset %s, seed %llu\n",
 		c->nr_vms, c->vcpus, c->nr_cpus, yl_sched_mode_name(c->sched),
 		yl_lock_name(c->lock), yl_pv_name(c->pv), yl_workload_name(c->workload),
@@ -484,4 +518,5 @@ void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 		sc->wall_s > 0 ? (double)yl_sim_events(s) / sc->wall_s / 1e6 : 0,
 		100.0 * (double)yl_sim_idle_ns(s) / ((double)c->nr_cpus * (double)c->duration_ns),
 		yl_sim_failure(s) ? yl_sim_failure(s) : "every invariant held");
+	yl_warnings_print(&w, "  ", f);
 }

@@ -165,6 +165,9 @@ void yl_coop_warnings(struct yl_report *r)
 	yl_warn_hints(&r->warn, yl_policy_name(cfg), cfg->pv == YL_PV_YIELD,
 		      COOP_SUM(r, hints), o[YL_OUT_YIELDED] + o[YL_OUT_HONOURED] +
 		      o[YL_OUT_RATE_LIMITED]);
+	/* the scheduler's count: none at all is none for this VM */
+	yl_warn_credit(&r->warn, yl_policy_name(cfg), o[YL_OUT_HONOURED] +
+		       o[YL_OUT_RATE_LIMITED], c->s->credits);
 	warn_moves(r);
 }
 

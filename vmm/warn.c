@@ -14,6 +14,7 @@ static const char *const names[YL_WARN_NR] = {
 	[YL_WARN_STARVED] = "starved",
 	[YL_WARN_SPREAD] = "bench_spread",
 	[YL_WARN_SLOW_MOVES] = "slow_vcpu_moves",
+	[YL_WARN_NO_CREDIT] = "no_credit",
 };
 
 const char *yl_warn_name(enum yl_warn_id id)
@@ -84,6 +85,19 @@ void yl_warn_pv(struct yl_warnings *w, unsigned int pv, uint64_t yields,
 		yl_warn(w, YL_WARN_PV_UNUSED, "--pv yield: no waiter yielded, so this ran as --pv none (waiters yield after --spin-threshold PAUSEs, and only to a holder the steal-time record shows preempted)");
 	if (pv == YL_PV_HALT && !halts)
 		yl_warn(w, YL_WARN_PV_UNUSED, "--pv halt: no waiter halted, so this ran as --pv none (waiters halt after --spin-threshold PAUSEs)");
+}
+
+/*
+ * lag-credit that honoured hints but never credited lag did exactly what
+ * forfeit does: every target (and its groups) was already eligible.
+ */
+void yl_warn_credit(struct yl_warnings *w, const char *policy, uint64_t honoured,
+		    uint64_t credits)
+{
+	if (!strcmp(policy, "lag-credit") && honoured && !credits)
+		yl_warn(w, YL_WARN_NO_CREDIT, "--policy lag-credit credited no lag in %" PRIu64
+			" honoured yields: every target was eligible, so this ran as forfeit",
+			honoured);
 }
 
 /* Rates over a phase much longer than asked are from another experiment. */

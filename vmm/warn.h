@@ -21,6 +21,7 @@ enum yl_warn_id {
 	YL_WARN_STARVED,	/* vCPU threads got far less than their pCPUs */
 	YL_WARN_SPREAD,		/* a benchmark's spread makes its ratio moot */
 	YL_WARN_SLOW_MOVES,	/* coop: vCPUs changed thread, RCU not expedited */
+	YL_WARN_NO_CREDIT,	/* lag-credit honoured hints but credited nothing */
 	YL_WARN_NR
 };
 
@@ -44,6 +45,8 @@ void yl_warn_hints(struct yl_warnings *w, const char *policy, bool pv_yield,
 		   uint64_t hints, uint64_t acted);
 void yl_warn_pv(struct yl_warnings *w, unsigned int pv, uint64_t yields,
 		uint64_t halts);
+void yl_warn_credit(struct yl_warnings *w, const char *policy, uint64_t honoured,
+		    uint64_t credits);
 void yl_warn_overrun(struct yl_warnings *w, double phase_ms, uint64_t duration_ms);
 void yl_warn_starved(struct yl_warnings *w, uint64_t run_ns, uint64_t wait_ns,
 		     uint64_t capacity_ns);

@@ -40,6 +40,22 @@ START_TEST(no_hints)
 }
 END_TEST
 
+/* lag-credit that honoured yields yet credited nothing ran as forfeit. */
+START_TEST(no_credit)
+{
+	struct yl_warnings w = { 0 };
+
+	yl_warn_credit(&w, "forfeit", 100, 0);		/* not lag-credit */
+	yl_warn_credit(&w, "lag-credit", 0, 0);		/* nothing honoured */
+	yl_warn_credit(&w, "lag-credit", 100, 1);	/* one credit: compared */
+	ck_assert_uint_eq(w.n, 0);
+	yl_warn_credit(&w, "lag-credit", 100, 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert(has(&w, YL_WARN_NO_CREDIT));
+	ck_assert_ptr_nonnull(strstr(w.w[0].text, "ran as forfeit"));
+}
+END_TEST
+
 START_TEST(pv_unused)
 {
 	struct yl_warnings w = { 0 };
@@ -196,6 +212,7 @@ Suite *warn_suite(void)
 
 	tcase_add_test(tc, no_hints);
 	tcase_add_test(tc, pv_unused);
+	tcase_add_test(tc, no_credit);
 	tcase_add_test(tc, overrun);
 	tcase_add_test(tc, starved);
 	tcase_add_test(tc, starved_across_vms);
