@@ -131,6 +131,7 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->pause_exits = cfg->pause_exits != YL_PAUSE_EXITS_OFF;
 	c->seed = cfg->seed;
 	c->dist = cfg->dist;
+	c->placement = cfg->placement;
 	c->timeline_events = cfg->timeline_path ? cfg->timeline_events : 0;
 	if (preset_of(cfg, c, err))
 		return -1;

@@ -94,6 +94,7 @@ static void json_config(struct yj *j, const struct yl_sim *s,
 	snprintf(pcpus, sizeof(pcpus), "%llu", (unsigned long long)c->seed);
 	yj_str(j, "seed", pcpus);	/* a string: exact in every JSON reader */
 	yj_str(j, "dist", yl_sim_dist_name(c->dist));
+	yj_str(j, "placement", yl_sim_placement_name(c->placement));
 	yj_obj(j, "cost_ns");
 	for (k = 0; k < YL_COST_NR; k++)
 		yj_u64(j, yl_sim_costs[k].name, c->cost[k]);

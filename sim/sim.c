@@ -43,6 +43,16 @@ const char *yl_sim_dist_name(unsigned int d)
 	return d < YL_SIM_DIST_NR ? dist_names[d] : NULL;
 }
 
+static const char *const placement_names[YL_SIM_PLACE_NR] = {
+	[YL_SIM_PLACE_SPREAD] = "spread",
+	[YL_SIM_PLACE_RANDOM] = "random",
+};
+
+const char *yl_sim_placement_name(unsigned int p)
+{
+	return p < YL_SIM_PLACE_NR ? placement_names[p] : NULL;
+}
+
 int yl_sim_cost_find(const char *name)
 {
 	int k;
@@ -567,7 +577,8 @@ static const char *check_config(const struct yl_sim_config *c)
 		return "IPIs need 2 or more vCPUs and 1 to vCPUs - 1 targets";
 	if (c->lock >= YL_LOCK_NR || c->pv >= YL_PV_NR ||
 	    c->yield_to >= YL_YIELD_TO_NR || c->sched >= YL_SCHED_NR ||
-	    c->target >= YL_TARGET_NR || c->dist >= YL_SIM_DIST_NR || !c->policy)
+	    c->target >= YL_TARGET_NR || c->dist >= YL_SIM_DIST_NR ||
+	    c->placement >= YL_SIM_PLACE_NR || !c->policy)
 		return "an enum out of range";
 	if (!c->cost[YL_COST_PAUSE] || !c->duration_ns || !c->spin_threshold ||
 	    !c->p.tick_ns)
@@ -586,6 +597,12 @@ static int make_sched(struct yl_sim *s)
 	for (t = 0; t < s->nr; t++) {
 		cpu[t] = t % s->c.nr_cpus;		/* as coop places them */
 		group[t] = grouped ? (int)(t / s->c.vcpus) : -1;
+	}
+	for (t = s->nr; s->c.placement == YL_SIM_PLACE_RANDOM && t > 1; t--) {
+		unsigned int r = (unsigned int)(sim_rand(s) % t), x = cpu[t - 1];
+
+		cpu[t - 1] = cpu[r];	/* Fisher-Yates: the same counts per CPU */
+		cpu[r] = x;
 	}
 	s->s = yl_sched_create(&s->c.p, s->c.nr_cpus, s->nr,
 			       grouped ? s->c.nr_vms : 0, cpu, group, NULL);

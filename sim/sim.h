@@ -50,6 +50,14 @@ enum yl_sim_dist {
 };
 const char *yl_sim_dist_name(unsigned int d);
 
+/* Where each vCPU is queued (sched/ has no load balancer to move it). */
+enum yl_sim_placement {
+	YL_SIM_PLACE_SPREAD,	/* vCPU t on CPU t mod N, as coop places them */
+	YL_SIM_PLACE_RANDOM,	/* as many per CPU, which ones drawn from the seed */
+	YL_SIM_PLACE_NR
+};
+const char *yl_sim_placement_name(unsigned int p);
+
 #define YL_SIM_MAX_VMS		64
 #define YL_SIM_MAX_CPUS		4096
 
@@ -72,6 +80,7 @@ struct yl_sim_config {
 	bool pause_exits;		/* host: PLE as SVM's pause filter */
 	uint64_t seed;
 	unsigned int dist;		/* enum yl_sim_dist */
+	unsigned int placement;		/* enum yl_sim_placement */
 	uint64_t cost[YL_COST_NR];
 	uint64_t timeline_events;	/* 0: no timeline */
 };

@@ -41,7 +41,7 @@ enum yl_opt_id {
 	YL_O_QUIET, YL_O_GUEST,
 	YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_OUT,
 	YL_O_PLAN, YL_O_RESUME, YL_O_ONLY, YL_O_MODE, YL_O_EMIT, YL_O_YIELDLAB,
-	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST,
+	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT,
 	YL_O_NR
 };
 
@@ -176,6 +176,7 @@ struct yl_config {
 	unsigned int nr_calib;		/* --calibrate FILE */
 	const char *calib[2];
 	unsigned int dist;		/* --dist: enum yl_sim_dist */
+	unsigned int placement;		/* --placement: enum yl_sim_placement */
 };
 
 static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)
