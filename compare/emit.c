@@ -50,6 +50,10 @@ int yl_plan_args(const struct yl_plan *p, const char **argv, int max)
 	argv[n++] = num[1];
 	argv[n++] = "--confidence";
 	argv[n++] = num[2];
+	if (p->sim) {
+		argv[n++] = "--mode";
+		argv[n++] = "sim";
+	}
 	if (p->cmp_axis >= 0) {
 		snprintf(base, sizeof(base), "%s=%s", yl_axis_name(&p->axes[p->cmp_axis]),
 			 p->axes[p->cmp_axis].vals[p->base_val]);

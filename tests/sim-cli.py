@@ -168,6 +168,16 @@ def compare(tmp):
     check(not probs, "compare --mode sim: the summary follows its schema", "; ".join(probs[:3]))
     check("better" in open(os.path.join(out, "summary.md")).read(),
           "compare --mode sim: forfeit judged better than none at 8:2")
+    emit, cmds = os.path.join(tmp, "emit"), os.path.join(tmp, "cmds")
+    p = subprocess.run([YL, "compare", "--plan", os.path.join(out, "plan"), "--out", emit,
+                        "--emit", "parallel", cmds], capture_output=True, text=True)
+    first = open(cmds).readline().split() if p.returncode == 0 else []
+    q = subprocess.run(first, capture_output=True, text=True) if first else None
+    check(q is not None and q.returncode == 0 and "--mode" in first and
+          os.path.exists(os.path.join(emit, "runs", "00000", "run.json")) and
+          " sim " in open(os.path.join(emit, "runs", "00000", "cmd")).read(),
+          "compare --mode sim --emit: each command keeps the mode and runs a sim",
+          p.stderr + (q.stderr if q else ""))
 
 
 with tempfile.TemporaryDirectory() as tmp:
