@@ -53,7 +53,9 @@ char *yl_read_file(const char *path, size_t max);
 void yl_shell_quote(FILE *f, const char *s);
 
 /* emit.c */
-int yl_plan_args(const struct yl_plan *p, const char **argv, int max);
+#define YL_PLAN_ARGS_BYTES	65536	/* the lists yl_plan_args() joins */
+int yl_plan_args(const struct yl_plan *p, const char **argv, int max,
+		 char *buf, size_t len);
 int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
 	    const char *yieldlab, const char *out);
 

@@ -12,17 +12,16 @@
 #include <string.h>
 #include "compare.h"
 
-/* "a,b,c"; lives as long as the process. */
-static char *join(const struct yl_axis *ax)
+/* "a,b,c" into the caller's @buf at *@used; NULL if it does not fit. */
+static char *join(const struct yl_axis *ax, char *buf, size_t len, size_t *used)
 {
-	size_t len = 1;
+	char *j = buf + *used;
+	size_t need = 1;
 	unsigned int v;
-	char *j;
 
 	for (v = 0; v < ax->nr; v++)
-		len += strlen(ax->vals[v]) + 1;
-	j = malloc(len);
-	if (!j)
+		need += strlen(ax->vals[v]) + 1;
+	if (*used + need > len)
 		return NULL;
 	j[0] = 0;
 	for (v = 0; v < ax->nr; v++) {
@@ -30,15 +29,21 @@ static char *join(const struct yl_axis *ax)
 			strcat(j, ",");
 		strcat(j, ax->vals[v]);
 	}
+	*used += need;
 	return j;
 }
 
-/* The plan as compare's own options, for a command line. */
-int yl_plan_args(const struct yl_plan *p, const char **argv, int max)
+/*
+ * The plan as compare's own options, for a command line; the lists it
+ * joins are written to @buf, which must outlive @argv.
+ */
+int yl_plan_args(const struct yl_plan *p, const char **argv, int max,
+		 char *buf, size_t len)
 {
 	static char num[3][32];
 	static char base[600];
 	unsigned int a, v;
+	size_t used = 0;
 	int n = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%u", p->reps);
@@ -71,7 +76,7 @@ int yl_plan_args(const struct yl_plan *p, const char **argv, int max)
 			continue;
 		}
 		argv[n++] = yl_opts[ax->opt].name;
-		argv[n] = join(ax);
+		argv[n] = join(ax, buf, len, &used);
 		if (!argv[n++])
 			return -1;
 	}
@@ -83,9 +88,10 @@ static void put_cmd(FILE *f, const struct yl_plan *p, const char *yieldlab,
 		    const char *out, const char *only)
 {
 	const char *argv[2 * YL_MAX_AXES * YL_MAX_AXIS_VALUES + 16];
+	static char lists[YL_PLAN_ARGS_BYTES];
 	int n, i;
 
-	n = yl_plan_args(p, argv, (int)ARRAY_SIZE(argv));
+	n = yl_plan_args(p, argv, (int)ARRAY_SIZE(argv), lists, sizeof(lists));
 	yl_shell_quote(f, yieldlab);
 	fputs(" compare", f);
 	for (i = 0; i < n; i++) {

@@ -658,6 +658,7 @@ static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 			const char *out)
 {
 	const char *argv[2 * YL_MAX_AXES * YL_MAX_AXIS_VALUES + 32];
+	static char lists[YL_PLAN_ARGS_BYTES];
 	const char *script = getenv("YIELDLAB_EMUHOST");
 	char build[PATH_MAX], outabs[PATH_MAX], work[] = "/tmp/yieldlab-emuhost-XXXXXX";
 	int n = 0, st, rc;
@@ -683,7 +684,8 @@ static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 	argv[n++] = mkdtemp(work) ? work : "/tmp";
 	argv[n++] = "--";
 	argv[n++] = "compare";
-	n += yl_plan_args(p, argv + n, (int)ARRAY_SIZE(argv) - n - 4);
+	n += yl_plan_args(p, argv + n, (int)ARRAY_SIZE(argv) - n - 4, lists,
+			  sizeof(lists));
 	argv[n++] = "--out";
 	argv[n++] = outabs;
 	argv[n] = NULL;

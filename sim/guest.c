@@ -24,7 +24,7 @@
 
 #define BACKOFF_MAX	1024u	/* guest/lock.c */
 
-static struct sim_vcpu *V(struct yl_sim *s, unsigned int t)
+static struct sim_vcpu *vc(struct yl_sim *s, unsigned int t)
 {
 	return &s->v[t];
 }
@@ -80,7 +80,7 @@ static void hist_add(uint64_t *h, uint64_t v)
 static void port(struct yl_sim *s, unsigned int t, enum port p, int arg,
 		 enum gstate resume)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	bool user = s->c.sched == YL_SCHED_COOP && p != P_PLE && p != P_NONE;
 
 	v->gs = G_PORT;
@@ -95,10 +95,10 @@ static void port(struct yl_sim *s, unsigned int t, enum port p, int arg,
 
 static void q_push(struct yl_sim *s, struct sim_lock *l, unsigned int t)
 {
-	V(s, t)->q_next = NO_VCPU;
-	V(s, t)->q_prev = l->tail;
+	vc(s, t)->q_next = NO_VCPU;
+	vc(s, t)->q_prev = l->tail;
 	if (l->tail >= 0)
-		V(s, (unsigned int)l->tail)->q_next = (int32_t)t;
+		vc(s, (unsigned int)l->tail)->q_next = (int32_t)t;
 	else
 		l->head = (int)t;
 	l->tail = (int)t;
@@ -110,25 +110,25 @@ static int q_pop(struct yl_sim *s, struct sim_lock *l)
 
 	if (h < 0)
 		return NO_VCPU;
-	l->head = V(s, (unsigned int)h)->q_next;
+	l->head = vc(s, (unsigned int)h)->q_next;
 	if (l->head < 0)
 		l->tail = NO_VCPU;
 	else
-		V(s, (unsigned int)l->head)->q_prev = NO_VCPU;
+		vc(s, (unsigned int)l->head)->q_prev = NO_VCPU;
 	return h;
 }
 
 /* The waiter just ahead of @t in the queue (the owner for the first). */
 static int ahead_of(struct yl_sim *s, unsigned int t)
 {
-	int p = V(s, t)->q_prev;
+	int p = vc(s, t)->q_prev;
 
 	return p >= 0 ? p : lock_of(s, t)->owner;
 }
 
 static void enter_cs(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	struct sim_lock *l = lock_of(s, t);
 	uint64_t lat = s->now - v->acq_t;
 
@@ -141,16 +141,16 @@ static void enter_cs(struct yl_sim *s, unsigned int t)
 	l->last_owner = (int)t;		/* queue_owner */
 	v->granted = false;
 	v->ple_pauses = 0;		/* only a waiter's PAUSEs count */
-	ST(s, v)->lat_sum += lat;
-	if (lat > ST(s, v)->lat_max)
-		ST(s, v)->lat_max = lat;
-	hist_add(ST(s, v)->lat_hist, lat);
+	vst(s, v)->lat_sum += lat;
+	if (lat > vst(s, v)->lat_max)
+		vst(s, v)->lat_max = lat;
+	hist_add(vst(s, v)->lat_hist, lat);
 	v->gs = G_CS;
 	v->left = drawn(s, s->c.cs_ns);
 	/* qspinlock under pv halt: the new owner kicks the next in line */
 	if (s->c.lock == YL_LOCK_QSPIN && s->c.pv == YL_PV_HALT &&
-	    l->head >= 0 && V(s, (unsigned int)l->head)->halted_flag) {
-		ST(s, v)->kicks++;
+	    l->head >= 0 && vc(s, (unsigned int)l->head)->halted_flag) {
+		vst(s, v)->kicks++;
 		port(s, t, P_KICK, l->head, G_CS);
 	}
 }
@@ -158,7 +158,7 @@ static void enter_cs(struct yl_sim *s, unsigned int t)
 /* Someone else's state changed under it: settle it first, then replan. */
 static void touch_other(struct yl_sim *s, unsigned int w)
 {
-	if (V(s, w)->cpu >= 0)
+	if (vc(s, w)->cpu >= 0)
 		guest_settle(s, w, s->now);
 }
 
@@ -166,18 +166,18 @@ static void grant(struct yl_sim *s, unsigned int w)
 {
 	touch_other(s, w);
 	lock_of(s, w)->owner = (int)w;
-	V(s, w)->granted = true;
+	vc(s, w)->granted = true;
 	sim_replan(s, w);
 }
 
 /* TAS/TTAS: the running waiters not backing off, drawn from the seed. */
 static int race_winner(struct yl_sim *s, unsigned int me)
 {
-	unsigned int b = base_of(s, V(s, me)->vm), i, n = 0;
+	unsigned int b = base_of(s, vc(s, me)->vm), i, n = 0;
 	int pick = NO_VCPU;
 
 	for (i = b; i < b + s->c.vcpus; i++) {
-		struct sim_vcpu *w = V(s, i);
+		struct sim_vcpu *w = vc(s, i);
 
 		if (w->gs != G_SPIN || w->cpu < 0 || w->run_t > s->now)
 			continue;
@@ -190,7 +190,7 @@ static int race_winner(struct yl_sim *s, unsigned int me)
 	if (pick < 0 || s->c.lock != YL_LOCK_TTAS)
 		return pick;
 	for (i = b; i < b + s->c.vcpus; i++) {	/* the others lost the CAS */
-		struct sim_vcpu *w = V(s, i);
+		struct sim_vcpu *w = vc(s, i);
 
 		if ((int)i == pick || w->gs != G_SPIN || w->cpu < 0 ||
 		    w->run_t > s->now || w->backoff_left)
@@ -207,12 +207,12 @@ static int race_winner(struct yl_sim *s, unsigned int me)
 /* pv_kick_any(): the first halted vCPU after us. */
 static int halted_after(struct yl_sim *s, unsigned int me)
 {
-	unsigned int n = s->c.vcpus, b = base_of(s, V(s, me)->vm), i;
+	unsigned int n = s->c.vcpus, b = base_of(s, vc(s, me)->vm), i;
 
 	for (i = 1; i < n; i++) {
-		unsigned int t = b + (V(s, me)->idx + i) % n;
+		unsigned int t = b + (vc(s, me)->idx + i) % n;
 
-		if (V(s, t)->halted_flag)
+		if (vc(s, t)->halted_flag)
 			return (int)t;
 	}
 	return NO_VCPU;
@@ -226,7 +226,7 @@ static void release(struct yl_sim *s, unsigned int t)
 
 	l->in_cs--;
 	l->counter++;
-	ST(s, V(s, t))->ops++;
+	vst(s, vc(s, t))->ops++;
 	l->owner = NO_VCPU;
 	if (fifo(s)) {
 		next = q_pop(s, l);
@@ -241,10 +241,10 @@ static void release(struct yl_sim *s, unsigned int t)
 		else if (s->c.pv == YL_PV_HALT)
 			kick = halted_after(s, t);
 	}
-	V(s, t)->gs = G_THINK;
-	V(s, t)->left = drawn(s, s->c.think_ns) + cost(s, YL_COST_OP);
-	if (s->c.pv == YL_PV_HALT && kick >= 0 && V(s, (unsigned int)kick)->halted_flag) {
-		ST(s, V(s, t))->kicks++;
+	vc(s, t)->gs = G_THINK;
+	vc(s, t)->left = drawn(s, s->c.think_ns) + cost(s, YL_COST_OP);
+	if (s->c.pv == YL_PV_HALT && kick >= 0 && vc(s, (unsigned int)kick)->halted_flag) {
+		vst(s, vc(s, t))->kicks++;
 		port(s, t, P_KICK, kick, G_THINK);
 	}
 }
@@ -252,7 +252,7 @@ static void release(struct yl_sim *s, unsigned int t)
 static void acquire(struct yl_sim *s, unsigned int t)
 {
 	struct sim_lock *l = lock_of(s, t);
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	v->acq_t = s->now;
 	v->spun = 0;
@@ -271,7 +271,7 @@ static void acquire(struct yl_sim *s, unsigned int t)
 
 static unsigned int ipi_target(struct yl_sim *s, unsigned int t, unsigned int j)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	unsigned int n = s->c.vcpus;
 
 	return base_of(s, v->vm) +
@@ -280,9 +280,9 @@ static unsigned int ipi_target(struct yl_sim *s, unsigned int t, unsigned int j)
 
 static bool req_outstanding(struct yl_sim *s, unsigned int from, unsigned int to)
 {
-	unsigned int i = V(s, from)->idx;
+	unsigned int i = vc(s, from)->idx;
 
-	return V(s, to)->req_from[i / 64] & (1ull << (i % 64));
+	return vc(s, to)->req_from[i / 64] & (1ull << (i % 64));
 }
 
 /* The first of this op's targets still running our last call, or -1. */
@@ -305,7 +305,7 @@ static bool lock_ready(struct yl_sim *s, unsigned int t);
 /* The op is over: the IPI workload thinks, mixed goes on to lock ops. */
 static void ipi_op_done(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	v->ipi_nr++;
 	v->gs = G_THINK;	/* mixed: straight to its lock ops */
@@ -316,7 +316,7 @@ static void ipi_op_done(struct yl_sim *s, unsigned int t)
 /* Sync: wait for the next target still running our call; async: done. */
 static void ipi_continue(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	int busy = s->c.ipi_wait == YL_IPI_SYNC ? busy_target(s, t) : NO_VCPU;
 
 	if (busy >= 0) {
@@ -326,14 +326,14 @@ static void ipi_continue(struct yl_sim *s, unsigned int t)
 		return;
 	}
 	if (s->c.ipi_wait == YL_IPI_SYNC)
-		ST(s, v)->ipi_acked += s->c.ipi_targets;
+		vst(s, v)->ipi_acked += s->c.ipi_targets;
 	ipi_op_done(s, t);
 }
 
 /* ipi_op(): csd_lock() each target's slot, fill them, send. */
 static void ipi_op(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	int busy = busy_target(s, t);
 	unsigned int j;
 
@@ -345,13 +345,13 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
 		return;
 	}
 	for (j = 0; j < s->c.ipi_targets; j++) {
-		struct sim_vcpu *to = V(s, ipi_target(s, t, j));
+		struct sim_vcpu *to = vc(s, ipi_target(s, t, j));
 
 		to->req_from[v->idx / 64] |= 1ull << (v->idx % 64);
 		to->nr_req++;
 	}
-	ST(s, v)->ipi_ops++;
-	ST(s, v)->ipi_sent += s->c.ipi_targets;
+	vst(s, v)->ipi_ops++;
+	vst(s, v)->ipi_sent += s->c.ipi_targets;
 	port(s, t, P_IPI, NO_VCPU, G_IPI_SPIN);
 }
 
@@ -361,15 +361,15 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
  */
 static void after_ipi_sent(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	unsigned int j;
 
 	for (j = 0; s->c.pv == YL_PV_YIELD && j < s->c.ipi_targets; j++) {
 		unsigned int to = ipi_target(s, t, j);
 
-		if (!V(s, to)->preempted)
+		if (!vc(s, to)->preempted)
 			continue;
-		ST(s, v)->ipi_yields++;
+		vst(s, v)->ipi_yields++;
 		port(s, t, P_HINT, (int)to, G_IPI_SPIN);
 		v->ipi_after_yield = true;
 		return;
@@ -380,7 +380,7 @@ static void after_ipi_sent(struct yl_sim *s, unsigned int t)
 /* The interrupt handler on @t: run every call waiting for it. */
 void guest_irq(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	unsigned int b = base_of(s, v->vm), w;
 
 	for (w = 0; v->nr_req && w <= (s->c.vcpus - 1) / 64; w++) {
@@ -389,9 +389,9 @@ void guest_irq(struct yl_sim *s, unsigned int t)
 			unsigned int from = b + w * 64 + bit;
 
 			v->req_from[w] &= v->req_from[w] - 1;
-			ST(s, v)->ipi_received++;
+			vst(s, v)->ipi_received++;
 			if (s->c.ipi_wait == YL_IPI_ASYNC)
-				ST(s, V(s, from))->ipi_acked++;
+				vst(s, vc(s, from))->ipi_acked++;
 			touch_other(s, from);
 			sim_replan(s, from);
 		}
@@ -404,7 +404,7 @@ void guest_irq(struct yl_sim *s, unsigned int t)
 /* One op: a lock op, or (ipi, mixed) an IPI op when its turn comes. */
 static void next_op(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	if (s->c.workload == YL_WL_LOCK ||
 	    (s->c.workload == YL_WL_MIXED && v->lock_ops_left)) {
@@ -419,7 +419,7 @@ static void next_op(struct yl_sim *s, unsigned int t)
 
 void guest_init(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	v->gs = G_THINK;
 	/* a drawn start, so that a seed gives its own interleaving */
@@ -465,7 +465,7 @@ static uint64_t spin_left(const struct yl_sim *s, const struct sim_vcpu *v)
 
 uint64_t guest_next(struct yl_sim *s, unsigned int t, uint64_t from)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	uint64_t d;
 
 	switch (v->gs) {
@@ -491,7 +491,7 @@ uint64_t guest_next(struct yl_sim *s, unsigned int t, uint64_t from)
 
 void guest_settle(struct yl_sim *s, unsigned int t, uint64_t now)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	uint64_t d, pauses, pause = cost(s, YL_COST_PAUSE);
 
 	if (now <= v->run_t)
@@ -527,8 +527,8 @@ static int yield_target(struct yl_sim *s, unsigned int t)
 	int holder, ahead, c[2];
 	unsigned int k;
 
-	if (V(s, t)->gs == G_IPI_SPIN)
-		return (int)V(s, t)->ipi_wait_on;
+	if (vc(s, t)->gs == G_IPI_SPIN)
+		return (int)vc(s, t)->ipi_wait_on;
 	switch (s->c.lock) {
 	case YL_LOCK_TICKET:
 		holder = l->owner;
@@ -548,7 +548,7 @@ static int yield_target(struct yl_sim *s, unsigned int t)
 	for (k = 0; k < 2; k++) {
 		if (c[k] < 0)
 			continue;
-		if (s->c.yield_to == YL_YIELD_TO_TURN || V(s, (unsigned int)c[k])->preempted)
+		if (s->c.yield_to == YL_YIELD_TO_TURN || vc(s, (unsigned int)c[k])->preempted)
 			return c[k];
 	}
 	return NO_VCPU;
@@ -557,12 +557,12 @@ static int yield_target(struct yl_sim *s, unsigned int t)
 /* A waiter's budget ran out (or KVM's PAUSE filter did). */
 static void spin_action(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	int target;
 
 	if (!ple_left(s, v)) {
 		v->ple_pauses = 0;
-		ST(s, v)->ple_exits++;
+		vst(s, v)->ple_exits++;
 		port(s, t, P_PLE, NO_VCPU, (enum gstate)v->gs);
 		return;
 	}
@@ -578,16 +578,16 @@ static void spin_action(struct yl_sim *s, unsigned int t)
 	if (s->c.sched == YL_SCHED_HOST && target < 0)
 		return;		/* nobody preempted: no hypercall */
 	if (v->gs == G_IPI_SPIN)
-		ST(s, v)->ipi_yields++;
+		vst(s, v)->ipi_yields++;
 	else
-		ST(s, v)->yields++;
+		vst(s, v)->yields++;
 	port(s, t, P_HINT, target, (enum gstate)v->gs);
 }
 
 /* An exit's cost is paid: the guest goes on, the host acts. */
 static void port_done(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 	enum port p = (enum port)v->port;
 	int arg = v->port_arg;
 	bool ipi_yield = v->ipi_after_yield;
@@ -609,7 +609,7 @@ static void port_done(struct yl_sim *s, unsigned int t)
 /* The lock is ours (its turn, or free for TAS/TTAS): take it. */
 static bool lock_ready(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	return v->granted ||
 	       (!fifo(s) && lock_of(s, t)->owner < 0 && !v->backoff_left);
@@ -617,7 +617,7 @@ static bool lock_ready(struct yl_sim *s, unsigned int t)
 
 void guest_step(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	switch (v->gs) {
 	case G_THINK:
@@ -654,7 +654,7 @@ void guest_step(struct yl_sim *s, unsigned int t)
 /* A kick or an interrupt ended its halt: it spins again. */
 void guest_woken(struct yl_sim *s, unsigned int t)
 {
-	struct sim_vcpu *v = V(s, t);
+	struct sim_vcpu *v = vc(s, t);
 
 	v->halted_flag = false;
 	v->gs = G_SPIN;

@@ -130,7 +130,7 @@ struct yl_sim {
 	bool has_tl;
 };
 
-static inline struct yl_sim_vstat *ST(struct yl_sim *s, const struct sim_vcpu *v)
+static inline struct yl_sim_vstat *vst(struct yl_sim *s, const struct sim_vcpu *v)
 {
 	return &s->st[v - s->v];
 }

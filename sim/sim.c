@@ -167,7 +167,7 @@ static void set_curr(struct yl_sim *s, unsigned int cpu, unsigned int t)
 	pc->curr = (int)t;
 	v->cpu = (int)cpu;
 	v->preempted = false;
-	ST(s, v)->dispatches++;
+	vst(s, v)->dispatches++;
 	v->slice_t = s->now;
 	v->run_t = s->now + (pc->last != (int)t ? s->c.cost[YL_COST_SWITCH] : 0);
 	pc->last = (int)t;
@@ -177,7 +177,7 @@ static void set_curr(struct yl_sim *s, unsigned int cpu, unsigned int t)
 	}
 	v->ple_pauses = 0;
 	if (v->hinted_t) {
-		ST(s, v)->handoffs++;
+		vst(s, v)->handoffs++;
 		sim_tl(s, YL_TL_HANDOFF, t, -1, (int64_t)(s->now - v->hinted_t), s->now, 0);
 		v->hinted_t = 0;
 	}
@@ -211,7 +211,7 @@ static void reschedule(struct yl_sim *s, unsigned int cpu, bool intr)
 		bool runnable = s->s->tasks[cur].state == YL_TASK_RUNNABLE;
 
 		if (intr && runnable) {
-			ST(s, v)->preemptions++;
+			vst(s, v)->preemptions++;
 			sim_tl(s, YL_TL_SLICE_END, (unsigned int)cur, -1, 0, s->now, 0);
 		}
 		v->preempted = intr && runnable;
@@ -276,10 +276,10 @@ static void hint(struct yl_sim *s, unsigned int t, int target, bool ple)
 	enum yl_outcome o;
 	int chosen = -1;
 
-	ST(s, v)->hints++;
+	vst(s, v)->hints++;
 	yl_sched_update_curr(s->s, cpu, s->now);
 	o = yl_directed_yield(s->s, pol, tg, t, target, s->now, &chosen);
-	ST(s, v)->outcomes[o]++;
+	vst(s, v)->outcomes[o]++;
 	sim_tl(s, YL_TL_HINT, t, chosen >= 0 ? (int32_t)s->v[chosen].idx : -1,
 	       o, s->now, 0);
 	if (ple && v->ple_window < YL_SIM_PLE_MAX)	/* grow_ple_window() */
@@ -314,7 +314,7 @@ static void halt(struct yl_sim *s, unsigned int t)
 		guest_woken(s, t);
 		return;
 	}
-	ST(s, v)->halts++;
+	vst(s, v)->halts++;
 	v->gs = G_HALTED;
 	sim_tl(s, YL_TL_HALT, t, -1, 0, s->now, 0);
 	yl_sched_block(s->s, t, s->now);

@@ -149,8 +149,40 @@ static const struct {
 	{ "--emit parallel f", "--emit: needs --out" },
 	{ "--emit gnu f --out d", "--emit 'gnu': unknown" },
 	{ "--emit parallel", "needs KIND FILE" },
-	{ "--mode sim", "--mode 'sim': unknown" },
+	{ "--mode simulated", "--mode 'simulated': unknown" },
+	{ "--cost exit=1000,exit=2000", "not an option of 'run'" },	/* sim's, not run's */
+	{ "--mode sim --pcpus 0-1", "--pcpus" },		/* sim's --pcpus is a count */
 };
+
+/*
+ * --mode sim: the runs are yieldlab sim, checked by sim's parser, with
+ * sim's own options as axes; the plan's text keeps the mode.
+ */
+START_TEST(sim_mode)
+{
+	const char *argv[YL_MAX_RUN_ARGS + 2];
+	struct yl_plan p, q;
+	struct yl_err err;
+	char *text;
+
+	ck_assert_int_eq(plan_of(&p, "--mode sim --pcpus 16 --vcpus 64 --cost exit=1000,exit=9000 "
+				 "--policy forfeit,lag-credit --sched coop --placement random", &err), 0);
+	ck_assert(p.sim);
+	ck_assert_uint_eq(p.nr_cells, 4);
+	ck_assert_int_eq(yl_plan_check(&p, false, &err), 0);
+	ck_assert_int_gt(yl_plan_run_args(&p, 0, argv, YL_MAX_RUN_ARGS), 0);
+	ck_assert_str_eq(argv[0], "sim");
+	text = yl_plan_text(&p);
+	ck_assert_ptr_nonnull(strstr(text, "mode sim\n"));
+	free(text);
+	ck_assert_int_eq(plan_of(&q, "--policy none,handoff --sched coop", &err), 0);
+	ck_assert(!q.sim);
+	ck_assert_int_eq(yl_plan_run_args(&q, 0, argv, YL_MAX_RUN_ARGS) > 0, 1);
+	ck_assert_str_eq(argv[0], "run");
+	yl_plan_free(&p);
+	yl_plan_free(&q);
+}
+END_TEST
 
 START_TEST(refused)
 {
@@ -265,6 +297,7 @@ Suite *compare_suite(void)
 	tcase_add_test(tc, rebase);
 	tcase_add_loop_test(tc, refused, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, plan_file);
+	tcase_add_test(tc, sim_mode);
 	tcase_add_test(tc, merge_args);
 	tcase_add_test(tc, run_metrics);
 	suite_add_tcase(s, tc);
