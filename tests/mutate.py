@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Mutation check of sched/'s tests: break one rule of the model at a time
-and require the sched/ unit tests to notice.
+"""Mutation check: break one rule at a time and require the tests to notice.
+
+Two suites.  sched: one rule of the EEVDF model or a policy switched off,
+against sched/'s two test programs.  sim: the simulator made to break what
+its invariant checks guard (mutual exclusion, one vCPU per CPU, time order,
+CPU time adding up, the counter), against sim/'s tests, so those checks are
+shown to fire.
 
 Each mutation is a single exact edit of one source line; one that no longer
 applies (the code moved on) fails this script as loudly as one that no test
 catches, so the list cannot silently go stale.  For each mutation the
-script builds sched/ with the edit and both sched/ test programs into a
-scratch directory, runs them, and prints the tests that failed.
+script builds the suite's sources with the edit and its test programs into
+a scratch directory, runs them, and prints the tests that failed.
 
-    tests/mutate.py [--only NAME] [--cc CC]
+    tests/mutate.py [--suite sched|sim] [--only NAME] [--cc CC]
 
 Exit 0 when the unmutated build passes and every mutation is caught."""
 import argparse
@@ -20,9 +25,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SOURCES = ["sched/eevdf.c", "sched/params.c", "sched/policy.c", "sched/sched.c",
-           "sched/target.c"]
-TESTS = ["tests/unit/test_sched.c", "tests/unit/test_sched_rules.c"]
+SCHED = ["sched/eevdf.c", "sched/params.c", "sched/policy.c", "sched/sched.c",
+         "sched/target.c"]
 
 # (name, file, exact text, replacement): one rule switched off or broken.
 MUTATIONS = [
@@ -64,6 +68,36 @@ MUTATIONS = [
      "\t\tse->vruntime = se->deadline;\n", ""),
 ]
 
+# The simulator broken where its run-time checks must catch it (docs/sim.md).
+SIM_MUTATIONS = [
+    ("TAS/TTAS waiter takes a held lock", "sim/guest.c",
+     "(!fifo(s) && lock_of(s, t)->owner < 0 && !v->backoff_left);",
+     "(!fifo(s) && !v->backoff_left);"),
+    ("a release does not count its op in the counter", "sim/guest.c",
+     "\tl->counter++;\n", ""),
+    ("a preempted vCPU is not taken off its CPU", "sim/sim.c",
+     "\t\tv->cpu = -1;\n\t\tpc->curr = -1;\n", "\t\tpc->curr = -1;\n"),
+    ("idle time is not accounted", "sim/sim.c",
+     "\ts->idle_ns += s->now - pc->idle_since;\n\tpc->curr = (int)t;",
+     "\tpc->curr = (int)t;"),
+    ("an IPI arrives before it was sent", "sim/sim.c",
+     "push(s, s->now + s->c.cost[YL_COST_IPI], EV_IRQ, to);",
+     "push(s, s->now - s->c.cost[YL_COST_IPI] / 2, EV_IRQ, to);"),
+    ("a FIFO release hands the lock to nobody", "sim/guest.c",
+     "\t\tif (next >= 0) {\n\t\t\tgrant(s, (unsigned int)next);",
+     "\t\tif (next >= 0) {\n\t\t\t(void)grant;"),
+]
+
+# suite: (sources, test programs as lists of files, include dirs, mutations)
+SUITES = {
+    "sched": (SCHED, [["tests/unit/test_sched.c"], ["tests/unit/test_sched_rules.c"]],
+              ["sched"], MUTATIONS),
+    "sim": (SCHED + ["sim/eventq.c", "sim/sim.c", "sim/guest.c", "out/json.c",
+                     "out/timeline.c"],
+            [["tests/unit/main_sim.c", "tests/unit/test_eventq.c", "tests/unit/test_sim.c"]],
+            ["sched", "sim", "out"], SIM_MUTATIONS),
+}
+
 FAIL_RE = re.compile(r"^[^:]+:\d+:[FE]:([^:]+):([^:]+):")
 
 
@@ -73,13 +107,18 @@ def flags():
     return out.split()
 
 
-def build(cc, src_dir, out_dir):
-    """The two test programs against the sched/ sources in src_dir."""
+def build(cc, suite, src_dir, out_dir):
+    """The suite's test programs against its sources in src_dir."""
+    sources, tests, dirs, _ = SUITES[suite]
+    inc = ["-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(src_dir, "gen")]
+    for d in dirs:
+        inc += ["-iquote", os.path.join(src_dir, d)]
     bins = []
-    for t in TESTS:
-        exe = os.path.join(out_dir, os.path.basename(t)[:-2])
-        cmd = [cc, "-O1", "-w", "-iquote", os.path.join(src_dir, "sched"), "-o", exe,
-               os.path.join(ROOT, t)] + [os.path.join(src_dir, s) for s in SOURCES] + flags()
+    for t in tests:
+        exe = os.path.join(out_dir, os.path.basename(t[-1])[:-2])
+        cmd = ([cc, "-O1", "-w", "-D_GNU_SOURCE"] + inc + ["-o", exe] +
+               [os.path.join(ROOT, f) for f in t] +
+               [os.path.join(src_dir, s) for s in sources] + flags() + ["-lm"])
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             return None, r.stderr
@@ -104,22 +143,28 @@ def failures(bins):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--suite", choices=sorted(SUITES), default="sched")
     ap.add_argument("--only", help="run only the mutation whose name contains this")
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"))
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="yl-mutate-")
     try:
         src = os.path.join(tmp, "src")
-        os.makedirs(os.path.join(src, "sched"))
-        for f in os.listdir(os.path.join(ROOT, "sched")):
-            shutil.copy(os.path.join(ROOT, "sched", f), os.path.join(src, "sched", f))
-        bins, err = build(a.cc, src, tmp)
+        for d in SUITES[a.suite][2]:
+            os.makedirs(os.path.join(src, d))
+            for f in os.listdir(os.path.join(ROOT, d)):
+                shutil.copy(os.path.join(ROOT, d, f), os.path.join(src, d, f))
+        os.makedirs(os.path.join(src, "gen"))
+        with open(os.path.join(src, "gen", "version.h"), "w") as f:
+            f.write('#define YL_VERSION "mutate"\n')
+        bins, err = build(a.cc, a.suite, src, tmp)
         if not bins or failures(bins):
-            print("mutate: the unmutated sched/ does not pass its tests\n" + err)
+            print("mutate: the unmutated %s does not pass its tests\n%s" % (a.suite, err))
             return 1
-        print("mutate: unmutated sched/ passes; %d mutations" % len(MUTATIONS))
+        mutations = SUITES[a.suite][3]
+        print("mutate: unmutated %s passes; %d mutations" % (a.suite, len(mutations)))
         bad = 0
-        for name, path, old, new in MUTATIONS:
+        for name, path, old, new in mutations:
             if a.only and a.only not in name:
                 continue
             orig = os.path.join(ROOT, path)
@@ -132,7 +177,7 @@ def main():
                 continue
             with open(os.path.join(src, path), "w") as f:
                 f.write(text.replace(old, new))
-            bins, err = build(a.cc, src, tmp)
+            bins, err = build(a.cc, a.suite, src, tmp)
             shutil.copy(orig, os.path.join(src, path))
             if not bins:
                 print("  CAUGHT  %-50s by the compiler\n%s" % (name, err))
