@@ -445,7 +445,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_PCPUS] = { "--pcpus", "LIST", YL_OPT_FUNC, YL_GRP_WORKLOAD,
 		C(RUN) | C(SIM) | C_BENCH, .parse = parse_pcpus, .flags = YL_OF_LIST,
 		.def_doc = "the first CPU of our affinity mask; sim: 1",
-		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6; sim: how many CPUs the simulated host has (a count, up to 4096)" },
+		.help = "physical CPUs the vCPU threads share, e.g. 0 or 0-3,6; sim: how many CPUs the simulated host has, a count" },
 	[YL_O_WORKLOAD] = { "--workload", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD,
 		C(RUN) | C(SIM), F(workload), .name_at = workload_at, .def = "lock",
 		.help = "lock: spinlock contention; ipi: function-call IPIs; mixed: lock ops with an IPI op between; exits, fault and hang are for tests" },
