@@ -154,20 +154,17 @@ static void weights(const struct yl_config *cfg, unsigned int *w)
 		w[k] = yl_vm_cpu_weight(cfg, k) ? yl_vm_cpu_weight(cfg, k) : 100;
 }
 
-static int write_timeline(const struct yl_config *cfg, const struct yl_sim *s,
-			  struct yl_err *err)
+/* The timeline's file, opened before the run (a bad path costs nothing). */
+static int write_timeline(const struct yl_config *cfg, struct yl_outfile *o,
+			  const struct yl_sim *s, struct yl_err *err)
 {
-	struct yl_outfile o;
-
 	if (!cfg->timeline_path)
 		return 0;
-	if (yl_outfile_open(&o, "--timeline", cfg->timeline_path, err))
-		return -1;
-	if (yl_sim_timeline(s, o.f)) {
-		yl_outfile_abort(&o);
+	if (yl_sim_timeline(s, o->f)) {
+		yl_outfile_abort(o);
 		return yl_errf(err, "--timeline %s: write failed", cfg->timeline_path);
 	}
-	return yl_outfile_commit(&o, err);
+	return yl_outfile_commit(o, err);
 }
 
 int yl_cmd_sim(const struct yl_config *cfg)
@@ -175,7 +172,7 @@ int yl_cmd_sim(const struct yl_config *cfg)
 	unsigned int w[YL_MAX_VMS];
 	struct yl_sim_config c;
 	struct yl_simcmd sc;
-	struct yl_outfile jo;
+	struct yl_outfile jo, to;
 	struct yl_err err;
 	struct yl_sim *s;
 	char why[256];
@@ -188,13 +185,23 @@ int yl_cmd_sim(const struct yl_config *cfg)
 	}
 	weights(cfg, w);
 	c.cpu_weight = w;
-	if (cfg->json_path && yl_json_open(&jo, cfg->json_path))
+	if (cfg->timeline_path &&
+	    yl_outfile_open(&to, "--timeline", cfg->timeline_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
+	}
+	if (cfg->json_path && yl_json_open(&jo, cfg->json_path)) {
+		if (cfg->timeline_path)
+			yl_outfile_abort(&to);
+		return YL_EXIT_USAGE;
+	}
 	s = yl_sim_create(&c, why, sizeof(why));
 	if (!s) {
 		fprintf(stderr, "yieldlab: sim: %s\n", why);
 		if (cfg->json_path)
 			yl_outfile_abort(&jo);
+		if (cfg->timeline_path)
+			yl_outfile_abort(&to);
 		return YL_EXIT_HOST;
 	}
 	t0 = yl_now_ns();
@@ -204,7 +211,7 @@ int yl_cmd_sim(const struct yl_config *cfg)
 		yl_sim_print(s, &sc, stdout);
 	if (code)
 		fprintf(stderr, "yieldlab: sim: invariant failed: %s\n", yl_sim_failure(s));
-	if (write_timeline(cfg, s, &err)) {
+	if (write_timeline(cfg, &to, s, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		code = code ? code : YL_EXIT_HOST;
 	}

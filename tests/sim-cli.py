@@ -131,6 +131,7 @@ BAD = [
     (["--vms", "2", "--cpu-weight", "1,2,3"], "--cpu-weight"),
     (["--workload", "ipi", "--vcpus", "1"], "--workload"),
     (["--ipi-via", "icr"], "--ipi-via"), (["--cgroup", "x"], "--cgroup"),
+    (["--timeline", "/nonexistent/t.json"], "--timeline"),
 ]
 
 
