@@ -73,15 +73,16 @@ static void hist_add(uint64_t *h, uint64_t v)
 /* ---------------------------------------------------------------- exits */
 
 /*
- * An exit: its cost passes as the vCPU's own running time, then the host
- * acts (sim_port_done()) and guest_after_port() goes on.  Coop's ports
- * are userspace exits; the same calls in host mode are handled in KVM.
+ * An exit: its cost passes as the vCPU's own running time, then
+ * port_done() lets the guest go on and the host act (sim_port_done()).
+ * Coop's ports are userspace exits; in host mode KVM handles them all,
+ * as it handles a PAUSE exit in either mode.
  */
 static void port(struct yl_sim *s, unsigned int t, enum port p, int arg,
 		 enum gstate resume)
 {
 	struct sim_vcpu *v = vc(s, t);
-	bool user = s->c.sched == YL_SCHED_COOP && p != P_PLE && p != P_NONE;
+	bool user = s->c.sched == YL_SCHED_COOP && p != P_PLE;
 
 	v->gs = G_PORT;
 	v->port = (uint8_t)p;
@@ -238,7 +239,7 @@ static void release(struct yl_sim *s, unsigned int t)
 		next = race_winner(s, t);
 		if (next >= 0)
 			grant(s, (unsigned int)next);
-		else if (s->c.pv == YL_PV_HALT)
+		if (s->c.pv == YL_PV_HALT)	/* tas_release(): always */
 			kick = halted_after(s, t);
 	}
 	vc(s, t)->gs = G_THINK;

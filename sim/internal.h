@@ -36,7 +36,6 @@ enum port {
 	P_HALT,		/* coop HALT port / host HLT */
 	P_KICK,		/* coop KICK port / host KVM_HC_KICK_CPU */
 	P_IPI,		/* coop IPI port / host ICR write */
-	P_NONE,		/* only the cost (an interrupt taken) */
 };
 
 #define NO_VCPU	(-1)

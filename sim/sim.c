@@ -390,7 +390,6 @@ void sim_port_done(struct yl_sim *s, unsigned int t, enum port p, int arg)
 		wake_halted(s, (unsigned int)arg, cpu);
 		break;
 	case P_IPI:		/* guest.c sent them: nothing to decide */
-	case P_NONE:
 		break;
 	}
 	/* a tick or resched IPI that came during the exit is taken now */
