@@ -427,7 +427,7 @@ void guest_init(struct yl_sim *s, unsigned int t)
 	v->left = s->c.think_ns + s->c.cs_ns ?
 		  sim_rand(s) % (s->c.think_ns + s->c.cs_ns + 1) : 0;
 	v->lock_ops_left = s->c.ipi_every;
-	v->q_next = NO_VCPU;
+	v->q_next = v->q_prev = NO_VCPU;
 	v->ple_window = YL_SIM_PLE_WINDOW;
 }
 
