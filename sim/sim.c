@@ -267,10 +267,16 @@ static unsigned int cpu_of(const struct yl_sim *s, unsigned int t)
 
 /* ------------------------------------------------- the guest's exits */
 
+/*
+ * A hint (coop's yl_coop_spin(), host mode's kvm_sched_yield()) or a
+ * PAUSE exit (handle_pause()/pause_interception(): grow the window, then
+ * kvm_vcpu_on_spin()): target choice and the policy decide, and every CPU
+ * the decision touched acts on it.
+ */
 static void hint(struct yl_sim *s, unsigned int t, int target, bool ple)
 {
 	struct sim_vcpu *v = &s->v[t];
-	unsigned int vm = v->vm, cpu = cpu_of(s, t), prev_home;
+	unsigned int vm = v->vm, cpu = cpu_of(s, t);
 	const struct yl_policy *pol = s->c.policy;
 	struct yl_target *tg = ple ? &s->ple_tgt[vm] : &s->hint_tgt[vm];
 	enum yl_outcome o;
@@ -287,8 +293,6 @@ static void hint(struct yl_sim *s, unsigned int t, int target, bool ple)
 				YL_SIM_PLE_MAX : v->ple_window * YL_SIM_PLE_GROW;
 	if (chosen >= 0 && yl_outcome_done(o) && s->v[chosen].cpu < 0)
 		s->v[chosen].hinted_t = s->now;
-	prev_home = chosen >= 0 ? s->s->tasks[chosen].home : cpu;
-	carry_out_cpu(s, prev_home, cpu);
 	carry_out(s, cpu, chosen);
 }
 
@@ -483,6 +487,9 @@ static void finish(struct yl_sim *s)
 			close_slice(s, (unsigned int)pc->curr);
 		} else {
 			s->idle_ns += s->now - pc->idle_since;
+			if (s->s->cpus[cpu].nr_running)	/* told to pick, never did */
+				sim_fail(s, "CPU %u idle with %u runnable vCPUs queued",
+					 cpu, s->s->cpus[cpu].nr_running);
 		}
 		yl_sched_update_curr(s->s, cpu, s->now);
 	}
