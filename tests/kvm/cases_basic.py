@@ -195,6 +195,12 @@ def bench_exits(t):
                                    - js["bare"]["median_ns_per_exit"]) / 2) < 1,
           "bench exits: a KVM_RUN from a new thread, measured against its control: %.0f ns"
           % tc["cost_ns"], o)
+    # what sim --calibrate takes: the guest's own timings, a spin iteration
+    # (a PAUSE at least) and an op (at least one PAUSE-free lock round trip)
+    check(js["guest_pause_ns"] and js["guest_pause_ns"] > 0 and js["guest_op_ns"]
+          and js["guest_op_ns"] > 0 and "the guest's spin loop" in o.out,
+          "bench exits: the guest timed its spin loop (%s ns) and an op (%s ns)"
+          % (js.get("guest_pause_ns"), js.get("guest_op_ns")), o)
     print(o.out)
 
 
