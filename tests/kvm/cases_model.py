@@ -7,12 +7,9 @@ tracepoint, beside trace/replay.c's run of the same threads through sched/
 with the preset for that kernel (--preset host's choice); per thread CPU
 share and run lengths, and the distance (trace/distance.py).
 
-yield_to_distance: the same guest under the kernel's own yield_to() (host
-mode, --pv none and --pv yield) and under coop with that kernel's preset
-(--policy none and forfeit), interleaved rounds; the throughputs and the
-yield/none ratios side by side (docs/model.md explains the difference)."""
+Host mode's yield_to() against coop's on the same guest (docs/model.md's
+"directed yield") is measured in sim_validation's boot (cases_sim.py)."""
 import os
-import statistics
 import sys
 
 from harness import Run, case, check
@@ -105,54 +102,3 @@ def sched_trace(t):
           % (worst, SHARE_GOAL_PP, "met" if worst <= SHARE_GOAL_PP else "NOT met"))
     check(worst <= SHARE_BOUND_PP, "every thread's CPU share within %.1f pp of the kernel's"
           % SHARE_BOUND_PP)
-
-
-# 8 vCPUs on 2 pCPUs, ticket lock, the issue's configuration.
-Y_BASE = ["--vcpus", "8", "--pcpus", "0-1", "--lock", "ticket", "--cs", "20000",
-          "--spin-threshold", "256", "--duration", "1500"]
-Y_CELLS = [
-    ("host_none", ["--sched", "host", "--pv", "none"]),
-    ("host_yield", ["--sched", "host", "--pv", "yield", "--yield-to", "turn"]),
-    ("coop_none", ["--sched", "coop", "--pv", "none", "--preset", "host"]),
-    ("coop_forfeit", ["--sched", "coop", "--pv", "yield", "--policy", "forfeit",
-                      "--preset", "host"]),
-]
-Y_ROUNDS = 4
-
-
-def ops(js):
-    return js["result"]["ops_per_s"]
-
-
-@case
-def yield_to_distance(t):
-    runs = []
-    for r in range(Y_ROUNDS):
-        order = Y_CELLS[r % 2::2] + Y_CELLS[1 - r % 2::2]      # interleaved, alternating
-        runs += [Run("%s_%d" % (n, r), ["run"] + a + Y_BASE + ["--json", "@JSON@"])
-                 for n, a in order]
-    res = t.runs(*runs)
-    got = {}
-    for name, o in res.items():
-        cell = name.rsplit("_", 1)[0]
-        if check(o.rc == 0 and o.json and o.json["result"]["guest_check_ok"],
-                 "%s: ran, the guest checked its work" % name, o):
-            got.setdefault(cell, []).append((int(name.rsplit("_", 1)[1]), o.json))
-    if len(got) != len(Y_CELLS):
-        return
-    for _, js in got["host_yield"]:
-        check(js["checks"]["directed_yield"]["ok"],
-              "host yield: KVM counted every yield hypercall: %s"
-              % js["checks"]["directed_yield"]["detail"])
-    for _, js in got["coop_forfeit"]:
-        check(js["coop"]["outcomes"]["honoured"] > 0, "coop forfeit: hints were honoured")
-    med = {c: statistics.median(ops(js) for _, js in got[c]) for c, _ in Y_CELLS}
-
-    def ratio(a, b):
-        rs = sorted(ops(x) / ops(y) for (ra, x) in got[a] for (rb, y) in got[b] if ra == rb)
-        return statistics.median(rs), rs[0], rs[-1]
-    print("  lock ops/s, median of %d interleaved rounds: %s" % (
-        Y_ROUNDS, ", ".join("%s %.0f" % (c, med[c]) for c, _ in Y_CELLS)))
-    for a, b in (("coop_none", "host_none"), ("coop_forfeit", "host_yield"),
-                 ("host_yield", "host_none"), ("coop_forfeit", "coop_none")):
-        print("  %s / %s: median %.2f [%.2f, %.2f]" % ((a, b) + ratio(a, b)))
