@@ -68,7 +68,8 @@ MUTATIONS = [
      "\t\tse->vruntime = se->deadline;\n", ""),
 ]
 
-# The simulator broken where its run-time checks must catch it (docs/sim.md).
+# The simulator broken where its run-time checks must catch it (docs/sim.md):
+# one edit per check, and one of the lock model's hand-over.
 SIM_MUTATIONS = [
     ("TAS/TTAS waiter takes a held lock", "sim/guest.c",
      "(!fifo(s) && lock_of(s, t)->owner < 0 && !v->backoff_left);",
@@ -83,6 +84,9 @@ SIM_MUTATIONS = [
     ("an IPI arrives before it was sent", "sim/sim.c",
      "push(s, s->now + s->c.cost[YL_COST_IPI], EV_IRQ, to);",
      "push(s, s->now - s->c.cost[YL_COST_IPI] / 2, EV_IRQ, to);"),
+    ("an idle CPU is not told to pick a woken vCPU", "sim/sim.c",
+     "\t\tif (pc->curr < 0 || s->v[pc->curr].gs != G_PORT)",
+     "\t\tif (pc->curr >= 0 && s->v[pc->curr].gs != G_PORT)"),
     ("a FIFO release hands the lock to nobody", "sim/guest.c",
      "\t\tif (next >= 0) {\n\t\t\tgrant(s, (unsigned int)next);",
      "\t\tif (next >= 0) {\n\t\t\t(void)grant;"),
