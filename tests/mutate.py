@@ -10,8 +10,9 @@ shown to fire.
 Each mutation is a single exact edit of one source line; one that no longer
 applies (the code moved on) fails this script as loudly as one that no test
 catches, so the list cannot silently go stale.  For each mutation the
-script builds the suite's sources with the edit and its test programs into
-a scratch directory, runs them, and prints the tests that failed.
+script compiles the edited file alone (everything else was compiled once),
+links the suite's test programs in a scratch directory, runs them, and
+prints the tests that failed.
 
     tests/mutate.py [--suite sched|sim] [--only NAME] [--cc CC]
 
@@ -111,23 +112,57 @@ def flags():
     return out.split()
 
 
-def build(cc, suite, src_dir, out_dir):
-    """The suite's test programs against its sources in src_dir."""
-    sources, tests, dirs, _ = SUITES[suite]
-    inc = ["-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(src_dir, "gen")]
-    for d in dirs:
-        inc += ["-iquote", os.path.join(src_dir, d)]
+def compile_one(cc, suite, src, out_dir, obj_dir):
+    """One source file to an object; (path, error)."""
+    inc = ["-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(out_dir, "src", "gen")]
+    for d in SUITES[suite][2]:
+        inc += ["-iquote", os.path.join(out_dir, "src", d)]
+    obj = os.path.join(obj_dir, src.replace("/", "_") + ".o")
+    cflags = [f for f in flags() if f.startswith("-I") or f.startswith("-D")]
+    r = subprocess.run([cc, "-O1", "-w", "-D_GNU_SOURCE", "-c"] + inc + cflags +
+                       ["-o", obj, src], capture_output=True, text=True)
+    return (obj, "") if not r.returncode else (None, r.stderr)
+
+
+def build(cc, suite, out_dir, objs, changed=None):
+    """
+    The suite's test programs: @objs maps every source (and test file) to
+    its object, compiled once; @changed, a mutated source, is compiled
+    alone and takes its place.
+    """
+    sources, tests, _, _ = SUITES[suite]
+    use = dict(objs)
+    if changed:
+        mut = os.path.join(out_dir, "mut")
+        os.makedirs(mut, exist_ok=True)
+        obj, err = compile_one(cc, suite, os.path.join(out_dir, "src", changed), out_dir, mut)
+        if not obj:
+            return None, err
+        use[changed] = obj
     bins = []
     for t in tests:
         exe = os.path.join(out_dir, os.path.basename(t[-1])[:-2])
-        cmd = ([cc, "-O1", "-w", "-D_GNU_SOURCE"] + inc + ["-o", exe] +
-               [os.path.join(ROOT, f) for f in t] +
-               [os.path.join(src_dir, s) for s in sources] + flags() + ["-lm"])
+        cmd = ([cc, "-o", exe] + [use[f] for f in t] + [use[s] for s in sources] +
+               flags() + ["-lm"])
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
             return None, r.stderr
         bins.append(exe)
     return bins, ""
+
+
+def compile_all(cc, suite, out_dir):
+    """Every source and test file of the suite, unmutated: {path: object}."""
+    sources, tests, _, _ = SUITES[suite]
+    obj_dir = os.path.join(out_dir, "obj")
+    os.makedirs(obj_dir)
+    objs = {}
+    for f in sources + sorted({x for t in tests for x in t}):
+        src = os.path.join(out_dir, "src", f) if f in sources else os.path.join(ROOT, f)
+        objs[f], err = compile_one(cc, suite, src, out_dir, obj_dir)
+        if not objs[f]:
+            return None, err
+    return objs, ""
 
 
 def failures(bins):
@@ -161,7 +196,8 @@ def main():
         os.makedirs(os.path.join(src, "gen"))
         with open(os.path.join(src, "gen", "version.h"), "w") as f:
             f.write('#define YL_VERSION "mutate"\n')
-        bins, err = build(a.cc, a.suite, src, tmp)
+        objs, err = compile_all(a.cc, a.suite, tmp)
+        bins, err = build(a.cc, a.suite, tmp, objs) if objs else (None, err)
         if not bins or failures(bins):
             print("mutate: the unmutated %s does not pass its tests\n%s" % (a.suite, err))
             return 1
@@ -181,7 +217,7 @@ def main():
                 continue
             with open(os.path.join(src, path), "w") as f:
                 f.write(text.replace(old, new))
-            bins, err = build(a.cc, a.suite, src, tmp)
+            bins, err = build(a.cc, a.suite, tmp, objs, changed=path)
             shutil.copy(orig, os.path.join(src, path))
             if not bins:
                 print("  CAUGHT  %-50s by the compiler\n%s" % (name, err))

