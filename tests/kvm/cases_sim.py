@@ -60,7 +60,7 @@ SEEDS = range(1, 8)
 TWO_CPU_FACTOR = 2.12
 # Measured in three boots of 4 rounds (two exploratory sweeps of these
 # cells, then this case with YL_SIM_ROUNDS=4, docs/results.md), two CI
-# boots of 2 and one run of 1: the median error 1.15-1.30x; against the
+# boots of 2 and one run of 1: the median error 1.15-1.37x; against the
 # median real ratio the worst 3.8x (MCS handoff/none, whose two real rounds
 # gave 2.61 and 0.91); against the range of the real rounds' ratios 1.97x
 # with two rounds and 2.83x with one (ticket 8:2 handoff, a round at 2.41
