@@ -326,6 +326,16 @@ static void halt(struct yl_sim *s, unsigned int t)
 	carry_out(s, cpu, -1);
 }
 
+/*
+ * The target choice that reads IPIs and pending interrupts (ipi-pairs):
+ * coop's hint port's, host mode's PAUSE exits' (its hypercall names its
+ * own target and reads neither).
+ */
+static struct yl_target *ipi_tgt(struct yl_sim *s, unsigned int vm)
+{
+	return sim_coop(s) ? &s->hint_tgt[vm] : &s->ple_tgt[vm];
+}
+
 /* An IPI from @from to @to: its interrupt arrives after the IPI cost. */
 void sim_irq_send(struct yl_sim *s, unsigned int from, unsigned int to,
 		  bool unicast)
@@ -334,24 +344,20 @@ void sim_irq_send(struct yl_sim *s, unsigned int from, unsigned int to,
 
 	push(s, s->now + s->c.cost[YL_COST_IPI], EV_IRQ, to);
 	sim_tl(s, YL_TL_IPI, from, (int32_t)s->v[to].idx, 1, s->now, 0);
-	if (unicast) {		/* what ipi-pairs learns from */
-		yl_target_ipi(&s->hint_tgt[v->vm], v->idx, s->v[to].idx,
+	if (unicast)		/* what ipi-pairs learns from */
+		yl_target_ipi(ipi_tgt(s, v->vm), v->idx, s->v[to].idx,
 			      YL_IPI_VECTOR, s->now);
-		yl_target_ipi(&s->ple_tgt[v->vm], v->idx, s->v[to].idx,
-			      YL_IPI_VECTOR, s->now);
-	}
 }
 
 /* The handler ran (it EOIs first): no interrupt pending any more. */
 static void take_irq(struct yl_sim *s, unsigned int t)
 {
 	struct sim_vcpu *v = &s->v[t];
+	struct yl_target *tg = ipi_tgt(s, v->vm);
 
 	guest_irq(s, t);
-	yl_target_eoi(&s->hint_tgt[v->vm], v->idx, YL_IPI_VECTOR);
-	yl_target_eoi(&s->ple_tgt[v->vm], v->idx, YL_IPI_VECTOR);
-	s->hint_tgt[v->vm].v[v->idx].pending_irq = false;
-	s->ple_tgt[v->vm].v[v->idx].pending_irq = false;
+	yl_target_eoi(tg, v->idx, YL_IPI_VECTOR);
+	tg->v[v->idx].pending_irq = false;
 }
 
 /*
@@ -365,8 +371,7 @@ static void irq_arrives(struct yl_sim *s, unsigned int t)
 
 	if (!v->nr_req)
 		return;		/* coalesced into an earlier interrupt */
-	s->hint_tgt[v->vm].v[v->idx].pending_irq = true;
-	s->ple_tgt[v->vm].v[v->idx].pending_irq = true;
+	ipi_tgt(s, v->vm)->v[v->idx].pending_irq = true;
 	if (v->cpu >= 0) {
 		guest_settle(s, t, s->now);
 		take_irq(s, t);
@@ -497,7 +502,7 @@ static void finish(struct yl_sim *s)
 		struct yl_sim_vstat *st = &s->st[t];
 
 		st->spins = s->v[t].spins;
-		st->service_ns = st->contended_ns = yl_sched_service(s->s, t);
+		st->service_ns = yl_sched_service(s->s, t);
 		busy += st->service_ns;
 		ops[s->v[t].vm] += st->ops;
 	}

@@ -92,7 +92,7 @@ struct yl_sim_vstat {
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_yields;
 	uint64_t dispatches, preemptions, hints, handoffs, ple_exits;
 	uint64_t outcomes[YL_OUT_NR];
-	uint64_t service_ns, contended_ns;
+	uint64_t service_ns;
 };
 
 struct yl_sim;
