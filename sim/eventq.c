@@ -59,11 +59,6 @@ void yl_eventq_free(struct yl_eventq *q)
 	memset(q, 0, sizeof(*q));
 }
 
-static void put(struct yl_eventq *q, size_t i, const struct yl_ev *e)
-{
-	q->h[i] = *e;
-}
-
 static void sift_up(struct yl_eventq *q, size_t i, const struct yl_ev *e)
 {
 	while (i) {
@@ -71,10 +66,10 @@ static void sift_up(struct yl_eventq *q, size_t i, const struct yl_ev *e)
 
 		if (!before(e, &q->h[up]))
 			break;
-		put(q, i, &q->h[up]);
+		q->h[i] = q->h[up];
 		i = up;
 	}
-	put(q, i, e);
+	q->h[i] = *e;
 }
 
 /* The earliest of the children of @i, or 0 if it has none. */
@@ -96,10 +91,10 @@ static void sift_down(struct yl_eventq *q, size_t i, const struct yl_ev *e)
 	size_t c;
 
 	while ((c = first_child(q, i)) && before(&q->h[c], e)) {
-		put(q, i, &q->h[c]);
+		q->h[i] = q->h[c];
 		i = c;
 	}
-	put(q, i, e);
+	q->h[i] = *e;
 }
 
 static int grow(struct yl_eventq *q)

@@ -156,7 +156,7 @@ static void enter_cs(struct yl_sim *s, unsigned int t)
 	}
 }
 
-/* Someone else's state changed under it: settle it first, then replan. */
+/* Someone else's state is about to change: account its running so far. */
 static void touch_other(struct yl_sim *s, unsigned int w)
 {
 	if (vc(s, w)->cpu >= 0)
@@ -303,6 +303,14 @@ static int busy_target(struct yl_sim *s, unsigned int t)
 static void next_op(struct yl_sim *s, unsigned int t);
 static bool lock_ready(struct yl_sim *s, unsigned int t);
 
+/* Spin until @busy has run our call: to ack it, or to reuse its slot. */
+static void ipi_wait_for(struct sim_vcpu *v, int busy, bool acking)
+{
+	v->gs = G_IPI_SPIN;
+	v->ipi_acking = acking;
+	v->ipi_wait_on = (uint32_t)busy;
+}
+
 /* The op is over: the IPI workload thinks, mixed goes on to lock ops. */
 static void ipi_op_done(struct yl_sim *s, unsigned int t)
 {
@@ -321,9 +329,7 @@ static void ipi_continue(struct yl_sim *s, unsigned int t)
 	int busy = s->c.ipi_wait == YL_IPI_SYNC ? busy_target(s, t) : NO_VCPU;
 
 	if (busy >= 0) {
-		v->gs = G_IPI_SPIN;
-		v->ipi_acking = true;
-		v->ipi_wait_on = (uint32_t)busy;
+		ipi_wait_for(v, busy, true);
 		return;
 	}
 	if (s->c.ipi_wait == YL_IPI_SYNC)
@@ -340,9 +346,7 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
 
 	v->spun = 0;
 	if (busy >= 0) {
-		v->gs = G_IPI_SPIN;
-		v->ipi_acking = false;
-		v->ipi_wait_on = (uint32_t)busy;
+		ipi_wait_for(v, busy, false);
 		return;
 	}
 	for (j = 0; j < s->c.ipi_targets; j++) {
