@@ -127,7 +127,9 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->ipi_every = cfg->ipi_every;
 	c->policy = cfg->policy;
 	c->target = cfg->target;
-	c->cpu_weight = cfg->nr_weights ? cfg->cpu_weight : NULL;
+	for (k = 0; k < cfg->nr_vms; k++)	/* one for all VMs: each its own */
+		sc->cpu_weight[k] = yl_vm_cpu_weight(cfg, k) ? yl_vm_cpu_weight(cfg, k) : 100;
+	c->cpu_weight = sc->cpu_weight;
 	c->pause_exits = cfg->pause_exits != YL_PAUSE_EXITS_OFF;
 	c->seed = cfg->seed;
 	c->dist = cfg->dist;
@@ -135,23 +137,14 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->timeline_events = cfg->timeline_path ? cfg->timeline_events : 0;
 	if (preset_of(cfg, c, err))
 		return -1;
-	for (k = 0; k < cfg->nr_calib; k++) {
+	for (k = 0; k < cfg->nr_calib; k++)
 		if (calibrate_one(cfg->calib[k], c, err))
 			return -1;
-		sc->calib[sc->nr_calib++] = cfg->calib[k];
-	}
+	sc->calib = cfg->calib;
+	sc->nr_calib = cfg->nr_calib;
 	for (k = 0; k < cfg->nr_costs; k++)	/* --cost wins over --calibrate */
 		c->cost[cfg->costs[k].k] = cfg->costs[k].ns;
 	return 0;
-}
-
-/* cpu_weight[] one for all VMs: spread it, as run does per VM. */
-static void weights(const struct yl_config *cfg, unsigned int *w)
-{
-	unsigned int k;
-
-	for (k = 0; k < cfg->nr_vms; k++)
-		w[k] = yl_vm_cpu_weight(cfg, k) ? yl_vm_cpu_weight(cfg, k) : 100;
 }
 
 /* The timeline's file, opened before the run (a bad path costs nothing). */
@@ -169,7 +162,6 @@ static int write_timeline(const struct yl_config *cfg, struct yl_outfile *o,
 
 int yl_cmd_sim(const struct yl_config *cfg)
 {
-	unsigned int w[YL_MAX_VMS];
 	struct yl_sim_config c;
 	struct yl_simcmd sc;
 	struct yl_outfile jo, to;
@@ -183,8 +175,6 @@ int yl_cmd_sim(const struct yl_config *cfg)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
-	weights(cfg, w);
-	c.cpu_weight = w;
 	if (cfg->timeline_path &&
 	    yl_outfile_open(&to, "--timeline", cfg->timeline_path, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);

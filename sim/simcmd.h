@@ -12,16 +12,15 @@
 #include "config.h"
 #include "sim.h"
 
-#define YL_SIM_MAX_CALIB	2	/* a bench exits and a bench handoff */
-
 struct yl_simcmd {
-	const char *calib[YL_SIM_MAX_CALIB];	/* files the costs came from */
+	const char *const *calib;		/* files the costs came from */
 	unsigned int nr_calib;
 	double wall_s;				/* the run's own wall time */
+	unsigned int cpu_weight[YL_MAX_VMS];	/* what config.cpu_weight points to */
 };
 
 int yl_cmd_sim(const struct yl_config *cfg);
-/* cfg -> the engine's config, costs calibrated; -1 with err set */
+/* cfg -> the engine's config (which points into @sc), costs calibrated; -1 with err set */
 int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 		     struct yl_simcmd *sc, struct yl_err *err);
 int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f);
