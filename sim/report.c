@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cli.h"
 #include "json.h"
+#include "report.h"
 #include "simcmd.h"
 #include "util.h"
 #include "warn.h"
@@ -25,15 +26,16 @@ struct vm_sum {
 	double sq;
 };
 
-static void sum_vm(const struct yl_sim *s, unsigned int vm, struct vm_sum *m)
+/* The counts of vCPUs first..first + n - 1 (all VMs' are consecutive). */
+static void sum_of(const struct yl_sim *s, unsigned int first, unsigned int n,
+		   struct vm_sum *m)
 {
-	const struct yl_sim_config *c = yl_sim_config_of(s);
 	unsigned int i;
 
 	memset(m, 0, sizeof(*m));
 	m->min = UINT64_MAX;
-	for (i = 0; i < c->vcpus; i++) {
-		const struct yl_sim_vstat *v = yl_sim_vstat(s, vm * c->vcpus + i);
+	for (i = first; i < first + n; i++) {
+		const struct yl_sim_vstat *v = yl_sim_vstat(s, i);
 
 		m->ops += v->ops;
 		m->sq += (double)v->ops * (double)v->ops;
@@ -54,6 +56,20 @@ static void sum_vm(const struct yl_sim *s, unsigned int vm, struct vm_sum *m)
 			m->outcomes[k] += v->outcomes[k];
 		m->service += v->service_ns;
 	}
+}
+
+static void sum_vm(const struct yl_sim *s, unsigned int vm, struct vm_sum *m)
+{
+	unsigned int n = yl_sim_config_of(s)->vcpus;
+
+	sum_of(s, vm * n, n, m);
+}
+
+static void sum_all(const struct yl_sim *s, struct vm_sum *all)
+{
+	const struct yl_sim_config *c = yl_sim_config_of(s);
+
+	sum_of(s, 0, c->nr_vms * c->vcpus, all);
 }
 
 static double secs(const struct yl_sim *s)
@@ -240,61 +256,26 @@ static void json_vcpus(struct yj *j, const struct yl_sim *s, unsigned int vm)
 	yj_arr_end(j);
 }
 
-static void json_outcomes(struct yj *j, const struct yl_sim *s, int vm)
+static void json_outcomes(struct yj *j, const struct vm_sum *m)
 {
-	const struct yl_sim_config *c = yl_sim_config_of(s);
-	uint64_t o[YL_OUT_NR] = { 0 };
-	unsigned int t, k;
+	unsigned int k;
 
-	for (t = 0; t < c->nr_vms * c->vcpus; t++)
-		for (k = 0; k < YL_OUT_NR; k++)
-			if (vm < 0 || t / c->vcpus == (unsigned int)vm)
-				o[k] += yl_sim_vstat(s, t)->outcomes[k];
 	yj_obj(j, "outcomes");
 	for (k = 0; k < YL_OUT_NR; k++)
-		yj_u64(j, yl_outcome_name((enum yl_outcome)k), o[k]);
+		yj_u64(j, yl_outcome_name((enum yl_outcome)k), m->outcomes[k]);
 	yj_obj_end(j);
-}
-
-/* What lag credit granted: nothing at all means the policy changed nothing. */
-static void json_credit(struct yj *j, const struct yl_sim *s)
-{
-	const struct yl_sched *sch = yl_sim_sched(s);
-
-	yj_obj(j, "credit");
-	yj_u64(j, "credits", sch->credits);
-	yj_u64(j, "levels", sch->credit_levels);
-	yj_u64(j, "granted_ns", sch->credit_ns);
-	yj_u64(j, "denied", sch->credit_denied);
-	yj_obj_end(j);
-}
-
-static uint64_t handoffs_all(const struct yl_sim *s)
-{
-	const struct yl_sim_config *c = yl_sim_config_of(s);
-	uint64_t n = 0;
-	unsigned int t;
-
-	for (t = 0; t < c->nr_vms * c->vcpus; t++)
-		n += yl_sim_vstat(s, t)->handoffs;
-	return n;
 }
 
 /* What the executor reports once: policy, target, the scheduler's numbers. */
-static void json_sched_top(struct yj *j, const struct yl_sim *s)
+static void json_sched_top(struct yj *j, const struct yl_sim *s,
+			   const struct vm_sum *all)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
 
-	yj_str(j, "policy", c->policy->name);
-	yj_str(j, "target", yl_target_name((enum yl_target_kind)c->target));
-	yj_str(j, "preset", c->p.preset);
-	yj_u64(j, "nr_pcpus", c->nr_cpus);
-	yj_u64(j, "nr_vms", c->nr_vms);
-	yj_bool(j, "flat", c->p.flat);
-	yj_u64(j, "credit_budget_pct", c->p.credit_budget_pct);
-	json_credit(j, s);
+	yl_json_sched(j, yl_sim_sched(s), c->policy->name,
+		      yl_target_name((enum yl_target_kind)c->target), c->nr_vms);
 	yj_str(j, "pause_exits", "off");	/* coop turns them off */
-	yj_u64(j, "handoffs", handoffs_all(s));
+	yj_u64(j, "handoffs", all->handoffs);
 	yj_i64(j, "max_in_kvm_run", (int64_t)(c->nr_cpus < c->nr_vms * c->vcpus ?
 					     c->nr_cpus : c->nr_vms * c->vcpus));
 	yj_obj(j, "handoff_phases");
@@ -302,24 +283,22 @@ static void json_sched_top(struct yj *j, const struct yl_sim *s)
 	yj_obj_end(j);
 	yj_arr(j, "pcpu_threads");
 	yj_arr_end(j);
-	json_outcomes(j, s, -1);
+	json_outcomes(j, all);
 }
 
 /* The VM's coop object: its group, its vCPUs in sched/'s account. */
 static void json_coop_vm(struct yj *j, const struct yl_sim *s, unsigned int vm,
-			 const struct vm_sum *m, bool top)
+			 const struct vm_sum *m, const struct vm_sum *sums, bool top)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
-	double all = 0, wsum = 0;
-	unsigned int t, k, i;
+	double all = (double)sums->service, wsum = 0;
+	unsigned int k, i;
 
-	for (t = 0; t < c->nr_vms * c->vcpus; t++)
-		all += (double)yl_sim_vstat(s, t)->service_ns;
 	for (k = 0; k < c->nr_vms; k++)
 		wsum += c->cpu_weight ? c->cpu_weight[k] : 100;
 	yj_obj(j, "coop");
 	if (top)
-		json_sched_top(j, s);
+		json_sched_top(j, s, sums);
 	yj_obj(j, "group");
 	yj_u64(j, "vm", vm);
 	yj_bool(j, "is_group", c->nr_vms > 1);
@@ -352,7 +331,7 @@ static void json_coop_vm(struct yj *j, const struct yl_sim *s, unsigned int vm,
 	}
 	yj_arr_end(j);
 	if (!top)
-		json_outcomes(j, s, (int)vm);
+		json_outcomes(j, m);
 	yj_obj_end(j);
 }
 
@@ -385,28 +364,9 @@ static void json_warnings(struct yj *j, const struct yl_sim *s,
 	yl_warnings_json(&w, j);
 }
 
-/* Every VM's counts together. */
-static void sum_all(const struct yl_sim *s, struct vm_sum *all)
-{
-	struct vm_sum m;
-	unsigned int k, o;
-
-	memset(all, 0, sizeof(*all));
-	for (k = 0; k < yl_sim_config_of(s)->nr_vms; k++) {
-		sum_vm(s, k, &m);
-		all->ops += m.ops;
-		all->ipi_ops += m.ipi_ops;
-		all->hints += m.hints;
-		all->yields += m.yields;
-		all->halts += m.halts;
-		all->ipi_yields += m.ipi_yields;
-		for (o = 0; o < YL_OUT_NR; o++)
-			all->outcomes[o] += m.outcomes[o];
-	}
-}
 
 static void json_vm_body(struct yj *j, const struct yl_sim *s, unsigned int vm,
-			 bool one)
+			 const struct vm_sum *all, bool one)
 {
 	struct vm_sum m;
 
@@ -421,21 +381,20 @@ static void json_vm_body(struct yj *j, const struct yl_sim *s, unsigned int vm,
 	json_checks(j, s, &m);
 	json_vcpus(j, s, vm);
 	if (yl_sim_config_of(s)->sched == YL_SCHED_COOP)
-		json_coop_vm(j, s, vm, &m, one);
+		json_coop_vm(j, s, vm, &m, all, one);
 	else
 		yj_null(j, "coop");
 }
 
-static void json_sim(struct yj *j, const struct yl_sim *s,
-		     const struct yl_simcmd *sc)
+/* Not its wall time, which would make the file differ run to run. */
+static void json_sim(struct yj *j, const struct yl_sim *s, const struct vm_sum *all)
 {
 	yj_obj(j, "sim");
-	(void)sc;	/* its wall time would make the file differ run to run */
 	yj_u64(j, "events", yl_sim_events(s));
 	yj_u64(j, "idle_ns", yl_sim_idle_ns(s));
 	if (yl_sim_config_of(s)->sched == YL_SCHED_HOST) {	/* else in coop */
-		json_outcomes(j, s, -1);
-		json_credit(j, s);
+		json_outcomes(j, all);
+		yl_json_credit(j, yl_sim_sched(s));
 	}
 	yj_obj_end(j);
 }
@@ -454,9 +413,9 @@ int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 	yj_str(&j, "mode", "sim");
 	json_config(&j, s, sc);
 	json_host(&j);
-	json_sim(&j, s, sc);
+	json_sim(&j, s, &all);
 	if (c->nr_vms == 1) {
-		json_vm_body(&j, s, 0, true);
+		json_vm_body(&j, s, 0, &all, true);
 	} else {
 		yj_obj(&j, "combined");
 		yj_u64(&j, "vms", c->nr_vms);
@@ -469,7 +428,7 @@ int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 		yj_obj_end(&j);
 		if (c->sched == YL_SCHED_COOP) {
 			yj_obj(&j, "coop");
-			json_sched_top(&j, s);
+			json_sched_top(&j, s, &all);
 			yj_obj_end(&j);
 		}
 		json_warnings(&j, s, &all);
@@ -477,7 +436,7 @@ int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 		for (k = 0; k < c->nr_vms; k++) {
 			yj_obj(&j, NULL);
 			yj_u64(&j, "index", k);
-			json_vm_body(&j, s, k, false);
+			json_vm_body(&j, s, k, &all, false);
 			yj_obj_end(&j);
 		}
 		yj_arr_end(&j);
@@ -493,12 +452,11 @@ void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 	const struct yl_sim_config *c = yl_sim_config_of(s);
 	struct yl_warnings w;
 	struct vm_sum m, sums;
-	double all = 0;
+	double all;
 	unsigned int k;
 
-	for (k = 0; k < c->nr_vms * c->vcpus; k++)
-		all += (double)yl_sim_vstat(s, k)->service_ns;
 	sum_all(s, &sums);
+	all = (double)sums.service;
 	warnings_of(s, &sums, &w);
 	fprintf(f, "sim: %u VM(s) x %u vCPUs on %u CPUs, %s, %s lock, pv %s, %s, policy %s, target %s, preset %s, seed %llu\n",
 		c->nr_vms, c->vcpus, c->nr_cpus, yl_sched_mode_name(c->sched),

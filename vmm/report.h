@@ -85,6 +85,10 @@ void yl_samples_check(struct yl_report *r);
 void yl_samples_print(const struct yl_report *r, FILE *f);
 void yl_samples_json(struct yj *j, const struct yl_report *r);
 void yl_coop_json(struct yj *j, const struct yl_report *r);
+struct yl_sched;
+void yl_json_sched(struct yj *j, const struct yl_sched *s, const char *policy,
+		   const char *target, unsigned int nr_vms);
+void yl_json_credit(struct yj *j, const struct yl_sched *s);
 void yl_coop_json_top(struct yj *j, const struct yl_report *r);
 
 uint64_t yl_kstat_value(const struct yl_vcpu *v, const char *name, bool *ok);

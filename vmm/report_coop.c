@@ -404,24 +404,39 @@ static void json_threads(struct yj *j, const struct yl_coop *c)
 	yj_arr_end(j);
 }
 
+/*
+ * What the scheduler was and what lag credit granted: the head of coop's
+ * executor object, which sim writes from its own scheduler too.
+ */
+void yl_json_sched(struct yj *j, const struct yl_sched *s, const char *policy,
+		   const char *target, unsigned int nr_vms)
+{
+	yj_str(j, "policy", policy);
+	yj_str(j, "target", target);
+	yj_str(j, "preset", s->p.preset);
+	yj_u64(j, "nr_pcpus", s->nr_cpus);
+	yj_u64(j, "nr_vms", nr_vms);
+	yj_bool(j, "flat", s->p.flat);
+	yj_u64(j, "credit_budget_pct", s->p.credit_budget_pct);
+	yl_json_credit(j, s);
+}
+
+void yl_json_credit(struct yj *j, const struct yl_sched *s)
+{
+	yj_obj(j, "credit");
+	yj_u64(j, "credits", s->credits);
+	yj_u64(j, "levels", s->credit_levels);
+	yj_u64(j, "granted_ns", s->credit_ns);
+	yj_u64(j, "denied", s->credit_denied);
+	yj_obj_end(j);
+}
+
 /* The executor, for all VMs: in "coop" of a one-VM run, else at the top. */
 static void json_executor(struct yj *j, const struct yl_report *r)
 {
 	const struct yl_coop *c = r->vm->coop;
 
-	yj_str(j, "policy", c->pol->name);
-	yj_str(j, "target", yl_target_name(c->tgt[0].kind));
-	yj_str(j, "preset", c->s->p.preset);
-	yj_u64(j, "nr_pcpus", c->nr_cpus);
-	yj_u64(j, "nr_vms", c->nr_vms);
-	yj_bool(j, "flat", c->cfg->flat);
-	yj_u64(j, "credit_budget_pct", c->s->p.credit_budget_pct);
-	yj_obj(j, "credit");
-	yj_u64(j, "credits", c->s->credits);
-	yj_u64(j, "levels", c->s->credit_levels);
-	yj_u64(j, "granted_ns", c->s->credit_ns);
-	yj_u64(j, "denied", c->s->credit_denied);
-	yj_obj_end(j);
+	yl_json_sched(j, c->s, c->pol->name, yl_target_name(c->tgt[0].kind), c->nr_vms);
 	yj_str(j, "pause_exits", r->vm->pause_exits_off ? "off" : "kvm");
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
 	yj_u64(j, "double_entries", c->double_entries);
