@@ -1,45 +1,136 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "outfile.h"
 
+#define ALLOWED	"allowed: a regular file (replaced when complete), a character device, a FIFO with a reader, or - for standard output"
+
 /*
- * mkstemp() creates with O_EXCL, so the temporary name never follows a
- * link planted there; rename() replaces PATH itself, never what a link
- * at PATH points to.
+ * "-": the file gets standard output, and the text a command prints there
+ * goes to standard error from now on, so that `--json - | jq` reads JSON
+ * alone.
  */
-int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
-		    struct yl_err *err)
+static int stdout_for_file(void)
 {
-	char d[PATH_MAX], b[PATH_MAX];
-	mode_t mask;
+	int fd;
+
+	fflush(stdout);
+	fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * "-", a character device (/dev/null, a terminal) or a FIFO (a shell's
+ * process substitution, /dev/stdout on a pipe): written where it is.
+ * Replacing one with a regular file by rename() would destroy a device
+ * node.  A link to one is followed only if it is ours or root's: another
+ * user's link must not steer our writes.  O_NONBLOCK on the open: a FIFO
+ * nobody reads is refused instead of hanging us.
+ */
+static int open_in_place(struct yl_outfile *o, const char *path, struct yl_err *err)
+{
 	struct stat st;
 	int fd;
 
-	memset(o, 0, sizeof(*o));
-	o->opt = opt;
-	if (strlen(path) >= sizeof(d))
-		return yl_errf(err, "%s %s: path too long", opt, path);
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return yl_errf(err, "%s %s: is a directory; allowed: a file name", opt, path);
+	o->in_place = true;
+	if (!strcmp(path, "-"))
+		fd = stdout_for_file();
+	else if (!lstat(path, &st) && S_ISLNK(st.st_mode) &&
+		 st.st_uid != geteuid() && st.st_uid != 0)
+		return yl_errf(err, "%s %s: a link owned by uid %u; %s", o->opt, path,
+			       (unsigned int)st.st_uid, ALLOWED);
+	else
+		fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return yl_errf(err, "%s %s: %s", o->opt, path,
+			       errno == ENXIO ? "a FIFO that nobody reads" : strerror(errno));
+	if (fstat(fd, &st) || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+				(!strcmp(path, "-") && S_ISREG(st.st_mode)))) {
+		close(fd);
+		return yl_errf(err, "%s %s: changed while opened; %s", o->opt, path, ALLOWED);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) ||
+	    !(o->f = fdopen(fd, "w"))) {
+		close(fd);
+		return yl_errf(err, "%s %s: %s", o->opt, path, strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * Our temporary files (.NAME.PID.XXXXXX) beside @o's path whose writer
+ * is dead (SIGKILL leaves them): removed, and only those we own, never
+ * through a link (unlinkat removes the name itself).
+ */
+static void remove_stale(const struct yl_outfile *o, const char *base)
+{
+	char prefix[NAME_MAX + 2];
+	struct dirent *e;
+	struct stat st;
+	size_t n;
+	DIR *d;
+	int dfd;
+
+	n = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", base);
+	d = n < sizeof(prefix) ? opendir(o->dir) : NULL;
+	if (!d)
+		return;
+	dfd = dirfd(d);
+	while ((e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, n))
+			continue;
+		pid = strtol(e->d_name + n, &end, 10);
+		if (pid <= 0 || *end != '.' || strlen(end) != 7)
+			continue;
+		if (!kill((pid_t)pid, 0) || errno != ESRCH)
+			continue;	/* its writer may still be at work */
+		if (!fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid())
+			unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/*
+ * A regular file or a new name: mkstemp() creates with O_EXCL, so the
+ * temporary name never follows a link planted there; rename() replaces
+ * PATH itself, never what a link at PATH points to.
+ */
+static int open_replace(struct yl_outfile *o, const char *path, struct yl_err *err)
+{
+	char d[PATH_MAX], b[PATH_MAX];
+	mode_t mask;
+	int fd;
+
 	strcpy(d, path);
 	strcpy(b, path);
 	snprintf(o->dir, sizeof(o->dir), "%s", dirname(d));
-	snprintf(o->path, sizeof(o->path), "%s", path);
-	snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.XXXXXX", o->dir, basename(b));
+	remove_stale(o, basename(b));
+	snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.%d.XXXXXX", o->dir, basename(b),
+		 (int)getpid());
 	fd = mkstemp(o->tmp);
 	if (fd < 0)
 		return yl_errf(err, "%s %s: cannot create a file in %s: %s",
-			       opt, path, o->dir, strerror(errno));
+			       o->opt, path, o->dir, strerror(errno));
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) || !(o->f = fdopen(fd, "w"))) {
-		yl_errf(err, "%s %s: %s", opt, path, strerror(errno));
+		yl_errf(err, "%s %s: %s", o->opt, path, strerror(errno));
 		close(fd);
 		unlink(o->tmp);
 		return -1;
@@ -47,10 +138,43 @@ int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
 	return 0;
 }
 
+int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
+		    struct yl_err *err)
+{
+	struct stat st;
+
+	memset(o, 0, sizeof(*o));
+	o->opt = opt;
+	if (strlen(path) >= sizeof(o->path) - 16)
+		return yl_errf(err, "%s %s: path too long", opt, path);
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	if (!*path)
+		return yl_errf(err, "%s: an empty name; %s", opt, ALLOWED);
+	if (!strcmp(path, "-"))
+		return open_in_place(o, path, err);
+	if (stat(path, &st))
+		return open_replace(o, path, err);
+	if (S_ISDIR(st.st_mode))
+		return yl_errf(err, "%s %s: is a directory; %s", opt, path, ALLOWED);
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		return open_in_place(o, path, err);
+	if (!S_ISREG(st.st_mode))
+		return yl_errf(err, "%s %s: a block device or socket; %s", opt, path, ALLOWED);
+	return open_replace(o, path, err);
+}
+
 int yl_outfile_commit(struct yl_outfile *o, struct yl_err *err)
 {
-	int bad = fflush(o->f) || ferror(o->f) || fsync(fileno(o->f));
+	int bad = fflush(o->f) || ferror(o->f);
 
+	if (o->in_place) {
+		bad |= fclose(o->f);
+		o->f = NULL;
+		if (bad)
+			return yl_errf(err, "%s %s: %s", o->opt, o->path, strerror(errno));
+		return 0;
+	}
+	bad |= fsync(fileno(o->f));
 	bad |= fclose(o->f);
 	o->f = NULL;
 	if (bad || rename(o->tmp, o->path)) {
@@ -67,7 +191,14 @@ void yl_outfile_abort(struct yl_outfile *o)
 		return;
 	fclose(o->f);
 	o->f = NULL;
-	unlink(o->tmp);
+	if (!o->in_place)
+		unlink(o->tmp);
+}
+
+/* Where the file is renamed into at the end, or NULL (written in place). */
+const char *yl_outfile_dir(const struct yl_outfile *o)
+{
+	return o->f && !o->in_place ? o->dir : NULL;
 }
 
 /* --json FILE, opened before anything runs; the error printed, 2 returned. */

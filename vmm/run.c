@@ -490,8 +490,8 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	}
 	yl_gate_wait_all(&gate, vms[0].coop ? coop.nr_cpus : n * cfg->nr_vcpus);
 	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
-	    open_gate(vms, n, &gate, &privs, &knobs, json.f ? json.dir : NULL,
-		      timeline.f ? timeline.dir : NULL, &err) ||
+	    open_gate(vms, n, &gate, &privs, &knobs, yl_outfile_dir(&json),
+		      yl_outfile_dir(&timeline), &err) ||
 	    yl_sampler_start(&sampler, &err) ||
 	    yl_privs_drop(&privs, &err)) {
 		stop_and_join(vms, n, vms[0].coop);
