@@ -1,9 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <signal.h>
 #include <stdio.h>
+#include "privs.h"
 #include "run.h"
+#include "sandbox.h"
 #include "compare.h"
 #include "simcmd.h"
+
+/*
+ * Commands that start no guest of the run's kind confine themselves
+ * before reading anything (sandbox.c's yl_sandbox_tool()): sim needs no
+ * capability at all; caps and bench handoff make VMs of their own, so
+ * keep theirs.  compare and merge do it themselves, once the programs
+ * they may run are open.
+ */
+static int confine(enum yl_cmd cmd)
+{
+	struct yl_err err;
+	int r = 0;
+
+	if (cmd == YL_CMD_SIM)
+		r = yl_privs_shed_all(&err) ?: yl_sandbox_tool(NULL, 0, true, &err);
+	else if (cmd == YL_CMD_CAPS || cmd == YL_CMD_BENCH_HANDOFF)
+		r = yl_sandbox_tool(NULL, 0, cmd == YL_CMD_CAPS, &err);
+	if (r)
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+	return r;
+}
 
 int main(int argc, char **argv)
 {
@@ -20,6 +43,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
+	if (confine(cfg.cmd))
+		return YL_EXIT_HOST;
 	switch (cfg.cmd) {
 	case YL_CMD_HELP:
 		return yl_help(stdout, cfg.help_fmt, cfg.help_cmd);

@@ -231,3 +231,15 @@ int yl_privs_drop(struct yl_privs *pr, struct yl_err *err)
 	pr->dropped = true;
 	return 0;
 }
+
+/*
+ * Every capability gone for good, bounding set included, so that the
+ * program this process execs next (gnuplot) starts with none even as
+ * uid 0.
+ */
+int yl_privs_shed_all(struct yl_err *err)
+{
+	if (drop_bounding() || set_caps(false, false))
+		return yl_errf(err, "dropping every capability: %s", strerror(errno));
+	return 0;
+}

@@ -58,5 +58,6 @@ int yl_privs_lock_thread(const struct yl_privs *pr, enum yl_thread_kind kind,
 int yl_privs_drop(struct yl_privs *pr, struct yl_err *err);
 void yl_privs_init(struct yl_privs *pr);
 bool yl_cap_effective(cap_value_t c);
+int yl_privs_shed_all(struct yl_err *err);
 
 #endif

@@ -20,8 +20,10 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 #include <sys/eventfd.h>
+#include <termios.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "sandbox.h"
 
@@ -78,7 +80,7 @@ static const int sampler_calls[] = {
 
 /* Waiting, joining, restoring, reporting: no exec, no new threads. */
 static const int main_calls[] = {
-	SCMP_SYS(ioctl), SCMP_SYS(openat), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(openat), SCMP_SYS(poll), SCMP_SYS(ppoll),
 	SCMP_SYS(fsync), SCMP_SYS(rename), SCMP_SYS(unlinkat),
 	SCMP_SYS(unlink), SCMP_SYS(rmdir), SCMP_SYS(flock), SCMP_SYS(statfs),
 	SCMP_SYS(fcntl), SCMP_SYS(io_uring_enter), SCMP_SYS(timer_delete),
@@ -94,6 +96,13 @@ static const int main_calls[] = {
 	 */
 	SCMP_SYS(sysinfo),
 };
+
+/*
+ * The main thread's ioctls after setup: the C library asking whether
+ * stdout is a terminal (TCGETS) and how wide (TIOCGWINSZ).  No KVM
+ * request: the vCPUs are set up by then.
+ */
+static const unsigned long main_ioctls[] = { TCGETS, TIOCGWINSZ };
 
 /* The ioctls a vCPU thread makes (vcpu.c, coop.c). */
 static const unsigned long vcpu_ioctls[] = {
@@ -155,10 +164,31 @@ static int allow(scmp_filter_ctx f, const int *calls, size_t n)
 	return 0;
 }
 
+static int allow_ioctls(scmp_filter_ctx f, const unsigned long *req, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct scmp_arg_cmp a = { 1, SCMP_CMP_EQ, req[i], 0 };
+
+		if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, a))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open flags that change a file system: a "read-only" open with O_CREAT
+ * makes a file, with O_TRUNC empties one, so the access mode alone is
+ * not enough.
+ */
+#define OPEN_WRITE_BITS	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | \
+			 __O_TMPFILE | O_DIRECTORY | O_PATH)
+
 /* vCPU threads: ioctl only for the KVM calls above; openat only to read. */
 static int vcpu_rules(scmp_filter_ctx f)
 {
-	struct scmp_arg_cmp rdonly = { 2, SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY };
+	struct scmp_arg_cmp rdonly = { 2, SCMP_CMP_MASKED_EQ, OPEN_WRITE_BITS, O_RDONLY };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(vcpu_calls); i++) {
@@ -169,12 +199,8 @@ static int vcpu_rules(scmp_filter_ctx f)
 		if (seccomp_rule_add(f, SCMP_ACT_ALLOW, nr, 0))
 			return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(vcpu_ioctls); i++) {
-		struct scmp_arg_cmp req = { 1, SCMP_CMP_EQ, vcpu_ioctls[i], 0 };
-
-		if (seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, req))
-			return -1;
-	}
+	if (allow_ioctls(f, vcpu_ioctls, ARRAY_SIZE(vcpu_ioctls)))
+		return -1;
 	return seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1, rdonly);
 }
 
@@ -203,7 +229,8 @@ static int load(enum yl_thread_kind kind)
 	if (kind == YL_THREAD_SAMPLER &&
 	    allow(f, sampler_calls, ARRAY_SIZE(sampler_calls)))
 		goto out;
-	if (kind == YL_THREAD_MAIN && allow(f, main_calls, ARRAY_SIZE(main_calls)))
+	if (kind == YL_THREAD_MAIN && (allow(f, main_calls, ARRAY_SIZE(main_calls)) ||
+					allow_ioctls(f, main_ioctls, ARRAY_SIZE(main_ioctls))))
 		goto out;
 	r = seccomp_load(f);
 out:
@@ -267,4 +294,103 @@ int yl_sandbox_exit_code(int code)
 	describe(&v, msg, sizeof(msg));
 	fprintf(stderr, "yieldlab: %s\n", msg);
 	return YL_EXIT_SECCOMP;
+}
+
+/*
+ * What none of the commands that run no guest of their own needs
+ * (compare, merge, sim, caps, bench handoff), nor their children: a
+ * compare's runs inherit this filter and stack their own on it, so it is
+ * a list of what to refuse, not of what to allow.
+ */
+static const int tool_denied[] = {
+	SCMP_SYS(execve), SCMP_SYS(mount), SCMP_SYS(umount2),
+	SCMP_SYS(pivot_root), SCMP_SYS(chroot), SCMP_SYS(init_module),
+	SCMP_SYS(finit_module), SCMP_SYS(delete_module), SCMP_SYS(kexec_load),
+	SCMP_SYS(kexec_file_load), SCMP_SYS(bpf), SCMP_SYS(reboot),
+	SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(keyctl), SCMP_SYS(add_key),
+	SCMP_SYS(request_key), SCMP_SYS(userfaultfd), SCMP_SYS(open_by_handle_at),
+	SCMP_SYS(name_to_handle_at), SCMP_SYS(iopl), SCMP_SYS(ioperm),
+	SCMP_SYS(acct), SCMP_SYS(settimeofday), SCMP_SYS(clock_settime),
+	SCMP_SYS(clock_adjtime), SCMP_SYS(adjtimex), SCMP_SYS(sethostname),
+	SCMP_SYS(setdomainname), SCMP_SYS(quotactl), SCMP_SYS(fanotify_init),
+	SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+	SCMP_SYS(unshare), SCMP_SYS(setns), SCMP_SYS(personality),
+#ifndef YL_SANITIZED
+	SCMP_SYS(ptrace),	/* LeakSanitizer stops threads with it */
+#endif
+};
+
+/* Besides: no socket but AF_UNIX (the C library's nscd, syslog). */
+static int tool_sockets(scmp_filter_ctx f)
+{
+	struct scmp_arg_cmp domain = { 0, SCMP_CMP_NE, AF_UNIX, 0 };
+
+	return seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1, domain);
+}
+
+#define TOOL_EXEC_FD	900	/* where the programs we may run are kept open */
+
+/*
+ * Only the programs opened as @exec_fds run, by fexecve() (execveat with
+ * AT_EMPTY_PATH on that descriptor): with execve refused, not even a
+ * gnuplot told to `system("sh")` can start a shell.  The descriptors move
+ * to TOOL_EXEC_FD.. so that one range test covers them all (a default-
+ * allow filter can only refuse what lies outside).  Close-on-exec: a
+ * program run this way does not inherit the others.
+ */
+static int tool_exec(scmp_filter_ctx f, int *exec_fds, unsigned int n)
+{
+	struct scmp_arg_cmp below = { 0, SCMP_CMP_LT, TOOL_EXEC_FD, 0 };
+	struct scmp_arg_cmp above = { 0, SCMP_CMP_GE, TOOL_EXEC_FD + n, 0 };
+	struct scmp_arg_cmp path = { 4, SCMP_CMP_NE, AT_EMPTY_PATH, 0 };
+	int no = SCMP_ACT_ERRNO(EPERM);
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		if (exec_fds[k] < 0 ||
+		    dup3(exec_fds[k], TOOL_EXEC_FD + (int)k, O_CLOEXEC) < 0)
+			return -EBADF;
+		close(exec_fds[k]);
+		exec_fds[k] = TOOL_EXEC_FD + (int)k;
+	}
+	if (!n)
+		return seccomp_rule_add(f, no, SCMP_SYS(execveat), 0);
+	return seccomp_rule_add(f, no, SCMP_SYS(execveat), 1, below) ?:
+	       seccomp_rule_add(f, no, SCMP_SYS(execveat), 1, above) ?:
+	       seccomp_rule_add(f, no, SCMP_SYS(execveat), 1, path);
+}
+
+/*
+ * The calling process (it must have no other thread yet): no_new_privs
+ * and the deny-list above, refused calls failing with EPERM.  @no_rings:
+ * the command and its children never use io_uring, whose operations no
+ * filter sees.  The default action is to allow, execveat included, which
+ * therefore gets its own refusal for every other descriptor.
+ */
+int yl_sandbox_tool(int *exec_fds, unsigned int n, bool no_rings,
+		    struct yl_err *err)
+{
+	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	size_t i;
+	int r = -1;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return yl_errf(err, "no_new_privs: %s", strerror(errno));
+	if (!f)
+		return yl_errf(err, "seccomp: out of memory");
+	for (i = 0; i < ARRAY_SIZE(tool_denied); i++)
+		if (seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), tool_denied[i], 0))
+			goto out;
+	if (tool_sockets(f) || (no_rings &&
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(io_uring_setup), 0)))
+		goto out;
+	r = tool_exec(f, exec_fds, n);
+	if (!r)
+		r = seccomp_load(f);
+out:
+	seccomp_release(f);
+	if (r)
+		return yl_errf(err, "seccomp filter for this command: %s",
+			       strerror(r < 0 ? -r : EINVAL));
+	return 0;
 }

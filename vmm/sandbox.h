@@ -24,5 +24,7 @@ int yl_sandbox_enter(enum yl_thread_kind kind, bool filter, struct yl_err *err);
 int yl_sandbox_efd(void);
 const char *yl_thread_kind_name(unsigned int kind);
 int yl_sandbox_exit_code(int code);
+int yl_sandbox_tool(int *exec_fds, unsigned int n, bool no_rings,
+		    struct yl_err *err);
 
 #endif
