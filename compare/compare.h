@@ -50,14 +50,17 @@ int yl_cmd_merge(const struct yl_config *cfg);
 /* runner.c */
 int yl_write_file(const char *path, const char *text);
 char *yl_read_file(const char *path, size_t max);
+int yl_compare_confine(const char *yieldlab, struct yl_err *err);
+int yl_compare_dir_trusted(const char *dir, const char *what, struct yl_err *err);
 void yl_shell_quote(FILE *f, const char *s);
 
 /* emit.c */
 #define YL_PLAN_ARGS_BYTES	65536	/* the lists yl_plan_args() joins */
 int yl_plan_args(const struct yl_plan *p, const char **argv, int max,
 		 char *buf, size_t len);
+struct yl_outfile;
 int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
-	    const char *yieldlab, const char *out);
+	    const char *yieldlab, const char *out, struct yl_outfile *o);
 
 /* report.c */
 int yl_sweep_load(struct yl_sweep *s, const char *const *dirs,
@@ -69,6 +72,7 @@ unsigned int yl_sweep_failed(const struct yl_sweep *s);
 
 /* plots.c */
 int yl_write_plots(const struct yl_sweep *s, const char *out);
+int *yl_plots_gnuplot(void);
 int yl_write_html(const struct yl_sweep *s, const char *out,
 		  const char *table_html);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "outfile.h"
 
 /* "a,b,c" into the caller's @buf at *@used; NULL if it does not fit. */
 static char *join(const struct yl_axis *ax, char *buf, size_t len, size_t *used)
@@ -124,20 +125,18 @@ static void slurm_script(FILE *f, const struct yl_plan *p, const char *yieldlab,
 	put_cmd(f, p, yieldlab, out, "\"$SLURM_ARRAY_TASK_ID\"");
 }
 
+/* @o: --emit's file, opened before anything was written (outfile.c). */
 int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
-	    const char *yieldlab, const char *out)
+	    const char *yieldlab, const char *out, struct yl_outfile *o)
 {
 	char outabs[PATH_MAX], num[16];
+	struct yl_err err;
 	unsigned int k;
-	FILE *f;
+	FILE *f = o->f;
 
 	if (!realpath(out, outabs)) {
 		fprintf(stderr, "compare: --out %s: %s\n", out, strerror(errno));
-		return YL_EXIT_HOST;
-	}
-	f = fopen(cfg->emit_path, "w");
-	if (!f) {
-		fprintf(stderr, "compare: --emit %s: %s\n", cfg->emit_path, strerror(errno));
+		yl_outfile_abort(o);
 		return YL_EXIT_HOST;
 	}
 	if (cfg->emit == YL_EMIT_SLURM) {
@@ -148,8 +147,8 @@ int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
 			put_cmd(f, p, yieldlab, outabs, num);
 		}
 	}
-	if (fclose(f)) {
-		fprintf(stderr, "compare: --emit %s: %s\n", cfg->emit_path, strerror(errno));
+	if (yl_outfile_commit(o, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_HOST;
 	}
 	fprintf(stderr, "compare: %s: %u runs for %s into %s; then: yieldlab merge %s\n",

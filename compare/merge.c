@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "compare.h"
+#include "privs.h"
+#include "safeio.h"
 
 int yl_cmd_merge(const struct yl_config *cfg)
 {
@@ -21,6 +23,16 @@ int yl_cmd_merge(const struct yl_config *cfg)
 	struct yl_err err;
 	int rc;
 
+	/* merge writes only files of its own: it needs no capability */
+	if (yl_compare_confine(NULL, &err) || yl_privs_shed_all(&err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_HOST;
+	}
+	for (k = 0; k < cfg->nr_paths; k++)
+		if (yl_compare_dir_trusted(cfg->paths[k], "merge", &err)) {
+			fprintf(stderr, "yieldlab: %s\n", err.msg);
+			return YL_EXIT_USAGE;
+		}
 	if (yl_sweep_load(&s, cfg->paths, cfg->nr_paths, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		yl_sweep_free(&s);
@@ -31,8 +43,8 @@ int yl_cmd_merge(const struct yl_config *cfg)
 		yl_sweep_free(&s);
 		return YL_EXIT_USAGE;
 	}
-	if (mkdir(out, 0755) && errno != EEXIST) {
-		fprintf(stderr, "yieldlab: merge --out %s: %s\n", out, strerror(errno));
+	if (yl_mkdir_trusted(out, "merge --out", &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		yl_sweep_free(&s);
 		return YL_EXIT_HOST;
 	}
@@ -45,6 +57,12 @@ int yl_cmd_merge(const struct yl_config *cfg)
 		failed, s.plan.nr_runs - ok - failed);
 	yl_sweep_analyze(&s);
 	rc = yl_sweep_report(&s, out, stdout);
+	if (!rc && ok < s.plan.nr_runs) {
+		/* a report of part of the plan is a report, not a success */
+		fprintf(stderr, "merge: %u of %u runs failed or missing: exit %d\n",
+			s.plan.nr_runs - ok, s.plan.nr_runs, YL_EXIT_CHECK);
+		rc = YL_EXIT_CHECK;
+	}
 	yl_sweep_free(&s);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
+#include "safeio.h"
 #include "stats.h"
 
 const char *yl_axis_name(const struct yl_axis *a)
@@ -132,18 +133,11 @@ static int plan_argv(const char *path, char **buf, char **argv, int max,
 {
 	unsigned int line = 0;
 	char *s, *next, *key, *val;
-	FILE *f = fopen(path, "r");
 	size_t n;
 
-	if (!f)
-		return yl_errf(err, "--plan %s: %s", path, strerror(errno));
-	*buf = malloc(YL_MAX_PLAN_BYTES + 1);
-	n = *buf ? fread(*buf, 1, YL_MAX_PLAN_BYTES + 1, f) : 0;
-	fclose(f);
-	if (!*buf || n > YL_MAX_PLAN_BYTES)
-		return yl_errf(err, "--plan %s: larger than %u bytes", path,
-			       YL_MAX_PLAN_BYTES);
-	(*buf)[n] = 0;
+	*buf = yl_read_regular(path, YL_MAX_PLAN_BYTES, &n, "--plan", err);
+	if (!*buf)
+		return -1;
 	if (memchr(*buf, 0, n))
 		return yl_errf(err, "--plan %s: not a text file", path);
 	argv[0] = "yieldlab";

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "compare.h"
+#include "privs.h"
+#include "safeio.h"
 
 struct plot {
 	const char *name, *caption;
@@ -35,7 +37,25 @@ static FILE *open_in(const char *dir, const char *name, const char *ext)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
-	return fopen(path, "w");
+	return yl_fopen_write(path);
+}
+
+/*
+ * A cell's label as a quoted string of a .dat file.  Labels come from
+ * plans and command lines, which another user may have written, so they
+ * never enter the .gp script: gnuplot substitutes `backquotes` even inside
+ * quoted strings there.  Data files are only data: the script reads a
+ * label with `title columnheader(1)` or xtic().  A data string cannot
+ * hold its own quote or a line break: those become ' and ?.
+ */
+static void dat_label(FILE *d, const char *label)
+{
+	const char *c;
+
+	fputc('"', d);
+	for (c = label; *c; c++)
+		fputc(*c == '"' ? '\'' : (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c, d);
+	fputc('"', d);
 }
 
 /* A plot's data and script, both open or neither. */
@@ -89,7 +109,8 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 		if (done[c])
 			continue;
 		series_label(s, c, label, sizeof(label));
-		fprintf(d, "# %s\n", label);
+		dat_label(d, label);
+		fputs(" \"\" \"\" \"\"\n", d);
 		for (c2 = c; c2 < s->plan.nr_cells; c2++) {
 			const struct yl_describe *x = &s->cells[c2].d[m];
 
@@ -102,8 +123,8 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 					x->median, x->ci_lo, x->ci_hi);
 		}
 		fputs("\n\n", d);
-		fprintf(g, "%s 'throughput.dat' index %u using ($1%+.3f):2:3:4 with yerrorlines lw 2 pt 7 title '%s'",
-			nr ? ", \\\n    " : " ", nr, 0.04 * (nr - (series - 1) / 2.0), label);
+		fprintf(g, "%s 'throughput.dat' index %u using ($1%+.3f):2:3:4 with yerrorlines lw 2 pt 7 title columnheader(1)",
+			nr ? ", \\\n    " : " ", nr, 0.04 * (nr - (series - 1) / 2.0));
 		nr++;
 	}
 	fputc('\n', g);
@@ -124,7 +145,9 @@ static int fairness(const struct yl_sweep *s, const char *dir)
 		const struct yl_describe *t = &s->cells[c].d[YL_M_JAIN_CPU];
 
 		yl_plan_label(&s->plan, c, label, sizeof(label));
-		fprintf(d, "%u \"%s\" %.10g %.10g %.10g %.10g %.10g %.10g\n", c, label,
+		fprintf(d, "%u ", c);
+		dat_label(d, label);
+		fprintf(d, " %.10g %.10g %.10g %.10g %.10g %.10g\n",
 			o->n ? o->median : NAN, o->ci_lo, o->ci_hi,
 			t->n ? t->median : NAN, t->ci_lo, t->ci_hi);
 	}
@@ -166,14 +189,15 @@ static int latency(const struct yl_sweep *s, const char *dir)
 		if (!total || !(khz > 0))
 			continue;
 		yl_plan_label(&s->plan, c, label, sizeof(label));
-		fprintf(d, "# %s\n", label);
+		dat_label(d, label);
+		fputs(" \"\"\n", d);
 		for (b = 0; b < YL_LAT_BUCKETS; b++)
 			if (h[b])
 				fprintf(d, "%.6g %.6g\n", ldexp(2.0, (int)b) * 1e6 / khz,
 					(double)h[b] / (double)total);
 		fputs("\n\n", d);
-		fprintf(g, "%s 'latency.dat' index %u using 1:2 with linespoints lw 2 title '%s'",
-			nr ? ", \\\n    " : " ", nr, label);
+		fprintf(g, "%s 'latency.dat' index %u using 1:2 with linespoints lw 2 title columnheader(1)",
+			nr ? ", \\\n    " : " ", nr);
 		nr++;
 	}
 	if (!nr)
@@ -182,31 +206,54 @@ static int latency(const struct yl_sweep *s, const char *dir)
 	return fclose(d) | fclose(g);
 }
 
+static int gnuplot_fd = -1;
+
+/* gnuplot, opened before the command confines itself (yl_compare_confine). */
+int *yl_plots_gnuplot(void)
+{
+	if (gnuplot_fd < 0)
+		gnuplot_fd = yl_open_program("gnuplot");
+	return &gnuplot_fd;
+}
+
+/*
+ * gnuplot runs with no capability and under the command's filter, which
+ * lets it exec nothing (sandbox.c): whatever a .gp file says, it can draw
+ * and write files as an unprivileged root, no more.
+ */
+static void gnuplot_child(const char *dir, const char *name, const char *gp)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	char *argv[] = { "gnuplot", (char *)gp, NULL };
+	struct yl_err err;
+	char log[80];
+	int lfd;
+
+	if (chdir(dir) || yl_privs_shed_all(&err))
+		_exit(126);
+	snprintf(log, sizeof(log), "%s.log", name);
+	lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		   0644);
+	if (fd >= 0)
+		dup2(fd, 1);
+	if (lfd >= 0)
+		dup2(lfd, 2);
+	fexecve(*yl_plots_gnuplot(), argv, environ);
+	_exit(127);
+}
+
 static int gnuplot(const char *dir, const char *name)
 {
 	char gp[64];
 	int st;
 	pid_t pid;
 
+	if (*yl_plots_gnuplot() < 0)
+		return 127;
 	snprintf(gp, sizeof(gp), "%s.gp", name);
 	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-
-		char log[80];
-		int lfd;
-
-		if (chdir(dir))
-			_exit(126);
-		snprintf(log, sizeof(log), "%s.log", name);
-		lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fd >= 0)
-			dup2(fd, 1);
-		if (lfd >= 0)
-			dup2(lfd, 2);
-		execlp("gnuplot", "gnuplot", gp, (char *)NULL);
-		_exit(127);
-	}
+	if (pid == 0)
+		gnuplot_child(dir, name, gp);
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -237,6 +284,21 @@ int yl_write_plots(const struct yl_sweep *s, const char *out)
 	return 0;
 }
 
+/* Text as HTML text: nothing in it can open a tag or an entity. */
+static void html_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
 /* An SVG file inline, from its <svg> on (no XML prolog, no doctype). */
 static bool inline_svg(FILE *f, const char *path)
 {
@@ -264,7 +326,7 @@ int yl_write_html(const struct yl_sweep *s, const char *out, const char *table_h
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/report.html", out);
-	f = fopen(path, "w");
+	f = yl_fopen_write(path);
 	if (!f)
 		return -1;
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -279,11 +341,12 @@ int yl_write_html(const struct yl_sweep *s, const char *out, const char *table_h
 		fprintf(f, "\n<figcaption>%s</figcaption></figure>\n", plots[k].caption);
 	}
 	fputs("<h2>Plan</h2>\n<pre>", f);
-	for (const char *c = s->plan_text; *c; c++)
-		fputs(*c == '<' ? "&lt;" : *c == '&' ? "&amp;" : (char[2]){ *c, 0 }, f);
+	html_text(f, s->plan_text);
 	fputs("</pre>\n<p>Runs from:", f);
-	for (d = 0; d < s->nr_dirs; d++)
-		fprintf(f, " %s", s->dirs[d]);
+	for (d = 0; d < s->nr_dirs; d++) {
+		fputc(' ', f);
+		html_text(f, s->dirs[d]);
+	}
 	fputs(". Every run's command, JSON and stderr are under runs/; the numbers are in "
 	      "<a href=\"cells.csv\">cells.csv</a>, <a href=\"runs.csv\">runs.csv</a> and "
 	      "<a href=\"summary.json\">summary.json</a>.</p>\n</body></html>\n", f);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <yieldlab/abi.h>
 #include "compare.h"
+#include "safeio.h"
 
 #define SEED_DESCRIBE	2
 #define SEED_PAIRED	3
@@ -387,13 +388,20 @@ static void md_report(const struct yl_sweep *s, FILE *f)
 }
 
 /* ------------------------------------------------------------ CSV */
+/*
+ * A string field: quoted where it holds a comma, quote or line break; one
+ * that a spreadsheet would take for a formula (=, +, -, @ first) is
+ * quoted with a leading ' so that it stays text (OWASP's CSV injection).
+ */
 static void csv_str(FILE *f, const char *v)
 {
-	if (!strpbrk(v, ",\"\n")) {
+	bool formula = *v && strchr("=+-@\t\r", *v) && strspn(v, "+-0123456789.eE") != strlen(v);
+
+	if (!formula && !strpbrk(v, ",\"\n\r")) {
 		fputs(v, f);
 		return;
 	}
-	fputc('"', f);
+	fputs(formula ? "\"'" : "\"", f);
 	for (; *v; v++) {
 		if (*v == '"')
 			fputc('"', f);
@@ -433,7 +441,7 @@ static int write_runs_csv(const struct yl_sweep *s, const char *path)
 	static const char *const st[] = { "missing", "ok", "failed" };
 	char key[64], label[512];
 	unsigned int k, m, w;
-	FILE *f = fopen(path, "w");
+	FILE *f = yl_fopen_write(path);
 
 	if (!f)
 		return -1;
@@ -480,7 +488,7 @@ static int write_cells_csv(const struct yl_sweep *s, const char *path)
 {
 	char key[64], label[512], note[512];
 	unsigned int c, m;
-	FILE *f = fopen(path, "w");
+	FILE *f = yl_fopen_write(path);
 
 	if (!f)
 		return -1;

@@ -9,8 +9,10 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "results.h"
+#include "safeio.h"
 #include "util.h"
 
 const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
@@ -245,10 +247,31 @@ static int from_json(struct yl_run_rec *r, json_t *root)
 	return 0;
 }
 
+/*
+ * A JSON file another user may have planted (merge reads other
+ * machines' directories): a regular file, bounded, never a FIFO.
+ */
+static json_t *load_regular(const char *path, json_error_t *e)
+{
+	struct yl_err err;
+	size_t n;
+	char *buf = yl_read_regular(path, YL_RUN_JSON_MAX, &n, "", &err);
+	json_t *root;
+
+	if (!buf) {
+		snprintf(e->text, sizeof(e->text), "%s", err.msg + 2);
+		e->line = 0;
+		return NULL;
+	}
+	root = json_loadb(buf, n, 0, e);
+	free(buf);
+	return root;
+}
+
 int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why, size_t len)
 {
 	json_error_t e;
-	json_t *root = json_load_file(path, 0, &e);
+	json_t *root = load_regular(path, &e);
 	int rc = from_json(r, root);
 
 	if (rc)
@@ -267,7 +290,12 @@ int yl_parse_run_json(struct yl_run_rec *r, const char *buf, size_t n)
 	return rc;
 }
 
-/* meta.json, written by the runner once a run is over; absent: not run. */
+/*
+ * meta.json, written by the runner once a run is over; absent: not run.
+ * A meta.json or an "ok" run's run.json that does not read back (cut
+ * short, corrupt, not a file) counts as not run, so --resume runs it
+ * again.
+ */
 int yl_read_meta(struct yl_run_rec *r, const char *run_dir, unsigned int index,
 		 unsigned int cell)
 {
@@ -276,7 +304,7 @@ int yl_read_meta(struct yl_run_rec *r, const char *run_dir, unsigned int index,
 	const char *st;
 
 	snprintf(path, sizeof(path), "%s/meta.json", run_dir);
-	m = json_load_file(path, 0, NULL);
+	m = load_regular(path, &(json_error_t){ 0 });
 	if (!json_is_object(m) || num(m, "index") != index || num(m, "cell") != cell) {
 		json_decref(m);
 		return -1;
@@ -295,7 +323,9 @@ int yl_read_meta(struct yl_run_rec *r, const char *run_dir, unsigned int index,
 	snprintf(r->dir, sizeof(r->dir), "%s", run_dir);
 	json_decref(m);
 	snprintf(path, sizeof(path), "%s/run.json", run_dir);
-	if (r->status == YL_RUN_OK && yl_read_run_json(r, path, why, sizeof(why)))
-		r->status = YL_RUN_FAILED;
+	if (r->status == YL_RUN_OK && yl_read_run_json(r, path, why, sizeof(why))) {
+		yl_run_rec_init(r);
+		return -1;
+	}
 	return 0;
 }

@@ -61,6 +61,7 @@ struct yl_run_rec {
 };
 
 void yl_run_rec_init(struct yl_run_rec *r);
+#define YL_RUN_JSON_MAX	(64u << 20)	/* 4096 vCPUs with samples fit */
 int yl_read_run_json(struct yl_run_rec *r, const char *path, char *why,
 		     size_t len);
 int yl_parse_run_json(struct yl_run_rec *r, const char *buf, size_t n);

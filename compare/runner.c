@@ -27,11 +27,14 @@
 #include <unistd.h>
 #include "compare.h"
 #include "outfile.h"
+#include "safeio.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #define KILL_GRACE_S	30	/* past run's own watchdog: compare kills */
 
 static volatile sig_atomic_t stop_sig;
+static int yieldlab_fd = -1;	/* the binary each run is, opened before confining */
 
 static void on_stop(int sig)
 {
@@ -64,23 +67,29 @@ int yl_write_file(const char *path, const char *text)
 	return yl_outfile_commit(&o, &err);
 }
 
+/* A regular file whole (safeio.c's rules), or NULL with errno set. */
 char *yl_read_file(const char *path, size_t max)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
-	size_t n;
+	struct yl_err err;
 
-	if (!f)
-		return NULL;
-	buf = malloc(max + 1);
-	n = buf ? fread(buf, 1, max + 1, f) : 0;
-	fclose(f);
-	if (!buf || n > max) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = 0;
-	return buf;
+	return yl_read_regular(path, max, NULL, "", &err);
+}
+
+/*
+ * A compare directory whose plan we run or whose files we write: it and
+ * its runs/ (where it exists) held to safeio.c's rules, so that no other
+ * user chose the plan or can plant a link where we write.
+ */
+int yl_compare_dir_trusted(const char *dir, const char *what, struct yl_err *err)
+{
+	char path[PATH_MAX];
+
+	if (yl_dir_trusted(dir, what, err))
+		return -1;
+	snprintf(path, sizeof(path), "%s/runs", dir);
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	return yl_dir_trusted(path, what, err);
 }
 
 /* As the shell reads it back: plain words bare, others in single quotes. */
@@ -165,7 +174,7 @@ static void log_event(const struct runner *r, unsigned int k, unsigned int att,
 	if (!r->log)
 		return;
 	snprintf(path, sizeof(path), "%s/log.tsv", r->out);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
 	utc_now(t, sizeof(t));
@@ -221,14 +230,14 @@ static void child(const char *dir, const char **argv)
 	if (getppid() == 1)
 		_exit(127);
 	snprintf(path, sizeof(path), "%s/stdout", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd >= 0)
 		dup2(fd, 1);
 	snprintf(path, sizeof(path), "%s/stderr", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd >= 0)
 		dup2(fd, 2);
-	execv(argv[0], (char **)argv);
+	fexecve(yieldlab_fd, (char **)argv, environ);
 	fprintf(stderr, "compare: %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
@@ -335,7 +344,7 @@ static void write_cmd(const struct runner *r, unsigned int k, const char *dir)
 	snprintf(json, sizeof(json), "%s/run.json", dir);
 	n = build_argv(r, k, json, argv, seed, sizeof(seed));
 	snprintf(path, sizeof(path), "%s/cmd", dir);
-	f = fopen(path, "w");
+	f = yl_fopen_write(path);
 	if (!f)
 		return;
 	for (i = 0; i < n; i++) {
@@ -438,13 +447,15 @@ static int run_one(struct runner *r, unsigned int k)
 	return rc;
 }
 
+/* Its meta.json (and an ok run's JSON) read back: cut short is not done. */
 static bool finished(const struct runner *r, unsigned int k)
 {
+	struct yl_run_rec rec;
 	char path[PATH_MAX];
 
 	run_dir(r, k, path, sizeof(path));
-	strncat(path, "/meta.json", sizeof(path) - strlen(path) - 1);
-	return !access(path, F_OK);
+	yl_run_rec_init(&rec);
+	return !yl_read_meta(&rec, path, k, r->plan->order[k]);
 }
 
 /* Runs @first..@last (inclusive) not yet finished. */
@@ -483,8 +494,8 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	struct dirent *e;
 	int n = 0;
 
-	if (mkdir(out, 0755) && errno != EEXIST)
-		return yl_errf(err, "--out %s: %s", out, strerror(errno));
+	if (yl_mkdir_trusted(out, "--out", err))
+		return -1;
 	d = opendir(out);
 	if (!d)
 		return yl_errf(err, "--out %s: %s", out, strerror(errno));
@@ -512,9 +523,7 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	}
 	free(old);
 	snprintf(path, sizeof(path), "%s/runs", out);
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return yl_errf(err, "--out %s: %s", path, strerror(errno));
-	return 0;
+	return yl_mkdir_trusted(path, "--out", err);
 }
 
 static void self_path(char *buf, size_t len)
@@ -597,6 +606,10 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit;
 
 	snprintf(path, sizeof(path), "%s/plan", out);
+	if (cfg->resume_dir && yl_compare_dir_trusted(out, "--resume", &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
 	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
@@ -617,11 +630,40 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	return 0;
 }
 
+/*
+ * compare and merge confine themselves before they read a file
+ * (sandbox.c's yl_sandbox_tool()): the programs they may run, yieldlab
+ * itself for the runs (@yieldlab, or NULL for none) and gnuplot, are
+ * opened first, and nothing else can be run after.
+ */
+int yl_compare_confine(const char *yieldlab, struct yl_err *err)
+{
+	int *gnuplot = yl_plots_gnuplot();
+	int fds[2], n = 0;
+
+	if (yieldlab) {
+		yieldlab_fd = yl_open_program(yieldlab);
+		if (yieldlab_fd < 0)
+			return yl_errf(err, "compare: %s: not an executable file", yieldlab);
+		fds[n++] = yieldlab_fd;
+	}
+	if (*gnuplot >= 0)
+		fds[n++] = *gnuplot;
+	if (yl_sandbox_tool(fds, (unsigned int)n, !yieldlab, err))
+		return -1;
+	if (yieldlab)
+		yieldlab_fd = fds[0];
+	if (*gnuplot >= 0)
+		*gnuplot = fds[n - 1];
+	return 0;
+}
+
 int yl_cmd_compare(const struct yl_config *cfg)
 {
 	char self[PATH_MAX], outbuf[64], *text;
 	const char *out = cfg->resume_dir ? cfg->resume_dir : cfg->out_dir;
 	const char *yieldlab = cfg->yieldlab_path;
+	struct yl_outfile emit = { 0 };
 	struct yl_plan p;
 	struct yl_err err;
 	int rc;
@@ -633,7 +675,17 @@ int yl_cmd_compare(const struct yl_config *cfg)
 		default_out(outbuf, sizeof(outbuf));
 		out = outbuf;
 	}
+	/* --mode emulated starts python and QEMU: a VMM of its own, unconfined */
+	if (cfg->mode != YL_MODE_EMULATED &&
+	    yl_compare_confine(cfg->emit ? NULL : yieldlab, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_HOST;
+	}
 	rc = plan_for(cfg, out, &p);
+	if (!rc && cfg->emit && yl_outfile_open(&emit, "--emit", cfg->emit_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		rc = YL_EXIT_USAGE;	/* before --out has anything in it */
+	}
 	text = rc ? NULL : yl_plan_text(&p);
 	if (!rc && (!text || (!cfg->resume_dir &&
 			      prepare_out(out, text, yl_given(cfg, YL_O_ONLY), &err)))) {
@@ -641,8 +693,10 @@ int yl_cmd_compare(const struct yl_config *cfg)
 		rc = YL_EXIT_USAGE;
 	}
 	free(text);
-	if (!rc)
-		rc = cfg->emit ? yl_emit(&p, cfg, yieldlab, out) :
+	if (rc)
+		yl_outfile_abort(&emit);
+	else
+		rc = cfg->emit ? yl_emit(&p, cfg, yieldlab, out, &emit) :
 		     cfg->mode == YL_MODE_EMULATED ? run_emulated(&p, yieldlab, out) :
 		     sweep(cfg, &p, out, yieldlab);
 	yl_plan_free(&p);

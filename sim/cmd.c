@@ -8,9 +8,11 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "outfile.h"
+#include "safeio.h"
 #include "simcmd.h"
 #include "util.h"
 
@@ -74,10 +76,15 @@ static int calibrate_one(const char *path, struct yl_sim_config *c,
 			 struct yl_err *err)
 {
 	json_error_t je;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	size_t n;
+	char *buf = yl_read_regular(path, 16u << 20, &n, "--calibrate", err);
+	json_t *root = buf ? json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je) : NULL;
 	const char *cmd = json_string_value(json_object_get(root, "command"));
 	int r = 0;
 
+	if (!buf)
+		return -1;	/* not a regular file: said in @err */
+	free(buf);
 	if (!root)
 		return yl_errf(err, "--calibrate %s: not JSON (%s, line %d)", path,
 			       je.text, je.line);
