@@ -41,9 +41,13 @@ def check(ok, what, detail=""):
     return ok
 
 
+CWD = None	# the test's own directory: a binary that writes "-" as a file writes it there
+
+
 def yl(args, **kw):
     try:
-        return subprocess.run([YL] + args, capture_output=True, text=True, timeout=20, **kw)
+        return subprocess.run([YL] + args, capture_output=True, text=True, timeout=20,
+                              cwd=CWD, **kw)
     except subprocess.TimeoutExpired:
         return None
 
@@ -244,8 +248,10 @@ def main():
     if os.geteuid() != 0:
         print("FAIL  hostile.py must run as root (it writes as nobody and merges as root)")
         return 1
+    global CWD
     tmp = tempfile.mkdtemp(prefix="yl-hostile-")
     os.chmod(tmp, 0o755)
+    CWD = tmp
     try:
         for part in (gnuplot_titles, outputs, emit_link, foreign_dirs, fifo_reads,
                      resume_corrupt):
