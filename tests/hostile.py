@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-YL = sys.argv[1]
+YL = os.path.abspath(sys.argv[1])
 NOBODY = pwd.getpwnam("nobody")
 failures = []
 passed = []
