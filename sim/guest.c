@@ -567,8 +567,7 @@ static void spin_action(struct yl_sim *s, unsigned int t)
 
 	if (!ple_left(s, v)) {
 		v->ple_pauses = 0;
-		vst(s, v)->ple_exits++;
-		port(s, t, P_PLE, NO_VCPU, (enum gstate)v->gs);
+		port(s, t, P_PLE, NO_VCPU, (enum gstate)v->gs);	/* counted in hint() */
 		return;
 	}
 	if (pv_left(s, v))

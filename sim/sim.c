@@ -282,7 +282,13 @@ static void hint(struct yl_sim *s, unsigned int t, int target, bool ple)
 	enum yl_outcome o;
 	int chosen = -1;
 
+	/*
+	 * A PAUSE exit is counted with its hint, not when the filter fired:
+	 * a run that ends between the two would count an exit with no hint,
+	 * and hints - pause_exits would wrap.
+	 */
 	vst(s, v)->hints++;
+	vst(s, v)->ple_exits += ple;
 	yl_sched_update_curr(s->s, cpu, s->now);
 	o = yl_directed_yield(s->s, pol, tg, t, target, s->now, &chosen);
 	vst(s, v)->outcomes[o]++;
