@@ -78,6 +78,7 @@ struct yj;
 /* report_coop.c: --sched coop */
 void yl_coop_checks(struct yl_report *r);
 void yl_coop_warnings(struct yl_report *r);
+bool yl_kvm_run_moves_slow(const char *release);
 void yl_coop_print(const struct yl_report *r, FILE *f);
 
 /* report_samples.c: --sample-ms */
