@@ -267,6 +267,22 @@ out:
 	return rc;
 }
 
+/*
+ * --resume DIR --reps N: more rounds of the same plan.  Each round's order
+ * comes from the seed and its number alone (make_order()), so the rounds
+ * already run keep their run numbers and the new ones follow them.
+ */
+int yl_plan_extend(struct yl_plan *p, unsigned int reps, struct yl_err *err)
+{
+	if (reps < p->reps)
+		return yl_errf(err, "--reps %u: the sweep has %u rounds already; allowed: %u or more, to extend it",
+			       reps, p->reps, p->reps);
+	free(p->order);
+	p->order = NULL;
+	p->reps = reps;
+	return make_order(p, err);
+}
+
 /* --resume DIR and merge: the plan compare wrote there. */
 int yl_plan_load(struct yl_plan *p, const char *path, struct yl_err *err)
 {

@@ -593,6 +593,27 @@ static int sweep(const struct yl_config *cfg, struct yl_plan *p, const char *out
 static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 			const char *out);
 
+/* --resume DIR --reps N: the plan file says N rounds from now on. */
+static int extend(struct yl_plan *p, const struct yl_config *cfg, const char *path,
+		  struct yl_err *err)
+{
+	char *text;
+	int rc;
+
+	if (cfg->reps == p->reps)
+		return 0;
+	if (yl_plan_extend(p, (unsigned int)cfg->reps, err))
+		return -1;
+	text = yl_plan_text(p);
+	rc = text ? yl_write_file(path, text) : -1;
+	free(text);
+	if (rc)
+		return yl_errf(err, "--resume: %s: cannot write the extended plan: %s", path,
+			       strerror(errno));
+	fprintf(stderr, "compare: %s: extended to %u rounds\n", path, p->reps);
+	return 0;
+}
+
 /*
  * The plan, from the command line or --resume DIR, checked as a whole
  * before anything is written: exit 2 for a bad plan, 3 for a host that
@@ -612,6 +633,11 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	}
 	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	if (cfg->resume_dir && yl_given(cfg, YL_O_REPS) && extend(p, cfg, path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_plan_free(p);
 		return YL_EXIT_USAGE;
 	}
 	native = native && !p->sim;	/* a resumed sweep's mode is its plan's */

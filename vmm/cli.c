@@ -566,8 +566,8 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		F(guest_path), 1, 4095, .flags = YL_OF_LIST,
 		.help = "load another flat guest image (at most 1 MiB)" },
 	[YL_O_REPS] = { "--reps", "N", YL_OPT_UINT, YL_GRP_COMPARE, C(COMPARE),
-		F(reps), 1, YL_MAX_REPS, .def = "5",
-		.help = "repetitions of every cell, one per round; each round runs the cells in its own seeded random order" },
+		F(reps), 1, YL_MAX_REPS, .def = "10",
+		.help = "repetitions of every cell, one per round; each round runs the cells in its own seeded random order (10: a 95% verdict can stand with one pair against it; with --resume DIR: extend DIR's sweep to N rounds)" },
 	[YL_O_SEED] = { "--seed", "N", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE) | C(SIM),
 		F(seed), 0, UINT64_MAX, .def = "1",
 		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals; sim: seeds the simulation, whose JSON the same seed gives byte for byte" },
@@ -934,12 +934,15 @@ static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 	return 0;
 }
 
-/* compare: --resume takes its plan from DIR; --emit and --only need --out */
+/*
+ * compare: --resume takes its plan from DIR (--reps N with it extends
+ * the plan by rounds); --emit and --only need --out
+ */
 static int check_compare(const struct yl_config *cfg, struct yl_err *err)
 {
 	static const enum yl_opt_id not_with_resume[] = {
-		YL_O_PLAN, YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE,
-		YL_O_OUT, YL_O_ONLY, YL_O_EMIT,
+		YL_O_PLAN, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE,
+		YL_O_OUT, YL_O_ONLY, YL_O_EMIT,	/* --reps: more rounds of it */
 	};
 	unsigned int k;
 
