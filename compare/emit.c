@@ -81,8 +81,7 @@ int yl_plan_args(const struct yl_plan *p, const char **argv, int max,
 		if (!argv[n++])
 			return -1;
 	}
-	argv[n] = NULL;
-	return n;
+	return yl_plan_setting_args(p, argv, n, max);
 }
 
 static void put_cmd(FILE *f, const struct yl_plan *p, const char *yieldlab,

@@ -54,12 +54,34 @@ static int add_value(struct yl_plan *p, unsigned int opt, const char *v,
 	return 0;
 }
 
+/*
+ * --cost exit=1,switch=2 is one cost table and --calibrate a --calibrate b
+ * one calibration from two files: each run gets them as given.
+ */
+static int add_setting(struct yl_plan *p, const struct yl_raw_opt *r,
+		       struct yl_err *err)
+{
+	struct yl_setting *s = &p->settings[p->nr_settings];
+
+	if (p->nr_settings >= YL_MAX_SETTINGS)
+		return yl_errf(err, "compare: more than %d settings such as %s",
+			       YL_MAX_SETTINGS, yl_opts[r->opt].name);
+	s->opt = r->opt;
+	s->val = strdup(r->val);
+	if (!s->val)
+		return yl_errf(err, "compare: out of memory");
+	p->nr_settings++;
+	return 0;
+}
+
 /* A list option's value is one value (repeat it to sweep); others split. */
 static int add_raw(struct yl_plan *p, const struct yl_raw_opt *r,
 		   struct yl_err *err)
 {
 	const char *v = r->val, *c;
 
+	if (yl_opts[r->opt].flags & YL_OF_SETTING)
+		return add_setting(p, r, err);
 	if (yl_opts[r->opt].flags & YL_OF_LIST)
 		return add_value(p, r->opt, v, strlen(v), err);
 	for (;;) {
@@ -306,6 +328,8 @@ void yl_plan_free(struct yl_plan *p)
 	for (a = 0; a < p->nr_axes; a++)
 		for (v = 0; v < p->axes[a].nr; v++)
 			free(p->axes[a].vals[v]);
+	for (a = 0; a < p->nr_settings; a++)
+		free(p->settings[a].val);
 	free(p->order);
 	memset(p, 0, sizeof(*p));
 }
@@ -474,6 +498,18 @@ int yl_plan_run_args(const struct yl_plan *p, unsigned int cell,
 		argv[n++] = yl_opts[p->axes[a].opt].name;
 		argv[n++] = p->axes[a].vals[yl_plan_value(p, cell, a)];
 	}
+	return yl_plan_setting_args(p, argv, n, max);
+}
+
+/* The settings after @n arguments: each as it was given. */
+int yl_plan_setting_args(const struct yl_plan *p, const char **argv, int n, int max)
+{
+	unsigned int k;
+
+	for (k = 0; k < p->nr_settings && n + 2 < max; k++) {
+		argv[n++] = yl_opts[p->settings[k].opt].name;
+		argv[n++] = p->settings[k].val;
+	}
 	argv[n] = NULL;
 	return n;
 }
@@ -537,6 +573,9 @@ char *yl_plan_text(const struct yl_plan *p)
 		(unsigned long long)p->seed, p->confidence);
 	if (p->sim)
 		fprintf(f, "mode sim\n");
+	for (a = 0; a < p->nr_settings; a++)
+		fprintf(f, "%s %s\n", yl_opts[p->settings[a].opt].name + 2,
+			p->settings[a].val);
 	if (p->cmp_axis >= 0)
 		fprintf(f, "baseline %s=%s\n", yl_axis_name(&p->axes[p->cmp_axis]),
 			p->axes[p->cmp_axis].vals[p->base_val]);

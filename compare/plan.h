@@ -16,7 +16,8 @@
 #define YL_MAX_AXES		24
 #define YL_MAX_AXIS_VALUES	64
 #define YL_MAX_CELLS		4096
-#define YL_MAX_RUN_ARGS		(2 * YL_MAX_AXES + 8)
+#define YL_MAX_SETTINGS		8
+#define YL_MAX_RUN_ARGS		(2 * YL_MAX_AXES + 2 * YL_MAX_SETTINGS + 8)
 
 struct yl_axis {
 	unsigned int opt;		/* enum yl_opt_id */
@@ -24,9 +25,17 @@ struct yl_axis {
 	char *vals[YL_MAX_AXIS_VALUES];
 };
 
+/* A setting (YL_OF_SETTING): passed whole to every run, never swept. */
+struct yl_setting {
+	unsigned int opt;		/* enum yl_opt_id */
+	char *val;
+};
+
 struct yl_plan {
 	unsigned int nr_axes;
 	struct yl_axis axes[YL_MAX_AXES];	/* in the order first given */
+	unsigned int nr_settings;
+	struct yl_setting settings[YL_MAX_SETTINGS];
 	unsigned int reps;
 	uint64_t seed;
 	unsigned int confidence;		/* percent */
@@ -42,6 +51,7 @@ int yl_plan_build(struct yl_plan *p, const struct yl_config *cfg,
 int yl_plan_load(struct yl_plan *p, const char *path, struct yl_err *err);
 void yl_plan_free(struct yl_plan *p);
 int yl_plan_extend(struct yl_plan *p, unsigned int reps, struct yl_err *err);
+int yl_plan_setting_args(const struct yl_plan *p, const char **argv, int n, int max);
 int yl_plan_rebase(struct yl_plan *p, const char *baseline, struct yl_err *err);
 char *yl_plan_text(const struct yl_plan *p);
 int yl_plan_check(const struct yl_plan *p, bool on_this_host,

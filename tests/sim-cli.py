@@ -99,14 +99,30 @@ def timeline(tmp):
           "timeline: a slice per dispatch (%d, %d)" % (by["run"], slices))
 
 
+def resume_reps(out):
+    """--resume DIR --reps N extends a sweep by rounds and keeps every run
+    made (issue 25, item 12); fewer rounds than it has are refused."""
+    before = {r: open(os.path.join(out, "runs", r, "meta.json")).read()
+              for r in os.listdir(os.path.join(out, "runs"))}
+    p = subprocess.run([YL, "compare", "--resume", out, "--reps", "14"],
+                       capture_output=True, text=True)
+    runs = os.listdir(os.path.join(out, "runs"))
+    kept = all(open(os.path.join(out, "runs", r, "meta.json")).read() == m
+               for r, m in before.items())
+    check(p.returncode == 0 and len(runs) == 28 and kept and
+          "reps 14\n" in open(os.path.join(out, "plan")).read(),
+          "--resume --reps 14: 4 more runs, the 24 made kept as they were", p.stderr[-300:])
+    summ = json.load(open(os.path.join(out, "summary.json")))
+    check(summ.get("reps") == 14 or "14 reps" in open(os.path.join(out, "summary.md")).read(),
+          "... and the report is of 14 rounds")
+    p = subprocess.run([YL, "compare", "--resume", out, "--reps", "3"],
+                       capture_output=True, text=True)
+    check(p.returncode == 2 and "allowed: 14 or more" in p.stderr,
+          "--resume --reps fewer than it has: refused", p.stderr)
+
+
 def calibrate(tmp):
-    ex = os.path.join(tmp, "exits.json")
-    ho = os.path.join(tmp, "handoff.json")
-    json.dump({"schema_version": 1, "command": "bench exits",
-               "yieldlab": {"median_ns_per_exit": 44000.0}, "bare": {"median_ns_per_exit": 30000.0},
-               "guest_pause_ns": 25.0, "guest_op_ns": 300.0}, open(ex, "w"))
-    json.dump({"schema_version": 1, "command": "bench handoff",
-               "coop": {"p50_ns": 90000.0}, "futex_pingpong": {"floor_ns": 8000.0}}, open(ho, "w"))
+    ex, ho = bench_files(tmp)
     p, raw = sim(["--sched", "coop", "--calibrate", ex, "--calibrate", ho, "--duration", "50"], tmp)
     if check(p.returncode == 0 and raw, "--calibrate takes bench exits and bench handoff", p.stderr):
         cost = json.loads(raw)["config"]["sim"]["cost_ns"]
@@ -163,24 +179,48 @@ def pause_exit_counts(tmp):
           "largest hints %d" % worst)
 
 
+def bench_files(tmp):
+    ex = os.path.join(tmp, "exits.json")
+    ho = os.path.join(tmp, "handoff.json")
+    json.dump({"schema_version": 1, "command": "bench exits",
+               "yieldlab": {"median_ns_per_exit": 44000.0}, "bare": {"median_ns_per_exit": 30000.0},
+               "guest_pause_ns": 25.0, "guest_op_ns": 300.0}, open(ex, "w"))
+    json.dump({"schema_version": 1, "command": "bench handoff",
+               "coop": {"p50_ns": 90000.0}, "futex_pingpong": {"floor_ns": 8000.0}}, open(ho, "w"))
+    return ex, ho
+
+
 def compare(tmp):
-    """compare --mode sim: every run a sim with its own seed, read back as run's."""
+    """compare --mode sim: every run a sim with its own seed, read back as
+    run's.  --cost and --calibrate are the simulator's settings, not the
+    experiment's: one cost table and one calibration from two files go to
+    every run whole, never split into cells (issue 25, item 13)."""
     out = os.path.join(tmp, "cmp")
+    ex, ho = bench_files(tmp)
     p = subprocess.run([YL, "compare", "--mode", "sim", "--sched", "coop", "--vcpus", "8",
                         "--pcpus", "2", "--pv", "yield", "--spin-threshold", "256", "--cs",
                         "20000", "--duration", "100", "--policy", "none,forfeit",
-                        "--cost", "exit=5000,exit=15000", "--reps", "6", "--out", out],
+                        "--calibrate", ex, "--calibrate", ho,
+                        "--cost", "exit=5000,switch=9000", "--reps", "12", "--out", out],
                        capture_output=True, text=True)
     if not check(p.returncode == 0, "compare --mode sim runs a sweep", p.stderr[-500:]):
         return
     plan = open(os.path.join(out, "plan")).read()
-    check("mode sim" in plan and "cost exit=5000,exit=15000" in plan,
-          "compare --mode sim: the plan keeps the mode and sim's axes")
+    check("mode sim" in plan and "cost exit=5000,switch=9000\n" in plan and
+          "calibrate %s\ncalibrate %s\n" % (ex, ho) in plan,
+          "compare --mode sim: the plan keeps the mode and sim's settings")
     runs = sorted(os.listdir(os.path.join(out, "runs")))
     cmds = [open(os.path.join(out, "runs", r, "cmd")).read() for r in runs]
     seeds = {c.split("--seed ")[1].split()[0] for c in cmds if "--seed " in c}
     check(len(runs) == 24 and all(" sim " in c for c in cmds) and len(seeds) == 24,
-          "compare --mode sim: 24 sim runs, each with its own seed")
+          "compare --mode sim: 2 cells x 12 rounds, 24 sim runs, each with its own seed")
+    check(all("--cost exit=5000,switch=9000 " in c and "--calibrate %s --calibrate %s " % (ex, ho)
+              in c for c in cmds), "every run got the cost table and both calibration files")
+    doc = json.load(open(os.path.join(out, "runs", runs[0], "run.json")))
+    cost = doc["config"]["sim"]["cost_ns"]
+    check(cost["exit"] == 5000 and cost["switch"] == 9000 and cost["pause"] == 25,
+          "... and used them: --cost over both files (%s)" % cost)
+    resume_reps(out)
     summ = json.load(open(os.path.join(out, "summary.json")))
     probs = schema.problems(summ)
     check(not probs, "compare --mode sim: the summary follows its schema", "; ".join(probs[:3]))

@@ -38,6 +38,8 @@ enum yl_opt_group {
 /* struct yl_opt's flags */
 #define YL_OF_LIST	1u	/* the value may hold commas: compare sweeps repeats */
 #define YL_OF_NO_AXIS	2u	/* a run option compare sets itself */
+#define YL_OF_SETTING	4u	/* the tool's setting, not the experiment's: compare
+				   gives every run all its values, never sweeps it */
 
 struct yl_opt {
 	const char *name;		/* "--vcpus" */

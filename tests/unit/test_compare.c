@@ -165,15 +165,21 @@ START_TEST(sim_mode)
 	struct yl_err err;
 	char *text;
 
-	ck_assert_int_eq(plan_of(&p, "--mode sim --pcpus 16 --vcpus 64 --cost exit=1000,exit=9000 "
+	int n;
+
+	/* --cost is a setting: one cost table for every run, not two cells */
+	ck_assert_int_eq(plan_of(&p, "--mode sim --pcpus 16 --vcpus 64 --cost exit=1000,switch=9000 "
 				 "--policy forfeit,lag-credit --sched coop --placement random", &err), 0);
 	ck_assert(p.sim);
-	ck_assert_uint_eq(p.nr_cells, 4);
+	ck_assert_uint_eq(p.nr_cells, 2);
 	ck_assert_int_eq(yl_plan_check(&p, false, &err), 0);
-	ck_assert_int_gt(yl_plan_run_args(&p, 0, argv, YL_MAX_RUN_ARGS), 0);
+	n = yl_plan_run_args(&p, 0, argv, YL_MAX_RUN_ARGS);
+	ck_assert_int_gt(n, 2);
 	ck_assert_str_eq(argv[0], "sim");
+	ck_assert_str_eq(argv[n - 2], "--cost");
+	ck_assert_str_eq(argv[n - 1], "exit=1000,switch=9000");
 	text = yl_plan_text(&p);
-	ck_assert_ptr_nonnull(strstr(text, "mode sim\n"));
+	ck_assert_ptr_nonnull(strstr(text, "mode sim\ncost exit=1000,switch=9000\n"));
 	free(text);
 	ck_assert_int_eq(plan_of(&q, "--policy none,handoff --sched coop", &err), 0);
 	ck_assert(!q.sim);
