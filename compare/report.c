@@ -375,12 +375,60 @@ static void md_answer(const struct yl_sweep *s, FILE *f)
 	}
 }
 
+/*
+ * Where the numbers came from, for a person to quote with them: each
+ * host the runs ran on as their own JSON names it, the period they ran
+ * in, and the sweep as one compare command.  Only what the run files and
+ * the plan say, so merge writes the same summary.
+ */
+static void md_provenance(const struct yl_sweep *s, FILE *f)
+{
+	const char *argv[2 * YL_MAX_AXES * YL_MAX_AXIS_VALUES + 16];
+	static char lists[YL_PLAN_ARGS_BYTES];
+	const char *first = NULL, *last = NULL;
+	unsigned int k, j;
+	int n, i;
+
+	for (k = 0; k < s->plan.nr_runs; k++) {
+		const struct yl_run_rec *r = &s->runs[k];
+
+		if (r->status == YL_RUN_MISSING || !*r->start)
+			continue;
+		if (!first || strcmp(r->start, first) < 0)
+			first = r->start;
+		if (!last || strcmp(r->start, last) > 0)
+			last = r->start;
+		for (j = 0; j < k; j++)
+			if (s->runs[j].status != YL_RUN_MISSING &&
+			    !strcmp(s->runs[j].hostname, r->hostname) &&
+			    !strcmp(s->runs[j].kernel, r->kernel) &&
+			    !strcmp(s->runs[j].kvm_module, r->kvm_module))
+				break;
+		if (j < k)
+			continue;
+		fprintf(f, "Runs on %s (%s, %u cores), Linux %s, KVM %s, yieldlab %s.%s%s\n",
+			r->hostname, *r->cpu_model ? r->cpu_model : "CPU not recorded",
+			r->cores, r->kernel, r->kvm_module, r->version,
+			*r->caveats ? " Caveats: " : "", r->caveats);
+	}
+	if (first)
+		fprintf(f, "Started from %s to %s.\n", first, last);
+	n = yl_plan_args(&s->plan, argv, (int)ARRAY_SIZE(argv), lists, sizeof(lists));
+	fputs("Sweep: `yieldlab compare", f);
+	for (i = 0; i < n; i++) {
+		fputc(' ', f);
+		yl_shell_quote(f, argv[i]);
+	}
+	fputs("`\n\n", f);
+}
+
 static void md_report(const struct yl_sweep *s, FILE *f)
 {
 	fprintf(f, "## yieldlab compare: %u cells x %u reps, seed %llu\n\n"
 		"%u%% intervals: of a cell's median, bootstrap; against the baseline, the sign-test interval of the median ratio of paired runs (one pair per round), which decides the verdict.\n\n",
 		s->plan.nr_cells, s->plan.reps, (unsigned long long)s->plan.seed,
 		s->plan.confidence);
+	md_provenance(s, f);
 	md_main(s, f);
 	md_answer(s, f);
 	fputs("\nEvery metric: median (ratio of paired runs to the baseline's, verdict)\n\n", f);
@@ -632,9 +680,11 @@ static json_t *j_hosts(const struct yl_sweep *s)
 				!strcmp(json_string_value(json_object_get(h, "kernel")), r->kernel) &&
 				!strcmp(json_string_value(json_object_get(h, "kvm_module")), r->kvm_module);
 		if (!seen)
-			json_array_append_new(hosts, json_pack("{s:s, s:s, s:s}",
+			json_array_append_new(hosts, json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}",
 				"hostname", r->hostname, "kernel", r->kernel,
-				"kvm_module", r->kvm_module));
+				"kvm_module", r->kvm_module, "cpu_model", r->cpu_model,
+				"cores", (int)r->cores, "caveats", r->caveats,
+				"yieldlab_version", r->version));
 	}
 	return hosts;
 }

@@ -87,6 +87,12 @@ static void copy_str(char *dst, size_t len, json_t *o, const char *key)
 	snprintf(dst, len, "%s", s ? s : "");
 }
 
+/* A count from a file: NaN, negative or absurd is 0, "not said". */
+static unsigned int count_of(double x)
+{
+	return isfinite(x) && x >= 1 && x < 1e6 ? (unsigned int)x : 0;
+}
+
 static double zero_nan(double x)
 {
 	return isnan(x) ? 0 : x;
@@ -233,6 +239,11 @@ static int from_json(struct yl_run_rec *r, json_t *root)
 	memset(r->lat_hist, 0, sizeof(r->lat_hist));
 	r->tsc_khz = num(root, "host.tsc_khz");
 	copy_str(r->version, sizeof(r->version), root, "yieldlab_version");
+	copy_str(r->cpu_model, sizeof(r->cpu_model), json_object_get(root, "provenance"),
+		 "cpu_model");
+	copy_str(r->caveats, sizeof(r->caveats), json_object_get(root, "provenance"),
+		 "caveats");
+	r->cores = count_of(num(root, "provenance.cores"));
 	vms = json_object_get(root, "vms");
 	if (json_is_array(vms))
 		json_array_foreach(vms, i, vm)

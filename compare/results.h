@@ -51,6 +51,8 @@ struct yl_run_rec {
 	double wall_s, loadavg;
 	char start[32];			/* UTC, ISO 8601 */
 	char hostname[64], kernel[96], kvm_module[32], version[64];
+	char cpu_model[128], caveats[320];	/* run.json's provenance */
+	unsigned int cores;
 	char dir[512];			/* where its files are */
 	double v[YL_M_NR];		/* NaN: not measured */
 	double oversub;			/* vCPUs (all VMs) per pCPU */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <yieldlab/abi.h>
 #include "json.h"
+#include "provenance.h"
 #include "version.h"
 
 void yj_init(struct yj *j, FILE *f)
@@ -133,6 +134,7 @@ void yj_header(struct yj *j, const char *command)
 	yj_u64(j, "abi_version", YL_ABI_VERSION);
 	yj_str(j, "yieldlab_version", YL_VERSION);
 	yj_str(j, "command", command);
+	yj_prov(j);
 }
 
 /* A log2 histogram of YL_HIST_BUCKETS buckets as an array. */

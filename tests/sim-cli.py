@@ -8,6 +8,7 @@ one line on stderr and exit 2, with no file written.
 
 usage: sim-cli.py YIELDLAB SOURCE_DIR"""
 import json
+import re
 import os
 import subprocess
 import sys
@@ -64,6 +65,11 @@ def shapes(tmp):
         probs = schema.problems(doc)
         check(not probs, "%s: run's schema" % what, "; ".join(probs[:3]))
         check(doc["command"] == "sim" and doc["mode"] == "sim", "%s: says it is simulated" % what)
+        pv = doc["provenance"]
+        check(pv["cores"] == os.cpu_count() and pv["hostname"] == os.uname().nodename and
+              pv["kernel"] == os.uname().release and pv["kvm_module"] == "none" and
+              pv["command_line"].endswith(" ".join(args)) and pv["cpu_model"],
+              "%s: provenance names host, cores, kernel and the command line" % what, str(pv))
         vms = doc.get("vms", [doc])
         ops = sum(v["result"]["ops"] + v["result"]["ipi_ops"] for v in vms)
         check(ops > 0, "%s: did work (%d ops)" % (what, ops))
@@ -71,12 +77,23 @@ def shapes(tmp):
               "%s: mutual exclusion held" % what)
 
 
+def results(raw):
+    """The JSON bytes but the provenance object, which says when and how the
+    run was started (out/provenance.c): the rest is the simulation's."""
+    if raw is None:
+        return None
+    cut = re.sub(rb'\n  "provenance": \{\n(    .*\n)*?  \},', b"", raw, count=1)
+    return cut if cut != raw else None
+
+
 def determinism(tmp):
     args = SHAPES[2][1]
     _, a = sim(args + ["--seed", "5"], tmp, "a.json")
     _, b = sim(args + ["--seed", "5"], tmp, "b.json")
     _, c = sim(args + ["--seed", "6"], tmp, "c.json")
-    check(a is not None and a == b, "the same seed: the same JSON, byte for byte")
+    a, b, c = results(a), results(b), results(c)
+    check(a is not None and a == b,
+          "the same seed: the same JSON, byte for byte but its provenance")
     check(c is not None and a != c, "another seed: another run")
     _, d = sim(args + ["--seed", "5", "--dist", "exp"], tmp, "d.json")
     check(d is not None and d != a, "--dist exp draws other lengths")
@@ -220,12 +237,18 @@ def compare(tmp):
     cost = doc["config"]["sim"]["cost_ns"]
     check(cost["exit"] == 5000 and cost["switch"] == 9000 and cost["pause"] == 25,
           "... and used them: --cost over both files (%s)" % cost)
-    resume_reps(out)
     summ = json.load(open(os.path.join(out, "summary.json")))
     probs = schema.problems(summ)
     check(not probs, "compare --mode sim: the summary follows its schema", "; ".join(probs[:3]))
-    check("better" in open(os.path.join(out, "summary.md")).read(),
-          "compare --mode sim: forfeit judged better than none at 8:2")
+    md = open(os.path.join(out, "summary.md")).read()
+    check("better" in md, "compare --mode sim: forfeit judged better than none at 8:2")
+    host = summ["hosts"][0] if summ.get("hosts") else {}
+    check(host.get("cores") == os.cpu_count() and host.get("cpu_model") and
+          "Runs on %s (%s, %d cores), Linux %s" % (host["hostname"], host["cpu_model"],
+                                                    host["cores"], host["kernel"]) in md and
+          "Sweep: `yieldlab compare --reps 12 --seed 1" in md and "Started from " in md,
+          "summary.json and summary.md: the runs' host, CPU, cores, kernel, period, sweep",
+          str(host))
     emit, cmds = os.path.join(tmp, "emit"), os.path.join(tmp, "cmds")
     p = subprocess.run([YL, "compare", "--plan", os.path.join(out, "plan"), "--out", emit,
                         "--emit", "parallel", cmds], capture_output=True, text=True)
@@ -236,6 +259,7 @@ def compare(tmp):
           " sim " in open(os.path.join(emit, "runs", "00000", "cmd")).read(),
           "compare --mode sim --emit: each command keeps the mode and runs a sim",
           p.stderr + (q.stderr if q else ""))
+    resume_reps(out)
 
 
 with tempfile.TemporaryDirectory() as tmp:

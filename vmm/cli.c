@@ -570,7 +570,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		.help = "repetitions of every cell, one per round; each round runs the cells in its own seeded random order (10: a 95% verdict can stand with one pair against it; with --resume DIR: extend DIR's sweep to N rounds)" },
 	[YL_O_SEED] = { "--seed", "N", YL_OPT_U64, YL_GRP_COMPARE, C(COMPARE) | C(SIM),
 		F(seed), 0, UINT64_MAX, .def = "1",
-		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals; sim: seeds the simulation, whose JSON the same seed gives byte for byte" },
+		.help = "seeds the run order and the bootstrap: the same plan and seed give the same order and, from the same runs, the same intervals; sim: seeds the simulation, whose JSON the same seed gives byte for byte (but its provenance: when, and the command line)" },
 	[YL_O_BASELINE] = { "--baseline", "[OPTION=]VALUE", YL_OPT_STR,
 		YL_GRP_COMPARE, C(COMPARE) | C(MERGE), F(baseline), 1, 255,
 		.def_doc = "the first value of --policy if swept, else of the first option with several",

@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include "privs.h"
+#include "provenance.h"
+#include "vm.h"
 #include "run.h"
 #include "sandbox.h"
 #include "compare.h"
@@ -43,6 +45,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
+	/* sim's numbers owe nothing to this host's KVM */
+	yl_prov_init(argc, argv, cfg.cmd == YL_CMD_SIM ? "none" :
+		     yl_kvm_impl_name(yl_kvm_impl_probe("/sys/module")));
 	if (confine(cfg.cmd))
 		return YL_EXIT_HOST;
 	switch (cfg.cmd) {
