@@ -593,17 +593,63 @@ static int sweep(const struct yl_config *cfg, struct yl_plan *p, const char *out
 static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 			const char *out);
 
+#define RUN_OVERHEAD_S	0.5	/* a native run beside its --duration: setup, report */
+
+/*
+ * How long the plan's runs take here: each cell's --duration plus a
+ * run's own overhead, times its rounds; sim runs are too fast to count.
+ * -1 if a cell does not parse (yl_plan_check() says why).
+ */
+static double estimate_s(const struct yl_plan *p)
+{
+	const char *argv[YL_MAX_RUN_ARGS + 2] = { "yieldlab" };
+	struct yl_config *cfg = malloc(sizeof(*cfg));
+	double s = 0;
+	struct yl_err err;
+	unsigned int c;
+
+	for (c = 0; cfg && !p->sim && c < p->nr_cells; c++) {
+		int n = yl_plan_run_args(p, c, argv + 1, YL_MAX_RUN_ARGS) + 1;
+
+		if (yl_cli_parse(cfg, n, (char **)argv, &err)) {
+			s = -1;
+			break;
+		}
+		s += p->reps * (cfg->duration_ms / 1000.0 + RUN_OVERHEAD_S);
+	}
+	free(cfg);
+	return s;
+}
+
+/*
+ * A sweep says its size before it starts, and one past YL_SWEEP_ASK_RUNS
+ * runs or YL_SWEEP_ASK_H hours starts only with --yes: a typo in a list
+ * should not cost a day.
+ */
+static int size_ok(const struct yl_config *cfg, const struct yl_plan *p)
+{
+	double s = estimate_s(p);
+	bool big = p->nr_runs > YL_SWEEP_ASK_RUNS || s > YL_SWEEP_ASK_H * 3600.0;
+
+	if (yl_given(cfg, YL_O_ONLY) || cfg->emit)
+		return 0;
+	if (s > 0)
+		fprintf(stderr, "compare: %u cells x %u reps = %u runs, about %.0f min here\n",
+			p->nr_cells, p->reps, p->nr_runs, s / 60);
+	if (!big || cfg->yes)
+		return 0;
+	fprintf(stderr, "yieldlab: compare: %u runs%s: more than %d runs or %d hours; --yes starts it\n",
+		p->nr_runs, s > 0 ? " (estimated above)" : "", YL_SWEEP_ASK_RUNS,
+		YL_SWEEP_ASK_H);
+	return -1;
+}
+
 /* --resume DIR --reps N: the plan file says N rounds from now on. */
-static int extend(struct yl_plan *p, const struct yl_config *cfg, const char *path,
-		  struct yl_err *err)
+static int write_extended(struct yl_plan *p, const char *path, struct yl_err *err)
 {
 	char *text;
 	int rc;
 
-	if (cfg->reps == p->reps)
-		return 0;
-	if (yl_plan_extend(p, (unsigned int)cfg->reps, err))
-		return -1;
 	text = yl_plan_text(p);
 	rc = text ? yl_write_file(path, text) : -1;
 	free(text);
@@ -624,7 +670,7 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 {
 	char path[PATH_MAX];
 	struct yl_err err;
-	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit;
+	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit, extended;
 
 	snprintf(path, sizeof(path), "%s/plan", out);
 	if (cfg->resume_dir && yl_compare_dir_trusted(out, "--resume", &err)) {
@@ -635,7 +681,8 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
-	if (cfg->resume_dir && yl_given(cfg, YL_O_REPS) && extend(p, cfg, path, &err)) {
+	extended = cfg->resume_dir && yl_given(cfg, YL_O_REPS) && cfg->reps != p->reps;
+	if (extended && yl_plan_extend(p, (unsigned int)cfg->reps, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		yl_plan_free(p);
 		return YL_EXIT_USAGE;
@@ -646,6 +693,14 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	     yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot"))) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
+	}
+	if (size_ok(cfg, p)) {
+		yl_plan_free(p);
+		return YL_EXIT_USAGE;
+	}
+	if (extended && write_extended(p, path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_HOST;
 	}
 	if (native && access("/dev/kvm", R_OK | W_OK)) {
 		/* every run would fail the same way: say so once, run nothing */

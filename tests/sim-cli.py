@@ -116,6 +116,18 @@ def timeline(tmp):
           "timeline: a slice per dispatch (%d, %d)" % (by["run"], slices))
 
 
+def big_sweep(tmp):
+    """A sweep past 1000 runs says its size and starts only with --yes
+    (issue 25, item 16: a 98 304-run plan started without a word)."""
+    out = os.path.join(tmp, "big")
+    p = subprocess.run([YL, "compare", "--mode", "sim", "--vcpus", "1,2,3,4,5,6,7,8",
+                        "--cs", ",".join(str(i) for i in range(1, 13)), "--reps", "20",
+                        "--out", out], capture_output=True, text=True)
+    check(p.returncode == 2 and "1920 runs" in p.stderr and "--yes" in p.stderr and
+          not os.path.exists(out), "compare: 1920 runs refused without --yes, nothing written",
+          p.stderr)
+
+
 def resume_reps(out):
     """--resume DIR --reps N extends a sweep by rounds and keeps every run
     made (issue 25, item 12); fewer rounds than it has are refused."""
@@ -264,6 +276,7 @@ def compare(tmp):
 
 with tempfile.TemporaryDirectory() as tmp:
     compare(tmp)
+    big_sweep(tmp)
     pause_exit_counts(tmp)
     shapes(tmp)
     determinism(tmp)

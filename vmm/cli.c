@@ -613,6 +613,8 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		C(COMPARE), F(yieldlab_path), 1, 4095,
 		.def_doc = "this binary",
 		.help = "the yieldlab that runs each run (and that --emit's commands name)" },
+	[YL_O_YES] = { "--yes", NULL, YL_OPT_FLAG, YL_GRP_COMPARE, C(COMPARE), F(yes),
+		.help = "start a sweep of more than " YL_STR(YL_SWEEP_ASK_RUNS) " runs or " YL_STR(YL_SWEEP_ASK_H) " hours (estimated): without it such a sweep only says how big it is" },
 };
 
 /* One value into the field the table names. */

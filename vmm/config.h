@@ -41,9 +41,15 @@ enum yl_opt_id {
 	YL_O_QUIET, YL_O_GUEST,
 	YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_OUT,
 	YL_O_PLAN, YL_O_RESUME, YL_O_ONLY, YL_O_MODE, YL_O_EMIT, YL_O_YIELDLAB,
-	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT,
+	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT, YL_O_YES,
 	YL_O_NR
 };
+_Static_assert(YL_O_NR <= 64, "cfg->given has one bit per option");
+
+#define YL_SWEEP_ASK_RUNS	1000	/* compare: bigger sweeps need --yes */
+#define YL_SWEEP_ASK_H		4
+#define YL_STR_(x)		#x
+#define YL_STR(x)		YL_STR_(x)
 
 /* Parsed up to here; KVM's and the guest's limits are checked later. */
 #define YL_MAX_NS		1000000000ull	/* cs/think: at most 1 s */
@@ -169,6 +175,7 @@ struct yl_config {
 	unsigned int emit;		/* enum yl_emit */
 	const char *emit_path;
 	const char *yieldlab_path;	/* --yieldlab: what emitted commands run */
+	bool yes;			/* --yes: a sweep past the size that asks */
 	/* sim */
 	unsigned int sim_pcpus;		/* --pcpus N: a count */
 	unsigned int nr_costs;		/* --cost NAME=NS, in order */
