@@ -777,6 +777,13 @@ static void *cpu_main(void *arg)
 	}
 	yl_hoststat_read(pc->tid, &pc->hs_after);
 	__atomic_add_fetch(&c->threads_out, 1, __ATOMIC_ACQ_REL);
+	/*
+	 * The main thread waits in poll() on the VMs' done eventfds: the
+	 * last vCPU's finish woke it before this thread was out, so wake it
+	 * again, or the run ends up to a poll period late.
+	 */
+	if (write(c->vms[0].done_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0)
+		perror("eventfd");
 	if (c->leave_gate)
 		yl_gate_hold(c->leave_gate);	/* blocked: runs no more */
 	return NULL;
