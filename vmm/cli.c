@@ -238,13 +238,14 @@ static const char *cost_at(unsigned int i)
 /* --cost NAME=NS[,NAME=NS...]: sim's cost table names them */
 static int parse_cost(struct yl_config *cfg, const char *v, struct yl_err *err)
 {
-	char buf[256], *save = NULL, *item, names[128];
+	char buf[256], *rest = buf, *item, names[128];
 	int k;
 
 	if (strlen(v) >= sizeof(buf))
 		return yl_errf(err, "--cost: too long");
 	strcpy(buf, v);
-	for (item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty item ('' or a,,b) is an error, not nothing */
+	while ((item = strsep(&rest, ","))) {
 		char *eq = strchr(item, '=');
 		uint64_t ns;
 
@@ -713,6 +714,23 @@ static int find_cmd(const char *first, const char *second, int *used)
 	return -1;
 }
 
+static bool is_help_flag(const char *s)
+{
+	return s && (!strcmp(s, "--help") || !strcmp(s, "-h"));
+}
+
+/* "bench": the first word of two-word commands, which alone names none. */
+static bool is_cmd_group(const char *s)
+{
+	size_t n = strlen(s);
+	int k;
+
+	for (k = 0; k < YL_CMD_NR; k++)
+		if (!strncmp(yl_cmds[k].name, s, n) && yl_cmds[k].name[n] == ' ')
+			return true;
+	return false;
+}
+
 static int parse_command(struct yl_config *cfg, int argc, char **argv,
 			 int *i, struct yl_err *err)
 {
@@ -720,6 +738,12 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 	char names[128];
 	int k, used;
 
+	/* bench --help: the overview, which lists every bench command */
+	if (is_cmd_group(c) && argc == 3 && is_help_flag(argv[2])) {
+		cfg->cmd = YL_CMD_HELP;
+		*i = 3;
+		return 0;
+	}
 	if (!strcmp(c, "--help") || !strcmp(c, "-h"))
 		c = "help";
 	if (!strcmp(c, "--version"))
@@ -751,6 +775,8 @@ static int parse_help(struct yl_config *cfg, int argc, char **argv, int i,
 
 	if (i >= argc)
 		return 0;
+	if (i + 1 == argc && (is_help_flag(argv[i]) || is_cmd_group(argv[i])))
+		return 0;	/* help --help, help bench: the overview */
 	for (k = YL_HELP_MAN; k < (int)ARRAY_SIZE(fmts) && i + 1 == argc; k++)
 		if (!strcmp(argv[i], fmts[k])) {
 			cfg->help_fmt = (unsigned int)k;

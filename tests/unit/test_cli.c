@@ -105,6 +105,15 @@ START_TEST(commands)
 	ck_assert_int_eq(c.help_cmd, YL_CMD_BENCH_HANDOFF);
 	ck_assert_int_eq(parse(&c, &e, "help", NULL), 0);
 	ck_assert_int_eq(c.help_cmd, YL_CMD_NR);
+	/* issue 25, item 17: these were exit 2; now the overview */
+	ck_assert_int_eq(parse(&c, &e, "help", "bench", NULL), 0);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_NR);
+	ck_assert_int_eq(parse(&c, &e, "help", "--help", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_HELP);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_NR);
+	ck_assert_int_eq(parse(&c, &e, "bench", "--help", NULL), 0);
+	ck_assert_int_eq(c.cmd, YL_CMD_HELP);
+	ck_assert_int_eq(c.help_cmd, YL_CMD_NR);
 	ck_assert_int_eq(c.help_fmt, YL_HELP_TEXT);
 	ck_assert_int_eq(parse(&c, &e, "help", "--man", NULL), 0);
 	ck_assert_int_eq(c.help_fmt, YL_HELP_MAN);
@@ -126,6 +135,9 @@ static const struct {
 	{ { "run", "--vcpus", "4x" }, "must be an integer" },
 	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
 	{ { "run", "--lock", "clh" }, "allowed: tas|ticket|ttas|mcs|qspinlock" },
+	/* issue 25, item 17: an empty cost table was taken as none */
+	{ { "sim", "--cost", "" }, "--cost '': allowed NAME=NS" },
+	{ { "sim", "--cost", "exit=5,,switch=9" }, "--cost '': allowed NAME=NS" },
 	{ { "run", "--credit-budget", "5" }, "--credit-budget: only with --sched coop" },
 	{ { "run", "--sched", "coop", "--credit-budget", "101" }, "from 0 to 100" },
 	{ { "run", "--yield-to", "holder" }, "allowed: preempted|turn|auto" },
