@@ -380,6 +380,13 @@ static int setup_host(struct yl_knobs *knobs, struct yl_config *cfg,
 {
 	int bad;
 
+	/*
+	 * What needs no lock first (features this kernel has, the cgroup
+	 * parent): a run refused for them leaves no state directory behind.
+	 * Under the lock it is checked again, with live runs' records.
+	 */
+	if (yl_knobs_check(knobs, cfg, err))
+		return -1;
 	if (open_state(knobs, cfg, err))
 		return -1;
 	yl_knobs_recover(knobs, stderr);

@@ -362,6 +362,10 @@ def state_dir(t):
             " timeout 30 @YL@ run --vcpus 1 --pcpus 0 --duration 50 --sched-feature NO_NEXT_BUDDY"
             " >/dev/null 2>/tmp/e; echo RC=$?; echo \"ERR=$(cat /tmp/e)\";"
             " echo ELSEWHERE=$(ls /tmp/elsewhere); rm /run/yieldlab")),
+        Run("refused", [], timeout=60, shell=(
+            " rm -rf /run/yieldlab; @YL@ run --vcpus 1 --pcpus 0 --duration 50"
+            " --sched-feature NO_SUCH_FEATURE >/dev/null 2>/tmp/e; echo RC=$?;"
+            " echo MADE=$(test -e /run/yieldlab && echo yes || echo no)")),
         Run("clean", [], timeout=60, shell=(
             " rm -rf /run/yieldlab; @YL@ run --vcpus 1 --pcpus 0 --duration 50"
             " --sched-feature NO_NEXT_BUDDY >/dev/null; echo RC=$?;"
@@ -387,6 +391,9 @@ def state_dir(t):
           and not field(o.out, "ELSEWHERE"),
           "a symlinked state directory: exit 3, nothing written where it points: %s"
           % field(o.out, "ERR"), o)
+    o = res["refused"]
+    check(field(o.out, "RC") == "3" and field(o.out, "MADE") == "no",
+          "a run refused for an unknown feature leaves no state directory behind", o)
     o = res["clean"]
     check(field(o.out, "RC") == "0" and field(o.out, "MODE") == "700",
           "without them, a run makes the directory 0700 and works", o)
