@@ -563,6 +563,8 @@ static int write_cells_csv(const struct yl_sweep *s, const char *path)
 		for (m = 0; m < YL_M_NR; m++) {
 			const struct yl_describe *d = &cell->d[m];
 			const struct yl_paired *v = &cell->vs[m];
+			/* the baseline has no ratio to itself: empty, not 0 */
+			bool none = !v->n || yl_plan_baseline_of(&s->plan, c) == c;
 
 			if (!s->have[m])
 				continue;
@@ -573,9 +575,9 @@ static int write_cells_csv(const struct yl_sweep *s, const char *path)
 			csv_num(f, d->cv);
 			csv_num(f, d->ci_lo);
 			csv_num(f, d->ci_hi);
-			csv_num(f, v->ratio);
-			csv_num(f, v->ci_lo);
-			csv_num(f, v->ci_hi);
+			csv_num(f, none ? NAN : v->ratio);
+			csv_num(f, none ? NAN : v->ci_lo);
+			csv_num(f, none ? NAN : v->ci_hi);
 			fprintf(f, ",%u,%s", v->n, verdict_word(s, c, m));
 		}
 		notes(s, c, note, sizeof(note));

@@ -165,6 +165,8 @@ static void remove_tree(const char *dir)
 			strerror(errno));
 }
 
+#define LOG_HEAD	"run\tround\tcell\tattempt\tevent\tutc\n"
+
 static void log_event(const struct runner *r, unsigned int k, unsigned int att,
 		      const char *what)
 {
@@ -177,6 +179,8 @@ static void log_event(const struct runner *r, unsigned int k, unsigned int att,
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
+	if (lseek(fd, 0, SEEK_END) == 0 && write(fd, LOG_HEAD, strlen(LOG_HEAD)) < 0)
+		fprintf(stderr, "compare: %s: %s\n", path, strerror(errno));
 	utc_now(t, sizeof(t));
 	n = snprintf(line, sizeof(line), "%u\t%u\t%u\t%u\t%s\t%s\n", k,
 		     yl_plan_round(r->plan, k), r->plan->order[k], att, what, t);

@@ -7,6 +7,7 @@ byte and another seed another; the timeline counts what the JSON counts;
 one line on stderr and exit 2, with no file written.
 
 usage: sim-cli.py YIELDLAB SOURCE_DIR"""
+import csv
 import json
 import re
 import os
@@ -252,6 +253,11 @@ def compare(tmp):
     summ = json.load(open(os.path.join(out, "summary.json")))
     probs = schema.problems(summ)
     check(not probs, "compare --mode sim: the summary follows its schema", "; ".join(probs[:3]))
+    with open(os.path.join(out, "cells.csv")) as f:
+        rows = {r["label"]: r for r in csv.DictReader(f)}
+    check(rows["policy=none"]["lock_ops_per_s_ratio"] == "" and
+          float(rows["policy=forfeit"]["lock_ops_per_s_ratio"]) > 0,
+          "cells.csv: the baseline's ratio to itself is empty, not 0")
     md = open(os.path.join(out, "summary.md")).read()
     check("better" in md, "compare --mode sim: forfeit judged better than none at 8:2")
     host = summ["hosts"][0] if summ.get("hosts") else {}

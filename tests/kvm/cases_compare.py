@@ -46,8 +46,10 @@ def summary(o, label):
 
 def log_events(outdir):
     with open(os.path.join(outdir, "log.tsv")) as f:
-        return [dict(zip(("run", "round", "cell", "attempt", "event", "time"), ln.split("\t")))
-                for ln in f.read().splitlines()]
+        lines = f.read().splitlines()
+    check(lines[:1] == ["run\tround\tcell\tattempt\tevent\tutc"], "log.tsv: its header line")
+    return [dict(zip(("run", "round", "cell", "attempt", "event", "time"), ln.split("\t")))
+            for ln in lines[1:]]
 
 
 def assert_complete_in_order(outdir, nr_runs, label):
