@@ -25,7 +25,7 @@ struct plot {
 };
 
 static const struct plot plots[] = {
-	{ "throughput", "Throughput against vCPUs per pCPU: median of the runs, bars the bootstrap interval of the median" },
+	{ "throughput", "Throughput: median of the runs, bars the bootstrap interval of the median; against vCPUs per pCPU where the sweep varies it, else per cell" },
 	{ "fairness", "Fairness per cell: Jain's index of per-vCPU lock ops and of per-vCPU CPU time (1 = equal), median and interval" },
 	{ "latency", "Lock acquire latency: fraction of all acquisitions per power-of-two bucket, every vCPU and run of a cell together" },
 };
@@ -80,6 +80,46 @@ static void series_label(const struct yl_sweep *s, unsigned int c, char *buf,
 			   1ull << YL_O_VMS, buf, len);
 }
 
+static bool swept(const struct yl_sweep *s, enum yl_opt_id opt)
+{
+	int a = yl_plan_axis_of(&s->plan, opt);
+
+	return a >= 0 && s->plan.axes[a].nr > 1;
+}
+
+/* Whether the sweep varies the vCPU:pCPU ratio at all. */
+static bool sweeps_oversub(const struct yl_sweep *s)
+{
+	return swept(s, YL_O_VCPUS) || swept(s, YL_O_PCPUS) || swept(s, YL_O_VMS);
+}
+
+/*
+ * A sweep at one vCPU:pCPU ratio (policies, locks...): one point per
+ * cell, labelled on the x axis, rather than every series stacked on one x.
+ */
+static int throughput_cells(const struct yl_sweep *s, FILE *d, FILE *g)
+{
+	char title[64], label[512];
+	unsigned int c, m = s->primary;
+
+	for (c = 0; c < s->plan.nr_cells; c++) {
+		const struct yl_describe *x = &s->cells[c].d[m];
+
+		yl_plan_label(&s->plan, c, label, sizeof(label));
+		fprintf(d, "%u ", c);
+		dat_label(d, label);
+		fprintf(d, " %.10g %.10g %.10g\n", x->n ? x->median : NAN, x->ci_lo, x->ci_hi);
+	}
+	yl_metric_title(m, title, sizeof(title));
+	fprintf(g, TERM "set output 'throughput.svg'\nset title '%s per cell'\n"
+		"set ylabel '%s (median)'\nset yrange [0:*]\nset grid ytics\n"
+		"set xtics rotate by -30\nset offsets 0.5, 0.5, 0, 0\nset bmargin 8\n"
+		"set datafile missing 'nan'\n"
+		"plot 'throughput.dat' using 1:3:4:5:xtic(2) with yerrorbars pt 7 lw 2 notitle\n",
+		title, title);
+	return fclose(d) | fclose(g);
+}
+
 static int throughput(const struct yl_sweep *s, const char *dir)
 {
 	char title[64], label[512], other[512];
@@ -90,6 +130,10 @@ static int throughput(const struct yl_sweep *s, const char *dir)
 	if (!done || open_plot(dir, "throughput", &d, &g)) {
 		free(done);
 		return -1;
+	}
+	if (!sweeps_oversub(s)) {
+		free(done);
+		return throughput_cells(s, d, g);
 	}
 	/* series side by side around each x, so intervals do not hide each other */
 	for (c = 0; c < s->plan.nr_cells; c++) {

@@ -258,6 +258,9 @@ def compare(tmp):
     check(rows["policy=none"]["lock_ops_per_s_ratio"] == "" and
           float(rows["policy=forfeit"]["lock_ops_per_s_ratio"]) > 0,
           "cells.csv: the baseline's ratio to itself is empty, not 0")
+    gp = open(os.path.join(out, "plots", "throughput.gp")).read()
+    check("per cell" in gp and "xtic(2)" in gp and "vCPUs per pCPU" not in gp,
+          "throughput plot of a policy sweep: one point per cell, not all at one vCPU:pCPU ratio")
     md = open(os.path.join(out, "summary.md")).read()
     check("better" in md, "compare --mode sim: forfeit judged better than none at 8:2")
     host = summ["hosts"][0] if summ.get("hosts") else {}
