@@ -281,8 +281,11 @@ static void man_page(FILE *f)
 		man_text(f, examples[k][1]);
 		fputs(".\n", f);
 	}
-	fputs(".SH SEE ALSO\nThe README and docs/ of yieldlab's source: the report and its checks, the JSON\n"
-	      "schema, coop mode, the sched/ model, kvm_pvm hosts, the emulated KVM host.\n", f);
+	fputs(".SH SEE ALSO\n", f);
+	man_text(f, YL_DOC_DIR);
+	fputs(" (installed with the binary; docs/ in the source): README.md, and the report\n"
+	      "and its checks (report.md), the JSON schemas (schema/), compare.md, coop.md, the\n"
+	      "sched/ model (model.md), sim.md, kvm_pvm hosts, the emulated KVM host.\n", f);
 }
 
 /* The words completion offers after @o, or a file name. */
@@ -301,8 +304,11 @@ static void bash_values(FILE *f, const struct yl_opt *o)
 				names[i] = ' ';
 		fprintf(f, "\t\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\")); return;;\n", names);
 	} else if (o->metavar && (!strcmp(o->metavar, "FILE") ||
+				  !strcmp(o->metavar, "PATH") ||
 				  !strcmp(o->metavar, "PARENT"))) {
 		fputs("\t\tCOMPREPLY=($(compgen -f -- \"$cur\")); return;;\n", f);
+	} else if (o->metavar && !strcmp(o->metavar, "DIR")) {
+		fputs("\t\tCOMPREPLY=($(compgen -d -- \"$cur\")); return;;\n", f);
 	} else {
 		fputs("\t\treturn;;\n", f);
 	}
@@ -344,7 +350,14 @@ static void bash_completion(FILE *f)
 		"\tif [ \"$COMP_CWORD\" -eq 2 ] && [ \"${COMP_WORDS[1]}\" = bench ]; then\n"
 		"\t\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\")); return\n"
 		"\tfi\n"
-		"\tcase \"$prev\" in\n", first, bench);
+		"\tif [ \"${COMP_WORDS[1]}\" = help ]; then\n"
+		"\t\tif [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+		"\t\t\tCOMPREPLY=($(compgen -W '%s --man --bash-completion --options' -- \"$cur\"))\n"
+		"\t\telif [ \"$COMP_CWORD\" -eq 3 ] && [ \"$prev\" = bench ]; then\n"
+		"\t\t\tCOMPREPLY=($(compgen -W '%s' -- \"$cur\"))\n"
+		"\t\tfi\n\t\treturn\n"
+		"\tfi\n"
+		"\tcase \"$prev\" in\n", first, bench, first, bench);
 	for (k = 0; k < YL_O_NR; k++)
 		bash_values(f, &yl_opts[k]);
 	fputs("\tesac\n\tcase \"$cmd\" in\n", f);
@@ -355,7 +368,9 @@ static void bash_completion(FILE *f)
 		for (k = 0; k < YL_O_NR; k++)
 			if (yl_opt_listed(&yl_opts[k], c))
 				fprintf(f, " %s", yl_opts[k].name);
-		fputs("' -- \"$cur\"));;\n", f);
+		/* merge DIR...: its directories are words of their own */
+		fprintf(f, "' -- \"$cur\")%s);;\n",
+			c == YL_CMD_MERGE ? " $(compgen -d -- \"$cur\")" : "");
 	}
 	fputs("\tesac\n}\ncomplete -F _yieldlab yieldlab\n", f);
 }
