@@ -422,7 +422,11 @@ static void md_provenance(const struct yl_sweep *s, FILE *f)
 	fputs("`\n\n", f);
 }
 
-static void md_report(const struct yl_sweep *s, FILE *f)
+/*
+ * The report: the main table and the answers; @full adds the table of
+ * every metric, which is too wide for a terminal (summary.md has it).
+ */
+static void md_report(const struct yl_sweep *s, FILE *f, bool full)
 {
 	fprintf(f, "## yieldlab compare: %u cells x %u reps, seed %llu\n\n"
 		"%u%% intervals: of a cell's median, bootstrap; against the baseline, the sign-test interval of the median ratio of paired runs (one pair per round), which decides the verdict.\n\n",
@@ -431,6 +435,10 @@ static void md_report(const struct yl_sweep *s, FILE *f)
 	md_provenance(s, f);
 	md_main(s, f);
 	md_answer(s, f);
+	if (!full) {
+		fputs("\nEvery metric, per cell: summary.md, cells.csv and report.html.\n", f);
+		return;
+	}
 	fputs("\nEvery metric: median (ratio of paired runs to the baseline's, verdict)\n\n", f);
 	md_metrics(s, f);
 }
@@ -797,10 +805,10 @@ int yl_sweep_report(const struct yl_sweep *s, const char *out, FILE *term)
 
 	if (!f)
 		return YL_EXIT_HOST;
-	md_report(s, f);
+	md_report(s, f, true);
 	fclose(f);
 	if (term) {
-		fputs(md, term);
+		md_report(s, term, false);
 		fflush(term);
 	}
 	snprintf(path, sizeof(path), "%s/summary.md", out);

@@ -18,14 +18,18 @@
 const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
 	[YL_M_LOCK_OPS] = { "lock_ops_per_s", "lock ops/s", +1 },
 	[YL_M_IPI_OPS] = { "ipi_ops_per_s", "IPI ops/s", +1 },
-	[YL_M_LAT_P50] = { "acquire_p50_ns", "acquire p50 ns", -1 },
-	[YL_M_LAT_P99] = { "acquire_p99_ns", "acquire p99 ns", -1 },
+	/*
+	 * Quantiles of log2 buckets are the bucket's upper bound: a p99 of
+	 * 4.19 ms says "at most", and may lie below the mean.
+	 */
+	[YL_M_LAT_P50] = { "acquire_p50_ns", "acquire p50 <= ns", -1 },
+	[YL_M_LAT_P99] = { "acquire_p99_ns", "acquire p99 <= ns", -1 },
 	[YL_M_JAIN_OPS] = { "jain_ops", "Jain ops", +1 },
 	[YL_M_JAIN_CPU] = { "jain_cpu", "Jain CPU", +1 },
 	[YL_M_MIN_SHARE] = { "min_cpu_share", "min CPU share", +1 },
 	[YL_M_YIELDS_PER_OP] = { "yields_per_op", "yields/op", 0 },
 	[YL_M_EXITS_PER_OP] = { "exits_per_op", "exits/op", -1 },
-	[YL_M_HANDOFF_P50] = { "handoff_p50_ns", "hand-off p50 ns", -1 },
+	[YL_M_HANDOFF_P50] = { "handoff_p50_ns", "hand-off p50 <= ns", -1 },
 	[YL_M_HANDOFFS_PER_OP] = { "handoffs_per_op", "hand-offs/op", 0 },
 	[YL_M_VM_SHARE] = { "cpu_share", "CPU share", 0 },	/* "vm0_" ... */
 };
