@@ -142,7 +142,24 @@ int yl_record_name_parse(const char *name, int *pid, unsigned long long *start)
 	return -1;
 }
 
-/* Whether the run that wrote a record still runs. */
+/* Whether process @pid is a yieldlab (its command name). */
+static bool is_yieldlab(int pid)
+{
+	char path[64], comm[32];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if (yl_read_text(path, comm, sizeof(comm)) < 0)
+		return true;	/* cannot tell: keep the record */
+	comm[strcspn(comm, "\n")] = 0;
+	return !strcmp(comm, "yieldlab");
+}
+
+/*
+ * Whether the run that wrote a record still runs.  An older record has
+ * only a PID: where that PID now names a process that is no yieldlab
+ * (PID 1, after a reboot), the run is dead, or its record would hold
+ * the feature forever.
+ */
 static bool owner_alive(int pid, unsigned long long start)
 {
 	unsigned long long now;
@@ -150,7 +167,7 @@ static bool owner_alive(int pid, unsigned long long start)
 	if (kill(pid, 0) && errno == ESRCH)
 		return false;
 	if (!start)
-		return true;	/* an older record: the PID is all we have */
+		return is_yieldlab(pid);
 	return !yl_proc_starttime(pid, &now) && now == start;
 }
 

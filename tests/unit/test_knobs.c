@@ -182,6 +182,27 @@ START_TEST(recover_tells_reused_pid)
 }
 END_TEST
 
+/*
+ * An older record names only a PID.  PID 1 lives for ever and is no
+ * yieldlab: its record must be replayed, not hold the feature for ever
+ * (issue 25, item 17).
+ */
+START_TEST(recover_old_record_of_pid_1)
+{
+	struct yl_knobs k;
+	char buf[64];
+
+	write_record("1.restore", "sched_feature RUN_TO_PARITY 0\n");
+	open_knobs(&k);
+	ck_assert_int_eq(yl_knobs_recover(&k, NULL), 0);
+	ck_assert(!record_exists("1.restore"));
+	ck_assert_uint_eq(k.nr_held, 0);
+	slurp(feats, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, "NO_RUN_TO_PARITY", 16), "%s", buf);
+	yl_knobs_close(&k);
+}
+END_TEST
+
 /* Malformed: nothing of it applied, kept, said on every start. */
 START_TEST(recover_never_applies_halfway)
 {
@@ -339,6 +360,7 @@ Suite *knobs_suite(void)
 	tcase_add_test(tc, check_reads_originals_and_refuses_unknown);
 	tcase_add_test(tc, recover_replays_dead_and_keeps_live);
 	tcase_add_test(tc, recover_tells_reused_pid);
+	tcase_add_test(tc, recover_old_record_of_pid_1);
 	tcase_add_test(tc, recover_never_applies_halfway);
 	tcase_add_test(tc, recover_refuses_planted_files);
 	tcase_add_test(tc, state_dir_must_be_ours);
