@@ -15,6 +15,7 @@
 #include "safeio.h"
 #include "simcmd.h"
 #include "util.h"
+#include "warn.h"
 
 /* A number at a dotted path, if it is one and finite and >= 0. */
 static bool num_at(json_t *root, const char *path, double *out)
@@ -172,6 +173,7 @@ int yl_cmd_sim(const struct yl_config *cfg)
 	struct yl_sim_config c;
 	struct yl_simcmd sc;
 	struct yl_outfile jo, to;
+	struct yl_warnings w;
 	struct yl_err err;
 	struct yl_sim *s;
 	char why[256];
@@ -208,6 +210,10 @@ int yl_cmd_sim(const struct yl_config *cfg)
 		yl_sim_print(s, &sc, stdout);
 	if (code)
 		fprintf(stderr, "yieldlab: sim: invariant failed: %s\n", yl_sim_failure(s));
+	yl_sim_warnings(s, &w);
+	if (cfg->quiet)		/* as run: warnings reach stderr without the report */
+		yl_warnings_print(&w, "yieldlab: ", stderr);
+	code = yl_warn_strict(&w, cfg->strict, code);
 	if (write_timeline(cfg, &to, s, &err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		code = code ? code : YL_EXIT_HOST;

@@ -446,6 +446,15 @@ int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+/* The warnings of the run as a whole, as the text report says them. */
+void yl_sim_warnings(const struct yl_sim *s, struct yl_warnings *w)
+{
+	struct vm_sum sums;
+
+	sum_all(s, &sums);
+	warnings_of(s, &sums, w);
+}
+
 /* The text report: per VM what a reader of run's report looks at first. */
 void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 {

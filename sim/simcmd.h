@@ -25,5 +25,7 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 		     struct yl_simcmd *sc, struct yl_err *err);
 int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f);
 void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f);
+struct yl_warnings;
+void yl_sim_warnings(const struct yl_sim *s, struct yl_warnings *w);
 
 #endif

@@ -117,6 +117,18 @@ def timeline(tmp):
           "timeline: a slice per dispatch (%d, %d)" % (by["run"], slices))
 
 
+def strict(tmp):
+    """--strict: a run that compared nothing exits 7, one that compared
+    something 0 (issue 25, item 8)."""
+    base = ["--sched", "coop", "--policy", "forfeit", "--vcpus", "4", "--pcpus", "2",
+            "--duration", "50", "--strict"]
+    p, _ = sim(base, tmp)
+    check(p.returncode == 7 and "no_hints" in p.stderr and "--strict" in p.stderr,
+          "--strict without --pv yield: no hint reached the policy, exit 7", p.stderr)
+    p, _ = sim(base + ["--pv", "yield", "--spin-threshold", "64"], tmp)
+    check(p.returncode == 0, "--strict with hints: exit 0", p.stderr)
+
+
 def big_sweep(tmp):
     """A sweep past 1000 runs says its size and starts only with --yes
     (issue 25, item 16: a 98 304-run plan started without a word)."""
@@ -286,6 +298,7 @@ def compare(tmp):
 with tempfile.TemporaryDirectory() as tmp:
     compare(tmp)
     big_sweep(tmp)
+    strict(tmp)
     pause_exit_counts(tmp)
     shapes(tmp)
     determinism(tmp)

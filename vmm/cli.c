@@ -614,6 +614,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 		C(COMPARE), F(yieldlab_path), 1, 4095,
 		.def_doc = "this binary",
 		.help = "the yieldlab that runs each run (and that --emit's commands name)" },
+	[YL_O_STRICT] = { "--strict", NULL, YL_OPT_FLAG, YL_GRP_OUTPUT, C(RUN) | C(SIM),
+		F(strict), .flags = YL_OF_NO_AXIS,
+		.help = "a run that compared nothing (a warning no_hints, pv_unused or no_credit) exits 7, not 0" },
 	[YL_O_YES] = { "--yes", NULL, YL_OPT_FLAG, YL_GRP_COMPARE, C(COMPARE), F(yes),
 		.help = "start a sweep of more than " YL_STR(YL_SWEEP_ASK_RUNS) " runs or " YL_STR(YL_SWEEP_ASK_H) " hours (estimated): without it such a sweep only says how big it is" },
 };

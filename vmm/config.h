@@ -41,7 +41,7 @@ enum yl_opt_id {
 	YL_O_QUIET, YL_O_GUEST,
 	YL_O_REPS, YL_O_SEED, YL_O_BASELINE, YL_O_CONFIDENCE, YL_O_OUT,
 	YL_O_PLAN, YL_O_RESUME, YL_O_ONLY, YL_O_MODE, YL_O_EMIT, YL_O_YIELDLAB,
-	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT, YL_O_YES,
+	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT, YL_O_YES, YL_O_STRICT,
 	YL_O_NR
 };
 _Static_assert(YL_O_NR <= 64, "cfg->given has one bit per option");
@@ -133,6 +133,7 @@ struct yl_config {
 	const char *json_path;
 	const char *guest_path;
 	bool quiet;
+	bool strict;			/* --strict: compared nothing is exit 7 */
 	bool wide;			/* --wide: every column */
 	unsigned int pause_exits;	/* enum yl_pause_exits */
 	bool exit_tp;			/* --exit-tracepoint */

@@ -22,6 +22,7 @@ static const struct {
 	{ YL_EXIT_GUEST, "guest fault, or an exit yieldlab cannot handle" },
 	{ YL_EXIT_TIMEOUT, "the watchdog (--timeout) stopped the guest" },
 	{ YL_EXIT_SECCOMP, "a thread made a system call its seccomp filter forbids" },
+	{ YL_EXIT_NOTHING, "--strict: the run completed but compared nothing (a warning says why)" },
 	{ YL_EXIT_SIGNAL, "stopped by a signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM...)" },
 };
 

@@ -234,6 +234,8 @@ static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *priv
 			yl_warnings_print(&r[k].warn, "yieldlab: ", stderr);
 	}
 	code = yl_reports_exit_code(r, n);
+	for (k = 0; k < n; k++)
+		code = yl_warn_strict(&r[k].warn, vms[0].cfg->strict, code);
 	if (json->f)
 		yl_reports_json(r, n, privs, json->f);
 	code = yl_json_commit(json, code);

@@ -20,6 +20,7 @@ enum yl_exit {
 	YL_EXIT_GUEST = 4,	/* guest fault or an exit yieldlab cannot handle */
 	YL_EXIT_TIMEOUT = 5,	/* watchdog stopped the guest */
 	YL_EXIT_SECCOMP = 6,	/* a thread made a forbidden system call */
+	YL_EXIT_NOTHING = 7,	/* --strict: the run compared nothing */
 	YL_EXIT_SIGNAL = 130,	/* a terminating signal stopped the run */
 };
 

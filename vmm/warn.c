@@ -17,6 +17,36 @@ static const char *const names[YL_WARN_NR] = {
 	[YL_WARN_NO_CREDIT] = "no_credit",
 };
 
+/*
+ * The warnings that say a run compared nothing: the policy or the
+ * paravirt option it was run for never acted.  The others qualify
+ * numbers that were still measured.
+ */
+bool yl_warn_compared_nothing(const struct yl_warnings *w, const char **id)
+{
+	unsigned int k;
+
+	for (k = 0; k < w->n; k++)
+		if (w->w[k].id == YL_WARN_NO_HINTS || w->w[k].id == YL_WARN_PV_UNUSED ||
+		    w->w[k].id == YL_WARN_NO_CREDIT) {
+			*id = names[w->w[k].id];
+			return true;
+		}
+	return false;
+}
+
+/* --strict: an ok run (VM) that compared nothing exits 7; said once. */
+int yl_warn_strict(const struct yl_warnings *w, bool strict, int code)
+{
+	const char *id;
+
+	if (!strict || code != YL_EXIT_OK || !yl_warn_compared_nothing(w, &id))
+		return code;
+	fprintf(stderr, "yieldlab: --strict: the run compared nothing (warning %s): exit %d\n",
+		id, YL_EXIT_NOTHING);
+	return YL_EXIT_NOTHING;
+}
+
 const char *yl_warn_name(enum yl_warn_id id)
 {
 	return id < YL_WARN_NR ? names[id] : "?";

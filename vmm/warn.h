@@ -50,6 +50,8 @@ void yl_warn_credit(struct yl_warnings *w, const char *policy, uint64_t honoured
 void yl_warn_overrun(struct yl_warnings *w, double phase_ms, uint64_t duration_ms);
 void yl_warn_starved(struct yl_warnings *w, uint64_t run_ns, uint64_t wait_ns,
 		     uint64_t capacity_ns);
+bool yl_warn_compared_nothing(const struct yl_warnings *w, const char **id);
+int yl_warn_strict(const struct yl_warnings *w, bool strict, int code);
 void yl_warn_spread(struct yl_warnings *w, const char *what, double lo,
 		    double mid, double hi, double limit);
 
