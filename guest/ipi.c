@@ -96,7 +96,7 @@ static void csd_wait(struct guest_cpu *gc, uint32_t t)
 		gc->rec->spins++;
 		/* coop: the trapped spin of an IPI wait names its target */
 		if (coop_mode(gc) && gc->bp->pv == YL_PV_YIELD &&
-		    ++budget >= gc->bp->spin_threshold) {
+		    pv_budget_spent(gc, &budget)) {
 			budget = 0;
 			gc->rec->ipi_yields++;
 			outl(YL_PORT_COOP_SPIN, t | YL_COOP_SPIN_IPI);

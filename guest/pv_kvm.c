@@ -227,7 +227,25 @@ static void pv_halt(struct guest_cpu *gc, const struct pv_wait *w)
 }
 
 /*
- * One PAUSE of a waiter.  After spin_threshold PAUSEs the backend acts:
+ * Counts one PAUSE of a waiter's budget; true when the budget is spent:
+ * spin_cycles of the TSC since its first PAUSE (a time, so that the
+ * default means the same where a PAUSE costs 10 ns and where it costs
+ * 1.5 us, as under kvm_pvm), or spin_threshold PAUSEs where the VMM
+ * asked for a count.  The caller starts *@budget over at 0.
+ */
+int pv_budget_spent(struct guest_cpu *gc, uint32_t *budget)
+{
+	uint32_t n = ++*budget;
+
+	if (!gc->bp->spin_cycles)
+		return n >= gc->bp->spin_threshold;
+	if (n == 1)
+		gc->spin_t0 = rdtsc();
+	return rdtsc() - gc->spin_t0 >= gc->bp->spin_cycles;
+}
+
+/*
+ * One PAUSE of a waiter.  When its budget is spent the backend acts:
  * yield to the vCPU waited for if it is preempted, or halt until kicked.
  * Either way the budget starts over.
  */
@@ -235,7 +253,7 @@ void pv_spin(struct guest_cpu *gc, uint32_t *budget, const struct pv_wait *w)
 {
 	cpu_relax();
 	gc->rec->spins++;
-	if (gc->bp->pv == YL_PV_NONE || ++*budget < gc->bp->spin_threshold)
+	if (gc->bp->pv == YL_PV_NONE || !pv_budget_spent(gc, budget))
 		return;
 	*budget = 0;
 	if (gc->bp->pv == YL_PV_YIELD)

@@ -130,6 +130,7 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->think_ns = cfg->think_ns;
 	c->duration_ns = cfg->duration_ms * 1000000ull;
 	c->spin_threshold = cfg->spin_threshold;
+	c->spin_ns = cfg->spin_threshold ? 0 : cfg->spin_us * 1000;
 	c->ipi_wait = cfg->ipi_wait;
 	c->ipi_targets = cfg->ipi_targets;
 	c->ipi_every = cfg->ipi_every;

@@ -438,7 +438,8 @@ void guest_init(struct yl_sim *s, unsigned int t)
 /* ns of spinning before the pv action (a halt only waits for a lock). */
 static uint64_t pv_left(const struct yl_sim *s, const struct sim_vcpu *v)
 {
-	uint64_t thr = s->c.spin_threshold * s->c.cost[YL_COST_PAUSE];
+	uint64_t thr = s->c.spin_threshold ? s->c.spin_threshold * s->c.cost[YL_COST_PAUSE] :
+		       s->c.spin_ns;
 
 	if (s->c.pv == YL_PV_NONE || (s->c.pv == YL_PV_HALT && v->gs != G_SPIN))
 		return UINT64_MAX;

@@ -99,6 +99,7 @@ static void json_config(struct yj *j, const struct yl_sim *s,
 	yj_u64(j, "think_ns", c->think_ns);
 	yj_u64(j, "duration_ms", c->duration_ns / 1000000);
 	yj_u64(j, "spin_threshold", c->spin_threshold);
+	yj_u64(j, "spin_us", c->spin_ns / 1000);
 	yj_u64(j, "timeout_s", 1);
 	yj_str(j, "pause_exits", c->sched == YL_SCHED_HOST && c->pause_exits ? "on" : "off");
 	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));

@@ -597,8 +597,8 @@ static const char *check_config(const struct yl_sim_config *c)
 	    c->target >= YL_TARGET_NR || c->dist >= YL_SIM_DIST_NR ||
 	    c->placement >= YL_SIM_PLACE_NR || !c->policy)
 		return "an enum out of range";
-	if (!c->cost[YL_COST_PAUSE] || !c->duration_ns || !c->spin_threshold ||
-	    !c->p.tick_ns)
+	if (!c->cost[YL_COST_PAUSE] || !c->duration_ns ||
+	    (!c->spin_threshold && !c->spin_ns) || !c->p.tick_ns)
 		return "the PAUSE cost, duration, spin threshold and tick must be > 0";
 	return NULL;
 }

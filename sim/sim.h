@@ -70,7 +70,8 @@ struct yl_sim_config {
 	unsigned int pv;		/* enum yl_pv */
 	unsigned int yield_to;		/* enum yl_yield_to, resolved */
 	uint64_t cs_ns, think_ns, duration_ns;
-	uint64_t spin_threshold;
+	uint64_t spin_threshold;	/* PAUSEs; 0: spin_ns decides */
+	uint64_t spin_ns;		/* a waiter's budget in time */
 	unsigned int ipi_wait;		/* enum yl_ipi_wait */
 	unsigned int ipi_targets, ipi_every;
 	const struct yl_policy *policy;	/* coop's; host: forfeit */

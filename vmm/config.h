@@ -29,7 +29,7 @@ enum yl_cmd {
 /* Every option, in the order of cli.c's table; cfg->given has a bit each. */
 enum yl_opt_id {
 	YL_O_VCPUS, YL_O_VMS, YL_O_PCPUS, YL_O_WORKLOAD, YL_O_LOCK, YL_O_PV,
-	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_THRESHOLD,
+	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_US, YL_O_SPIN_THRESHOLD,
 	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY,
 	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
 	YL_O_CREDIT_BUDGET,
@@ -56,6 +56,7 @@ _Static_assert(YL_O_NR <= 64, "cfg->given has one bit per option");
 #define YL_MAX_DURATION_MS	3600000ull	/* one hour */
 #define YL_MAX_TIMEOUT_S	86400ull
 #define YL_MAX_SPIN_THRESHOLD	(1ull << 31)
+#define YL_MAX_SPIN_US		1000000ull	/* one second */
 #define YL_MAX_BENCH_EXITS	10000000ull
 #define YL_MAX_SCHED_FEATS	16
 #define YL_SCHED_FEAT_LEN	64
@@ -127,7 +128,8 @@ struct yl_config {
 	uint64_t cs_ns;
 	uint64_t think_ns;
 	uint64_t duration_ms;
-	uint64_t spin_threshold;
+	uint64_t spin_threshold;	/* PAUSEs; 0: spin_us decides */
+	uint64_t spin_us;		/* a waiter's spin budget in time */
 	uint64_t timeout_s;		/* 0: the command's default */
 	uint64_t bench_exits;
 	const char *json_path;

@@ -44,6 +44,7 @@ static void json_config(struct yj *j, const struct yl_report *r,
 	yj_u64(j, "think_ns", c->think_ns);
 	yj_u64(j, "duration_ms", c->duration_ms);
 	yj_u64(j, "spin_threshold", c->spin_threshold);
+	yj_u64(j, "spin_us", c->spin_threshold ? 0 : c->spin_us);
 	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
 	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
 	yj_str(j, "pause_exits", yl_pause_exits_name(c->pause_exits));

@@ -22,8 +22,10 @@ static void print_header(const struct yl_report *r, FILE *f)
 		r->vm->nr_vcpus, cpus, (double)r->vm->nr_vcpus / CPU_COUNT(&c->pcpus),
 		yl_sched_mode_name(c->sched), yl_workload_name(c->workload));
 	fprintf(f, "  lock %s, pv %s, cs %" PRIu64 " ns, think %" PRIu64 " ns, duration %" PRIu64
-		" ms, spin threshold %" PRIu64 "\n", yl_lock_name(c->lock), yl_pv_name(c->pv),
-		c->cs_ns, c->think_ns, c->duration_ms, c->spin_threshold);
+		" ms, spin %" PRIu64 " %s\n", yl_lock_name(c->lock), yl_pv_name(c->pv),
+		c->cs_ns, c->think_ns, c->duration_ms,
+		c->spin_threshold ? c->spin_threshold : c->spin_us,
+		c->spin_threshold ? "PAUSEs" : "us");
 	fprintf(f, "status %s: %s, phase %.1f ms, %" PRIu64 " lock ops, %.0f ops/s\n",
 		r->status, r->complete ? "every vCPU finished" : "partial results",
 		r->phase_ms, r->ops, yl_rate(r, r->ops));

@@ -100,7 +100,7 @@ void yl_warn_hints(struct yl_warnings *w, const char *policy, bool pv_yield,
 		return;
 	if (!hints)
 		yl_warn(w, YL_WARN_NO_HINTS, "--policy %s received no spin hint: %s",
-			policy, pv_yield ? "no waiter reached --spin-threshold (try a lower one, e.g. 64)" :
+			policy, pv_yield ? "no waiter spent its spin budget (try a smaller --spin-us)" :
 			"the guest sends hints only with --pv yield");
 	else if (!acted)
 		yl_warn(w, YL_WARN_NO_HINTS, "--policy %s acted on none of its %" PRIu64
@@ -112,9 +112,9 @@ void yl_warn_pv(struct yl_warnings *w, unsigned int pv, uint64_t yields,
 		uint64_t halts)
 {
 	if (pv == YL_PV_YIELD && !yields)
-		yl_warn(w, YL_WARN_PV_UNUSED, "--pv yield: no waiter yielded, so this ran as --pv none (waiters yield after --spin-threshold PAUSEs, and only to a holder the steal-time record shows preempted)");
+		yl_warn(w, YL_WARN_PV_UNUSED, "--pv yield: no waiter yielded, so this ran as --pv none (waiters yield when their spin budget is spent, --spin-us, and in host mode only to a holder the steal-time record shows preempted)");
 	if (pv == YL_PV_HALT && !halts)
-		yl_warn(w, YL_WARN_PV_UNUSED, "--pv halt: no waiter halted, so this ran as --pv none (waiters halt after --spin-threshold PAUSEs)");
+		yl_warn(w, YL_WARN_PV_UNUSED, "--pv halt: no waiter halted, so this ran as --pv none (waiters halt when their spin budget is spent, --spin-us)");
 }
 
 /*

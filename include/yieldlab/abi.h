@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		6
+#define YL_ABI_VERSION		7
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -165,7 +165,7 @@ struct yl_boot_params {
 	uint64_t duration_cycles;	/* lock phase length */
 	uint64_t cs_cycles;		/* time inside the critical section */
 	uint64_t think_cycles;		/* time between releases and acquires */
-	uint64_t spin_threshold;	/* PAUSEs before a PV action */
+	uint64_t spin_threshold;	/* PAUSEs before a PV action, if no spin_cycles */
 	uint64_t bench_exits;		/* YL_WL_EXITS: exits per vCPU */
 	uint32_t ipi_via;		/* enum yl_ipi_via */
 	uint32_t ipi_wait;		/* enum yl_ipi_wait */
@@ -173,6 +173,8 @@ struct yl_boot_params {
 	uint32_t ipi_every;		/* YL_WL_MIXED: lock ops per IPI op, >= 1 */
 	uint32_t sched;			/* enum yl_sched_mode */
 	uint32_t yield_to;		/* enum yl_yield_to */
+	uint64_t spin_cycles;		/* a waiter's budget in TSC cycles; 0:
+					   spin_threshold PAUSEs instead */
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */

@@ -36,6 +36,9 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c.lock, YL_LOCK_TICKET);
 	ck_assert_uint_eq(c.pv, YL_PV_NONE);
 	ck_assert_uint_eq(c.duration_ms, 1000);
+	/* a waiter's budget is a time unless a count is asked for (issue 25, item 8) */
+	ck_assert_uint_eq(c.spin_us, 100);
+	ck_assert_uint_eq(c.spin_threshold, 0);
 	ck_assert(!yl_given(&c, YL_O_PCPUS));
 	ck_assert(c.exit_tp);
 	ck_assert_str_eq(c.policy->name, "none");
@@ -135,6 +138,8 @@ static const struct {
 	{ { "run", "--vcpus", "4x" }, "must be an integer" },
 	{ { "run", "--vcpus", "99999999999999999999999" }, "must be an integer" },
 	{ { "run", "--lock", "clh" }, "allowed: tas|ticket|ttas|mcs|qspinlock" },
+	{ { "run", "--spin-us", "50", "--spin-threshold", "64" }, "--spin-threshold: not with --spin-us" },
+	{ { "run", "--spin-us", "0" }, "--spin-us '0'" },
 	/* issue 25, item 17: an empty cost table was taken as none */
 	{ { "sim", "--cost", "" }, "--cost '': allowed NAME=NS" },
 	{ { "sim", "--cost", "exit=5,,switch=9" }, "--cost '': allowed NAME=NS" },

@@ -51,7 +51,7 @@ START_TEST(no_hints)
 	ck_assert(has(&w, YL_WARN_NO_HINTS));
 	ck_assert_ptr_nonnull(strstr(w.w[0].text, "only with --pv yield"));
 	yl_warn_hints(&w, "handoff", true, 0, 0);
-	ck_assert_ptr_nonnull(strstr(w.w[1].text, "--spin-threshold"));
+	ck_assert_ptr_nonnull(strstr(w.w[1].text, "--spin-us"));
 	yl_warn_hints(&w, "lag-credit", true, 40, 0);
 	ck_assert_ptr_nonnull(strstr(w.w[2].text, "none of its 40 hints"));
 }
