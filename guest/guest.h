@@ -109,6 +109,7 @@ struct pv_wait {
 
 void pv_init(struct guest_cpu *gc);
 int pv_budget_spent(struct guest_cpu *gc, uint32_t *budget);
+void pv_probe(struct guest_cpu *gc);
 
 /* yieldlab schedules us (--sched coop): its ports, its pages. */
 static inline int coop_mode(const struct guest_cpu *gc)

@@ -130,6 +130,43 @@ int vcpu_is_preempted(uint32_t idx)
 	return *steal_preempted(idx) & KVM_VCPU_PREEMPTED;
 }
 
+/*
+ * YL_WL_PROBE on vCPU 0: one hypercall at vCPU 1, counted as the lock and
+ * IPI paths count theirs, so the VMM reads the outcome from the same
+ * fields.  Whether it returns at all is what the VMM asks: on kvm_pvm
+ * KVM's hypercalls stall the caller.
+ */
+void pv_probe(struct guest_cpu *gc)
+{
+	const volatile uint32_t *booted = &vcpu_record(1)->state;
+	uint32_t apic;
+	long r = -1;
+
+	if (gc->bp->nr_vcpus < 2)
+		guest_panic(gc, "the hypercall probe needs 2 vCPUs");
+	while (READ_ONCE(*booted) < YL_STATE_BOOTED)
+		cpu_relax();	/* vCPU 1's APIC id is known from here on */
+	apic = READ_ONCE(apic_ids[1]);
+	switch (gc->bp->probe_hc) {
+	case KVM_HC_SCHED_YIELD:
+		r = kvm_hypercall1(KVM_HC_SCHED_YIELD, apic);
+		gc->rec->yields++;
+		gc->rec->yields_failed += r < 0;
+		break;
+	case KVM_HC_KICK_CPU:
+		r = kvm_hypercall2(KVM_HC_KICK_CPU, 0, apic);
+		gc->rec->kicks++;
+		break;
+	case KVM_HC_SEND_IPI:
+		/* bitmap relative to vCPU 1's APIC id: bit 0 is it */
+		r = pv_send_ipi(1, 0, apic, YL_IPI_VECTOR);
+		gc->rec->ipi_hypercalls++;
+		gc->rec->ipi_hc_failed += r != 1;
+		break;
+	}
+	(void)r;
+}
+
 long pv_sched_yield(uint32_t target)
 {
 	return kvm_hypercall1(KVM_HC_SCHED_YIELD, READ_ONCE(apic_ids[target]));

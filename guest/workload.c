@@ -242,6 +242,12 @@ void run_workload(struct guest_cpu *gc)
 			(void)*(volatile uint64_t *)(uintptr_t)YL_FAULT_ADDR;
 		for (;;)
 			cpu_relax();
+	case YL_WL_PROBE:
+		WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
+		if (gc->idx == 0)
+			pv_probe(gc);
+		guest_done(0);
+		break;
 	case YL_WL_HANG:
 		WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
 		for (;;) {

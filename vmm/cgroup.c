@@ -131,7 +131,7 @@ bool yl_cg_ours(const char *path)
 }
 
 /* The cgroup2 mount, from mountinfo; only one mounted at its root. */
-static int find_mount(char *buf, size_t len)
+int yl_cg_find_mount(char *buf, size_t len)
 {
 	char info[16384], *line, *save;
 
@@ -207,7 +207,7 @@ int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 	memset(cg, 0, sizeof(*cg));
 	if (!cfg->cgroup_parent)
 		return 0;
-	if (find_mount(cg->mount, sizeof(cg->mount)))
+	if (yl_cg_find_mount(cg->mount, sizeof(cg->mount)))
 		return yl_errf(err, "--cgroup: no cgroup v2 hierarchy is mounted (see /proc/self/mountinfo)");
 	if (resolve_parent(cg, cfg->cgroup_parent, err) || resolve_orig(cg, err))
 		return -1;
@@ -383,7 +383,7 @@ int yl_cg_replay_rmdir(const char *path)
 {
 	char mount[YL_CG_PATH], real[PATH_MAX];
 
-	if (!yl_cg_ours(path) || find_mount(mount, sizeof(mount)) ||
+	if (!yl_cg_ours(path) || yl_cg_find_mount(mount, sizeof(mount)) ||
 	    !under(path, mount) || !strcmp(path, mount))
 		return -1;
 	if (access(path, F_OK))

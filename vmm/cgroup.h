@@ -37,6 +37,7 @@ struct yl_cgroup {
 int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 		  struct yl_err *err);
 int yl_cg_check(const struct yl_cgroup *cg, struct yl_err *err);
+int yl_cg_find_mount(char *buf, size_t len);
 void yl_cg_vm_path(const struct yl_cgroup *cg, unsigned int vm, char *buf,
 		   size_t len);
 int yl_cg_create(struct yl_cgroup *cg, struct yl_err *err);

@@ -130,6 +130,7 @@ struct yl_config {
 	uint64_t duration_ms;
 	uint64_t spin_threshold;	/* PAUSEs; 0: spin_us decides */
 	uint64_t spin_us;		/* a waiter's spin budget in time */
+	unsigned int probe_hc;		/* YL_WL_PROBE's hypercall (hcprobe.c) */
 	uint64_t timeout_s;		/* 0: the command's default */
 	uint64_t bench_exits;
 	const char *json_path;

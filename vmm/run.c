@@ -22,6 +22,7 @@
 #include "knobs.h"
 #include "outfile.h"
 #include "privs.h"
+#include "hcprobe.h"
 #include "run.h"
 #include "sandbox.h"
 #include "sampler.h"
@@ -304,7 +305,8 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err))
 		goto out_kvm;
 	code = YL_EXIT_HOST;
-	if (yl_vm_check_knobs(cfg, kvm, &err) || yl_sampler_probe(cfg, &err))
+	if (yl_vm_check_knobs(cfg, kvm, &err) || yl_sampler_probe(cfg, &err) ||
+	    yl_hc_check_run(cfg, kvm, &err))
 		goto out_kvm;
 	return YL_EXIT_OK;
 out_kvm:

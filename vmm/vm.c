@@ -181,6 +181,7 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->think_cycles = c->think_ns * khz / 1000000;
 	bp->spin_threshold = c->spin_threshold;
 	bp->spin_cycles = c->spin_threshold ? 0 : c->spin_us * khz / 1000;
+	bp->probe_hc = c->probe_hc;
 	bp->bench_exits = 0;	/* the exits workload loops until stopped */
 	bp->ipi_via = c->ipi_via;
 	bp->ipi_wait = c->ipi_wait;

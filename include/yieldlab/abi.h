@@ -92,6 +92,8 @@ enum yl_workload {
 	YL_WL_HANG = 3,		/* test: spin forever, never report done */
 	YL_WL_IPI = 4,		/* function-call IPIs, every one acked */
 	YL_WL_MIXED = 5,	/* lock ops with an IPI op after every ipi_every */
+	YL_WL_PROBE = 6,	/* check: vCPU 0 makes one KVM hypercall, probe_hc,
+				   at vCPU 1; whether it returns is the answer */
 	YL_WL_NR
 };
 
@@ -175,6 +177,9 @@ struct yl_boot_params {
 	uint32_t yield_to;		/* enum yl_yield_to */
 	uint64_t spin_cycles;		/* a waiter's budget in TSC cycles; 0:
 					   spin_threshold PAUSEs instead */
+	uint32_t probe_hc;		/* YL_WL_PROBE: KVM_HC_SCHED_YIELD,
+					   KVM_HC_KICK_CPU or KVM_HC_SEND_IPI */
+	uint32_t reserved;
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
