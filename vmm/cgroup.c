@@ -198,10 +198,31 @@ static int resolve_orig(struct yl_cgroup *cg, struct yl_err *err)
 	return 0;
 }
 
+/*
+ * cgroup v2's root offers the cpu controller only where no v1 hierarchy
+ * holds it: on a hybrid host (v1 at /sys/fs/cgroup, v2 at .../unified,
+ * as systemd mounts it without systemd.unified_cgroup_hierarchy=1) it
+ * cannot be enabled anywhere in v2, so --cgroup cannot set cpu.weight.
+ * @controllers: the root's cgroup.controllers.
+ */
+int yl_cg_cpu_offered(const char *mount, const char *controllers, struct yl_err *err)
+{
+	int n = (int)strcspn(controllers, "\n");
+
+	if (yl_cg_has_word(controllers, "cpu"))
+		return 0;
+	if (strcmp(mount, "/sys/fs/cgroup"))
+		return yl_errf(err, "--cgroup: cgroup v2 at %s has no cpu controller (its cgroup.controllers: '%.*s'): this hybrid host gives cpu to cgroup v1 at /sys/fs/cgroup; allowed: a host booted with systemd.unified_cgroup_hierarchy=1, or a run without --cgroup",
+			       mount, n, controllers);
+	return yl_errf(err, "--cgroup: cgroup v2 at %s has no cpu controller (its cgroup.controllers: '%.*s'): a cgroup v1 hierarchy holds it; allowed: a host where cgroup v1 does not mount cpu, or a run without --cgroup",
+		       mount, n, controllers);
+}
+
 /* Only reads: paths, weights.  The checks that matter come in check. */
 int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 		  struct yl_err *err)
 {
+	char list[1024];
 	unsigned int k;
 
 	memset(cg, 0, sizeof(*cg));
@@ -209,7 +230,10 @@ int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 		return 0;
 	if (yl_cg_find_mount(cg->mount, sizeof(cg->mount)))
 		return yl_errf(err, "--cgroup: no cgroup v2 hierarchy is mounted (see /proc/self/mountinfo)");
-	if (resolve_parent(cg, cfg->cgroup_parent, err) || resolve_orig(cg, err))
+	if (read_file(cg->mount, "cgroup.controllers", list, sizeof(list)))
+		return yl_errf(err, "--cgroup: %s/cgroup.controllers: %s", cg->mount, strerror(errno));
+	if (yl_cg_cpu_offered(cg->mount, list, err) ||
+	    resolve_parent(cg, cfg->cgroup_parent, err) || resolve_orig(cg, err))
 		return -1;
 	if (snprintf(cg->run, sizeof(cg->run), "%s/yieldlab.%d", cg->parent,
 		     (int)getpid()) >= (int)sizeof(cg->run) ||
@@ -225,7 +249,7 @@ int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 /* What the host must offer; still nothing changes. */
 int yl_cg_check(const struct yl_cgroup *cg, struct yl_err *err)
 {
-	char list[1024], type[64];
+	char list[1024], offered[1024], type[64];
 
 	if (!cg->on)
 		return 0;
@@ -234,8 +258,12 @@ int yl_cg_check(const struct yl_cgroup *cg, struct yl_err *err)
 			       cg->parent, strerror(errno));
 	if (!yl_cg_has_word(list, "cpu")) {
 		list[strcspn(list, "\n")] = 0;
-		return yl_errf(err, "--cgroup %s: the cpu controller is not enabled for its children (cgroup.subtree_control: '%s'); enable it there, yieldlab does not change the parent",
-			       cg->parent, list);
+		if (read_file(cg->parent, "cgroup.controllers", offered, sizeof(offered)) ||
+		    !yl_cg_has_word(offered, "cpu"))
+			return yl_errf(err, "--cgroup %s: the cpu controller does not reach it: enable it in cgroup.subtree_control of every cgroup from %s down to its parent (echo +cpu > .../cgroup.subtree_control), then in its own; yieldlab changes no parent",
+				       cg->parent, cg->mount);
+		return yl_errf(err, "--cgroup %s: the cpu controller is not enabled for its children (cgroup.subtree_control: '%s'): echo +cpu > %s/cgroup.subtree_control; yieldlab changes no parent",
+			       cg->parent, list, cg->parent);
 	}
 	if (!access(cg->run, F_OK))
 		return yl_errf(err, "--cgroup: %s already exists", cg->run);

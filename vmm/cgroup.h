@@ -38,6 +38,7 @@ int yl_cg_resolve(struct yl_cgroup *cg, const struct yl_config *cfg,
 		  struct yl_err *err);
 int yl_cg_check(const struct yl_cgroup *cg, struct yl_err *err);
 int yl_cg_find_mount(char *buf, size_t len);
+int yl_cg_cpu_offered(const char *mount, const char *controllers, struct yl_err *err);
 void yl_cg_vm_path(const struct yl_cgroup *cg, unsigned int vm, char *buf,
 		   size_t len);
 int yl_cg_create(struct yl_cgroup *cg, struct yl_err *err);

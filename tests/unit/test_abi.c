@@ -55,7 +55,8 @@ START_TEST(enums_fit_boot_params)
 	ck_assert_uint_le(sizeof(struct yl_boot_params), 4096);
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, magic), 0);
 	ck_assert_uint_eq(offsetof(struct yl_boot_params, tsc_khz) % 8, 0);
-	ck_assert_int_eq(YL_WL_NR, 6);
+	ck_assert_int_eq(YL_WL_NR, 7);		/* 6: the hypercall probe */
+	ck_assert_uint_eq(offsetof(struct yl_boot_params, spin_cycles) % 8, 0);
 	ck_assert_int_eq(YL_IPI_VIA_NR, 2);
 	ck_assert_int_eq(YL_IPI_WAIT_NR, 2);
 	/* not an exception vector, not the guest's spurious vector 0xff */

@@ -19,6 +19,26 @@ START_TEST(self_path)
 }
 END_TEST
 
+/*
+ * A hybrid host's cgroup v2 has no cpu controller: --cgroup says why and
+ * what would do, instead of blaming the parent's subtree_control (issue
+ * 25, item 11).
+ */
+START_TEST(cpu_offered)
+{
+	struct yl_err err;
+
+	ck_assert_int_eq(yl_cg_cpu_offered("/sys/fs/cgroup", "cpuset cpu io memory pids\n", &err), 0);
+	ck_assert_int_eq(yl_cg_cpu_offered("/sys/fs/cgroup/unified", "hugetlb\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "hybrid host") && strstr(err.msg, "'hugetlb'") &&
+		      strstr(err.msg, "systemd.unified_cgroup_hierarchy=1"), "%s", err.msg);
+	ck_assert_int_eq(yl_cg_cpu_offered("/sys/fs/cgroup", "cpuset io\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "cgroup v1 hierarchy holds it"), "%s", err.msg);
+	/* "cpuset" is not "cpu" */
+	ck_assert_int_eq(yl_cg_cpu_offered("/sys/fs/cgroup", "cpuset\n", &err), -1);
+}
+END_TEST
+
 START_TEST(has_word)
 {
 	ck_assert_int_eq(yl_cg_has_word("cpuset cpu io memory\n", "cpu"), 1);
@@ -73,6 +93,7 @@ Suite *cgroup_suite(void)
 
 	tcase_add_test(tc, self_path);
 	tcase_add_test(tc, has_word);
+	tcase_add_test(tc, cpu_offered);
 	tcase_add_test(tc, common_ancestor);
 	tcase_add_test(tc, ours);
 	suite_add_tcase(s, tc);
