@@ -29,6 +29,26 @@ int yl_plan_axis_of(const struct yl_plan *p, enum yl_opt_id opt)
 	return -1;
 }
 
+/*
+ * A value goes into the plan file, one line per option: a line break in
+ * it would make lines of its own there, which --resume and merge would
+ * read as options, and the file's reader trims the blanks around a value
+ * (both found by fuzz_plan).  Such values are refused.
+ */
+static int plain_text(unsigned int opt, const char *v, size_t len, struct yl_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return yl_errf(err, "%s '%.*s': a control character in a value; allowed: printable text",
+				       yl_opts[opt].name, (int)len, v);
+	if (len && (v[0] == ' ' || v[len - 1] == ' '))
+		return yl_errf(err, "%s '%.*s': a value that begins or ends with a space; allowed: none",
+			       yl_opts[opt].name, (int)len, v);
+	return 0;
+}
+
 static int add_value(struct yl_plan *p, unsigned int opt, const char *v,
 		     size_t len, struct yl_err *err)
 {
@@ -37,6 +57,8 @@ static int add_value(struct yl_plan *p, unsigned int opt, const char *v,
 
 	if (!len)
 		return yl_errf(err, "%s: an empty value in its list", yl_opts[opt].name);
+	if (plain_text(opt, v, len, err))
+		return -1;
 	if (a < 0) {
 		if (p->nr_axes >= YL_MAX_AXES)
 			return yl_errf(err, "compare: more than %d run options", YL_MAX_AXES);
@@ -66,6 +88,8 @@ static int add_setting(struct yl_plan *p, const struct yl_raw_opt *r,
 	if (p->nr_settings >= YL_MAX_SETTINGS)
 		return yl_errf(err, "compare: more than %d settings such as %s",
 			       YL_MAX_SETTINGS, yl_opts[r->opt].name);
+	if (plain_text(r->opt, r->val, strlen(r->val), err))
+		return -1;
 	s->opt = r->opt;
 	s->val = strdup(r->val);
 	if (!s->val)

@@ -152,6 +152,8 @@ static const struct {
 	{ "--mode simulated", "--mode 'simulated': unknown" },
 	{ "--cost exit=1000,exit=2000", "not an option of 'run'" },	/* sim's, not run's */
 	{ "--mode sim --pcpus 0-1", "--pcpus" },		/* sim's --pcpus is a count */
+	/* a line break would be lines of their own in the plan file (fuzz_plan) */
+	{ "--guest /x\nsched-feature\tNO_NEXT_BUDDY", "a control character" },
 };
 
 /*
