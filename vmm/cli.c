@@ -539,7 +539,7 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_TIMEOUT] = { "--timeout", "S", YL_OPT_U64, YL_GRP_SAFETY,
 		C(RUN) | C_BENCH, F(timeout_s), 1, YL_MAX_TIMEOUT_S,
 		.def_doc = "--duration + 60 s; bench exits: 60 s",
-		.help = "watchdog: stop a guest that has not finished after S seconds" },
+		.help = "watchdog: stop a guest that has not finished S seconds after the run started, its setup included" },
 	[YL_O_SECCOMP] = { "--seccomp", NULL, YL_OPT_ONOFF, YL_GRP_SAFETY,
 		C(RUN) | C_BENCH, F(seccomp), .name_at = onoff_at,
 		.def = SECCOMP_DEF,

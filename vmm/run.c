@@ -158,9 +158,8 @@ static void host_results(struct yl_vm *vms, unsigned int n,
  * does not stop the others, which go on sharing the pCPUs.
  */
 static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
-				 uint64_t timeout_ns, int *signo)
+				 uint64_t deadline, int *signo)
 {
-	uint64_t deadline = yl_now_ns() + timeout_ns;
 	struct pollfd p[YL_MAX_VMS + 2];
 	unsigned int k;
 
@@ -429,7 +428,8 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	struct yl_kvm kvm;
 	struct yl_err err;
 	enum yl_run_stop stop;
-	uint64_t t0;
+	/* the watchdog counts from here: setting up 4096 vCPUs takes a while */
+	uint64_t t0, deadline = yl_now_ns() + yl_effective_timeout_s(cfg) * 1000000000ull;
 	int sfd, code, restored, signo = 0;
 
 	sfd = yl_signals_take();
@@ -471,11 +471,18 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		goto out_knobs;
 	}
-	for (made = 0; made < n; made++)
+	for (made = 0; made < n; made++) {
+		if (yl_now_ns() > deadline) {
+			code = YL_EXIT_TIMEOUT;
+			yl_errf(&err, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
+				(unsigned long long)yl_effective_timeout_s(cfg), made, n);
+			goto out_err;
+		}
 		if (yl_vm_create(&vms[made], &kvm, cfg, img.data, img.len, &err)) {
 			made++;		/* partly made: destroyed below */
 			goto out_err;
 		}
+	}
 	if (cfg->sched == YL_SCHED_COOP) {
 		if (yl_coop_create(&coop, vms, n, &err))
 			goto out_err;
@@ -512,7 +519,7 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	if (cfg->sched == YL_SCHED_COOP)
 		yl_coop_begin(&coop);
 	t0 = yl_now_ns();
-	stop = wait_run(vms, n, sfd, yl_effective_timeout_s(cfg) * 1000000000ull, &signo);
+	stop = wait_run(vms, n, sfd, deadline, &signo);
 	wait_finished(vms, n);
 	host_results(vms, n, &knobs, &sampler);
 	for (k = 0; k < n; k++)

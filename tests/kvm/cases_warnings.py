@@ -1,8 +1,13 @@
 """KVM cases: runs that compared nothing say so (warnings[]), benchmarks
 write JSON that follows the schema.  Each warning's threshold is unit-tested
 in tests/unit/test_warn.c; here real runs show they reach it."""
+import csv
+import os
+import shlex
+import subprocess
+
 from harness import *  # noqa: F401,F403
-from harness import case, check
+from harness import CG_SETUP, Run, case, check, expected_vendor
 
 
 def warning_ids(js):
@@ -68,3 +73,80 @@ def warnings(t):
           and abs(js["ratio"] - js["coop"]["p50_ns"] / js["futex_pingpong"]["floor_ns"]) < 1e-3 * js["ratio"]
           and "median of the last" in o.out,
           "bench handoff --json: the ratio is of medians, p10 <= p50 <= p90", o)
+
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NOTHING = ("no_hints", "pv_unused", "no_credit")   # the warnings that say so
+
+
+def readme_examples():
+    """The README's Examples block, one argument list per command."""
+    text = open(os.path.join(SRC, "README.md")).read()
+    block = text.split("## Examples", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    cmds, cur = [], ""
+    for line in block.splitlines():
+        line = line.split(" #", 1)[0].rstrip()
+        if line.endswith("\\"):
+            cur += line[:-1] + " "
+            continue
+        cur += line
+        if cur.strip():
+            cmds.append(shlex.split(cur))
+        cur = ""
+    return cmds
+
+
+def help_examples(yieldlab):
+    """The examples `yieldlab help` prints."""
+    out = subprocess.run([yieldlab, "help"], capture_output=True, text=True).stdout
+    part = out.split("examples:\n", 1)[1].split("\n\n", 1)[0]
+    return [shlex.split(ln) for ln in part.splitlines() if ln.startswith("  yieldlab ")]
+
+
+def as_test(args):
+    """An example as the suite runs it: --strict (a run that compared
+    nothing exits 7), its JSON where the suite reads it; compare with 2
+    rounds of 1 s into @OUT@ (the warnings are the runs')."""
+    a = list(args[1:])
+    if a and a[0] in ("run", "sim"):
+        if "--json" in a:
+            a[a.index("--json") + 1] = "@JSON@"
+        else:
+            a += ["--json", "@JSON@"]
+        return a + ["--strict"]
+    if a and a[0] == "compare":
+        for opt, val in (("--reps", "2"), ("--duration", "1000")):
+            if opt in a:
+                a[a.index(opt) + 1] = val
+            else:
+                a += [opt, val]
+        return a + ["--out", "@OUT@", "--yes"]
+    return a
+
+
+@case
+def examples(t):
+    """Every README and `yieldlab help` example runs and compares what it
+    is for (issue 25, item 8): exit 0, and none of its runs warns that it
+    compared nothing.  A host where an example cannot run at all may
+    refuse it up front: exit 3, one line (kvm_pvm's stalling hypercalls).
+    my.slice, the README's cgroup, is made first, as on a systemd host."""
+    cmds = readme_examples() + help_examples(t.host.yieldlab)
+    check(len(cmds) >= 10, "README and help give %d examples" % len(cmds))
+    runs = [Run("setup", [], shell=CG_SETUP.replace("yltest", "my.slice") + " echo OK=1")]
+    for k, c in enumerate(cmds):
+        runs.append(Run("ex%02d" % k, as_test(c), timeout=600))
+    res = t.runs(*runs)
+    pvm = expected_vendor(t) == "kvm_pvm"
+    for k, c in enumerate(cmds):
+        o, what = res["ex%02d" % k], " ".join(c)
+        if pvm and o.rc == 3:
+            check(len(o.err.strip().splitlines()) == 1, "%s: refused, one line" % what, o)
+            continue
+        warned = [w["id"] for w in (o.json or {}).get("warnings", []) if w["id"] in NOTHING]
+        if o.outdir:
+            with open(os.path.join(o.outdir, "runs.csv")) as f:
+                warned += [w for r in csv.DictReader(f) for w in r["warnings"].split()
+                           if w in NOTHING]
+        check(o.rc == 0 and not warned,
+              "%s: exit %d, compared-nothing warnings %s" % (what, o.rc, warned), o)
