@@ -111,6 +111,18 @@ def outputs(tmp):
         doc = None
     check(doc is not None and doc.get("command") == "sim",
           "sim --json -: standard output is the JSON alone", p and p.stdout[:200])
+    # /dev/fd/3 onto a regular file: written through the descriptor
+    target = os.path.join(tmp, "fd3.json")
+    with open(target, "w") as f3:
+        p = subprocess.run([YL, "sim", "--quiet", "--duration", "20", "--json", "/dev/fd/3"],
+                           capture_output=True, text=True, timeout=20, cwd=tmp,
+                           pass_fds=(f3.fileno(),), preexec_fn=lambda: os.dup2(f3.fileno(), 3))
+    try:
+        doc = json.load(open(target))
+    except ValueError:
+        doc = None
+    check(p.returncode == 0 and doc is not None and doc.get("command") == "sim",
+          "sim --json /dev/fd/3: the descriptor's file gets the JSON", p.stderr)
     fifo = os.path.join(tmp, "fifo")
     os.mkfifo(fifo)
     p = yl(["sim", "--quiet", "--duration", "20", "--json", fifo])

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include "outfile.h"
 
-#define ALLOWED	"allowed: a regular file (replaced when complete), a character device, a FIFO with a reader, or - for standard output"
+#define ALLOWED	"allowed: a regular file (replaced when complete), a character device, a FIFO with a reader, an open descriptor (/dev/fd/N), or - for standard output"
 
 /*
  * "-": the file gets standard output, and the text a command prints there
@@ -32,6 +32,35 @@ static int stdout_for_file(void)
 }
 
 /*
+ * A name for one of our open descriptors (/dev/stdout, /dev/fd/N,
+ * /proc/self/fd/N): its number, else -1.  Such a file is written through
+ * that descriptor, as a shell's redirection meant; renaming over the name
+ * would replace a link in /dev, and reopening a regular file behind it
+ * would write over what is already there.
+ */
+static int fd_name(const char *path)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	size_t k, n;
+	char *end;
+	long fd;
+
+	if (!strcmp(path, "/dev/stdout"))
+		return STDOUT_FILENO;
+	if (!strcmp(path, "/dev/stderr"))
+		return STDERR_FILENO;
+	for (k = 0; k < ARRAY_SIZE(dirs); k++) {
+		n = strlen(dirs[k]);
+		if (strncmp(path, dirs[k], n) || !path[n])
+			continue;
+		fd = strtol(path + n, &end, 10);
+		if (!*end && fd >= 0 && fd < 1024)
+			return (int)fd;
+	}
+	return -1;
+}
+
+/*
  * "-", a character device (/dev/null, a terminal) or a FIFO (a shell's
  * process substitution, /dev/stdout on a pipe): written where it is.
  * Replacing one with a regular file by rename() would destroy a device
@@ -45,8 +74,10 @@ static int open_in_place(struct yl_outfile *o, const char *path, struct yl_err *
 	int fd;
 
 	o->in_place = true;
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-") || fd_name(path) == STDOUT_FILENO)
 		fd = stdout_for_file();
+	else if (fd_name(path) >= 0)
+		fd = fcntl(fd_name(path), F_DUPFD_CLOEXEC, 3);
 	else if (!lstat(path, &st) && S_ISLNK(st.st_mode) &&
 		 st.st_uid != geteuid() && st.st_uid != 0)
 		return yl_errf(err, "%s %s: a link owned by uid %u; %s", o->opt, path,
@@ -57,6 +88,7 @@ static int open_in_place(struct yl_outfile *o, const char *path, struct yl_err *
 		return yl_errf(err, "%s %s: %s", o->opt, path,
 			       errno == ENXIO ? "a FIFO that nobody reads" : strerror(errno));
 	if (fstat(fd, &st) || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+				(fd_name(path) >= 0 && S_ISREG(st.st_mode)) ||
 				(!strcmp(path, "-") && S_ISREG(st.st_mode)))) {
 		close(fd);
 		return yl_errf(err, "%s %s: changed while opened; %s", o->opt, path, ALLOWED);
@@ -150,7 +182,7 @@ int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	if (!*path)
 		return yl_errf(err, "%s: an empty name; %s", opt, ALLOWED);
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-") || fd_name(path) >= 0)
 		return open_in_place(o, path, err);
 	if (stat(path, &st))
 		return open_replace(o, path, err);
