@@ -124,6 +124,18 @@ def as_test(args):
     return a
 
 
+def margin(js):
+    """How far a run was from a compared-nothing warning: its yields,
+    halts and (lag-credit) credits, which the warnings need above 0."""
+    if not js or "result" not in js and "vms" not in js:
+        return "-"
+    vms = js.get("vms", [js])
+    coop = js.get("coop") or vms[0].get("coop") or {}
+    return "yields %d, halts %d, credits %s" % (
+        sum(v["result"]["yields"] for v in vms), sum(v["result"]["halts"] for v in vms),
+        coop.get("credit", {}).get("credits", "-"))
+
+
 @case
 def examples(t):
     """Every README and `yieldlab help` example runs and compares what it
@@ -143,6 +155,7 @@ def examples(t):
         if pvm and o.rc == 3:
             check(len(o.err.strip().splitlines()) == 1, "%s: refused, one line" % what, o)
             continue
+        print("  %s: %s" % (what, margin(o.json)))
         warned = [w["id"] for w in (o.json or {}).get("warnings", []) if w["id"] in NOTHING]
         if o.outdir:
             with open(os.path.join(o.outdir, "runs.csv")) as f:
