@@ -146,6 +146,27 @@ def outputs(tmp):
     check(stat.S_ISBLK(os.lstat(blk).st_mode), "... and the node is untouched")
 
 
+def stale_temps(tmp):
+    """Item 17: a SIGKILLed writer's temporary file is removed by the next
+    start that writes the same name; a live writer's, and another user's,
+    are not."""
+    d = os.path.join(tmp, "stale")
+    os.mkdir(d)
+    dead = subprocess.Popen(["true"])
+    dead.wait()			# a PID nobody has now
+    names = {"dead": ".out.json.%d.AbC123" % dead.pid,
+             "live": ".out.json.%d.AbC123" % os.getpid(),
+             "theirs": ".out.json.%d.XyZ789" % dead.pid}
+    for k, n in names.items():
+        open(os.path.join(d, n), "w").close()
+    os.chown(os.path.join(d, names["theirs"]), NOBODY.pw_uid, NOBODY.pw_gid)
+    p = yl(["sim", "--quiet", "--duration", "20", "--json", os.path.join(d, "out.json")])
+    left = set(os.listdir(d))
+    check(p is not None and p.returncode == 0 and names["dead"] not in left and
+          names["live"] in left and names["theirs"] in left and "out.json" in left,
+          "a dead writer's temporary file removed; a live one's and nobody's kept", str(left))
+
+
 def emit_link(tmp):
     """Item 3: --emit FILE through a link planted by another user."""
     shared = os.path.join(tmp, "shared")
@@ -265,8 +286,8 @@ def main():
     os.chmod(tmp, 0o755)
     CWD = tmp
     try:
-        for part in (gnuplot_titles, outputs, emit_link, foreign_dirs, fifo_reads,
-                     resume_corrupt):
+        for part in (gnuplot_titles, outputs, stale_temps, emit_link, foreign_dirs,
+                     fifo_reads, resume_corrupt):
             try:
                 part(tmp)
             except (OSError, ValueError, KeyError, TypeError) as e:
