@@ -93,7 +93,7 @@ struct guest_cpu {
 	uint32_t idx;
 	const struct yl_boot_params *bp;
 	struct yl_vcpu_result *rec;
-	uint64_t spin_t0;		/* TSC at the current budget's first PAUSE */
+	uint64_t spin_pauses;		/* a waiter's budget (pv_budget_init()) */
 };
 
 /* Paravirt backend (pv_kvm.c). */
@@ -108,6 +108,7 @@ struct pv_wait {
 };
 
 void pv_init(struct guest_cpu *gc);
+void pv_budget_init(struct guest_cpu *gc);
 int pv_budget_spent(struct guest_cpu *gc, uint32_t *budget);
 void pv_probe(struct guest_cpu *gc);
 

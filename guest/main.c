@@ -186,6 +186,7 @@ void guest_main(uint64_t idx, const struct yl_boot_params *bp)
 		guest_panic(&gc, "boot parameters do not match this guest's ABI");
 	gc.rec->apic_id = x2apic_enable();
 	pv_init(&gc);
+	pv_budget_init(&gc);
 	ipi_init(&gc);
 	WRITE_ONCE(gc.rec->state, YL_STATE_BOOTED);
 	run_workload(&gc);

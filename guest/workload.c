@@ -186,7 +186,6 @@ static void time_guest(struct guest_cpu *gc)
 	for (i = 0; i < YL_BENCH_PAUSES; i++) {
 		cpu_relax();
 		(void)READ_ONCE(word);
-		(void)rdtsc();	/* pv_budget_spent()'s clock */
 	}
 	WRITE_ONCE(gc->rec->bench_pause_cycles, rdtsc() - t0);
 	t0 = rdtsc();

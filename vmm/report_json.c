@@ -136,6 +136,8 @@ static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
 	yj_u64(j, "halts", g->halts);
 	yj_u64(j, "kicks", g->kicks);
 	yj_u64(j, "preempted_seen", g->preempted_seen);
+	/* --spin-us as this vCPU's own spin loop counted it (pv_budget_init()) */
+	yj_u64(j, "spin_pauses", g->spin_pauses);
 	yj_u64(j, "lat_sum_cycles", g->lat_sum);
 	yj_u64(j, "lat_max_cycles", g->lat_max);
 	yj_dbl(j, "lat_avg_ns", g->ops ? yl_cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0);

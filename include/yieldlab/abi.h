@@ -256,6 +256,7 @@ struct yl_vcpu_result {
 	uint64_t ipi_lat_hist[YL_HIST_BUCKETS];	/* send to handler, receiver side */
 	struct yl_fault fault;
 	char msg[YL_MSG_LEN];
+	uint64_t spin_pauses;		/* spin_cycles as PAUSEs of this vCPU's loop */
 } __attribute__((aligned(64)));
 
 /*
