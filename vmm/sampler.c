@@ -145,14 +145,6 @@ int yl_sampler_probe(const struct yl_config *cfg, struct yl_err *err)
 	return 0;
 }
 
-/*
- * io_uring operations are not system calls, so no seccomp filter sees
- * them: a ring that could open, write or connect would undo the
- * sandbox.  The ring is made disabled, given its files (slot 2j: vCPU
- * j's statistics fd, 2j+1 its schedstat fd or -1), restricted to reads
- * of those registered files with no further registration allowed, and
- * only then enabled (io_uring_register(2), IORING_REGISTER_RESTRICTIONS).
- */
 /* Debian 12's liburing 2.3 declares but does not export these two calls. */
 static int ring_register(struct io_uring *ring, unsigned int op, void *arg,
 			 unsigned int n)
@@ -160,13 +152,33 @@ static int ring_register(struct io_uring *ring, unsigned int op, void *arg,
 	return syscall(__NR_io_uring_register, ring->ring_fd, op, arg, n) ? -errno : 0;
 }
 
-static int restrict_ring(struct yl_sampler *s, struct yl_err *err)
+/*
+ * io_uring operations are not system calls, so no seccomp filter sees
+ * them: a ring that could open, write or connect would undo the
+ * sandbox.  @ring, created with IORING_SETUP_R_DISABLED, is given @fds
+ * (-1: an empty slot), restricted to IORING_OP_READ of those registered
+ * files with no further registration allowed, and only then enabled
+ * (io_uring_register(2), IORING_REGISTER_RESTRICTIONS).  0 or -errno.
+ */
+int yl_ring_restrict_reads(struct io_uring *ring, const int *fds, unsigned int n)
 {
 	struct io_uring_restriction res[2] = {
 		{ .opcode = IORING_RESTRICTION_SQE_OP, .sqe_op = IORING_OP_READ },
 		{ .opcode = IORING_RESTRICTION_SQE_FLAGS_REQUIRED,
 		  .sqe_flags = IOSQE_FIXED_FILE },
 	};
+	int r = io_uring_register_files(ring, fds, n);
+
+	if (!r)
+		r = ring_register(ring, IORING_REGISTER_RESTRICTIONS, res, ARRAY_SIZE(res));
+	if (!r)
+		r = ring_register(ring, IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+	return r;
+}
+
+/* Slot 2j: vCPU j's statistics fd, 2j+1 its schedstat fd or -1. */
+static int restrict_ring(struct yl_sampler *s, struct yl_err *err)
+{
 	int *fds = malloc(2 * s->nr_src * sizeof(*fds)), r;
 	unsigned int j;
 
@@ -176,13 +188,8 @@ static int restrict_ring(struct yl_sampler *s, struct yl_err *err)
 		fds[2 * j] = s->src[j].v->stats_fd;
 		fds[2 * j + 1] = s->src[j].sched_fd;
 	}
-	r = io_uring_register_files(&s->ring, fds, 2 * s->nr_src);
+	r = yl_ring_restrict_reads(&s->ring, fds, 2 * s->nr_src);
 	free(fds);
-	if (!r)
-		r = ring_register(&s->ring, IORING_REGISTER_RESTRICTIONS, res,
-				  ARRAY_SIZE(res));
-	if (!r)
-		r = ring_register(&s->ring, IORING_REGISTER_ENABLE_RINGS, NULL, 0);
 	if (r < 0)
 		return yl_errf(err, "--sample-ms: restricting the io_uring ring: %s",
 			       strerror(-r));

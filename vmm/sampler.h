@@ -54,6 +54,7 @@ struct yl_sampler {
 };
 
 int yl_sampler_probe(const struct yl_config *cfg, struct yl_err *err);
+int yl_ring_restrict_reads(struct io_uring *ring, const int *fds, unsigned int n);
 int yl_sampler_init(struct yl_sampler *s, const struct yl_config *cfg,
 		    struct yl_vm *vms, unsigned int nr_vms, struct yl_err *err);
 int yl_sampler_start(struct yl_sampler *s, struct yl_err *err);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "sampler.h"
 #include "sandbox.h"
 #include "suites.h"
 
@@ -179,6 +180,55 @@ START_TEST(tool_filter)
 }
 END_TEST
 
+/*
+ * The sampler's ring (issue 25, item 5): io_uring operations bypass
+ * seccomp, and a confined thread opened, wrote and unlinked files and
+ * made an AF_INET socket through an unrestricted ring.  Restricted, it
+ * reads its registered files and nothing else: an OPENAT, a read of an
+ * unregistered descriptor, a new registration are refused.
+ */
+static int ring_result(struct io_uring *ring)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	if (io_uring_submit(ring) != 1 || io_uring_wait_cqe(ring, &cqe))
+		return -9999;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+START_TEST(ring_reads_only)
+{
+	int fds[2] = { open("/proc/self/stat", O_RDONLY | O_CLOEXEC), -1 }, other;
+	struct io_uring ring;
+	struct io_uring_sqe *q;
+	char buf[256];
+
+	other = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fds[0], 0);
+	ck_assert_int_eq(io_uring_queue_init(4, &ring, IORING_SETUP_R_DISABLED), 0);
+	ck_assert_int_eq(yl_ring_restrict_reads(&ring, fds, 2), 0);
+	q = io_uring_get_sqe(&ring);
+	io_uring_prep_read(q, 0, buf, sizeof(buf), 0);
+	q->flags |= IOSQE_FIXED_FILE;
+	ck_assert_int_gt(ring_result(&ring), 0);		/* its own read */
+	q = io_uring_get_sqe(&ring);
+	io_uring_prep_read(q, other, buf, sizeof(buf), 0);
+	ck_assert_int_eq(ring_result(&ring), -EACCES);	/* not registered */
+	q = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(q, AT_FDCWD, "/tmp/yl-ring-x", O_WRONLY | O_CREAT, 0600);
+	q->flags |= IOSQE_FIXED_FILE;
+	ck_assert_int_eq(ring_result(&ring), -EACCES);	/* no open */
+	ck_assert_int_ne(access("/tmp/yl-ring-x", F_OK), 0);
+	ck_assert_int_lt(io_uring_register_files_update(&ring, 1, &other, 1), 0);
+	io_uring_queue_exit(&ring);
+	close(fds[0]);
+	close(other);
+}
+END_TEST
+
 START_TEST(no_violation)
 {
 	ck_assert_int_eq(in_child(clean_body), 0);
@@ -194,6 +244,7 @@ Suite *sandbox_suite(void)
 	tcase_add_test(tc, main_filter);
 	tcase_add_test(tc, no_violation);
 	tcase_add_test(tc, tool_filter);
+	tcase_add_test(tc, ring_reads_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
