@@ -113,10 +113,8 @@ def outputs(tmp):
           "sim --json -: standard output is the JSON alone", p and p.stdout[:200])
     # /dev/fd/3 onto a regular file: written through the descriptor
     target = os.path.join(tmp, "fd3.json")
-    with open(target, "w") as f3:
-        p = subprocess.run([YL, "sim", "--quiet", "--duration", "20", "--json", "/dev/fd/3"],
-                           capture_output=True, text=True, timeout=20, cwd=tmp,
-                           pass_fds=(f3.fileno(),), preexec_fn=lambda: os.dup2(f3.fileno(), 3))
+    p = subprocess.run(["sh", "-c", 'exec "$0" sim --quiet --duration 20 --json /dev/fd/3 3>"$1"',
+                        YL, target], capture_output=True, text=True, timeout=20, cwd=tmp)
     try:
         doc = json.load(open(target))
     except ValueError:
