@@ -98,7 +98,7 @@ SUITES = {
     "sched": (SCHED, [["tests/unit/test_sched.c"], ["tests/unit/test_sched_rules.c"]],
               ["sched"], MUTATIONS),
     "sim": (SCHED + ["sim/eventq.c", "sim/sim.c", "sim/guest.c", "out/json.c",
-                     "out/timeline.c"],
+                     "out/provenance.c", "out/timeline.c"],
             [["tests/unit/main_sim.c", "tests/unit/test_eventq.c", "tests/unit/test_sim.c"]],
             ["sched", "sim", "out"], SIM_MUTATIONS),
 }
