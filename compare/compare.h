@@ -16,7 +16,7 @@
  *   summary.{md,json}, runs.csv, cells.csv, plots/, report.html
  */
 #include <stdbool.h>
-#include "config.h"
+#include "cli/config.h"
 #include "plan.h"
 #include "results.h"
 #include "stats.h"

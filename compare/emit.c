@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
-#include "outfile.h"
+#include "lib/outfile.h"
 
 /* "a,b,c" into the caller's @buf at *@used; NULL if it does not fit. */
 static char *join(const struct yl_axis *ax, char *buf, size_t len, size_t *used)

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "compare.h"
-#include "privs.h"
-#include "safeio.h"
+#include "lib/confine.h"
+#include "lib/safeio.h"
 
 int yl_cmd_merge(const struct yl_config *cfg)
 {
@@ -24,7 +24,7 @@ int yl_cmd_merge(const struct yl_config *cfg)
 	int rc;
 
 	/* merge writes only files of its own: it needs no capability */
-	if (yl_compare_confine(NULL, &err) || yl_privs_shed_all(&err)) {
+	if (yl_compare_confine(NULL, &err) || yl_drop_all_caps(&err)) {
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_HOST;
 	}

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
-#include "safeio.h"
+#include "lib/safeio.h"
 #include "stats.h"
 
 const char *yl_axis_name(const struct yl_axis *a)

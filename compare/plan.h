@@ -11,7 +11,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include "cli.h"
+#include "cli/cli.h"
 
 #define YL_MAX_AXES		24
 #define YL_MAX_AXIS_VALUES	64

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "compare.h"
-#include "privs.h"
-#include "safeio.h"
+#include "lib/confine.h"
+#include "lib/safeio.h"
 
 struct plot {
 	const char *name, *caption;
@@ -273,7 +273,7 @@ static void gnuplot_child(const char *dir, const char *name, const char *gp)
 	char log[80];
 	int lfd;
 
-	if (chdir(dir) || yl_privs_shed_all(&err))
+	if (chdir(dir) || yl_drop_all_caps(&err))
 		_exit(126);
 	snprintf(log, sizeof(log), "%s.log", name);
 	lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,

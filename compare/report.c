@@ -16,7 +16,7 @@
 #include <string.h>
 #include <yieldlab/abi.h>
 #include "compare.h"
-#include "safeio.h"
+#include "lib/safeio.h"
 
 #define SEED_DESCRIBE	2
 #define SEED_PAIRED	3

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "results.h"
-#include "safeio.h"
-#include "util.h"
+#include "lib/safeio.h"
+#include "lib/util.h"
 
 const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
 	[YL_M_LOCK_OPS] = { "lock_ops_per_s", "lock ops/s", +1 },

@@ -10,7 +10,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
-#include "config.h"
+#include "cli/config.h"
 
 enum yl_metric {
 	YL_M_LOCK_OPS,		/* lock ops/s, all VMs */

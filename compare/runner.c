@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "compare.h"
-#include "outfile.h"
-#include "safeio.h"
-#include "sandbox.h"
-#include "vm.h"
+#include "lib/outfile.h"
+#include "lib/safeio.h"
+#include "lib/confine.h"
+#include "lib/kvmmod.h"
 
 #define KILL_GRACE_S	30	/* past run's own watchdog: compare kills */
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stats.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* splitmix64: tiny, fast, and its output is the same on every machine. */
 uint64_t yl_rng_next(uint64_t *state)

@@ -6,7 +6,7 @@
 #            watchdog, signals, sampling, cgroups, host knobs, and
 #            compare stopped, resumed and retrying a crashing run);
 #   thread:  TSan; the coop cases, where threads hand vCPUs to each other.
-# A sanitizer report exits 86 or aborts (vmm/sanitize.c), so it fails the
+# A sanitizer report exits 86 or aborts (cmd/sanitize.c), so it fails the
 # case that expected exit 0.  Usage: scripts/sanitize.sh [address|thread]...
 set -euo pipefail
 cd "$(dirname "$0")/.."

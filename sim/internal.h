@@ -9,7 +9,7 @@
 
 #include "eventq.h"
 #include "sim.h"
-#include "timeline.h"
+#include "out/timeline.h"
 
 enum sim_ev {
 	EV_GUEST,	/* who = CPU (and key): its vCPU's guest reached its next step */

@@ -97,7 +97,7 @@ SIM_MUTATIONS = [
 SUITES = {
     "sched": (SCHED, [["tests/unit/test_sched.c"], ["tests/unit/test_sched_rules.c"]],
               ["sched"], MUTATIONS),
-    "sim": (SCHED + ["sim/eventq.c", "sim/sim.c", "sim/guest.c", "out/json.c",
+    "sim": (SCHED + ["sim/eventq.c", "sim/params.c", "sim/sim.c", "sim/guest.c", "out/json.c",
                      "out/provenance.c", "out/timeline.c"],
             [["tests/unit/main_sim.c", "tests/unit/test_eventq.c", "tests/unit/test_sim.c"]],
             ["sched", "sim", "out"], SIM_MUTATIONS),
@@ -114,9 +114,9 @@ def flags():
 
 def compile_one(cc, suite, src, out_dir, obj_dir):
     """One source file to an object; (path, error)."""
-    inc = ["-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(out_dir, "src", "gen")]
-    for d in SUITES[suite][2]:
-        inc += ["-iquote", os.path.join(out_dir, "src", d)]
+    # includes name their folder from the top ("sched/policy.h"), as in the tree
+    inc = ["-I" + os.path.join(ROOT, "include"), "-I" + os.path.join(out_dir, "src", "gen"),
+           "-iquote", os.path.join(out_dir, "src")]
     obj = os.path.join(obj_dir, src.replace("/", "_") + ".o")
     cflags = [f for f in flags() if f.startswith("-I") or f.startswith("-D")]
     r = subprocess.run([cc, "-O1", "-w", "-D_GNU_SOURCE", "-c"] + inc + cflags +
@@ -192,7 +192,8 @@ def main():
         for d in SUITES[a.suite][2]:
             os.makedirs(os.path.join(src, d))
             for f in os.listdir(os.path.join(ROOT, d)):
-                shutil.copy(os.path.join(ROOT, d, f), os.path.join(src, d, f))
+                if os.path.isfile(os.path.join(ROOT, d, f)):	# sim/cmd/ is not the engine's
+                    shutil.copy(os.path.join(ROOT, d, f), os.path.join(src, d, f))
         os.makedirs(os.path.join(src, "gen"))
         with open(os.path.join(src, "gen", "version.h"), "w") as f:
             f.write('#define YL_VERSION "mutate"\n')

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "sched.h"
+#include "sched/sched.h"
 #include "spec.h"
 
 /* sched_prio_to_weight[] (kernel/sched/core.c), nice -20..19 */

@@ -12,7 +12,9 @@
  * waits on CPU 1.  After -w MS of warm-up "yl-start" goes to the trace
  * marker, after -d MS more "yl-stop".
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 #include <linux/kvm.h>
-#include "util.h"
+#include "lib/util.h"
 
 #define YL_CPUID_MAX_ENTRIES	256
 

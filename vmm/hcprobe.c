@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <linux/kvm_para.h>
 #include <yieldlab/abi.h>
-#include "cli.h"
+#include "cli/cli.h"
 #include "hcprobe.h"
 
 const struct yl_hc yl_hcs[3] = {

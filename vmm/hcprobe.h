@@ -10,7 +10,7 @@
 #define YL_HCPROBE_H
 
 #include <stdio.h>
-#include "config.h"
+#include "cli/config.h"
 #include "vm.h"
 
 enum yl_hc_verdict {

@@ -16,7 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <linux/kvm.h>
-#include "privs.h"
+#include "vmm/host/privs.h"
 #include "sampler.h"
 
 static const char *const host_names[YL_SAMPLE_HOST_NR] = {

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <liburing.h>
-#include "vm.h"
+#include "vmm/vm.h"
 
 /* Sampled series: the scalar cumulative KVM stats, then the host's. */
 #define YL_SAMPLE_HOST_RUN	0	/* index after the KVM stats */

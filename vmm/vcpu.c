@@ -15,7 +15,6 @@
 #include <sys/ioctl.h>
 #include <yieldlab/abi.h>
 #include "vm.h"
-#include "coop.h"
 
 enum yl_action {
 	YL_CONTINUE,
@@ -212,13 +211,15 @@ static enum yl_action unhandled(struct yl_vcpu *v, const char *what)
 /* yieldlab's paravirt calls (abi.h), for the coop scheduler. */
 static enum yl_action coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
 {
+	const struct yl_coop_calls *call = v->vm->coop_calls;
+
 	if (port == YL_PORT_COOP_SPIN)
-		yl_coop_spin(v->vm->coop, v, val);
+		call->spin(v->vm->coop, v, val);
 	else if (port == YL_PORT_COOP_HALT)
-		yl_coop_halt(v->vm->coop, v);
+		call->halt(v->vm->coop, v);
 	else if (port == YL_PORT_COOP_KICK)
-		yl_coop_kick(v->vm->coop, v, val);
-	else if (yl_coop_ipi(v->vm->coop, v, val))
+		call->kick(v->vm->coop, v, val);
+	else if (call->ipi(v->vm->coop, v, val))
 		return unhandled(v, "coop IPI call: a vector outside 32-255, or a target that is not another vCPU of this VM");
 	return YL_CONTINUE;
 }

@@ -6,24 +6,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
-#include "cli.h"
-#include "cgroup.h"
+#include "cli/cli.h"
+#include "vmm/host/cgroup.h"
 #include "cpuid.h"
-#include "hoststat.h"
-#include "kstats.h"
-#include "tpexit.h"
-
-/*
- * The vendor module behind /dev/kvm.  It decides what some statistics
- * mean: kvm_pvm (software virtualization without VMX or SVM) emulates
- * port I/O in its instruction emulator and leaves io_exits at 0.
- */
-enum yl_kvm_impl {
-	YL_KVM_IMPL_UNKNOWN,	/* none of the three, or more than one loaded */
-	YL_KVM_IMPL_VMX,	/* kvm_intel */
-	YL_KVM_IMPL_SVM,	/* kvm_amd */
-	YL_KVM_IMPL_PVM,	/* kvm_pvm */
-};
+#include "lib/kvmmod.h"
+#include "vmm/stats/hoststat.h"
+#include "vmm/stats/kstats.h"
+#include "vmm/stats/tpexit.h"
 
 struct yl_kvm {
 	int fd;
@@ -67,6 +56,20 @@ struct yl_exit_stats {
 struct yl_vm;
 struct yl_sampler;
 struct yl_coop;
+struct yl_vcpu;
+
+/*
+ * The calls a vCPU's exits make into coop's executor (vmm/coop/), which
+ * sits above the VM: the executor hands them over when it takes the VMs
+ * (yl_coop_calls), so nothing here depends on it.
+ */
+struct yl_coop_calls {
+	void (*spin)(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg);
+	void (*halt)(struct yl_coop *c, struct yl_vcpu *v);
+	void (*kick)(struct yl_coop *c, struct yl_vcpu *v, uint32_t target);
+	int (*ipi)(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector);
+	void (*stop)(struct yl_coop *c);
+};
 
 /*
  * Where vCPU threads wait, once they exist, until the main thread has set
@@ -138,6 +141,7 @@ struct yl_vm {
 					   (see check_cgroup()); NULL: they exit */
 	struct yl_tp *tp;		/* NULL: no tracepoint counting */
 	struct yl_coop *coop;		/* --sched coop, else NULL */
+	const struct yl_coop_calls *coop_calls;	/* what its exits call there */
 	bool pause_exits_off;		/* KVM_X86_DISABLE_EXITS_PAUSE set */
 	const struct yl_sampler *sampler; /* --sample-ms, else NULL */
 	char cgroup[YL_CG_PATH + 16];	/* --cgroup: this VM's, else "" */
@@ -151,8 +155,6 @@ struct yl_vm {
 };
 
 int yl_kvm_open(struct yl_kvm *kvm, struct yl_err *err);
-enum yl_kvm_impl yl_kvm_impl_probe(const char *sys_module);
-const char *yl_kvm_impl_name(enum yl_kvm_impl impl);
 void yl_kvm_close(struct yl_kvm *kvm);
 int yl_vm_check_knobs(const struct yl_config *cfg, const struct yl_kvm *kvm,
 		      struct yl_err *err);

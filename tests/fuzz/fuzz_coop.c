@@ -11,7 +11,7 @@
  * CPU would make them.
  */
 #include <stdio.h>
-#include "coop.h"
+#include "vmm/coop/coop.h"
 #include "fuzz_vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (yl_coop_create(&c, &f->vm, 1, &err))
 		abort();
 	f->vm.coop = &c;
+	f->vm.coop_calls = &yl_coop_calls;
 	yl_coop_begin(&c);
 	yl_coop_stop(&c);
 	while (p + 4 <= end && n++ < 256) {

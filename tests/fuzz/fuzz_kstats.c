@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "kstats.h"
+#include "vmm/stats/kstats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

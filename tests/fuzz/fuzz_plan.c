@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "compare.h"
-#include "simcmd.h"
+#include "compare/compare.h"
+#include "sim/cmd/simcmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

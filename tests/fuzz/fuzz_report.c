@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 #include "fuzz_vm.h"
-#include "report.h"
+#include "vmm/report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

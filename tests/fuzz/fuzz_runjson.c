@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include "results.h"
+#include "compare/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

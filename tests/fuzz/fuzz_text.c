@@ -5,8 +5,8 @@
  * sched/features, /proc/self/cgroup and cgroup word lists.
  */
 #include <string.h>
-#include "cgroup.h"
-#include "knobs.h"
+#include "vmm/host/cgroup.h"
+#include "vmm/host/knobs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 

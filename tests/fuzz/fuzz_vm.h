@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yieldlab/abi.h>
-#include "cli.h"
-#include "vm.h"
+#include "cli/cli.h"
+#include "vmm/vm.h"
 
 #define FUZZ_RUN_SIZE	4096
 

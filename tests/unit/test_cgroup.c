@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cgroup v2 helpers: what /proc and cgroupfs say, and what we may remove. */
 #include <string.h>
-#include "cgroup.h"
+#include "vmm/host/cgroup.h"
 #include "suites.h"
 
 START_TEST(self_path)

@@ -4,9 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <yieldlab/abi.h>
-#include "cli.h"
-#include "policy.h"
-#include "sandbox.h"
+#include "cli/cli.h"
+#include "cmd/help.h"
+#include "sched/policy.h"
+#include "vmm/host/sandbox.h"
 #include "suites.h"
 
 static int parse(struct yl_config *cfg, struct yl_err *err, ...)

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "cli.h"
-#include "plan.h"
-#include "results.h"
+#include "cli/cli.h"
+#include "compare/plan.h"
+#include "compare/results.h"
 #include "suites.h"
 
 static struct yl_config cfg;

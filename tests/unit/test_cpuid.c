@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "cpuid.h"
+#include "vmm/cpuid.h"
 #include "suites.h"
 
 static struct yl_cpuid sup;

@@ -6,7 +6,7 @@
  */
 #include <check.h>
 #include <stdlib.h>
-#include "eventq.h"
+#include "sim/eventq.h"
 
 static uint64_t rng = 88172645463325252ull;
 

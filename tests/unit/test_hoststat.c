@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include "hoststat.h"
-#include "vm.h"
+#include "vmm/stats/hoststat.h"
+#include "vmm/vm.h"
 #include "suites.h"
 
 START_TEST(parse_schedstat)

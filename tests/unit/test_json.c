@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "json.h"
+#include "out/json.h"
 #include "suites.h"
 
 START_TEST(nested_and_escaped)

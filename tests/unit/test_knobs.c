@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "knobs.h"
+#include "vmm/host/knobs.h"
 #include "suites.h"
 
 static char dir[64], feats[128], state[128];

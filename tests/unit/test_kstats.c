@@ -2,7 +2,7 @@
 /* The binary-stats parser against a synthetic buffer laid out as api.rst says. */
 #include <string.h>
 #include <linux/kvm.h>
-#include "kstats.h"
+#include "vmm/stats/kstats.h"
 #include "suites.h"
 
 #define NAME_SIZE 48

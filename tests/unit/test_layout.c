@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yieldlab/abi.h>
-#include "layout.h"
+#include "vmm/layout.h"
 #include "suites.h"
 
 static uint8_t *mem;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
-#include "privs.h"
+#include "vmm/host/privs.h"
 #include "suites.h"
 
 static char dir[] = "/tmp/yl-privs-XXXXXX";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "report.h"
+#include "vmm/report/report.h"
 #include "suites.h"
 
 /* Complete: the counter is the ops, exactly. */

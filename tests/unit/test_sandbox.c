@@ -15,8 +15,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include "sampler.h"
-#include "sandbox.h"
+#include "vmm/sampler.h"
+#include "lib/confine.h"
+#include "vmm/host/sandbox.h"
 #include "suites.h"
 
 static int in_child(int (*body)(void))

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "policy.h"
+#include "sched/policy.h"
 
 #define US 1000ull
 #define MS 1000000ull

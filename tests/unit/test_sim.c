@@ -10,7 +10,7 @@
  */
 #include <check.h>
 #include <string.h>
-#include "sim.h"
+#include "sim/sim.h"
 
 static struct yl_sim_config base(unsigned int vcpus, unsigned int cpus)
 {

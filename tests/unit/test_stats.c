@@ -6,7 +6,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
-#include "stats.h"
+#include "compare/stats.h"
 #include "suites.h"
 
 #define EPS 1e-9

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "suites.h"
-#include "timeline.h"
+#include "out/timeline.h"
 
 static const char *outcome(int o)
 {

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yieldlab/abi.h>
-#include "json.h"
-#include "report.h"
+#include "out/json.h"
+#include "vmm/report/report.h"
 #include "suites.h"
-#include "vm.h"
-#include "warn.h"
+#include "vmm/vm.h"
+#include "out/warn.h"
 
 static bool has(const struct yl_warnings *w, enum yl_warn_id id)
 {

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The report as a program reads it: docs/schema/run.json describes it. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "out/json.h"
+#include "vmm/host/privs.h"
+#include "report.h"
+
+/* What each --sched-feature set, and what it was before (restored after). */
+static void json_feats(struct yj *j, const struct yl_config *c)
+{
+	unsigned int i;
+
+	yj_arr(j, "sched_features");
+	for (i = 0; i < c->nr_feats; i++) {
+		yj_obj(j, NULL);
+		yj_str(j, "name", c->feats[i].name);
+		yj_bool(j, "set", c->feats[i].on);
+		yj_bool(j, "original", c->feats[i].orig);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
+}
+
+static void json_config(struct yj *j, const struct yl_report *r,
+			const struct yl_privs *privs)
+{
+	const struct yl_config *c = r->vm->cfg;
+	char cpus[256];
+
+	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
+	yj_obj(j, "config");
+	yj_str(j, "sched", yl_sched_mode_name(c->sched));
+	yj_u64(j, "vcpus", r->vm->nr_vcpus);
+	yj_str(j, "pcpus", cpus);
+	yj_u64(j, "nr_pcpus", (uint64_t)CPU_COUNT(&c->pcpus));
+	yj_str(j, "workload", yl_workload_name(c->workload));
+	yj_str(j, "lock", yl_lock_name(c->lock));
+	yj_str(j, "pv", yl_pv_name(c->pv));
+	yj_str(j, "yield_to", yl_yield_to_name(yl_yield_to(c)));
+	yj_u64(j, "cs_ns", c->cs_ns);
+	yj_u64(j, "think_ns", c->think_ns);
+	yj_u64(j, "duration_ms", c->duration_ms);
+	yj_u64(j, "spin_threshold", c->spin_threshold);
+	yj_u64(j, "spin_us", c->spin_threshold ? 0 : c->spin_us);
+	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
+	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
+	yj_str(j, "pause_exits", yl_pause_exits_name(c->pause_exits));
+	if (yl_given(c, YL_O_HALT_POLL_NS))
+		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
+	else
+		yj_null(j, "halt_poll_ns");
+	yj_str(j, "ipi_via", yl_ipi_path_name(c));
+	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
+	yj_u64(j, "ipi_targets", c->ipi_targets);
+	yj_u64(j, "ipi_every", c->ipi_every);
+	json_feats(j, c);
+	yj_bool(j, "seccomp", c->seccomp);
+	yj_u64(j, "sample_ms", c->sample_ms);
+	if (c->cgroup_parent)
+		yj_str(j, "cgroup_parent", c->cgroup_parent);
+	else
+		yj_null(j, "cgroup_parent");
+	if (privs) {
+		yj_obj(j, "capabilities");
+		yj_str(j, "at_start", privs->at_start);
+		yj_str(j, "after_setup", privs->after_setup);
+		yj_obj_end(j);
+	}
+	yj_obj_end(j);
+}
+
+static void json_host(struct yj *j, const struct yl_report *r)
+{
+	struct utsname u;
+
+	yj_obj(j, "host");
+	if (!uname(&u)) {
+		yj_str(j, "kernel", u.release);
+		yj_str(j, "machine", u.machine);
+	}
+	yj_u64(j, "tsc_khz", r->vm->tsc_khz);
+	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
+	yj_str(j, "kvm_module", yl_kvm_impl_name(r->vm->kvm->impl));
+	yj_obj_end(j);
+}
+
+static void json_check(struct yj *j, const char *key, const struct yl_check *c)
+{
+	yj_obj(j, key);
+	if (c->state < 0)
+		yj_null(j, "ok");
+	else
+		yj_bool(j, "ok", c->state);
+	yj_str(j, "detail", c->text);
+	yj_obj_end(j);
+}
+
+static void json_guest_ipi(struct yj *j, const struct yl_report *r,
+			   const struct yl_vcpu_result *g)
+{
+	yj_obj(j, "ipi");
+	yj_u64(j, "ops", g->ipi_ops);
+	yj_u64(j, "sent", g->ipi_sent);
+	yj_u64(j, "received", g->ipi_received);
+	yj_u64(j, "acked", g->ipi_acked);
+	yj_u64(j, "interrupts", g->ipi_irqs);
+	yj_u64(j, "icr_writes", g->ipi_icr_writes);
+	yj_u64(j, "hypercalls", g->ipi_hypercalls);
+	yj_u64(j, "hypercalls_short", g->ipi_hc_failed);
+	yj_u64(j, "yields", g->ipi_yields);
+	yj_u64(j, "rtt_sum_cycles", g->ipi_rtt_sum);
+	yj_u64(j, "rtt_max_cycles", g->ipi_rtt_max);
+	yj_dbl(j, "rtt_p50_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.5)));
+	yj_dbl(j, "rtt_p99_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_rtt_hist, 0.99)));
+	yj_dbl(j, "delivery_p50_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.5)));
+	yj_dbl(j, "delivery_p99_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->ipi_lat_hist, 0.99)));
+	yl_json_hist(j, "rtt_hist_log2_cycles", g->ipi_rtt_hist);
+	yl_json_hist(j, "delivery_hist_log2_cycles", g->ipi_lat_hist);
+	yj_obj_end(j);
+}
+
+static void json_guest(struct yj *j, const struct yl_report *r, unsigned int i)
+{
+	const struct yl_vcpu_result *g = &r->g[i];
+
+	yj_obj(j, "guest");
+	yj_u64(j, "state", g->state);
+	yj_u64(j, "apic_id", g->apic_id);
+	yj_u64(j, "ops", g->ops);
+	yj_u64(j, "spins", g->spins);
+	yj_u64(j, "yields", g->yields);
+	yj_u64(j, "yields_failed", g->yields_failed);
+	yj_u64(j, "halts", g->halts);
+	yj_u64(j, "kicks", g->kicks);
+	yj_u64(j, "preempted_seen", g->preempted_seen);
+	/* --spin-us as this vCPU's own spin loop counted it (pv_budget_init()) */
+	yj_u64(j, "spin_pauses", g->spin_pauses);
+	yj_u64(j, "lat_sum_cycles", g->lat_sum);
+	yj_u64(j, "lat_max_cycles", g->lat_max);
+	yj_dbl(j, "lat_avg_ns", g->ops ? yl_cycles_to_ns(r->vm, (double)g->lat_sum / (double)g->ops) : 0);
+	yj_dbl(j, "lat_p50_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.5)));
+	yj_dbl(j, "lat_p99_ns_le", yl_cycles_to_ns(r->vm, (double)yl_hist_quantile(g->lat_hist, 0.99)));
+	yj_u64(j, "bench_exits", g->bench_exits);
+	yl_json_hist(j, "lat_hist_log2_cycles", g->lat_hist);
+	json_guest_ipi(j, r, g);
+	yj_obj_end(j);
+}
+
+static void json_exits(struct yj *j, const struct yl_vcpu *v)
+{
+	unsigned int k;
+
+	yj_obj(j, "exits");
+	for (k = 0; k < YL_NR_EXIT_REASONS; k++) {
+		if (!v->ex.count[k])
+			continue;
+		yj_obj(j, yl_exit_reason_name(k));
+		yj_u64(j, "count", v->ex.count[k]);
+		yj_dbl(j, "handling_ns", yl_cycles_to_ns(v->vm, (double)v->ex.cycles[k]));
+		yj_obj_end(j);
+	}
+	yj_obj(j, "io_by_port");
+	for (k = 0; k < YL_IOP_NR; k++)
+		yj_u64(j, yl_io_port_name(k), v->ex.io_port[k]);
+	yj_obj_end(j);
+	yj_obj_end(j);
+}
+
+static void json_kstats(struct yj *j, const char *key, const struct yl_kstats *ks,
+			const uint64_t *before, const uint64_t *after, bool valid)
+{
+	uint32_t i, k;
+
+	if (!valid) {
+		yj_null(j, key);
+		return;
+	}
+	yj_obj(j, key);
+	for (i = 0; i < ks->nr_desc; i++) {
+		const struct yl_kstat_desc *d = &ks->desc[i];
+		bool cum = yl_kstat_is_cumulative(d);
+
+		if (d->size == 1) {
+			yj_u64(j, d->name, cum ? after[d->value_idx] - before[d->value_idx]
+					       : after[d->value_idx]);
+			continue;
+		}
+		yj_arr(j, d->name);
+		for (k = d->value_idx; k < d->value_idx + d->size; k++)
+			yj_u64(j, NULL, cum ? after[k] - before[k] : after[k]);
+		yj_arr_end(j);
+	}
+	yj_obj_end(j);
+}
+
+/* kvm:kvm_exit counts by reason, with the rest as "other"; null if none. */
+static void json_tp(struct yj *j, const struct yl_vcpu *v)
+{
+	const struct yl_tp *tp = v->vm->tp;
+	uint64_t named = 0;
+	unsigned int k;
+
+	if (!tp || !tp->ok || !v->tp.valid) {
+		yj_null(j, "kvm_exit_reasons");
+		return;
+	}
+	yj_obj(j, "kvm_exit_reasons");
+	for (k = 0; k < tp->nr; k++) {
+		yj_u64(j, tp->reasons[k].name, v->tp.n[k]);
+		named += v->tp.n[k];
+	}
+	yj_u64(j, "other", v->tp.n[tp->nr] - named);
+	yj_u64(j, "total", v->tp.n[tp->nr]);
+	yj_obj_end(j);
+}
+
+static void json_hoststat(struct yj *j, const struct yl_vcpu *v)
+{
+	struct yl_hoststat d;
+
+	yl_hoststat_delta(&v->hs_before, &v->hs_after, &d);
+	yj_obj(j, "host_thread");
+	yj_bool(j, "valid", d.valid);
+	yj_u64(j, "tid", (uint64_t)v->tid);
+	yj_u64(j, "run_ns", d.run_ns);
+	yj_u64(j, "wait_ns", d.wait_ns);
+	yj_u64(j, "slices", d.slices);
+	yj_u64(j, "voluntary_ctxt_switches", d.vol_cs);
+	yj_u64(j, "nonvoluntary_ctxt_switches", d.invol_cs);
+	yj_obj_end(j);
+}
+
+static void json_vcpus(struct yj *j, const struct yl_report *r)
+{
+	unsigned int i;
+
+	yj_arr(j, "vcpus");
+	for (i = 0; i < r->vm->nr_vcpus; i++) {
+		const struct yl_vcpu *v = &r->vm->vcpus[i];
+
+		yj_obj(j, NULL);
+		yj_u64(j, "index", i);
+		yj_str(j, "end", yl_vcpu_end_name(v->end));
+		yj_str(j, "detail", v->detail);
+		yj_u64(j, "console_lines_dropped", v->con_dropped);
+		json_guest(j, r, i);
+		json_exits(j, v);
+		json_kstats(j, "kvm", &v->ks, v->ks_before, v->ks_after, v->ks_valid);
+		json_tp(j, v);
+		json_hoststat(j, v);
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
+}
+
+static void json_result(struct yj *j, const struct yl_report *r)
+{
+	yj_obj(j, "result");
+	yj_str(j, "status", r->status);
+	yj_i64(j, "exit_code", r->exit_code);
+	yj_bool(j, "complete", r->complete);
+	yj_str(j, "stopped_by", r->stop == YL_STOP_TIMEOUT ? "watchdog" :
+		   r->stop == YL_STOP_SIGNAL ? "signal" :
+		   r->stop == YL_STOP_SECCOMP ? "seccomp" : "guest");
+	yj_dbl(j, "wall_ms", (double)r->wall_ns / 1e6);
+	yj_dbl(j, "lock_phase_ms", r->phase_ms);
+	yj_u64(j, "ops", r->ops);
+	yj_dbl(j, "ops_per_s", yl_rate(r, r->ops));
+	yj_obj(j, "ops_fairness");
+	yj_dbl(j, "jain", r->ops_jain);
+	yj_u64(j, "min", r->ops_min);
+	yj_u64(j, "max", r->ops_max);
+	yj_obj_end(j);
+	yj_u64(j, "spins", r->spins);
+	yj_u64(j, "yields", r->yields);
+	yj_u64(j, "halts", r->halts);
+	yj_u64(j, "kicks", r->kicks);
+	yj_u64(j, "ipi_ops", r->ipi_ops);
+	yj_dbl(j, "ipi_ops_per_s", yl_rate(r, r->ipi_ops));
+	yj_u64(j, "ipi_sent", r->ipi_sent);
+	yj_u64(j, "ipi_received", r->ipi_received);
+	yj_u64(j, "ipi_acked", r->ipi_acked);
+	yj_u64(j, "ipi_interrupts", r->ipi_irqs);
+	yj_u64(j, "ipi_yields", r->ipi_yields);
+	yj_u64(j, "ipi_hypercalls", r->ipi_hypercalls);
+	yj_u64(j, "shared_counter", r->sum.shared_counter);
+	yj_bool(j, "guest_check_ok", r->sum.check_ok == 1);
+	yj_obj_end(j);
+}
+
+static void json_cgroup(struct yj *j, const struct yl_vm *vm)
+{
+	if (!vm->cgroup[0]) {
+		yj_null(j, "cgroup");
+		return;
+	}
+	yj_obj(j, "cgroup");
+	yj_str(j, "path", vm->cgroup);
+	yj_u64(j, "cpu_weight", vm->cg_weight ? vm->cg_weight : 100);
+	if (vm->cg_valid)
+		yj_u64(j, "usage_usec", vm->cg_usage_us);
+	else
+		yj_null(j, "usage_usec");
+	yj_obj_end(j);
+}
+
+/* What one VM measured: the whole JSON of a single-VM run but config and host. */
+static void json_vm_body(struct yj *j, const struct yl_report *r)
+{
+	unsigned int k;
+
+	json_result(j, r);
+	yl_warnings_json(&r->warn, j);
+	yj_obj(j, "checks");
+	for (k = 0; k < YL_NR_CHECKS; k++)
+		json_check(j, yl_checks[k].json, yl_check_at(r, k));
+	yj_obj_end(j);
+	json_cgroup(j, r->vm);
+	yl_samples_json(j, r);
+	yl_coop_json(j, r);
+	json_vcpus(j, r);
+	json_kstats(j, "vm_kvm", &r->vm->ks, r->vm->ks_before, r->vm->ks_after,
+		    r->vm->ks_valid);
+}
+
+/* Several VMs: every VM's warnings at the top too, each naming its VM. */
+static void json_all_warnings(struct yj *j, const struct yl_report *r,
+			      unsigned int n)
+{
+	struct yl_warnings all = { 0 };
+	unsigned int k, i;
+
+	for (k = 0; k < n; k++)
+		for (i = 0; i < r[k].warn.n; i++)
+			yl_warn(&all, r[k].warn.w[i].id, "VM %u: %s", k,
+				r[k].warn.w[i].text);
+	yl_warnings_json(&all, j);
+}
+
+static void json_combined(struct yj *j, const struct yl_report *r, unsigned int n)
+{
+	uint64_t ops = 0, ipi = 0;
+	double ops_s = 0, ipi_s = 0;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		ops += r[k].ops;
+		ipi += r[k].ipi_ops;
+		ops_s += yl_rate(&r[k], r[k].ops);
+		ipi_s += yl_rate(&r[k], r[k].ipi_ops);
+	}
+	yj_obj(j, "combined");
+	yj_u64(j, "vms", n);
+	yj_str(j, "status", yl_reports_status(r, n));
+	yj_i64(j, "exit_code", yl_reports_exit_code(r, n));
+	yj_u64(j, "ops", ops);
+	yj_dbl(j, "ops_per_s", ops_s);
+	yj_u64(j, "ipi_ops", ipi);
+	yj_dbl(j, "ipi_ops_per_s", ipi_s);
+	yj_obj_end(j);
+}
+
+/*
+ * One VM: the result, checks and vCPUs at the top level.  Several: the
+ * same per VM under "vms", and a "combined" summary.
+ */
+void yl_reports_json(const struct yl_report *r, unsigned int n,
+		     const struct yl_privs *privs, FILE *f)
+{
+	struct yj j;
+	unsigned int k;
+
+	yj_init(&j, f);
+	yj_obj(&j, NULL);
+	yj_header(&j, "run");
+	json_config(&j, r, privs);
+	json_host(&j, r);
+	if (n == 1) {
+		json_vm_body(&j, r);
+	} else {
+		json_combined(&j, r, n);
+		yl_coop_json_top(&j, r);
+		json_all_warnings(&j, r, n);
+		yj_arr(&j, "vms");
+		for (k = 0; k < n; k++) {
+			yj_obj(&j, NULL);
+			yj_u64(&j, "index", k);
+			json_vm_body(&j, &r[k]);
+			yj_obj_end(&j);
+		}
+		yj_arr_end(&j);
+	}
+	yj_obj_end(&j);
+}

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `yieldlab run`: validate everything, create the VM, run the vCPU threads
+ * under a watchdog, and report.  Every signal whose default action ends
+ * the process is taken through a signalfd by the main thread only, from
+ * the first instruction of the command on, so it stops the run cleanly:
+ * the host is put back, then the statistics measured so far are printed.
+ * SIGPIPE is ignored (main.c): a closed pipe is an EPIPE, not a death.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <yieldlab/abi.h>
+#include "vmm/report/report.h"
+#include "vmm/host/knobs.h"
+#include "lib/outfile.h"
+#include "vmm/host/privs.h"
+#include "vmm/hcprobe.h"
+#include "run.h"
+#include "vmm/host/sandbox.h"
+#include "vmm/sampler.h"
+#include "vmm/coop/coop.h"
+
+/* The image is read whole and re-checked: the file may change after stat. */
+int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
+		  struct yl_err *err)
+{
+	ssize_t n;
+	int fd;
+
+	img->owned = NULL;
+	if (!cfg->guest_path) {
+		img->data = yl_guest_image;
+		img->len = (size_t)(yl_guest_image_end - yl_guest_image);
+		return 0;
+	}
+	fd = open(cfg->guest_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return yl_errf(err, "--guest %s: %s", cfg->guest_path, strerror(errno));
+	img->owned = malloc(YL_IMAGE_MAX_FILE + 1);
+	if (!img->owned) {
+		close(fd);
+		return yl_errf(err, "out of memory");
+	}
+	n = read(fd, img->owned, YL_IMAGE_MAX_FILE + 1);
+	close(fd);
+	if (n <= 0 || (size_t)n > YL_IMAGE_MAX_FILE) {
+		free(img->owned);
+		img->owned = NULL;
+		return yl_errf(err, "--guest %s: %s, allowed 1 to %llu bytes",
+			       cfg->guest_path, n < 0 ? strerror(errno) :
+			       n == 0 ? "empty" : "too large",
+			       (unsigned long long)YL_IMAGE_MAX_FILE);
+	}
+	img->data = img->owned;
+	img->len = (size_t)n;
+	return 0;
+}
+
+/*
+ * The catchable signals whose default action terminates (signal(7)), but
+ * SIGUSR1/SIGUSR2, which kick vCPU threads out of KVM_RUN, and SIGPIPE,
+ * which is ignored.
+ */
+static const int stop_signals[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGALRM, SIGVTALRM, SIGPROF,
+	SIGXCPU, SIGXFSZ, SIGPWR, SIGSTKFLT,
+};
+
+/* Blocks them for every thread to come; they arrive on the fd. */
+int yl_signals_take(void)
+{
+	sigset_t set;
+	unsigned int i;
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(&set, stop_signals[i]);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	yl_vcpu_signal_init();
+	yl_coop_signal_init();
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static bool all_finished(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int k;
+
+	if (n && vms[0].coop && !yl_coop_finished(vms[0].coop))
+		return false;
+	for (k = 0; k < n; k++)
+		if (__atomic_load_n(&vms[k].finished, __ATOMIC_ACQUIRE) < vms[k].nr_vcpus)
+			return false;
+	return true;
+}
+
+static void stop_all(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++)
+		yl_vm_stop_all(&vms[k]);
+}
+
+/* A run abandoned once its first @n VMs started: they stop and end. */
+static void stop_and_join(struct yl_vm *vms, unsigned int n, struct yl_coop *coop)
+{
+	unsigned int k;
+
+	stop_all(vms, n);
+	for (k = 0; k < n; k++)
+		yl_vm_join(&vms[k]);
+	if (coop)
+		yl_coop_join(coop);
+}
+
+/*
+ * After a stop, until every vCPU thread has left its loop (they wait at
+ * the leave gate then, blocked), or for 10 s.
+ */
+static void wait_finished(struct yl_vm *vms, unsigned int n)
+{
+	unsigned int tries = 10000;
+
+	while (!all_finished(vms, n) && tries--)
+		usleep(1000);
+}
+
+/*
+ * What the report reads of the host, every vCPU thread finished and
+ * holding still at the leave gate: samples, cgroups.
+ */
+static void host_results(struct yl_vm *vms, unsigned int n,
+			 const struct yl_knobs *knobs, struct yl_sampler *sampler)
+{
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		vms[k].sampler = sampler->interval_ms ? sampler : NULL;
+		vms[k].cg_valid = !yl_cg_usage_us(&knobs->cg, k, &vms[k].cg_usage_us);
+		if (knobs->cg.on)
+			yl_cg_vm_path(&knobs->cg, k, vms[k].cgroup, sizeof(vms[k].cgroup));
+		vms[k].cg_weight = knobs->cg.weight[k];
+	}
+}
+
+/*
+ * Until every vCPU of every VM returned, the watchdog fired or a signal
+ * came.  Each VM ends on its own: one whose guest finished (or failed)
+ * does not stop the others, which go on sharing the pCPUs.
+ */
+static enum yl_run_stop wait_run(struct yl_vm *vms, unsigned int n, int sfd,
+				 uint64_t deadline, int *signo)
+{
+	struct pollfd p[YL_MAX_VMS + 2];
+	unsigned int k;
+
+	while (!all_finished(vms, n)) {
+		uint64_t now = yl_now_ns(), left, c;
+
+		if (now >= deadline) {
+			stop_all(vms, n);
+			return YL_STOP_TIMEOUT;
+		}
+		p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		for (k = 0; k < n; k++)
+			p[k + 1] = (struct pollfd){ .fd = vms[k].done_efd, .events = POLLIN };
+		p[n + 1] = (struct pollfd){ .fd = yl_sandbox_efd(), .events = POLLIN };
+		left = (deadline - now) / 1000000 + 1;
+		if (poll(p, n + 2, left > 1000 ? 1000 : (int)left) < 0 && errno != EINTR)
+			break;
+		if (p[n + 1].revents & POLLIN) {
+			stop_all(vms, n);
+			return YL_STOP_SECCOMP;
+		}
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				*signo = (int)si.ssi_signo;
+			stop_all(vms, n);
+			return YL_STOP_SIGNAL;
+		}
+		for (k = 0; k < n; k++) {
+			if ((p[k + 1].revents & POLLIN) &&
+			    read(vms[k].done_efd, &c, sizeof(c)) < 0)
+				continue;
+			/* A vCPU that ended its VM may have raced thread start-up. */
+			if (__atomic_load_n(&vms[k].stop, __ATOMIC_ACQUIRE))
+				yl_vm_stop_all(&vms[k]);
+		}
+	}
+	return YL_STOP_NONE;
+}
+
+/*
+ * The report of a run whose host settings are already back: the table on
+ * stdout (a closed pipe there is one line on stderr, not a lost JSON),
+ * errors on stderr, then the JSON, complete or absent.
+ */
+static int finish(struct yl_vm *vms, unsigned int n, const struct yl_privs *privs,
+		  struct yl_outfile *json, enum yl_run_stop stop, int signo,
+		  uint64_t wall_ns)
+{
+	struct yl_report *r = calloc(n, sizeof(*r));
+	unsigned int k;
+	int code;
+
+	for (k = 0; r && k < n; k++)
+		if (yl_report_build(&r[k], &vms[k], stop, signo, wall_ns))
+			break;
+	if (!r || k < n) {
+		fprintf(stderr, "yieldlab: out of memory building the report\n");
+		code = YL_EXIT_HOST;
+		goto out;
+	}
+	yl_reports_warn_starved(r, n);
+	if (!vms[0].cfg->quiet)
+		yl_reports_print(r, n, stdout);
+	if (fflush(stdout) || ferror(stdout))
+		fprintf(stderr, "yieldlab: writing the report to stdout: %s\n",
+			strerror(errno));
+	for (k = 0; k < n; k++) {
+		yl_report_errors(&r[k], stderr);
+		if (vms[0].cfg->quiet)
+			yl_warnings_print(&r[k].warn, "yieldlab: ", stderr);
+	}
+	code = yl_reports_exit_code(r, n);
+	for (k = 0; k < n; k++)
+		code = yl_warn_strict(&r[k].warn, vms[0].cfg->strict, code);
+	if (json->f)
+		yl_reports_json(r, n, privs, json->f);
+	code = yl_json_commit(json, code);
+out:
+	for (k = 0; r && k < n; k++)
+		yl_report_free(&r[k]);
+	free(r);
+	return code;
+}
+
+/*
+ * --timeline: the executor's ring, written once the run is over, failed
+ * runs included (their last events are what a user looks for).
+ */
+static const char *tl_outcome(int o)
+{
+	return yl_outcome_name((enum yl_outcome)o);
+}
+
+static int write_timeline(struct yl_outfile *o, const struct yl_coop *c, int code)
+{
+	struct yl_tl_names names;
+	struct yl_err err;
+	int host[YL_MAX_VCPUS];
+	unsigned int i;
+
+	if (!o->f || !c || !c->tl)
+		return code;
+	for (i = 0; i < c->nr_cpus; i++)
+		host[i] = c->cpu[i].host_cpu;
+	names = (struct yl_tl_names){
+		.nr_cpus = c->nr_cpus, .host_cpu = host,
+		.outcome = tl_outcome, .policy = c->pol->name,
+		.preset = c->s->p.preset,
+	};
+	if (yl_tl_write(c->tl, &names, o->f)) {
+		fprintf(stderr, "yieldlab: --timeline %s: write failed\n", o->path);
+		return code ? code : YL_EXIT_HOST;
+	}
+	if (yl_outfile_commit(o, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return code ? code : YL_EXIT_HOST;
+	}
+	return code;
+}
+
+/* Everything that can be checked without creating a VM, in that order. */
+int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
+{
+	struct yl_err err;
+	cpu_set_t allowed;
+	int code;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		fprintf(stderr, "yieldlab: sched_getaffinity: %s\n", strerror(errno));
+		return YL_EXIT_HOST;
+	}
+	if (yl_cli_check_host(cfg, &allowed, &err) || yl_load_image(cfg, img, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		return YL_EXIT_USAGE;
+	}
+	code = YL_EXIT_HOST;
+	if (yl_kvm_open(kvm, &err))
+		goto out_img;
+	code = YL_EXIT_USAGE;
+	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err))
+		goto out_kvm;
+	code = YL_EXIT_HOST;
+	if (yl_vm_check_knobs(cfg, kvm, &err) || yl_sampler_probe(cfg, &err) ||
+	    yl_hc_check_run(cfg, kvm, &err))
+		goto out_kvm;
+	return YL_EXIT_OK;
+out_kvm:
+	yl_kvm_close(kvm);
+out_img:
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	free(img->owned);
+	return code;
+}
+
+static int pass_privs(const void *privs, struct yl_err *err)
+{
+	return yl_privs_lock_thread(privs, YL_THREAD_VCPU, err);
+}
+
+/*
+ * Every vCPU thread waits at the gate: open the tracepoint counters on
+ * their thread IDs while we still may, plan the capabilities to keep
+ * (only what putting the host back needs, see yl_privs_plan()), and let
+ * the threads go, each locking itself down (yl_privs_lock_thread()).
+ * The main thread locks itself once the sampler thread exists, since its
+ * filter allows no new thread.
+ */
+static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
+		     struct yl_privs *privs, const struct yl_knobs *knobs,
+		     const char *out_dir, const char *tl_dir, struct yl_err *err)
+{
+	struct yl_restore_paths r;
+	unsigned int k, i;
+
+	for (k = 0; k < n && !vms[k].coop; k++)	/* coop: no vCPU threads */
+		for (i = 0; i < vms[k].nr_vcpus; i++) {
+			if (yl_cg_place(&knobs->cg, k, vms[k].vcpus[i].tid, err))
+				return -1;
+			yl_tp_open(vms[k].tp, vms[k].vcpus[i].tid, &vms[k].vcpus[i].tp);
+		}
+	yl_restore_paths(&r, &(struct yl_priv_paths){ knobs->features_path,
+			 knobs->state_dir, &knobs->cg, out_dir, tl_dir }, knobs->nr != 0);
+	if (yl_privs_plan(privs, r.p, r.n, err))
+		return -1;
+	gate->pass = pass_privs;
+	gate->arg = privs;
+	yl_gate_set(gate, 1);
+	return 0;
+}
+
+/*
+ * The state directory, where a run keeps its crash-safety record and
+ * takes the lock that orders host changes between runs.  A run that
+ * changes nothing on the host still replays dead runs' records when it
+ * may (as root); an untrusted directory only stops a run that needs it.
+ */
+static int open_state(struct yl_knobs *knobs, const struct yl_config *cfg,
+		      struct yl_err *err)
+{
+	bool need = cfg->nr_feats || knobs->cg.on;
+
+	if (!need && geteuid())
+		return 0;
+	if (!yl_knobs_open(knobs, need, err))
+		return 0;
+	if (need)
+		return -1;
+	fprintf(stderr, "yieldlab: warning: %s; killed runs' records not replayed\n",
+		err->msg);
+	return 0;
+}
+
+/*
+ * Under the state directory's lock: replay killed runs' records, read
+ * the originals, refuse what a live run holds, record, change.
+ */
+static int setup_host(struct yl_knobs *knobs, struct yl_config *cfg,
+		      struct yl_err *err)
+{
+	int bad;
+
+	/*
+	 * What needs no lock first (features this kernel has, the cgroup
+	 * parent): a run refused for them leaves no state directory behind.
+	 * Under the lock it is checked again, with live runs' records.
+	 */
+	if (yl_knobs_check(knobs, cfg, err))
+		return -1;
+	if (open_state(knobs, cfg, err))
+		return -1;
+	yl_knobs_recover(knobs, stderr);
+	bad = yl_knobs_check(knobs, cfg, err) || yl_knobs_apply(knobs, err);
+	yl_knobs_unlock(knobs);
+	return bad ? -1 : 0;
+}
+
+/* Puts the host back; a failure turns an ok run's exit code into 3. */
+static int restore_host(struct yl_knobs *knobs, int code)
+{
+	if (yl_knobs_restore(knobs, stderr) && code == YL_EXIT_OK)
+		code = YL_EXIT_HOST;
+	yl_knobs_close(knobs);
+	return code;
+}
+
+/*
+ * Every terminating signal is blocked from the start (it arrives on the
+ * signalfd) and host state changes only after every check passed, so
+ * every way out of here below setup_host() passes restore_host(), and
+ * does so before the report is printed.
+ */
+int yl_run(struct yl_config *cfg, struct yl_run_result *res)
+{
+	struct yl_vm vms[YL_MAX_VMS];
+	unsigned int k, made = 0, n = cfg->nr_vms;
+	struct yl_outfile json = { 0 }, timeline = { 0 };
+	struct yl_privs privs;
+	struct yl_sampler sampler;
+	struct yl_coop coop = { 0 };
+	struct yl_gate gate, leave;
+	struct yl_tp tp;
+	struct yl_knobs knobs;
+	struct yl_image img;
+	struct yl_kvm kvm;
+	struct yl_err err;
+	enum yl_run_stop stop;
+	/* the watchdog counts from here: setting up 4096 vCPUs takes a while */
+	uint64_t t0, deadline = yl_now_ns() + yl_effective_timeout_s(cfg) * 1000000000ull;
+	int sfd, code, restored, signo = 0;
+
+	sfd = yl_signals_take();
+	if (sfd < 0) {
+		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
+		return YL_EXIT_HOST;
+	}
+	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		close(sfd);
+		return YL_EXIT_HOST;
+	}
+	if (yl_json_open(&json, cfg->json_path)) {
+		close(sfd);
+		return YL_EXIT_USAGE;
+	}
+	if (cfg->timeline_path &&
+	    yl_outfile_open(&timeline, "--timeline", cfg->timeline_path, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_outfile_abort(&json);
+		close(sfd);
+		return YL_EXIT_USAGE;
+	}
+	yl_knobs_init(&knobs);
+	yl_privs_init(&privs);
+	privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
+	code = YL_EXIT_HOST;
+	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
+	    yl_privs_check(cfg, &(struct yl_priv_paths){
+			   knobs.features_path, knobs.state_dir, &knobs.cg, NULL, NULL }, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		goto out_json;
+	}
+	code = yl_prepare(cfg, &kvm, &img);
+	if (code)
+		goto out_json;
+	code = YL_EXIT_HOST;
+	if (setup_host(&knobs, cfg, &err)) {
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		goto out_knobs;
+	}
+	for (made = 0; made < n; made++) {
+		if (yl_now_ns() > deadline) {
+			code = YL_EXIT_TIMEOUT;
+			yl_errf(&err, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
+				(unsigned long long)yl_effective_timeout_s(cfg), made, n);
+			goto out_err;
+		}
+		if (yl_vm_create(&vms[made], &kvm, cfg, img.data, img.len, &err)) {
+			made++;		/* partly made: destroyed below */
+			goto out_err;
+		}
+	}
+	if (cfg->sched == YL_SCHED_COOP) {
+		if (yl_coop_create(&coop, vms, n, &err))
+			goto out_err;
+		for (k = 0; k < n; k++) {
+			vms[k].coop = &coop;
+			vms[k].coop_calls = &yl_coop_calls;
+		}
+	}
+	yl_gate_init(&gate);
+	yl_gate_init(&leave);
+	yl_tp_init(&tp, !cfg->exit_tp || cfg->sched == YL_SCHED_COOP);
+	if (cfg->sched == YL_SCHED_COOP && cfg->exit_tp)	/* docs/coop.md */
+		snprintf(tp.why, sizeof(tp.why), "coop: a pCPU thread runs many vCPUs; KVM's per-vCPU statistics count the exits");
+	for (k = 0; k < n; k++) {
+		vms[k].gate = &gate;
+		vms[k].leave_gate = &leave;
+		vms[k].tp = &tp;
+	}
+	for (k = 0; k < n; k++)
+		if (yl_vm_start(&vms[k], &err))
+			break;
+	if (k < n || (vms[0].coop && yl_coop_start(&coop, &err))) {
+		stop_and_join(vms, k, vms[0].coop);	/* VM k cleaned up after itself */
+		goto out_err;
+	}
+	yl_gate_wait_all(&gate, vms[0].coop ? coop.nr_cpus : n * cfg->nr_vcpus);
+	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
+	    open_gate(vms, n, &gate, &privs, &knobs, yl_outfile_dir(&json),
+		      yl_outfile_dir(&timeline), &err) ||
+	    yl_sampler_start(&sampler, &err) ||
+	    yl_privs_drop(&privs, &err)) {
+		stop_and_join(vms, n, vms[0].coop);
+		yl_sampler_free(&sampler);
+		goto out_err;
+	}
+	if (cfg->sched == YL_SCHED_COOP)
+		yl_coop_begin(&coop);
+	t0 = yl_now_ns();
+	stop = wait_run(vms, n, sfd, deadline, &signo);
+	wait_finished(vms, n);
+	host_results(vms, n, &knobs, &sampler);
+	for (k = 0; k < n; k++)
+		yl_vm_join(&vms[k]);
+	if (vms[0].coop)
+		yl_coop_join(&coop);
+	yl_sampler_stop(&sampler);
+	restored = restore_host(&knobs, YL_EXIT_OK);
+	code = finish(vms, n, &privs, &json, stop, signo, yl_now_ns() - t0);
+	code = write_timeline(&timeline, vms[0].coop, code);
+	if (code == YL_EXIT_OK)
+		code = restored;
+	code = yl_sandbox_exit_code(code);
+	if (res && vms[0].coop)
+		yl_coop_handoffs(&coop, &res->handoff);
+	yl_sampler_free(&sampler);
+	goto out_vm;
+out_err:
+	fprintf(stderr, "yieldlab: %s\n", err.msg);
+out_vm:
+	for (k = 0; k < made; k++)
+		yl_vm_destroy(&vms[k]);
+	yl_coop_destroy(&coop);
+out_knobs:
+	code = restore_host(&knobs, code);
+	yl_kvm_close(&kvm);
+	free(img.owned);
+out_json:
+	yl_outfile_abort(&json);
+	yl_outfile_abort(&timeline);
+	close(sfd);
+	return code;
+}
+
+int yl_cmd_run(struct yl_config *cfg)
+{
+	return yl_run(cfg, NULL);
+}
