@@ -87,16 +87,28 @@ double yl_jain(double sum, double sum_sq, unsigned int n)
  * A signal that kicks a thread out of KVM_RUN: no SA_RESTART, so the
  * ioctl (or a futex wait) returns EINTR instead of resuming.
  */
+/* Sleep while *@w is @val, as the futex word says (one check, may wake early). */
+void yl_futex_wait(uint32_t *w, uint32_t val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+/* Wake up to @n sleepers on @w. */
+void yl_futex_wake(uint32_t *w, int n)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
 void yl_turn_wait(uint32_t *w, uint32_t val)
 {
 	while (__atomic_load_n(w, __ATOMIC_ACQUIRE) == val)
-		syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+		yl_futex_wait(w, val);
 }
 
 void yl_turn_set(uint32_t *w, uint32_t val)
 {
 	__atomic_store_n(w, val, __ATOMIC_RELEASE);
-	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	yl_futex_wake(w, 1);
 }
 
 int yl_kick_signal(int sig, void (*handler)(int))

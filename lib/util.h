@@ -47,6 +47,8 @@ int yl_write_text(const char *path, const char *s);
 int yl_cmp_dbl(const void *a, const void *b);
 double yl_jain(double sum, double sum_sq, unsigned int n);
 int yl_kick_signal(int sig, void (*handler)(int));
+void yl_futex_wait(uint32_t *w, uint32_t val);
+void yl_futex_wake(uint32_t *w, int n);
 /* A turn passed between two threads through a futex word. */
 void yl_turn_wait(uint32_t *w, uint32_t val);	/* while *w == val */
 void yl_turn_set(uint32_t *w, uint32_t val);	/* and wake one waiter */

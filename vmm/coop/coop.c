@@ -18,9 +18,15 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include "coop.h"
+#include "internal.h"
 #include "vmm/vm.h"
 
 #define YL_SIG_TICK	SIGUSR2
+
+/* The kernel's name (asm-generic/siginfo.h); glibc before 2.41 lacks it. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id	_sigev_un._tid
+#endif
 
 /*
  * The tick (and a kick from another CPU) is blocked in an executor
@@ -79,48 +85,7 @@ static int run_mask(int fd)
 	return ioctl(fd, KVM_SET_SIGNAL_MASK, &km);
 }
 
-static void futex_wait(uint32_t *w, uint32_t val)
-{
-	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
-}
-
-static void futex_wake(uint32_t *w)
-{
-	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-static uint64_t now_ns(const struct yl_coop *c)
-{
-	return yl_now_ns() - c->t0;
-}
-
-static unsigned int cpu_of(const struct yl_coop *c, unsigned int t)
-{
-	return c->s->tasks[t].cpu;
-}
-
-static bool runnable(const struct yl_coop *c, unsigned int t)
-{
-	return c->s->tasks[t].state == YL_TASK_RUNNABLE;
-}
-
-static struct yl_vm *vm_of(const struct yl_coop *c, unsigned int t)
-{
-	return c->v[t].vcpu->vm;
-}
-
-/* The guest's page of preempted bytes (abi.h), in the task's own VM. */
-static volatile uint8_t *preempted(const struct yl_coop *c, unsigned int t)
-{
-	return vm_of(c, t)->mem + YL_COOP_PREEMPTED_GPA + c->v[t].vcpu->idx;
-}
-
-static bool vm_stopped(const struct yl_coop *c, unsigned int t)
-{
-	return __atomic_load_n(&vm_of(c, t)->stop, __ATOMIC_ACQUIRE);
-}
-
-static void tl_add(struct yl_coop *c, enum yl_tl_kind kind, unsigned int cpu,
+void coop_tl_add(struct yl_coop *c, enum yl_tl_kind kind, unsigned int cpu,
 		   unsigned int t, int32_t arg, int64_t val, uint64_t ts,
 		   uint64_t dur)
 {
@@ -134,163 +99,6 @@ static void tl_add(struct yl_coop *c, enum yl_tl_kind kind, unsigned int cpu,
 		yl_tl_add(c->tl, &e);
 }
 
-/* ------------------------------------------------------------ creation */
-
-static int parse_pcpus(struct yl_coop *c, const cpu_set_t *set,
-		       struct yl_err *err)
-{
-	int cpu;
-
-	c->nr_cpus = 0;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, set) && c->nr_cpus < YL_MAX_VCPUS)
-			c->nr_cpus++;
-	if (!c->nr_cpus)
-		return yl_errf(err, "--sched coop: no physical CPU in --pcpus");
-	c->cpu = calloc(c->nr_cpus, sizeof(*c->cpu));
-	if (!c->cpu)
-		return yl_errf(err, "out of memory");
-	c->nr_cpus = 0;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, set) && c->nr_cpus < YL_MAX_VCPUS)
-			c->cpu[c->nr_cpus++].host_cpu = cpu;
-	return 0;
-}
-
-/*
- * cpu.weight to a group's shares, as sched_weight_from_cgroup() does
- * (kernel/sched/sched.h): weight 100 is NICE_0_LOAD, 1024.
- */
-static uint64_t shares_of(unsigned int weight)
-{
-	return ((uint64_t)weight * 1024 + 50) / 100;
-}
-
-/* One scheduler for every VM: a group per VM when there are several. */
-static int make_sched(struct yl_coop *c, struct yl_err *err)
-{
-	const struct yl_config *cfg = c->cfg;
-	unsigned int *task_cpu = calloc(c->nr, sizeof(*task_cpu));
-	int *task_group = calloc(c->nr, sizeof(*task_group));
-	struct yl_sched_params p;
-	unsigned int t, k;
-	int r = 0;
-
-	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
-		r = yl_errf(err, "--preset %s: unknown", cfg->preset);
-	else if (!task_cpu || !task_group)
-		r = yl_errf(err, "out of memory");
-	if (r)
-		goto out;
-	if (cfg->hz)
-		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
-	p.flat = cfg->flat;
-	p.credit_budget_pct = cfg->credit_budget;
-	for (t = 0; t < c->nr; t++) {
-		task_cpu[t] = t % c->nr_cpus;
-		task_group[t] = c->nr_vms > 1 ? (int)(t / c->per_vm) : -1;
-	}
-	c->s = yl_sched_create(&p, c->nr_cpus, c->nr, c->nr_vms > 1 ? c->nr_vms : 0,
-			       task_cpu, task_group, NULL);
-	if (!c->s) {
-		r = yl_errf(err, "out of memory");
-		goto out;
-	}
-	for (k = 0; c->nr_vms > 1 && k < c->nr_vms; k++)
-		if (yl_vm_cpu_weight(cfg, k))
-			yl_sched_set_group_shares(c->s, k,
-						  shares_of(yl_vm_cpu_weight(cfg, k)));
-out:
-	free(task_cpu);
-	free(task_group);
-	return r;
-}
-
-static int make_targets(struct yl_coop *c, struct yl_err *err)
-{
-	unsigned int k;
-
-	c->tgt = calloc(c->nr_vms, sizeof(*c->tgt));
-	if (!c->tgt)
-		return yl_errf(err, "out of memory");
-	for (k = 0; k < c->nr_vms; k++)
-		if (yl_target_init_vm(&c->tgt[k], c->cfg->target, k * c->per_vm,
-				      c->per_vm))
-			return yl_errf(err, "out of memory");
-	return 0;
-}
-
-static int make_timeline(struct yl_coop *c, struct yl_err *err)
-{
-	if (!c->cfg->timeline_path)
-		return 0;
-	c->tl = calloc(1, sizeof(*c->tl));
-	if (!c->tl || yl_tl_init(c->tl, c->cfg->timeline_events))
-		return yl_errf(err, "--timeline: %llu events do not fit in memory",
-			       (unsigned long long)c->cfg->timeline_events);
-	return 0;
-}
-
-int yl_coop_create(struct yl_coop *c, struct yl_vm *vms, unsigned int nr_vms,
-		   struct yl_err *err)
-{
-	unsigned int t, i;
-
-	memset(c, 0, sizeof(*c));
-	pthread_mutex_init(&c->lock, NULL);
-	c->cfg = vms[0].cfg;
-	c->vms = vms;
-	c->nr_vms = nr_vms;
-	c->per_vm = vms[0].nr_vcpus;
-	c->nr = c->left = nr_vms * c->per_vm;
-	c->pol = c->cfg->policy;
-	if (parse_pcpus(c, &c->cfg->pcpus, err) || make_sched(c, err) ||
-	    make_targets(c, err) || make_timeline(c, err))
-		return -1;
-	c->v = calloc(c->nr, sizeof(*c->v));
-	if (!c->v)
-		return yl_errf(err, "out of memory");
-	for (t = 0; t < c->nr; t++) {
-		struct yl_vcpu *v = &vms[t / c->per_vm].vcpus[t % c->per_vm];
-
-		c->v[t].vcpu = v;
-		c->v[t].vm = t / c->per_vm;
-		c->v[t].last_thread = -1;
-		v->task = t;
-	}
-	for (i = 0; i < c->nr_cpus; i++) {
-		c->cpu[i].c = c;
-		c->cpu[i].idx = i;
-		c->cpu[i].curr = c->cpu[i].last_task = -1;
-		c->watch[i] = -1;
-	}
-	return 0;
-}
-
-void yl_coop_destroy(struct yl_coop *c)
-{
-	unsigned int k, i;
-
-	for (i = 0; c->cpu && i < c->nr_cpus; i++)
-		if (c->cpu[i].has_timer)
-			timer_delete(c->cpu[i].timer);
-	if (c->s)
-		yl_sched_destroy(c->s);
-	for (k = 0; c->tgt && k < c->nr_vms; k++)
-		yl_target_free(&c->tgt[k]);
-	if (c->tl)
-		yl_tl_free(c->tl);
-	free(c->tl);
-	free(c->tgt);
-	free(c->v);
-	free(c->cpu);
-	c->tl = NULL;
-	c->tgt = NULL;
-	c->v = NULL;
-	c->cpu = NULL;
-	c->s = NULL;
-}
-
 /* ------------------------------------------------- decisions, carried out */
 
 /* Lock held: ask an idle CPU's thread to look again, after the unlock. */
@@ -298,7 +106,7 @@ static void wake_cpu(struct yl_coop_cpu *pc)
 {
 	__atomic_add_fetch(&pc->word, 1, __ATOMIC_RELEASE);
 	if (pc->idle)
-		futex_wake(&pc->word);
+		yl_futex_wake(&pc->word, INT_MAX);
 }
 
 /* A CPU whose thread is in (or about to enter) KVM_RUN: out of it. */
@@ -308,14 +116,13 @@ static void kick_cpu(struct yl_coop_cpu *pc)
 		pthread_kill(pc->thread, YL_SIG_TICK);
 }
 
-static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now);
 
 /* Lock held: the CPU's pick, which may settle a watched decision. */
 static int pick(struct yl_coop *c, unsigned int cpu)
 {
 	uint64_t now = now_ns(c);	/* one instant for the look and the pick */
 	int w = c->watch[cpu], next;
-	bool at_pick = w >= 0 && target_eligible(c, (unsigned int)w, now);
+	bool at_pick = w >= 0 && coop_target_eligible(c, (unsigned int)w, now);
 
 	next = yl_sched_pick(c->s, cpu, now);
 	if (w < 0)
@@ -337,7 +144,7 @@ static void close_slice(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int 
 {
 	uint64_t now = now_ns(c), s = c->v[t].run_start_ns;
 
-	tl_add(c, YL_TL_RUN, pc->idx, t, -1, 0, s, now > s ? now - s : 0);
+	coop_tl_add(c, YL_TL_RUN, pc->idx, t, -1, 0, s, now > s ? now - s : 0);
 }
 
 /* Lock held: @t is the CPU's task from now; its thread enters it next. */
@@ -354,13 +161,13 @@ static void set_curr(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
 	if (cv->hinted_ns && !cv->decided_ns)
 		cv->decided_ns = now;
 	if (c->tl)
-		tl_add(c, YL_TL_LAG, pc->idx, t, se->cfs_rq ?
+		coop_tl_add(c, YL_TL_LAG, pc->idx, t, se->cfs_rq ?
 		       yl_entity_eligible(se->cfs_rq, se) : 0,
 		       se->cfs_rq ? yl_entity_lag(se->cfs_rq, se) : 0, now, 0);
 }
 
 /* Lock held: the CPU runs whatever sched/ picks now. */
-static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end)
+void coop_reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end)
 {
 	int cur = pc->curr, next = pick(c, pc->idx);
 
@@ -369,7 +176,7 @@ static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end
 	if (cur >= 0) {
 		if (slice_end) {
 			c->v[cur].preemptions++;
-			tl_add(c, YL_TL_SLICE_END, pc->idx, (unsigned int)cur, -1, 0,
+			coop_tl_add(c, YL_TL_SLICE_END, pc->idx, (unsigned int)cur, -1, 0,
 			       now_ns(c), 0);
 		}
 		/*
@@ -392,7 +199,7 @@ static void reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end
  * its own thread: one in KVM_RUN is kicked out of it, an idle one is
  * given its pick here and woken.  The caller's CPU is the caller's.
  */
-static void resched_others(struct yl_coop *c, int mine)
+void coop_resched_others(struct yl_coop *c, int mine)
 {
 	unsigned int cpu;
 
@@ -405,18 +212,18 @@ static void resched_others(struct yl_coop *c, int mine)
 			kick_cpu(pc);
 			continue;
 		}
-		reschedule(c, pc, false);
+		coop_reschedule(c, pc, false);
 		if (pc->curr >= 0)
 			wake_cpu(pc);
 	}
 }
 
 /* Lock held: whatever sched/ changed, every CPU acts on it, ours last. */
-static void carry_out(struct yl_coop *c, struct yl_coop_cpu *pc)
+void coop_carry_out(struct yl_coop *c, struct yl_coop_cpu *pc)
 {
-	resched_others(c, (int)pc->idx);
+	coop_resched_others(c, (int)pc->idx);
 	if (c->s->cpus[pc->idx].need_resched)
-		reschedule(c, pc, false);
+		coop_reschedule(c, pc, false);
 }
 
 static void wake_all(struct yl_coop *c)
@@ -483,12 +290,12 @@ static void finish_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 	if (owner) {
 		__atomic_store_n(&owner->curr, -1, __ATOMIC_RELEASE);
 		if (owner == pc)
-			reschedule(c, owner, false);
+			coop_reschedule(c, owner, false);
 		else
 			wake_cpu(owner);
 	}
 	if (c->begun)
-		resched_others(c, pc ? (int)pc->idx : -1);
+		coop_resched_others(c, pc ? (int)pc->idx : -1);
 	yl_vcpu_finish(cv->vcpu);
 	if (!c->left)
 		wake_all(c);
@@ -556,7 +363,7 @@ static void count_handoff(struct yl_coop *c, struct yl_coop_cpu *pc,
 	cv->handoffs++;		/* only its current CPU's thread enters it */
 	if (h->hint_cpu == (int)pc->idx)
 		__atomic_add_fetch(&c->handoff_same_thread, 1, __ATOMIC_RELAXED);
-	tl_add(c, YL_TL_HANDOFF, pc->idx, t, h->hint_cpu, (int64_t)d, now, 0);
+	coop_tl_add(c, YL_TL_HANDOFF, pc->idx, t, h->hint_cpu, (int64_t)d, now, 0);
 }
 
 /*
@@ -633,7 +440,7 @@ static int next_task(struct yl_coop *c, struct yl_coop_cpu *pc,
 			uint32_t w = __atomic_load_n(&pc->word, __ATOMIC_ACQUIRE);
 
 			pthread_mutex_unlock(&c->lock);
-			futex_wait(&pc->word, w);
+			yl_futex_wait(&pc->word, w);
 			pthread_mutex_lock(&c->lock);
 		}
 		pc->idle = false;
@@ -662,7 +469,7 @@ void yl_coop_intr(struct yl_coop *c, struct yl_vcpu *v)
 	pc = &c->cpu[cpu_of(c, t)];
 	if (pc->curr == (int)t && !c->v[t].done &&
 	    yl_sched_tick(c->s, pc->idx, now_ns(c)))
-		reschedule(c, pc, true);
+		coop_reschedule(c, pc, true);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -701,7 +508,7 @@ static int make_timer(struct yl_coop *c, struct yl_coop_cpu *pc)
 	memset(&ev, 0, sizeof(ev));
 	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = YL_SIG_TICK;
-	ev._sigev_un._tid = pc->tid;
+	ev.sigev_notify_thread_id = pc->tid;
 	if (timer_create(CLOCK_MONOTONIC, &ev, &pc->timer))
 		return -1;
 	pc->has_timer = true;
@@ -724,7 +531,7 @@ static bool all_stopped(const struct yl_coop *c)
 static void wait_begin(struct yl_coop *c)
 {
 	while (!__atomic_load_n(&c->begun, __ATOMIC_ACQUIRE) && !all_stopped(c))
-		futex_wait(&c->begun, 0);
+		yl_futex_wait(&c->begun, 0);
 }
 
 /* This thread cannot run: every VM ends, the first vCPU says why. */
@@ -829,12 +636,12 @@ void yl_coop_begin(struct yl_coop *c)
 	c->t0 = yl_now_ns();
 	yl_sched_start(c->s, 0);
 	for (cpu = 0; cpu < c->nr_cpus; cpu++)
-		reschedule(c, &c->cpu[cpu], false);
+		coop_reschedule(c, &c->cpu[cpu], false);
 	__atomic_store_n(&c->begun, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&c->lock);
-	futex_wake(&c->begun);
+	yl_futex_wake(&c->begun, INT_MAX);
 	for (cpu = 0; cpu < c->nr_cpus; cpu++)
-		futex_wake(&c->cpu[cpu].word);
+		yl_futex_wake(&c->cpu[cpu].word, INT_MAX);
 }
 
 /*
@@ -847,10 +654,10 @@ void yl_coop_stop(struct yl_coop *c)
 	unsigned int i;
 
 	__atomic_add_fetch(&c->stops, 1, __ATOMIC_RELEASE);
-	futex_wake(&c->begun);
+	yl_futex_wake(&c->begun, INT_MAX);
 	for (i = 0; c->cpu && i < c->nr_cpus; i++) {
 		__atomic_add_fetch(&c->cpu[i].word, 1, __ATOMIC_RELEASE);
-		futex_wake(&c->cpu[i].word);
+		yl_futex_wake(&c->cpu[i].word, INT_MAX);
 		kick_cpu(&c->cpu[i]);
 	}
 }
@@ -884,272 +691,3 @@ void yl_coop_join(struct yl_coop *c)
 		}
 }
 
-/* ------------------------------------------------------ the guest's calls */
-
-/*
- * Lock held: a halted vCPU is woken (true); one not halted keeps the
- * wake-up for its next halt, as KVM's pv_unhalted does.
- */
-static bool wake_halted(struct yl_coop *c, unsigned int t)
-{
-	if (c->s->tasks[t].state != YL_TASK_BLOCKED) {
-		c->v[t].kicked = true;
-		return false;
-	}
-	yl_sched_wake(c->s, t, now_ns(c));	/* it blocked: not preempted */
-	return true;
-}
-
-/* A receiver's ipi_received, as the guest keeps it (untrusted: a count). */
-static uint64_t ipi_received(const struct yl_coop *c, unsigned int t)
-{
-	const struct yl_vcpu_result *rec = (const void *)(vm_of(c, t)->mem +
-						       YL_VCPU_RESULT_GPA(c->v[t].vcpu->idx));
-
-	return __atomic_load_n(&rec->ipi_received, __ATOMIC_RELAXED);
-}
-
-/*
- * An IPI injected into @t: it has an interrupt pending (what the seed's
- * second candidate step reads, kvm_arch_dy_has_pending_interrupt()'s
- * question) until its handler ran.
- */
-static void mark_pending(struct yl_coop *c, unsigned int t)
-{
-	if (c->v[t].eoi_wait)
-		return;
-	c->v[t].eoi_mark = ipi_received(c, t);
-	c->v[t].eoi_wait = true;
-	c->tgt[c->v[t].vm].v[c->v[t].vcpu->idx].pending_irq = true;
-}
-
-/*
- * ipi-pairs needs to know when a receiver EOIed (kvm_lapic's EOI, which
- * stays in the kernel here): a receiver whose handled count moved past
- * its mark has run the handler, which EOIs first.  Looked at when a hint
- * comes, the one moment target choice reads it.
- */
-static void settle_eois(struct yl_coop *c, unsigned int vm)
-{
-	unsigned int i, t;
-
-	for (i = 0; i < c->per_vm; i++) {
-		t = vm * c->per_vm + i;
-		if (c->v[t].eoi_wait && ipi_received(c, t) > c->v[t].eoi_mark) {
-			yl_target_eoi(&c->tgt[vm], i, YL_IPI_VECTOR);
-			c->tgt[vm].v[i].pending_irq = false;
-			c->v[t].eoi_wait = false;
-		}
-	}
-}
-
-/* Was the hinted target eligible on its queue before the policy acted? */
-static bool target_eligible(struct yl_coop *c, unsigned int t, uint64_t now)
-{
-	const struct yl_se *se = &c->s->tasks[t].se;
-
-	yl_sched_update_curr(c->s, cpu_of(c, t), now);
-	return se->on_rq && yl_entity_eligible(se->cfs_rq, se);
-}
-
-/*
- * An honoured hint whose target is on the yielder's CPU: watch whether
- * the pick the yielder makes next, in the same critical section, is it.
- */
-static void watch_decision(struct yl_coop *c, unsigned int t, bool eligible)
-{
-	unsigned int cpu = cpu_of(c, t);
-
-	c->watch[cpu] = (int)t;
-	c->watch_eligible[cpu] = eligible;
-	if (eligible)
-		c->honoured_eligible++;
-	else
-		c->honoured_ineligible++;
-}
-
-/* The executor thread a task's exit is handled on: its CPU's. */
-static struct yl_coop_cpu *cpu_running(struct yl_coop *c, unsigned int t)
-{
-	return &c->cpu[cpu_of(c, t)];
-}
-
-/* A vCPU index the guest named, within its own VM, as a task; -1 if none. */
-static int named(const struct yl_coop *c, unsigned int me, uint32_t idx)
-{
-	if (idx >= c->per_vm || idx == c->v[me].vcpu->idx)
-		return -1;
-	return (int)(c->v[me].vm * c->per_vm + idx);
-}
-
-/*
- * The trapped spin: kvm_vcpu_on_spin() with sched/'s target choice and
- * policy.  Whatever they changed is carried out: our CPU reschedules if
- * asked to, other CPUs' threads are kicked.  A hint names a vCPU of the
- * yielder's own VM; the scheduler may still run another VM's next.
- */
-void yl_coop_spin(struct yl_coop *c, struct yl_vcpu *v, uint32_t arg)
-{
-	unsigned int me = v->task, vm = c->v[me].vm;
-	int hint = named(c, me, arg & 0xffffu), chosen = -1;
-	struct yl_coop_cpu *pc;
-	bool eligible = false;
-	enum yl_outcome o;
-	uint64_t now, exited = now_ns(c);	/* the hand-off latency's start */
-
-	pthread_mutex_lock(&c->lock);
-	pc = cpu_running(c, me);
-	now = now_ns(c);
-	c->v[me].hints++;
-	settle_eois(c, vm);
-	yl_sched_update_curr(c->s, pc->idx, now);
-	if (hint >= 0)
-		eligible = target_eligible(c, (unsigned int)hint, now);
-	o = yl_directed_yield(c->s, c->pol, &c->tgt[vm], me, hint, now, &chosen);
-	c->v[me].outcomes[o]++;
-	c->outcomes[o]++;
-	tl_add(c, YL_TL_HINT, pc->idx, me, chosen >= 0 ? (int32_t)c->v[chosen].vcpu->idx : -1,
-	       o, now, 0);
-	/* watched only where the next pick is ours, made right below */
-	if (o == YL_OUT_HONOURED && hint >= 0 && chosen == hint &&
-	    cpu_of(c, (unsigned int)hint) == pc->idx)
-		watch_decision(c, (unsigned int)hint, eligible);
-	if (chosen >= 0 && yl_outcome_done(o)) {
-		c->v[chosen].decided_ns = 0;
-		c->v[chosen].hint_cpu = (int)pc->idx;
-		c->v[chosen].hinted_ns = exited ? exited : 1;
-	}
-	carry_out(c, pc);
-	c->watch[pc->idx] = -1;	/* no pick came: nothing to settle */
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* kvm_wait()'s HLT: sleep until kicked, unless the kick came first. */
-void yl_coop_halt(struct yl_coop *c, struct yl_vcpu *v)
-{
-	unsigned int me = v->task;
-	struct yl_coop_cpu *pc;
-
-	pthread_mutex_lock(&c->lock);
-	pc = cpu_running(c, me);
-	c->v[me].halts++;
-	if (!c->v[me].kicked) {
-		tl_add(c, YL_TL_HALT, pc->idx, me, -1, 0, now_ns(c), 0);
-		yl_sched_block(c->s, me, now_ns(c));
-		reschedule(c, pc, false);
-		resched_others(c, (int)pc->idx);
-	}
-	c->v[me].kicked = false;
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* kvm_kick_cpu(): wake a halted vCPU, or let its next halt return. */
-void yl_coop_kick(struct yl_coop *c, struct yl_vcpu *v, uint32_t target)
-{
-	unsigned int me = v->task;
-	int t = named(c, me, target);
-	struct yl_coop_cpu *pc;
-
-	if (t < 0)
-		return;
-	pthread_mutex_lock(&c->lock);
-	pc = cpu_running(c, me);
-	c->v[me].kicks_sent++;
-	c->v[t].kicks_received++;
-	tl_add(c, YL_TL_KICK, pc->idx, me, (int32_t)target, 0, now_ns(c), 0);
-	if (wake_halted(c, (unsigned int)t))
-		carry_out(c, pc);
-	pthread_mutex_unlock(&c->lock);
-}
-
-/* KVM_SIGNAL_MSI: a fixed, edge interrupt to one vCPU, physical destination. */
-static int inject(struct yl_vm *vm, unsigned int idx, uint32_t vector)
-{
-	struct kvm_msi msi = {
-		.address_lo = 0xfee00000u | (idx << 12),
-		.data = vector,
-	};
-
-	return ioctl(vm->fd, KVM_SIGNAL_MSI, &msi) < 0 ? -1 : 0;
-}
-
-/*
- * The guest's IPI call: the set comes from the sender's slot of its VM's
- * IPI page; every target must be another vCPU of that VM.  A unicast IPI
- * is what ipi-pairs learns from (kvm_pv_send_ipi() in the seed's patches).
- */
-int yl_coop_ipi(struct yl_coop *c, struct yl_vcpu *v, uint32_t vector)
-{
-	const uint64_t *set = (const void *)(v->vm->mem + YL_COOP_IPI_SET_GPA(v->idx));
-	unsigned int me = v->task, vm = c->v[me].vm, i, n = 0, last = 0;
-	uint64_t w[YL_COOP_IPI_WORDS];
-	struct yl_coop_cpu *pc;
-	int bad = 0;
-
-	if (vector < 32 || vector > 255)
-		return -1;
-	memcpy(w, set, sizeof(w));
-	pthread_mutex_lock(&c->lock);
-	pc = cpu_running(c, me);
-	c->v[me].ipi_calls++;
-	for (i = 0; i < YL_MAX_VCPUS; i++) {
-		int t;
-
-		if (!(w[i / 64] & (1ull << (i % 64))))
-			continue;
-		t = named(c, me, i);
-		if (t < 0 || inject(v->vm, i, vector)) {
-			bad = -1;
-			continue;
-		}
-		c->v[t].ipis_injected++;
-		mark_pending(c, (unsigned int)t);
-		wake_halted(c, (unsigned int)t);	/* an interrupt ends a halt too */
-		last = i;
-		n++;
-	}
-	if (n)
-		tl_add(c, YL_TL_IPI, pc->idx, me, (int32_t)last, n, now_ns(c), 0);
-	if (n == 1)
-		yl_target_ipi(&c->tgt[vm], v->idx, last, vector, now_ns(c));
-	carry_out(c, pc);
-	pthread_mutex_unlock(&c->lock);
-	return bad;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* What `bench handoff` reads once the run is over: quantiles, not a mean. */
-void yl_coop_handoffs(const struct yl_coop *c, struct yl_handoff_out *h)
-{
-	static uint32_t s[YL_HANDOFF_SAMPLES];
-	uint64_t n = c->handoff_n < YL_HANDOFF_SAMPLES ? c->handoff_n :
-		     YL_HANDOFF_SAMPLES;
-
-	memset(h, 0, sizeof(*h));
-	h->n = c->handoff_n;
-	h->sum_ns = c->handoff_sum_ns;
-	h->phase_n = c->phase_n;
-	memcpy(h->phase_sum_ns, c->phase_sum_ns, sizeof(h->phase_sum_ns));
-	if (!n)
-		return;
-	memcpy(s, c->handoff_ring, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u32);
-	h->p10_ns = s[n / 10];
-	h->p50_ns = s[n / 2];
-	h->p90_ns = s[n * 9 / 10];
-}
-
-/* What a vCPU's exits call here (vm.h): handed over with the VMs. */
-const struct yl_coop_calls yl_coop_calls = {
-	.spin = yl_coop_spin,
-	.halt = yl_coop_halt,
-	.kick = yl_coop_kick,
-	.ipi = yl_coop_ipi,
-	.stop = yl_coop_stop,
-};
