@@ -70,6 +70,12 @@ int yl_sweep_report(const struct yl_sweep *s, const char *out, FILE *term);
 void yl_sweep_free(struct yl_sweep *s);
 unsigned int yl_sweep_failed(const struct yl_sweep *s);
 
+/* report.c: the words every output uses; csv.c */
+const char *yl_verdict_word(const struct yl_sweep *s, unsigned int c, unsigned int m);
+void yl_cell_notes(const struct yl_sweep *s, unsigned int c, char *buf, size_t len);
+int yl_write_runs_csv(const struct yl_sweep *s, const char *path);
+int yl_write_cells_csv(const struct yl_sweep *s, const char *path);
+
 /* plots.c */
 int yl_write_plots(const struct yl_sweep *s, const char *out);
 int *yl_plots_gnuplot(void);

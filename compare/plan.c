@@ -611,3 +611,54 @@ char *yl_plan_text(const struct yl_plan *p)
 	}
 	return buf;
 }
+
+#define RUN_OVERHEAD_S	0.5	/* a native run beside its --duration: setup, report */
+
+/*
+ * How long the plan's runs take here: each cell's --duration plus a
+ * run's own overhead, times its rounds; sim runs are too fast to count.
+ * -1 if a cell does not parse (yl_plan_check() says why).
+ */
+static double estimate_s(const struct yl_plan *p)
+{
+	const char *argv[YL_MAX_RUN_ARGS + 2] = { "yieldlab" };
+	struct yl_config *cfg = malloc(sizeof(*cfg));
+	double s = 0;
+	struct yl_err err;
+	unsigned int c;
+
+	for (c = 0; cfg && !p->sim && c < p->nr_cells; c++) {
+		int n = yl_plan_run_args(p, c, argv + 1, YL_MAX_RUN_ARGS) + 1;
+
+		if (yl_cli_parse(cfg, n, (char **)argv, &err)) {
+			s = -1;
+			break;
+		}
+		s += p->reps * (cfg->duration_ms / 1000.0 + RUN_OVERHEAD_S);
+	}
+	free(cfg);
+	return s;
+}
+
+/*
+ * A sweep says its size before it starts, and one past YL_SWEEP_ASK_RUNS
+ * runs or YL_SWEEP_ASK_H hours starts only with --yes: a typo in a list
+ * should not cost a day.
+ */
+int yl_plan_size_ok(const struct yl_config *cfg, const struct yl_plan *p)
+{
+	double s = estimate_s(p);
+	bool big = p->nr_runs > YL_SWEEP_ASK_RUNS || s > YL_SWEEP_ASK_H * 3600.0;
+
+	if (yl_given(cfg, YL_O_ONLY) || cfg->emit)
+		return 0;
+	if (s > 0)
+		fprintf(stderr, "compare: %u cells x %u reps = %u runs, about %.0f min here\n",
+			p->nr_cells, p->reps, p->nr_runs, s / 60);
+	if (!big || cfg->yes)
+		return 0;
+	fprintf(stderr, "yieldlab: compare: %u runs%s: more than %d runs or %d hours; --yes starts it\n",
+		p->nr_runs, s > 0 ? " (estimated above)" : "", YL_SWEEP_ASK_RUNS,
+		YL_SWEEP_ASK_H);
+	return -1;
+}

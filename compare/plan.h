@@ -51,6 +51,7 @@ int yl_plan_build(struct yl_plan *p, const struct yl_config *cfg,
 int yl_plan_load(struct yl_plan *p, const char *path, struct yl_err *err);
 void yl_plan_free(struct yl_plan *p);
 int yl_plan_extend(struct yl_plan *p, unsigned int reps, struct yl_err *err);
+int yl_plan_size_ok(const struct yl_config *cfg, const struct yl_plan *p);
 int yl_plan_setting_args(const struct yl_plan *p, const char **argv, int n, int max);
 int yl_plan_rebase(struct yl_plan *p, const char *baseline, struct yl_err *err);
 char *yl_plan_text(const struct yl_plan *p);

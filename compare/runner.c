@@ -52,65 +52,6 @@ static void catch_stops(void)
 		sigaction(sigs[k], &sa, NULL);
 }
 
-/* @text as the file @path, complete or absent (outfile.c's way). */
-int yl_write_file(const char *path, const char *text)
-{
-	struct yl_outfile o;
-	struct yl_err err;
-
-	if (yl_outfile_open(&o, "--out", path, &err))
-		return -1;
-	if (fputs(text, o.f) == EOF) {
-		yl_outfile_abort(&o);
-		return -1;
-	}
-	return yl_outfile_commit(&o, &err);
-}
-
-/* A regular file whole (safeio.c's rules), or NULL with errno set. */
-char *yl_read_file(const char *path, size_t max)
-{
-	struct yl_err err;
-
-	return yl_read_regular(path, max, NULL, "", &err);
-}
-
-/*
- * A compare directory whose plan we run or whose files we write: it and
- * its runs/ (where it exists) held to safeio.c's rules, so that no other
- * user chose the plan or can plant a link where we write.
- */
-int yl_compare_dir_trusted(const char *dir, const char *what, struct yl_err *err)
-{
-	char path[PATH_MAX];
-
-	if (yl_dir_trusted(dir, what, err))
-		return -1;
-	snprintf(path, sizeof(path), "%s/runs", dir);
-	if (access(path, F_OK) && errno == ENOENT)
-		return 0;
-	return yl_dir_trusted(path, what, err);
-}
-
-/* As the shell reads it back: plain words bare, others in single quotes. */
-void yl_shell_quote(FILE *f, const char *s)
-{
-	const char *p;
-
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_./=,:+-@%") == strlen(s)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('\'', f);
-	for (p = s; *p; p++)
-		if (*p == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*p, f);
-	fputc('\'', f);
-}
-
 static void utc_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -597,57 +538,6 @@ static int sweep(const struct yl_config *cfg, struct yl_plan *p, const char *out
 static int run_emulated(const struct yl_plan *p, const char *yieldlab,
 			const char *out);
 
-#define RUN_OVERHEAD_S	0.5	/* a native run beside its --duration: setup, report */
-
-/*
- * How long the plan's runs take here: each cell's --duration plus a
- * run's own overhead, times its rounds; sim runs are too fast to count.
- * -1 if a cell does not parse (yl_plan_check() says why).
- */
-static double estimate_s(const struct yl_plan *p)
-{
-	const char *argv[YL_MAX_RUN_ARGS + 2] = { "yieldlab" };
-	struct yl_config *cfg = malloc(sizeof(*cfg));
-	double s = 0;
-	struct yl_err err;
-	unsigned int c;
-
-	for (c = 0; cfg && !p->sim && c < p->nr_cells; c++) {
-		int n = yl_plan_run_args(p, c, argv + 1, YL_MAX_RUN_ARGS) + 1;
-
-		if (yl_cli_parse(cfg, n, (char **)argv, &err)) {
-			s = -1;
-			break;
-		}
-		s += p->reps * (cfg->duration_ms / 1000.0 + RUN_OVERHEAD_S);
-	}
-	free(cfg);
-	return s;
-}
-
-/*
- * A sweep says its size before it starts, and one past YL_SWEEP_ASK_RUNS
- * runs or YL_SWEEP_ASK_H hours starts only with --yes: a typo in a list
- * should not cost a day.
- */
-static int size_ok(const struct yl_config *cfg, const struct yl_plan *p)
-{
-	double s = estimate_s(p);
-	bool big = p->nr_runs > YL_SWEEP_ASK_RUNS || s > YL_SWEEP_ASK_H * 3600.0;
-
-	if (yl_given(cfg, YL_O_ONLY) || cfg->emit)
-		return 0;
-	if (s > 0)
-		fprintf(stderr, "compare: %u cells x %u reps = %u runs, about %.0f min here\n",
-			p->nr_cells, p->reps, p->nr_runs, s / 60);
-	if (!big || cfg->yes)
-		return 0;
-	fprintf(stderr, "yieldlab: compare: %u runs%s: more than %d runs or %d hours; --yes starts it\n",
-		p->nr_runs, s > 0 ? " (estimated above)" : "", YL_SWEEP_ASK_RUNS,
-		YL_SWEEP_ASK_H);
-	return -1;
-}
-
 /* --resume DIR --reps N: the plan file says N rounds from now on. */
 static int write_extended(struct yl_plan *p, const char *path, struct yl_err *err)
 {
@@ -698,7 +588,7 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 		fprintf(stderr, "yieldlab: %s\n", err.msg);
 		return YL_EXIT_USAGE;
 	}
-	if (size_ok(cfg, p)) {
+	if (yl_plan_size_ok(cfg, p)) {
 		yl_plan_free(p);
 		return YL_EXIT_USAGE;
 	}
