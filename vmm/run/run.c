@@ -408,151 +408,237 @@ static int restore_host(struct yl_knobs *knobs, int code)
 }
 
 /*
- * Every terminating signal is blocked from the start (it arrives on the
- * signalfd) and host state changes only after every check passed, so
- * every way out of here below setup_host() passes restore_host(), and
- * does so before the report is printed.
+ * Everything one run holds from its start to its end, so that setting up,
+ * running and tearing down are three functions (as kvmtool's
+ * kvm_cmd_run_init/work/exit) and what to undo is recorded, not implied
+ * by the order of labels.
  */
-int yl_run(struct yl_config *cfg, struct yl_run_result *res)
-{
+struct run {
+	struct yl_config *cfg;
+	unsigned int n;			/* VMs */
 	struct yl_vm vms[YL_MAX_VMS];
-	unsigned int k, made = 0, n = cfg->nr_vms;
-	struct yl_outfile json = { 0 }, timeline = { 0 };
+	unsigned int made;		/* VMs made, partly made included */
+	struct yl_outfile json, timeline;
 	struct yl_privs privs;
 	struct yl_sampler sampler;
-	struct yl_coop coop = { 0 };
+	struct yl_coop coop;
 	struct yl_gate gate, leave;
 	struct yl_tp tp;
 	struct yl_knobs knobs;
 	struct yl_image img;
 	struct yl_kvm kvm;
-	struct yl_err err;
-	enum yl_run_stop stop;
-	/* the watchdog counts from here: setting up 4096 vCPUs takes a while */
-	uint64_t t0, deadline = yl_now_ns() + yl_effective_timeout_s(cfg) * 1000000000ull;
-	int sfd, code, restored, signo = 0;
+	bool have_kvm;			/* kvm open, img loaded */
+	uint64_t deadline;		/* the watchdog, from the run's start */
+	int sfd;
+};
 
-	sfd = yl_signals_take();
-	if (sfd < 0) {
-		fprintf(stderr, "yieldlab: signalfd: %s\n", strerror(errno));
+/* The signalfd, the sandbox's handler, the output files: nothing on the host yet. */
+static int init_outputs(struct run *r, struct yl_err *err)
+{
+	r->sfd = yl_signals_take();
+	if (r->sfd < 0) {
+		yl_errf(err, "signalfd: %s", strerror(errno));
 		return YL_EXIT_HOST;
 	}
-	if (yl_sandbox_init(cfg->seccomp, (int)cfg->seccomp_probe, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		close(sfd);
+	if (yl_sandbox_init(r->cfg->seccomp, (int)r->cfg->seccomp_probe, err))
 		return YL_EXIT_HOST;
-	}
-	if (yl_json_open(&json, cfg->json_path)) {
-		close(sfd);
+	if (r->cfg->json_path && yl_outfile_open(&r->json, "--json", r->cfg->json_path, err))
 		return YL_EXIT_USAGE;
-	}
-	if (cfg->timeline_path &&
-	    yl_outfile_open(&timeline, "--timeline", cfg->timeline_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		yl_outfile_abort(&json);
-		close(sfd);
+	if (r->cfg->timeline_path &&
+	    yl_outfile_open(&r->timeline, "--timeline", r->cfg->timeline_path, err))
 		return YL_EXIT_USAGE;
-	}
-	yl_knobs_init(&knobs);
-	yl_privs_init(&privs);
-	privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
-	code = YL_EXIT_HOST;
-	if (yl_cg_resolve(&knobs.cg, cfg, &err) ||
-	    yl_privs_check(cfg, &(struct yl_priv_paths){
-			   knobs.features_path, knobs.state_dir, &knobs.cg, NULL, NULL }, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		goto out_json;
-	}
-	code = yl_prepare(cfg, &kvm, &img);
+	return YL_EXIT_OK;
+}
+
+/* Checks, KVM and the image, then the host's changes (knobs, cgroups). */
+static int init_host(struct run *r, struct yl_err *err)
+{
+	struct yl_config *cfg = r->cfg;
+	int code;
+
+	yl_privs_init(&r->privs);
+	r->privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
+	if (yl_cg_resolve(&r->knobs.cg, cfg, err) ||
+	    yl_privs_check(cfg, &(struct yl_priv_paths){ r->knobs.features_path,
+			   r->knobs.state_dir, &r->knobs.cg, NULL, NULL }, err))
+		return YL_EXIT_HOST;
+	code = yl_prepare(cfg, &r->kvm, &r->img);	/* says its own error */
 	if (code)
-		goto out_json;
-	code = YL_EXIT_HOST;
-	if (setup_host(&knobs, cfg, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
-		goto out_knobs;
-	}
-	for (made = 0; made < n; made++) {
-		if (yl_now_ns() > deadline) {
-			code = YL_EXIT_TIMEOUT;
-			yl_errf(&err, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
-				(unsigned long long)yl_effective_timeout_s(cfg), made, n);
-			goto out_err;
+		return code;
+	r->have_kvm = true;
+	return setup_host(&r->knobs, cfg, err) ? YL_EXIT_HOST : YL_EXIT_OK;
+}
+
+/* The VMs, and coop's executor over them; not past the watchdog. */
+static int init_vms(struct run *r, struct yl_err *err)
+{
+	unsigned int k;
+
+	for (r->made = 0; r->made < r->n; r->made++) {
+		if (yl_now_ns() > r->deadline) {
+			yl_errf(err, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
+				(unsigned long long)yl_effective_timeout_s(r->cfg), r->made, r->n);
+			return YL_EXIT_TIMEOUT;
 		}
-		if (yl_vm_create(&vms[made], &kvm, cfg, img.data, img.len, &err)) {
-			made++;		/* partly made: destroyed below */
-			goto out_err;
-		}
-	}
-	if (cfg->sched == YL_SCHED_COOP) {
-		if (yl_coop_create(&coop, vms, n, &err))
-			goto out_err;
-		for (k = 0; k < n; k++) {
-			vms[k].coop = &coop;
-			vms[k].coop_calls = &yl_coop_calls;
+		if (yl_vm_create(&r->vms[r->made], &r->kvm, r->cfg, r->img.data,
+				 r->img.len, err)) {
+			r->made++;		/* partly made: destroyed at exit */
+			return YL_EXIT_HOST;
 		}
 	}
-	yl_gate_init(&gate);
-	yl_gate_init(&leave);
-	yl_tp_init(&tp, !cfg->exit_tp || cfg->sched == YL_SCHED_COOP);
+	if (r->cfg->sched != YL_SCHED_COOP)
+		return YL_EXIT_OK;
+	if (yl_coop_create(&r->coop, r->vms, r->n, err))
+		return YL_EXIT_HOST;
+	for (k = 0; k < r->n; k++) {
+		r->vms[k].coop = &r->coop;
+		r->vms[k].coop_calls = &yl_coop_calls;
+	}
+	return YL_EXIT_OK;
+}
+
+/* The gates and the tracepoint counters every vCPU thread will use. */
+static void init_gates(struct run *r)
+{
+	const struct yl_config *cfg = r->cfg;
+	unsigned int k;
+
+	yl_gate_init(&r->gate);
+	yl_gate_init(&r->leave);
+	yl_tp_init(&r->tp, !cfg->exit_tp || cfg->sched == YL_SCHED_COOP);
 	if (cfg->sched == YL_SCHED_COOP && cfg->exit_tp)	/* docs/coop.md */
-		snprintf(tp.why, sizeof(tp.why), "coop: a pCPU thread runs many vCPUs; KVM's per-vCPU statistics count the exits");
-	for (k = 0; k < n; k++) {
-		vms[k].gate = &gate;
-		vms[k].leave_gate = &leave;
-		vms[k].tp = &tp;
+		snprintf(r->tp.why, sizeof(r->tp.why), "coop: a pCPU thread runs many vCPUs; KVM's per-vCPU statistics count the exits");
+	for (k = 0; k < r->n; k++) {
+		r->vms[k].gate = &r->gate;
+		r->vms[k].leave_gate = &r->leave;
+		r->vms[k].tp = &r->tp;
 	}
-	for (k = 0; k < n; k++)
-		if (yl_vm_start(&vms[k], &err))
+}
+
+/*
+ * The threads, held at the gate until every one is there; then the
+ * sampler, the gate opened (each thread locks itself down passing it)
+ * and the main thread locked down too.
+ */
+static int init_threads(struct run *r, struct yl_err *err)
+{
+	struct yl_coop *coop = r->cfg->sched == YL_SCHED_COOP ? &r->coop : NULL;
+	unsigned int k;
+
+	init_gates(r);
+	for (k = 0; k < r->n; k++)
+		if (yl_vm_start(&r->vms[k], err))
 			break;
-	if (k < n || (vms[0].coop && yl_coop_start(&coop, &err))) {
-		stop_and_join(vms, k, vms[0].coop);	/* VM k cleaned up after itself */
-		goto out_err;
+	if (k < r->n || (coop && yl_coop_start(coop, err))) {
+		stop_and_join(r->vms, k, coop);	/* VM k cleaned up after itself */
+		return YL_EXIT_HOST;
 	}
-	yl_gate_wait_all(&gate, vms[0].coop ? coop.nr_cpus : n * cfg->nr_vcpus);
-	if (yl_sampler_init(&sampler, cfg, vms, n, &err) ||
-	    open_gate(vms, n, &gate, &privs, &knobs, yl_outfile_dir(&json),
-		      yl_outfile_dir(&timeline), &err) ||
-	    yl_sampler_start(&sampler, &err) ||
-	    yl_privs_drop(&privs, &err)) {
-		stop_and_join(vms, n, vms[0].coop);
-		yl_sampler_free(&sampler);
-		goto out_err;
+	yl_gate_wait_all(&r->gate, coop ? r->coop.nr_cpus : r->n * r->cfg->nr_vcpus);
+	if (yl_sampler_init(&r->sampler, r->cfg, r->vms, r->n, err) ||
+	    open_gate(r->vms, r->n, &r->gate, &r->privs, &r->knobs,
+		      yl_outfile_dir(&r->json), yl_outfile_dir(&r->timeline), err) ||
+	    yl_sampler_start(&r->sampler, err) || yl_privs_drop(&r->privs, err)) {
+		stop_and_join(r->vms, r->n, coop);
+		yl_sampler_free(&r->sampler);
+		return YL_EXIT_HOST;
 	}
-	if (cfg->sched == YL_SCHED_COOP)
-		yl_coop_begin(&coop);
+	return YL_EXIT_OK;
+}
+
+/*
+ * Every terminating signal is blocked from the start (it arrives on the
+ * signalfd) and host state changes only after every check passed (in
+ * init_host()); run_exit() puts it back on every way out, after the
+ * report was built in run_work() with the host already restored.
+ */
+static int run_init(struct run *r, struct yl_err *err)
+{
+	int code = init_outputs(r, err);
+
+	if (!code)
+		code = init_host(r, err);
+	if (!code)
+		code = init_vms(r, err);
+	if (!code)
+		code = init_threads(r, err);
+	return code;
+}
+
+/* The run itself, until it ends; then its report, the host put back first. */
+static int run_work(struct run *r, struct yl_run_result *res)
+{
+	struct yl_coop *coop = r->vms[0].coop;
+	enum yl_run_stop stop;
+	int code, restored, signo = 0;
+	unsigned int k;
+	uint64_t t0;
+
+	if (coop)
+		yl_coop_begin(coop);
 	t0 = yl_now_ns();
-	stop = wait_run(vms, n, sfd, deadline, &signo);
-	wait_finished(vms, n);
-	host_results(vms, n, &knobs, &sampler);
-	for (k = 0; k < n; k++)
-		yl_vm_join(&vms[k]);
-	if (vms[0].coop)
-		yl_coop_join(&coop);
-	yl_sampler_stop(&sampler);
-	restored = restore_host(&knobs, YL_EXIT_OK);
-	code = finish(vms, n, &privs, &json, stop, signo, yl_now_ns() - t0);
-	code = write_timeline(&timeline, vms[0].coop, code);
+	stop = wait_run(r->vms, r->n, r->sfd, r->deadline, &signo);
+	wait_finished(r->vms, r->n);
+	host_results(r->vms, r->n, &r->knobs, &r->sampler);
+	for (k = 0; k < r->n; k++)
+		yl_vm_join(&r->vms[k]);
+	if (coop)
+		yl_coop_join(coop);
+	yl_sampler_stop(&r->sampler);
+	restored = restore_host(&r->knobs, YL_EXIT_OK);
+	code = finish(r->vms, r->n, &r->privs, &r->json, stop, signo, yl_now_ns() - t0);
+	code = write_timeline(&r->timeline, coop, code);
 	if (code == YL_EXIT_OK)
 		code = restored;
 	code = yl_sandbox_exit_code(code);
-	if (res && vms[0].coop)
-		yl_coop_handoffs(&coop, &res->handoff);
-	yl_sampler_free(&sampler);
-	goto out_vm;
-out_err:
-	fprintf(stderr, "yieldlab: %s\n", err.msg);
-out_vm:
-	for (k = 0; k < made; k++)
-		yl_vm_destroy(&vms[k]);
-	yl_coop_destroy(&coop);
-out_knobs:
-	code = restore_host(&knobs, code);
-	yl_kvm_close(&kvm);
-	free(img.owned);
-out_json:
-	yl_outfile_abort(&json);
-	yl_outfile_abort(&timeline);
-	close(sfd);
+	if (res && coop)
+		yl_coop_handoffs(coop, &res->handoff);
+	yl_sampler_free(&r->sampler);
+	return code;
+}
+
+/* Whatever run_init() got to, undone; the host put back (again: idempotent). */
+static int run_exit(struct run *r, int code)
+{
+	unsigned int k;
+
+	for (k = 0; k < r->made; k++)
+		yl_vm_destroy(&r->vms[k]);
+	yl_coop_destroy(&r->coop);
+	code = restore_host(&r->knobs, code);
+	if (r->have_kvm) {
+		yl_kvm_close(&r->kvm);
+		free(r->img.owned);
+	}
+	yl_outfile_abort(&r->json);
+	yl_outfile_abort(&r->timeline);
+	if (r->sfd >= 0)
+		close(r->sfd);
+	return code;
+}
+
+int yl_run(struct yl_config *cfg, struct yl_run_result *res)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct yl_err err = { "" };
+	int code;
+
+	if (!r) {
+		fprintf(stderr, "yieldlab: out of memory\n");
+		return YL_EXIT_HOST;
+	}
+	r->cfg = cfg;
+	r->n = cfg->nr_vms;
+	r->sfd = -1;
+	/* the watchdog counts from here: setting up 4096 vCPUs takes a while */
+	r->deadline = yl_now_ns() + yl_effective_timeout_s(cfg) * 1000000000ull;
+	yl_knobs_init(&r->knobs);
+	code = run_init(r, &err);
+	if (code && *err.msg)
+		fprintf(stderr, "yieldlab: %s\n", err.msg);
+	if (!code)
+		code = run_work(r, res);
+	code = run_exit(r, code);
+	free(r);
 	return code;
 }
 
