@@ -28,7 +28,7 @@ static int confine(enum yl_cmd cmd)
 	else if (cmd == YL_CMD_CAPS || cmd == YL_CMD_BENCH_HANDOFF)
 		r = yl_sandbox_tool(NULL, 0, cmd == YL_CMD_CAPS, &err);
 	if (r)
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 	return r;
 }
 
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 		return YL_EXIT_USAGE;
 	}
 	if (yl_cli_parse(&cfg, argc, argv, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	/* sim's numbers owe nothing to this host's KVM */

@@ -147,7 +147,7 @@ int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
 		}
 	}
 	if (yl_outfile_commit(o, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_HOST;
 	}
 	fprintf(stderr, "compare: %s: %u runs for %s into %s; then: yieldlab merge %s\n",

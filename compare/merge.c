@@ -25,26 +25,26 @@ int yl_cmd_merge(const struct yl_config *cfg)
 
 	/* merge writes only files of its own: it needs no capability */
 	if (yl_compare_confine(NULL, &err) || yl_drop_all_caps(&err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_HOST;
 	}
 	for (k = 0; k < cfg->nr_paths; k++)
 		if (yl_compare_dir_trusted(cfg->paths[k], "merge", &err)) {
-			fprintf(stderr, "yieldlab: %s\n", err.msg);
+			yl_err_print(&err);
 			return YL_EXIT_USAGE;
 		}
 	if (yl_sweep_load(&s, cfg->paths, cfg->nr_paths, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		yl_sweep_free(&s);
 		return YL_EXIT_USAGE;
 	}
 	if (cfg->baseline && yl_plan_rebase(&s.plan, cfg->baseline, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		yl_sweep_free(&s);
 		return YL_EXIT_USAGE;
 	}
 	if (yl_mkdir_trusted(out, "merge --out", &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		yl_sweep_free(&s);
 		return YL_EXIT_HOST;
 	}

@@ -568,16 +568,16 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 
 	snprintf(path, sizeof(path), "%s/plan", out);
 	if (cfg->resume_dir && yl_compare_dir_trusted(out, "--resume", &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	extended = cfg->resume_dir && yl_given(cfg, YL_O_REPS) && cfg->reps != p->reps;
 	if (extended && yl_plan_extend(p, (unsigned int)cfg->reps, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		yl_plan_free(p);
 		return YL_EXIT_USAGE;
 	}
@@ -585,7 +585,7 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	if (yl_plan_check(p, native, &err) ||
 	    (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED &&
 	     yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot"))) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	if (yl_plan_size_ok(cfg, p)) {
@@ -593,7 +593,7 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 		return YL_EXIT_USAGE;
 	}
 	if (extended && write_extended(p, path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_HOST;
 	}
 	if (native && access("/dev/kvm", R_OK | W_OK)) {
@@ -653,12 +653,12 @@ int yl_cmd_compare(const struct yl_config *cfg)
 	/* --mode emulated starts python and QEMU: a VMM of its own, unconfined */
 	if (cfg->mode != YL_MODE_EMULATED &&
 	    yl_compare_confine(cfg->emit ? NULL : yieldlab, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_HOST;
 	}
 	rc = plan_for(cfg, out, &p);
 	if (!rc && cfg->emit && yl_outfile_open(&emit, "--emit", cfg->emit_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		rc = YL_EXIT_USAGE;	/* before --out has anything in it */
 	}
 	text = rc ? NULL : yl_plan_text(&p);

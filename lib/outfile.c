@@ -240,7 +240,7 @@ int yl_json_open(struct yl_outfile *o, const char *path)
 
 	if (!path || !yl_outfile_open(o, "--json", path, &err))
 		return YL_EXIT_OK;
-	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	yl_err_print(&err);
 	return YL_EXIT_USAGE;
 }
 
@@ -251,6 +251,6 @@ int yl_json_commit(struct yl_outfile *o, int code)
 
 	if (!o->f || !yl_outfile_commit(o, &err))
 		return code;
-	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	yl_err_print(&err);
 	return code == YL_EXIT_OK ? YL_EXIT_HOST : code;
 }

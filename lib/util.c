@@ -28,6 +28,12 @@ int yl_errf(struct yl_err *e, const char *fmt, ...)
 	return -1;
 }
 
+/* The one line a command says when it stops on @e. */
+void yl_err_print(const struct yl_err *e)
+{
+	fprintf(stderr, "yieldlab: %s\n", e->msg);
+}
+
 uint64_t yl_now_ns(void)
 {
 	struct timespec ts;

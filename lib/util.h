@@ -41,6 +41,7 @@ static inline uint64_t yl_rdtsc(void)
 }
 
 const char *yl_version(void);
+void yl_err_print(const struct yl_err *e);
 uint64_t yl_now_ns(void);
 ssize_t yl_read_text(const char *path, char *buf, size_t len);
 int yl_write_text(const char *path, const char *s);

@@ -182,12 +182,12 @@ int yl_cmd_sim(const struct yl_config *cfg)
 	int code;
 
 	if (yl_simcmd_config(cfg, &c, &sc, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	if (cfg->timeline_path &&
 	    yl_outfile_open(&to, "--timeline", cfg->timeline_path, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	if (cfg->json_path && yl_json_open(&jo, cfg->json_path)) {
@@ -216,7 +216,7 @@ int yl_cmd_sim(const struct yl_config *cfg)
 		yl_warnings_print(&w, "yieldlab: ", stderr);
 	code = yl_warn_strict(&w, cfg->strict, code);
 	if (write_timeline(cfg, &to, s, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		code = code ? code : YL_EXIT_HOST;
 	}
 	if (cfg->json_path) {

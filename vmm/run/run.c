@@ -276,7 +276,7 @@ static int write_timeline(struct yl_outfile *o, const struct yl_coop *c, int cod
 		return code ? code : YL_EXIT_HOST;
 	}
 	if (yl_outfile_commit(o, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return code ? code : YL_EXIT_HOST;
 	}
 	return code;
@@ -294,7 +294,7 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 		return YL_EXIT_HOST;
 	}
 	if (yl_cli_check_host(cfg, &allowed, &err) || yl_load_image(cfg, img, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		return YL_EXIT_USAGE;
 	}
 	code = YL_EXIT_HOST;
@@ -311,7 +311,7 @@ int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
 out_kvm:
 	yl_kvm_close(kvm);
 out_img:
-	fprintf(stderr, "yieldlab: %s\n", err.msg);
+	yl_err_print(&err);
 	free(img->owned);
 	return code;
 }
@@ -634,7 +634,7 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	yl_knobs_init(&r->knobs);
 	code = run_init(r, &err);
 	if (code && *err.msg)
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 	if (!code)
 		code = run_work(r, res);
 	code = run_exit(r, code);

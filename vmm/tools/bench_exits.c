@@ -398,7 +398,7 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 		goto out_json;
 	code = YL_EXIT_HOST;
 	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err)) {
-		fprintf(stderr, "yieldlab: %s\n", err.msg);
+		yl_err_print(&err);
 		goto out;
 	}
 	job.vm = &vm;
