@@ -17,49 +17,190 @@
 #include "sched/policy.h"
 #include "sim/params.h"
 
-/* A name_at() over a static array of names, and the name for reports. */
-#define NAMES_AT(at, ...)						\
-static const char *at(unsigned int i)					\
-{									\
-	static const char *const n[] = { __VA_ARGS__ };			\
-	return i < ARRAY_SIZE(n) ? n[i] : NULL;				\
-}
-#define NAMES(at, pub, ...)						\
-NAMES_AT(at, __VA_ARGS__)						\
-const char *pub(unsigned int i)						\
-{									\
-	return at(i) ? at(i) : "?";					\
+/* @names[@i], or NULL past its end: an option's name_at(). */
+static const char *name_in(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n ? names[i] : NULL;
 }
 
-NAMES(lock_at, yl_lock_name, [YL_LOCK_TAS] = "tas",
-      [YL_LOCK_TICKET] = "ticket", [YL_LOCK_TTAS] = "ttas",
-      [YL_LOCK_MCS] = "mcs", [YL_LOCK_QSPIN] = "qspinlock")
-NAMES(pv_at, yl_pv_name, [YL_PV_NONE] = "none", [YL_PV_YIELD] = "yield",
-      [YL_PV_HALT] = "halt")
+/* ...and the name a report prints, "?" for a value with none. */
+static const char *name_or_what(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n && names[i] ? names[i] : "?";
+}
+
+static const char *const lock_names[] = {
+	[YL_LOCK_TAS] = "tas",
+	[YL_LOCK_TICKET] = "ticket",
+	[YL_LOCK_TTAS] = "ttas",
+	[YL_LOCK_MCS] = "mcs",
+	[YL_LOCK_QSPIN] = "qspinlock",
+};
+
+static const char *lock_at(unsigned int i)
+{
+	return name_in(lock_names, ARRAY_SIZE(lock_names), i);
+}
+
+const char *yl_lock_name(unsigned int i)
+{
+	return name_or_what(lock_names, ARRAY_SIZE(lock_names), i);
+}
+
+static const char *const pv_names[] = {
+	[YL_PV_NONE] = "none",
+	[YL_PV_YIELD] = "yield",
+	[YL_PV_HALT] = "halt",
+};
+
+static const char *pv_at(unsigned int i)
+{
+	return name_in(pv_names, ARRAY_SIZE(pv_names), i);
+}
+
+const char *yl_pv_name(unsigned int i)
+{
+	return name_or_what(pv_names, ARRAY_SIZE(pv_names), i);
+}
+
 /* --yield-to: enum yl_yield_to, then "auto" (YL_YIELD_TO_NR) */
-NAMES(yield_to_at, yl_yield_to_name, [YL_YIELD_TO_PREEMPTED] = "preempted",
-      [YL_YIELD_TO_TURN] = "turn", [YL_YIELD_TO_NR] = "auto")
-NAMES(workload_at, yl_workload_name, [YL_WL_LOCK] = "lock",
-      [YL_WL_EXITS] = "exits", [YL_WL_FAULT] = "fault",
-      [YL_WL_HANG] = "hang", [YL_WL_IPI] = "ipi", [YL_WL_MIXED] = "mixed")
-NAMES(ipi_via_at, yl_ipi_via_name, [YL_IPI_ICR] = "icr",
-      [YL_IPI_HYPERCALL] = "hypercall")
-NAMES(ipi_wait_at, yl_ipi_wait_name, [YL_IPI_SYNC] = "sync",
-      [YL_IPI_ASYNC] = "async")
-NAMES(sched_at, yl_sched_mode_name, [YL_SCHED_HOST] = "host",
-      [YL_SCHED_COOP] = "coop")
-NAMES(pause_at, yl_pause_exits_name, [YL_PAUSE_EXITS_DEFAULT] = "kvm",
-      [YL_PAUSE_EXITS_ON] = "on", [YL_PAUSE_EXITS_OFF] = "off")
-NAMES_AT(onoff_at, "on", "off")
-NAMES(mode_at, yl_mode_name, [YL_MODE_NATIVE] = "native",
-      [YL_MODE_EMULATED] = "emulated", [YL_MODE_SIM] = "sim")
+static const char *const yield_to_names[] = {
+	[YL_YIELD_TO_PREEMPTED] = "preempted",
+	[YL_YIELD_TO_TURN] = "turn",
+	[YL_YIELD_TO_NR] = "auto",
+};
+
+static const char *yield_to_at(unsigned int i)
+{
+	return name_in(yield_to_names, ARRAY_SIZE(yield_to_names), i);
+}
+
+const char *yl_yield_to_name(unsigned int i)
+{
+	return name_or_what(yield_to_names, ARRAY_SIZE(yield_to_names), i);
+}
+
+static const char *const workload_names[] = {
+	[YL_WL_LOCK] = "lock",
+	[YL_WL_EXITS] = "exits",
+	[YL_WL_FAULT] = "fault",
+	[YL_WL_HANG] = "hang",
+	[YL_WL_IPI] = "ipi",
+	[YL_WL_MIXED] = "mixed",
+};
+
+static const char *workload_at(unsigned int i)
+{
+	return name_in(workload_names, ARRAY_SIZE(workload_names), i);
+}
+
+const char *yl_workload_name(unsigned int i)
+{
+	return name_or_what(workload_names, ARRAY_SIZE(workload_names), i);
+}
+
+static const char *const ipi_via_names[] = {
+	[YL_IPI_ICR] = "icr",
+	[YL_IPI_HYPERCALL] = "hypercall",
+};
+
+static const char *ipi_via_at(unsigned int i)
+{
+	return name_in(ipi_via_names, ARRAY_SIZE(ipi_via_names), i);
+}
+
+const char *yl_ipi_via_name(unsigned int i)
+{
+	return name_or_what(ipi_via_names, ARRAY_SIZE(ipi_via_names), i);
+}
+
+static const char *const ipi_wait_names[] = {
+	[YL_IPI_SYNC] = "sync",
+	[YL_IPI_ASYNC] = "async",
+};
+
+static const char *ipi_wait_at(unsigned int i)
+{
+	return name_in(ipi_wait_names, ARRAY_SIZE(ipi_wait_names), i);
+}
+
+const char *yl_ipi_wait_name(unsigned int i)
+{
+	return name_or_what(ipi_wait_names, ARRAY_SIZE(ipi_wait_names), i);
+}
+
+static const char *const sched_names[] = {
+	[YL_SCHED_HOST] = "host",
+	[YL_SCHED_COOP] = "coop",
+};
+
+static const char *sched_at(unsigned int i)
+{
+	return name_in(sched_names, ARRAY_SIZE(sched_names), i);
+}
+
+const char *yl_sched_mode_name(unsigned int i)
+{
+	return name_or_what(sched_names, ARRAY_SIZE(sched_names), i);
+}
+
+static const char *const pause_names[] = {
+	[YL_PAUSE_EXITS_DEFAULT] = "kvm",
+	[YL_PAUSE_EXITS_ON] = "on",
+	[YL_PAUSE_EXITS_OFF] = "off",
+};
+
+static const char *pause_at(unsigned int i)
+{
+	return name_in(pause_names, ARRAY_SIZE(pause_names), i);
+}
+
+const char *yl_pause_exits_name(unsigned int i)
+{
+	return name_or_what(pause_names, ARRAY_SIZE(pause_names), i);
+}
+
+static const char *const onoff_names[] = {
+	"on",
+	"off",
+};
+
+static const char *onoff_at(unsigned int i)
+{
+	return name_in(onoff_names, ARRAY_SIZE(onoff_names), i);
+}
+
+static const char *const mode_names[] = {
+	[YL_MODE_NATIVE] = "native",
+	[YL_MODE_EMULATED] = "emulated",
+	[YL_MODE_SIM] = "sim",
+};
+
+static const char *mode_at(unsigned int i)
+{
+	return name_in(mode_names, ARRAY_SIZE(mode_names), i);
+}
+
+const char *yl_mode_name(unsigned int i)
+{
+	return name_or_what(mode_names, ARRAY_SIZE(mode_names), i);
+}
+
 /* --emit's choices: enum yl_emit less its YL_EMIT_NONE */
-NAMES_AT(emit_at, [YL_EMIT_PARALLEL - 1] = "parallel",
-	 [YL_EMIT_SLURM - 1] = "slurm")
+static const char *const emit_names[] = {
+	[YL_EMIT_PARALLEL - 1] = "parallel",
+	[YL_EMIT_SLURM - 1] = "slurm",
+};
+
+static const char *emit_at(unsigned int i)
+{
+	return name_in(emit_names, ARRAY_SIZE(emit_names), i);
+}
 
 const char *yl_emit_name(unsigned int emit)
 {
-	return emit == YL_EMIT_NONE ? "none" : emit_at(emit - 1) ? emit_at(emit - 1) : "?";
+	return emit == YL_EMIT_NONE ? "none" :
+	       name_or_what(emit_names, ARRAY_SIZE(emit_names), emit - 1);
 }
 
 static const char *policy_at(unsigned int i)
