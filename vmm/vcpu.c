@@ -16,10 +16,6 @@
 #include <yieldlab/abi.h>
 #include "vm.h"
 
-enum yl_action {
-	YL_CONTINUE,
-	YL_LEAVE,
-};
 
 static void kick_handler(int sig)
 {
@@ -99,12 +95,12 @@ static void save_regs(struct yl_vcpu *v)
 }
 
 /* The run is over for everybody: this vCPU failed in a way that ends it. */
-static enum yl_action end_all(struct yl_vcpu *v, enum yl_vcpu_end end)
+static enum yl_step end_all(struct yl_vcpu *v, enum yl_vcpu_end end)
 {
 	v->end = end;
 	save_regs(v);
 	yl_vm_stop_all(v->vm);
-	return YL_LEAVE;
+	return YL_STEP_LEAVE;
 }
 
 /*
@@ -164,7 +160,7 @@ static const struct yl_vcpu_result *guest_record(struct yl_vcpu *v)
 	return (const void *)(v->vm->mem + YL_VCPU_RESULT_GPA(v->idx));
 }
 
-static enum yl_action guest_panicked(struct yl_vcpu *v)
+static enum yl_step guest_panicked(struct yl_vcpu *v)
 {
 	char msg[YL_MSG_LEN];
 	size_t i;
@@ -189,7 +185,7 @@ static const char *vector_name(uint64_t v)
 	return v < 32 && n[v] ? n[v] : "?";
 }
 
-static enum yl_action guest_faulted(struct yl_vcpu *v)
+static enum yl_step guest_faulted(struct yl_vcpu *v)
 {
 	struct yl_fault f;
 
@@ -202,14 +198,14 @@ static enum yl_action guest_faulted(struct yl_vcpu *v)
 	return end_all(v, YL_END_FAULT);
 }
 
-static enum yl_action unhandled(struct yl_vcpu *v, const char *what)
+static enum yl_step unhandled(struct yl_vcpu *v, const char *what)
 {
 	snprintf(v->detail, sizeof(v->detail), "%s", what);
 	return end_all(v, YL_END_UNHANDLED);
 }
 
 /* yieldlab's paravirt calls (abi.h), for the coop scheduler. */
-static enum yl_action coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
+static enum yl_step coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
 {
 	const struct yl_coop_calls *call = v->vm->coop_calls;
 
@@ -221,27 +217,27 @@ static enum yl_action coop_port(struct yl_vcpu *v, uint16_t port, uint32_t val)
 		call->kick(v->vm->coop, v, val);
 	else if (call->ipi(v->vm->coop, v, val))
 		return unhandled(v, "coop IPI call: a vector outside 32-255, or a target that is not another vCPU of this VM");
-	return YL_CONTINUE;
+	return YL_STEP_EXIT;
 }
 
-static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
+static enum yl_step handle_port_out(struct yl_vcpu *v, uint16_t port,
 				      uint32_t val, unsigned int size)
 {
 	switch (port) {
 	case YL_PORT_CONSOLE:
 		v->ex.io_port[YL_IOP_CONSOLE]++;
 		console_byte(v, (uint8_t)val);
-		return YL_CONTINUE;
+		return YL_STEP_EXIT;
 	case YL_PORT_BENCH:
 		v->ex.io_port[YL_IOP_BENCH]++;
 		if (!v->bench_left)	/* run --workload exits: no count */
-			return YL_CONTINUE;
-		return --v->bench_left ? YL_CONTINUE : YL_LEAVE;
+			return YL_STEP_EXIT;
+		return --v->bench_left ? YL_STEP_EXIT : YL_STEP_LEAVE;
 	case YL_PORT_DONE:
 		v->ex.io_port[YL_IOP_DONE]++;
 		v->done_status = val;
 		v->end = YL_END_DONE;
-		return YL_LEAVE;
+		return YL_STEP_LEAVE;
 	case YL_PORT_PANIC:
 		v->ex.io_port[YL_IOP_PANIC]++;
 		return guest_panicked(v);
@@ -264,7 +260,7 @@ static enum yl_action handle_port_out(struct yl_vcpu *v, uint16_t port,
 	return end_all(v, YL_END_UNHANDLED);
 }
 
-static enum yl_action handle_io(struct yl_vcpu *v)
+static enum yl_step handle_io(struct yl_vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	unsigned int size = r->io.size;
@@ -286,7 +282,7 @@ static enum yl_action handle_io(struct yl_vcpu *v)
 	return handle_port_out(v, r->io.port, val, size);
 }
 
-static enum yl_action handle_rare(struct yl_vcpu *v)
+static enum yl_step handle_rare(struct yl_vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	char what[256];
@@ -323,12 +319,12 @@ static enum yl_action handle_rare(struct yl_vcpu *v)
 	return unhandled(v, what);
 }
 
-/* One exit, decoded from the kvm_run page: true if the vCPU must leave. */
-bool yl_vcpu_dispatch(struct yl_vcpu *v)
+/* One exit, decoded from the kvm_run page: run on, or leave. */
+enum yl_step yl_vcpu_dispatch(struct yl_vcpu *v)
 {
 	if (v->run->exit_reason == KVM_EXIT_IO)
-		return handle_io(v) == YL_LEAVE;
-	return handle_rare(v) == YL_LEAVE;
+		return handle_io(v);
+	return handle_rare(v);
 }
 
 static void account(struct yl_vcpu *v, unsigned int reason, uint64_t t0)
@@ -347,7 +343,7 @@ enum yl_step yl_vcpu_handle(struct yl_vcpu *v, int r, int e)
 {
 	uint64_t t0 = yl_rdtsc();
 	unsigned int reason;
-	bool leave;
+	enum yl_step step;
 
 	if (r < 0) {
 		if (e == EINTR || e == EAGAIN) {
@@ -359,9 +355,9 @@ enum yl_step yl_vcpu_handle(struct yl_vcpu *v, int r, int e)
 		return YL_STEP_ERROR;
 	}
 	reason = v->run->exit_reason;
-	leave = yl_vcpu_dispatch(v);
+	step = yl_vcpu_dispatch(v);
 	account(v, reason, t0);
-	return leave ? YL_STEP_LEAVE : YL_STEP_EXIT;
+	return step;
 }
 
 /*

@@ -170,7 +170,7 @@ void yl_gate_wait_all(struct yl_gate *g, unsigned int n);
 void yl_gate_set(struct yl_gate *g, int state);
 void yl_gate_hold(struct yl_gate *g);
 
-/* vcpu.c */
+/* vcpu.c: what a KVM_RUN's return, or one exit's handling, says to do next */
 enum yl_step {
 	YL_STEP_EXIT,		/* an exit, handled: run on */
 	YL_STEP_INTR,		/* a signal ended KVM_RUN */
@@ -181,7 +181,7 @@ enum yl_step {
 void yl_vcpu_signal_init(void);
 enum yl_step yl_vcpu_handle(struct yl_vcpu *v, int r, int e);
 int yl_vcpu_loop(struct yl_vcpu *v);
-bool yl_vcpu_dispatch(struct yl_vcpu *v);
+enum yl_step yl_vcpu_dispatch(struct yl_vcpu *v);
 void yl_vcpu_begin(struct yl_vcpu *v);
 void yl_vcpu_finish(struct yl_vcpu *v);
 int yl_gate_pass(struct yl_gate *g, struct yl_err *err);
