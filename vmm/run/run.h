@@ -25,7 +25,7 @@ struct yl_run_result {
 int yl_run(struct yl_config *cfg, struct yl_run_result *res);
 int yl_cmd_run(struct yl_config *cfg);
 int yl_cmd_caps(const struct yl_config *cfg);
-int yl_cmd_bench_exits(struct yl_config *cfg);
-int yl_cmd_bench_handoff(struct yl_config *cfg);
+int yl_cmd_bench_exits(const struct yl_config *user);
+int yl_cmd_bench_handoff(const struct yl_config *user);
 
 #endif

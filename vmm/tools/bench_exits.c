@@ -377,7 +377,7 @@ static int finish(struct bench_job *job, struct yl_outfile *json)
 	return yl_json_commit(json, YL_EXIT_OK);
 }
 
-int yl_cmd_bench_exits(struct yl_config *cfg)
+static int bench_exits(struct yl_config *cfg)
 {
 	struct bench_job job = { .cfg = cfg };
 	struct yl_outfile json = { 0 };
@@ -387,8 +387,6 @@ int yl_cmd_bench_exits(struct yl_config *cfg)
 	struct yl_err err;
 	int code;
 
-	cfg->nr_vcpus = 1;
-	cfg->workload = YL_WL_EXITS;
 	/* opened first: a bad path costs nothing */
 	code = yl_json_open(&json, cfg->json_path);
 	if (code)
@@ -422,5 +420,23 @@ out:
 	free(img.owned);
 out_json:
 	yl_outfile_abort(&json);
+	return code;
+}
+
+/* The user's config stays as parsed; the benchmark's VM gets a copy. */
+int yl_cmd_bench_exits(const struct yl_config *user)
+{
+	struct yl_config *cfg = malloc(sizeof(*cfg));
+	int code;
+
+	if (!cfg) {
+		fprintf(stderr, "yieldlab: out of memory\n");
+		return YL_EXIT_HOST;
+	}
+	*cfg = *user;
+	cfg->nr_vcpus = 1;
+	cfg->workload = YL_WL_EXITS;
+	code = bench_exits(cfg);
+	free(cfg);
 	return code;
 }

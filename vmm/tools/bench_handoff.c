@@ -328,16 +328,28 @@ static void json_report(FILE *f, const struct yl_config *cfg,
 	yj_obj_end(&j);
 }
 
-int yl_cmd_bench_handoff(struct yl_config *cfg)
+/*
+ * The user's config stays as parsed (config.h: read, never written); the
+ * coop run it measures gets a copy set up by coop_config().
+ */
+int yl_cmd_bench_handoff(const struct yl_config *user)
 {
+	struct yl_config *cfg = malloc(sizeof(*cfg));
 	struct yl_run_result res = { 0 };
 	struct yl_outfile json = { 0 };
 	struct yl_warnings w = { 0 };
 	double before, after;
 	int code;
 
-	if (yl_json_open(&json, cfg->json_path))
+	if (!cfg) {
+		fprintf(stderr, "yieldlab: out of memory\n");
+		return YL_EXIT_HOST;
+	}
+	*cfg = *user;
+	if (yl_json_open(&json, cfg->json_path)) {
+		free(cfg);
 		return YL_EXIT_USAGE;
+	}
 	cfg->json_path = NULL;		/* ours, not the coop run's */
 	coop_config(cfg);
 	before = pingpong_median(&cfg->pcpus);
@@ -359,5 +371,6 @@ int yl_cmd_bench_handoff(struct yl_config *cfg)
 	code = yl_json_commit(&json, code);
 out:
 	yl_outfile_abort(&json);
+	free(cfg);
 	return code;
 }
