@@ -10,6 +10,9 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <yieldlab/abi.h>
+#include "sched/policy.h"
+#include "sim/params.h"
 
 struct yl_policy;
 
@@ -129,9 +132,9 @@ struct yl_config {
 	unsigned int nr_vcpus;		/* per VM */
 	unsigned int nr_vms;		/* --vms: guests sharing the pCPUs */
 	cpu_set_t pcpus;
-	unsigned int workload;		/* enum yl_workload */
-	unsigned int lock;		/* enum yl_lock */
-	unsigned int pv;		/* enum yl_pv */
+	enum yl_workload workload;
+	enum yl_lock lock;
+	enum yl_pv pv;
 	unsigned int yield_to;		/* --yield-to: YL_YIELD_TO_NR is auto */
 	uint64_t cs_ns;
 	uint64_t think_ns;
@@ -146,21 +149,21 @@ struct yl_config {
 	bool quiet;
 	bool strict;			/* --strict: compared nothing is exit 7 */
 	bool wide;			/* --wide: every column */
-	unsigned int pause_exits;	/* enum yl_pause_exits */
+	enum yl_pause_exits pause_exits;
 	bool exit_tp;			/* --exit-tracepoint */
 	bool seccomp;			/* --seccomp */
 	unsigned int seccomp_probe;	/* --seccomp-probe KIND, else YL_THREAD_KINDS */
 	uint64_t halt_poll_ns;		/* if given */
-	unsigned int ipi_via;		/* enum yl_ipi_via */
-	unsigned int ipi_wait;		/* enum yl_ipi_wait */
+	enum yl_ipi_via ipi_via;
+	enum yl_ipi_wait ipi_wait;
 	unsigned int ipi_targets;
 	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
 	uint64_t sample_ms;		/* --sample-ms, 0: no sampling */
-	unsigned int sched;		/* enum yl_sched_mode */
+	enum yl_sched_mode sched;
 	const struct yl_policy *policy;	/* --policy, as yl_policy_find() */
-	unsigned int target;		/* --target: enum yl_target_kind */
+	enum yl_target_kind target;	/* --target */
 	const char *preset;		/* --preset: sched/ parameters */
 	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
 	unsigned int credit_budget;	/* --credit-budget: % of time, 0 none */
@@ -183,8 +186,8 @@ struct yl_config {
 	const char *plan_path;
 	const char *resume_dir;
 	uint64_t only;			/* --only K, if given */
-	unsigned int mode;		/* enum yl_mode */
-	unsigned int emit;		/* enum yl_emit */
+	enum yl_mode mode;
+	enum yl_emit emit;
 	const char *emit_path;
 	const char *yieldlab_path;	/* --yieldlab: what emitted commands run */
 	bool yes;			/* --yes: a sweep past the size that asks */
@@ -194,9 +197,27 @@ struct yl_config {
 	struct { unsigned int k; uint64_t ns; } costs[YL_SIM_COST_SLOTS];
 	unsigned int nr_calib;		/* --calibrate FILE */
 	const char *calib[2];
-	unsigned int dist;		/* --dist: enum yl_sim_dist */
-	unsigned int placement;		/* --placement: enum yl_sim_placement */
+	enum yl_sim_dist dist;		/* sim --dist */
+	enum yl_sim_placement placement;	/* sim --placement */
 };
+
+/*
+ * The option table's parser stores an enum option through an unsigned int
+ * (cli.c's opt_set()): each enum field must be one (GCC makes an enum with
+ * no negative value an unsigned int, a compatible type).
+ */
+_Static_assert(sizeof(enum yl_workload) == sizeof(unsigned int), "enum yl_workload is an unsigned int");
+_Static_assert(sizeof(enum yl_lock) == sizeof(unsigned int), "enum yl_lock is an unsigned int");
+_Static_assert(sizeof(enum yl_pv) == sizeof(unsigned int), "enum yl_pv is an unsigned int");
+_Static_assert(sizeof(enum yl_pause_exits) == sizeof(unsigned int), "enum yl_pause_exits is an unsigned int");
+_Static_assert(sizeof(enum yl_ipi_via) == sizeof(unsigned int), "enum yl_ipi_via is an unsigned int");
+_Static_assert(sizeof(enum yl_ipi_wait) == sizeof(unsigned int), "enum yl_ipi_wait is an unsigned int");
+_Static_assert(sizeof(enum yl_sched_mode) == sizeof(unsigned int), "enum yl_sched_mode is an unsigned int");
+_Static_assert(sizeof(enum yl_target_kind) == sizeof(unsigned int), "enum yl_target_kind is an unsigned int");
+_Static_assert(sizeof(enum yl_mode) == sizeof(unsigned int), "enum yl_mode is an unsigned int");
+_Static_assert(sizeof(enum yl_emit) == sizeof(unsigned int), "enum yl_emit is an unsigned int");
+_Static_assert(sizeof(enum yl_sim_dist) == sizeof(unsigned int), "enum yl_sim_dist is an unsigned int");
+_Static_assert(sizeof(enum yl_sim_placement) == sizeof(unsigned int), "enum yl_sim_placement is an unsigned int");
 
 static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)
 {
