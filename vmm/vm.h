@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
-#include "cli/cli.h"
+#include "cli/config.h"
 #include "vmm/host/cgroup.h"
 #include "cpuid.h"
 #include "lib/kvmmod.h"

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "cli/cli.h"
+#include "cli/config.h"
 #include "cgroup.h"
 
 #define YL_SCHED_FEATURES_PATH	"/sys/kernel/debug/sched/features"

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/capability.h>
-#include "cli/cli.h"
+#include "cli/config.h"
 #include "cgroup.h"
 #include "sandbox.h"
 #include "lib/util.h"

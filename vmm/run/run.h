@@ -3,7 +3,7 @@
 #define YL_RUN_H
 
 #include <stddef.h>
-#include "cli/cli.h"
+#include "cli/config.h"
 #include "vmm/coop/coop.h"
 #include "vmm/vm.h"
 
