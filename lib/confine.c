@@ -16,7 +16,8 @@
 #include <sys/socket.h>
 #include "confine.h"
 
-static bool cap_effective(cap_value_t c)
+/* Whether this thread has @c in its effective set. */
+bool yl_cap_effective(cap_value_t c)
 {
 	cap_flag_value_t v = CAP_CLEAR;
 	cap_t caps = cap_get_proc();
@@ -49,7 +50,7 @@ int yl_drop_bounding(void)
 {
 	cap_value_t c, last = (cap_value_t)cap_max_bits() - 1;
 
-	if (!cap_effective(CAP_SETPCAP))
+	if (!yl_cap_effective(CAP_SETPCAP))
 		return 0;
 	for (c = 0; c <= last; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)

@@ -88,7 +88,8 @@ def main():
     files = 0
     for root, dirs, names in os.walk(SRC):
         rel = os.path.relpath(root, SRC)
-        if rel.split("/")[0] in SKIP:
+        top = rel.split("/")[0]
+        if top in SKIP or top.startswith("build"):	# build-fuzz, build-address...
             continue
         for f in names:
             if not f.endswith((".c", ".h", ".S")):

@@ -15,19 +15,6 @@
 #include "lib/confine.h"
 #include "privs.h"
 
-/* Whether this thread has @c in its effective set. */
-bool yl_cap_effective(cap_value_t c)
-{
-	cap_flag_value_t v = CAP_CLEAR;
-	cap_t caps = cap_get_proc();
-
-	if (caps) {
-		cap_get_flag(caps, c, CAP_EFFECTIVE, &v);
-		cap_free(caps);
-	}
-	return v == CAP_SET;
-}
-
 static void caps_text(char *buf, size_t len)
 {
 	cap_t caps = cap_get_proc();

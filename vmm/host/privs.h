@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <sys/capability.h>
+#include "lib/confine.h"
 #include "cli/config.h"
 #include "cgroup.h"
 #include "sandbox.h"
@@ -57,6 +58,5 @@ int yl_privs_lock_thread(const struct yl_privs *pr, enum yl_thread_kind kind,
 			 struct yl_err *err);
 int yl_privs_drop(struct yl_privs *pr, struct yl_err *err);
 void yl_privs_init(struct yl_privs *pr);
-bool yl_cap_effective(cap_value_t c);
 
 #endif
