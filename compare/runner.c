@@ -404,30 +404,45 @@ static bool finished(const struct runner *r, unsigned int k)
 }
 
 /* Runs @first..@last (inclusive) not yet finished. */
+/*
+ * Whether each run is finished is read once (finished() parses its
+ * meta.json and run.json), both for the count of runs to do and for
+ * which to run.
+ */
 static int run_range(struct runner *r, unsigned int first, unsigned int last)
 {
+	bool *done = calloc(last - first + 1, sizeof(*done));
 	unsigned int k;
-	int rc;
+	int rc = YL_EXIT_OK;
 
-	for (k = first; k <= last; k++)
-		r->to_do += !finished(r, k);
+	if (!done) {
+		fprintf(stderr, "compare: out of memory\n");
+		return YL_EXIT_HOST;
+	}
+	for (k = first; k <= last; k++) {
+		done[k - first] = finished(r, k);
+		r->to_do += !done[k - first];
+	}
 	r->t0 = now_s();
 	catch_stops();
-	for (k = first; k <= last; k++) {
-		if (stop_sig)
-			return YL_EXIT_SIGNAL;
-		if (finished(r, k))
+	for (k = first; k <= last && rc == YL_EXIT_OK; k++) {
+		if (stop_sig) {
+			rc = YL_EXIT_SIGNAL;
+			break;
+		}
+		if (done[k - first])
 			continue;
 		rc = run_one(r, k);
-		if (rc > 0)
-			return YL_EXIT_SIGNAL;
-		if (rc < 0) {
+		if (rc > 0) {
+			rc = YL_EXIT_SIGNAL;
+		} else if (rc < 0) {
 			fprintf(stderr, "compare: %s: cannot record run %u: %s\n",
 				r->out, k, strerror(errno));
-			return YL_EXIT_HOST;
+			rc = YL_EXIT_HOST;
 		}
 	}
-	return YL_EXIT_OK;
+	free(done);
+	return rc;
 }
 
 /* --out: new or empty, or (--only) one holding this very plan. */
