@@ -192,7 +192,10 @@ def bench_exits(t):
     tc = js["thread_change"]
     check(tc["control_round_trip_ns"] > 0 and tc["moved_round_trip_ns"] > 0
           and abs(tc["cost_ns"] - (tc["moved_round_trip_ns"] - tc["control_round_trip_ns"]
-                                   - js["bare"]["median_ns_per_exit"]) / 2) < 1,
+                                   - js["bare"]["median_ns_per_exit"]) / 2)
+          # the JSON carries 6 significant digits (yj_dbl's %.6g): past 1 ms a
+          # round trip is rounded by up to 5 ns, as slow emulated boots show
+          < max(1, 1e-5 * tc["moved_round_trip_ns"]),
           "bench exits: a KVM_RUN from a new thread, measured against its control: %.0f ns"
           % tc["cost_ns"], o)
     # what sim --calibrate takes: the guest's own timings, a spin iteration
