@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "out/json.h"
+#include "out/rundoc.h"
 #include "out/schedjson.h"
 #include "simcmd.h"
 #include "lib/util.h"
@@ -77,39 +78,24 @@ static double secs(const struct yl_sim *s)
 	return (double)yl_sim_config_of(s)->duration_ns / 1e9;
 }
 
-static void json_config(struct yj *j, const struct yl_sim *s,
-			const struct yl_simcmd *sc)
+/* What this simulation is: one context for the document's writer. */
+struct sim_doc {
+	const struct yl_sim *s;
+	const struct yl_simcmd *sc;
+	const struct vm_sum *all;
+};
+
+/* The simulator's own: seed, distribution, placement, costs. */
+static void json_config_sim(struct yj *j, const void *ctx)
 {
-	const struct yl_sim_config *c = yl_sim_config_of(s);
-	char pcpus[32];
+	const struct sim_doc *d = ctx;
+	const struct yl_sim_config *c = yl_sim_config_of(d->s);
+	char seed[32];
 	unsigned int k;
 
-	snprintf(pcpus, sizeof(pcpus), c->nr_cpus > 1 ? "0-%u" : "0",
-		 c->nr_cpus - 1);
-	yj_obj(j, "config");
-	yj_str(j, "sched", yl_sched_mode_name(c->sched));
-	yj_u64(j, "vcpus", c->vcpus);
-	yj_str(j, "pcpus", pcpus);
-	yj_u64(j, "nr_pcpus", c->nr_cpus);
-	yj_str(j, "workload", yl_workload_name(c->workload));
-	yj_str(j, "lock", yl_lock_name(c->lock));
-	yj_str(j, "pv", yl_pv_name(c->pv));
-	yj_str(j, "yield_to", yl_yield_to_name(c->yield_to));
-	yj_u64(j, "cs_ns", c->cs_ns);
-	yj_u64(j, "think_ns", c->think_ns);
-	yj_u64(j, "duration_ms", c->duration_ns / 1000000);
-	yj_u64(j, "spin_threshold", c->spin_threshold);
-	yj_u64(j, "spin_us", c->spin_ns / 1000);
-	yj_u64(j, "timeout_s", 1);
-	yj_str(j, "pause_exits", c->sched == YL_SCHED_HOST && c->pause_exits ? "on" : "off");
-	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
-	yj_u64(j, "ipi_targets", c->ipi_targets);
-	yj_u64(j, "ipi_every", c->ipi_every);
-	yj_bool(j, "seccomp", false);
-	yj_u64(j, "sample_ms", 0);
 	yj_obj(j, "sim");
-	snprintf(pcpus, sizeof(pcpus), "%llu", (unsigned long long)c->seed);
-	yj_str(j, "seed", pcpus);	/* a string: exact in every JSON reader */
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)c->seed);
+	yj_str(j, "seed", seed);	/* a string: exact in every JSON reader */
 	yj_str(j, "dist", yl_sim_dist_name(c->dist));
 	yj_str(j, "placement", yl_sim_placement_name(c->placement));
 	yj_obj(j, "cost_ns");
@@ -117,11 +103,39 @@ static void json_config(struct yj *j, const struct yl_sim *s,
 		yj_u64(j, yl_sim_costs[k].name, c->cost[k]);
 	yj_obj_end(j);
 	yj_arr(j, "calibrated_from");
-	for (k = 0; k < sc->nr_calib; k++)
-		yj_str(j, NULL, sc->calib[k]);
+	for (k = 0; k < d->sc->nr_calib; k++)
+		yj_str(j, NULL, d->sc->calib[k]);
 	yj_arr_end(j);
 	yj_obj_end(j);
-	yj_obj_end(j);
+}
+
+static void json_config(struct yj *j, const struct sim_doc *d)
+{
+	const struct yl_sim_config *c = yl_sim_config_of(d->s);
+	char pcpus[32];
+
+	snprintf(pcpus, sizeof(pcpus), c->nr_cpus > 1 ? "0-%u" : "0",
+		 c->nr_cpus - 1);
+	yl_doc_config(j, &(struct yl_doc_config){
+		.sched = yl_sched_mode_name(c->sched),
+		.vcpus = c->vcpus,
+		.pcpus = pcpus,
+		.nr_pcpus = c->nr_cpus,
+		.workload = yl_workload_name(c->workload),
+		.lock = yl_lock_name(c->lock),
+		.pv = yl_pv_name(c->pv),
+		.yield_to = yl_yield_to_name(c->yield_to),
+		.cs_ns = c->cs_ns,
+		.think_ns = c->think_ns,
+		.duration_ms = c->duration_ns / 1000000,
+		.spin_threshold = c->spin_threshold,
+		.spin_us = c->spin_ns / 1000,
+		.timeout_s = 1,
+		.pause_exits = c->sched == YL_SCHED_HOST && c->pause_exits ? "on" : "off",
+		.ipi_wait = yl_ipi_wait_name(c->ipi_wait),
+		.ipi_targets = c->ipi_targets,
+		.ipi_every = c->ipi_every,
+	}, json_config_sim, d);
 }
 
 static void json_host(struct yj *j)
@@ -138,43 +152,30 @@ static void json_result(struct yj *j, const struct yl_sim *s,
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
 
-	yj_obj(j, "result");
-	yj_str(j, "status", ok ? "ok" : "check_failed");
-	yj_i64(j, "exit_code", ok ? YL_EXIT_OK : YL_EXIT_CHECK);
-	yj_bool(j, "complete", true);
-	yj_str(j, "stopped_by", "duration");
-	yj_dbl(j, "wall_ms", (double)c->duration_ns / 1e6);
-	yj_dbl(j, "lock_phase_ms", (double)c->duration_ns / 1e6);
-	yj_u64(j, "ops", m->ops);
-	yj_dbl(j, "ops_per_s", (double)m->ops / secs(s));
-	yj_obj(j, "ops_fairness");
-	yj_dbl(j, "jain", yl_jain((double)m->ops, m->sq, c->vcpus));
-	yj_u64(j, "min", m->min);
-	yj_u64(j, "max", m->max);
-	yj_obj_end(j);
-	yj_u64(j, "spins", m->spins);
-	yj_u64(j, "yields", m->yields);
-	yj_u64(j, "halts", m->halts);
-	yj_u64(j, "kicks", m->kicks);
-	yj_u64(j, "ipi_ops", m->ipi_ops);
-	yj_dbl(j, "ipi_ops_per_s", (double)m->ipi_ops / secs(s));
-	yj_u64(j, "ipi_sent", m->ipi_sent);
-	yj_u64(j, "ipi_received", m->ipi_received);
-	yj_u64(j, "ipi_acked", m->ipi_acked);
-	yj_u64(j, "ipi_yields", m->ipi_yields);
-	yj_u64(j, "shared_counter", m->ops);
-	yj_obj_end(j);
-}
-
-static void check(struct yj *j, const char *key, int ok, const char *detail)
-{
-	yj_obj(j, key);
-	if (ok < 0)
-		yj_null(j, "ok");
-	else
-		yj_bool(j, "ok", ok);
-	yj_str(j, "detail", detail);
-	yj_obj_end(j);
+	yl_doc_result(j, &(struct yl_doc_result){
+		.status = ok ? "ok" : "check_failed",
+		.exit_code = ok ? YL_EXIT_OK : YL_EXIT_CHECK,
+		.complete = true,
+		.stopped_by = "duration",
+		.wall_ms = (double)c->duration_ns / 1e6,
+		.lock_phase_ms = (double)c->duration_ns / 1e6,
+		.ops = m->ops,
+		.ops_per_s = (double)m->ops / secs(s),
+		.jain = yl_jain((double)m->ops, m->sq, c->vcpus),
+		.ops_min = m->min,
+		.ops_max = m->max,
+		.spins = m->spins,
+		.yields = m->yields,
+		.halts = m->halts,
+		.kicks = m->kicks,
+		.ipi_ops = m->ipi_ops,
+		.ipi_ops_per_s = (double)m->ipi_ops / secs(s),
+		.ipi_sent = m->ipi_sent,
+		.ipi_received = m->ipi_received,
+		.ipi_acked = m->ipi_acked,
+		.ipi_yields = m->ipi_yields,
+		.shared_counter = m->ops,
+	});
 }
 
 /* Run's checks: the simulator's invariants where they mean the same. */
@@ -192,14 +193,14 @@ static void json_checks(struct yj *j, const struct yl_sim *s,
 	yj_obj(j, "checks");
 	snprintf(d, sizeof(d), "at most %llu vCPU in a critical section; counter = sum of ops = %llu",
 		 (unsigned long long)yl_sim_max_in_cs(s), (unsigned long long)m->ops);
-	check(j, "mutual_exclusion", !fail, fail ? fail : d);
+	yl_doc_check(j, "mutual_exclusion", !fail, fail ? fail : d);
 	snprintf(d, sizeof(d), "sent %llu >= received %llu >= acked %llu (calls in flight at the end)",
 		 (unsigned long long)m->ipi_sent, (unsigned long long)m->ipi_received,
 		 (unsigned long long)m->ipi_acked);
-	check(j, "ipi", m->ipi_sent >= m->ipi_received && m->ipi_received >= m->ipi_acked, d);
+	yl_doc_check(j, "ipi", m->ipi_sent >= m->ipi_received && m->ipi_received >= m->ipi_acked, d);
 	for (k = 0; k < ARRAY_SIZE(na); k++)
-		check(j, na[k], -1, "not simulated");
-	check(j, "coop_one_per_pcpu", !fail, fail ? fail :
+		yl_doc_check(j, na[k], -1, "not simulated");
+	yl_doc_check(j, "coop_one_per_pcpu", !fail, fail ? fail :
 	      "one vCPU per CPU at every dispatch; CPU time adds up to CPUs x duration");
 	yj_obj_end(j);
 }
@@ -366,23 +367,24 @@ static void json_warnings(struct yj *j, const struct yl_sim *s,
 }
 
 
-static void json_vm_body(struct yj *j, const struct yl_sim *s, unsigned int vm,
-			 const struct vm_sum *all, bool one)
+static void json_vm_body(struct yj *j, const void *ctx, unsigned int vm,
+			 bool alone)
 {
+	const struct sim_doc *d = ctx;
 	struct vm_sum m;
 
-	sum_vm(s, vm, &m);
-	json_result(j, s, &m, !yl_sim_failure(s));
-	if (one)
-		json_warnings(j, s, &m);
+	sum_vm(d->s, vm, &m);
+	json_result(j, d->s, &m, !yl_sim_failure(d->s));
+	if (alone)
+		json_warnings(j, d->s, &m);
 	else {
 		yj_arr(j, "warnings");
 		yj_arr_end(j);
 	}
-	json_checks(j, s, &m);
-	json_vcpus(j, s, vm);
-	if (yl_sim_config_of(s)->sched == YL_SCHED_COOP)
-		json_coop_vm(j, s, vm, &m, all, one);
+	json_checks(j, d->s, &m);
+	json_vcpus(j, d->s, vm);
+	if (yl_sim_config_of(d->s)->sched == YL_SCHED_COOP)
+		json_coop_vm(j, d->s, vm, &m, d->all, alone);
 	else
 		yj_null(j, "coop");
 }
@@ -400,49 +402,58 @@ static void json_sim(struct yj *j, const struct yl_sim *s, const struct vm_sum *
 	yj_obj_end(j);
 }
 
+static void json_head(struct yj *j, const void *ctx)
+{
+	const struct sim_doc *d = ctx;
+
+	yj_str(j, "mode", "sim");
+	json_config(j, d);
+	json_host(j);
+	json_sim(j, d->s, d->all);
+}
+
+static void json_combined(const void *ctx, struct yl_doc_combined *out)
+{
+	const struct sim_doc *d = ctx;
+	bool failed = yl_sim_failure(d->s);
+
+	out->status = failed ? "check_failed" : "ok";
+	out->exit_code = failed ? YL_EXIT_CHECK : YL_EXIT_OK;
+	out->ops = d->all->ops;
+	out->ops_per_s = (double)d->all->ops / secs(d->s);
+	out->ipi_ops = d->all->ipi_ops;
+	out->ipi_ops_per_s = (double)d->all->ipi_ops / secs(d->s);
+}
+
+static void json_after_combined(struct yj *j, const void *ctx)
+{
+	const struct sim_doc *d = ctx;
+
+	if (yl_sim_config_of(d->s)->sched == YL_SCHED_COOP) {
+		yj_obj(j, "coop");
+		json_sched_top(j, d->s, d->all);
+		yj_obj_end(j);
+	}
+	json_warnings(j, d->s, d->all);
+}
+
 int yl_sim_json(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 {
-	const struct yl_sim_config *c = yl_sim_config_of(s);
 	struct vm_sum all;
-	unsigned int k;
+	const struct sim_doc d = { .s = s, .sc = sc, .all = &all };
+	const struct yl_doc_ops ops = {
+		.command = "sim",
+		.nr_vms = yl_sim_config_of(s)->nr_vms,
+		.head = json_head,
+		.vm_body = json_vm_body,
+		.combined = json_combined,
+		.after_combined = json_after_combined,
+	};
 	struct yj j;
 
 	sum_all(s, &all);
 	yj_init(&j, f);
-	yj_obj(&j, NULL);
-	yj_header(&j, "sim");
-	yj_str(&j, "mode", "sim");
-	json_config(&j, s, sc);
-	json_host(&j);
-	json_sim(&j, s, &all);
-	if (c->nr_vms == 1) {
-		json_vm_body(&j, s, 0, &all, true);
-	} else {
-		yj_obj(&j, "combined");
-		yj_u64(&j, "vms", c->nr_vms);
-		yj_str(&j, "status", yl_sim_failure(s) ? "check_failed" : "ok");
-		yj_i64(&j, "exit_code", yl_sim_failure(s) ? YL_EXIT_CHECK : YL_EXIT_OK);
-		yj_u64(&j, "ops", all.ops);
-		yj_dbl(&j, "ops_per_s", (double)all.ops / secs(s));
-		yj_u64(&j, "ipi_ops", all.ipi_ops);
-		yj_dbl(&j, "ipi_ops_per_s", (double)all.ipi_ops / secs(s));
-		yj_obj_end(&j);
-		if (c->sched == YL_SCHED_COOP) {
-			yj_obj(&j, "coop");
-			json_sched_top(&j, s, &all);
-			yj_obj_end(&j);
-		}
-		json_warnings(&j, s, &all);
-		yj_arr(&j, "vms");
-		for (k = 0; k < c->nr_vms; k++) {
-			yj_obj(&j, NULL);
-			yj_u64(&j, "index", k);
-			json_vm_body(&j, s, k, &all, false);
-			yj_obj_end(&j);
-		}
-		yj_arr_end(&j);
-	}
-	yj_obj_end(&j);
+	yl_doc_write(&j, &ops, &d);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

@@ -5,71 +5,60 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "out/json.h"
+#include "out/rundoc.h"
 #include "vmm/host/privs.h"
 #include "report.h"
 
-/* What each --sched-feature set, and what it was before (restored after). */
-static void json_feats(struct yj *j, const struct yl_config *c)
+/* What this run is: one context for the document's writer (out/rundoc.h). */
+struct run_doc {
+	const struct yl_report *r;
+	unsigned int n;
+	const struct yl_privs *privs;
+};
+
+static void json_config(struct yj *j, const struct run_doc *d)
 {
+	const struct yl_config *c = d->r->vm->cfg;
+	struct yl_doc_feat feats[YL_MAX_SCHED_FEATS];
+	char cpus[256];
 	unsigned int i;
 
-	yj_arr(j, "sched_features");
-	for (i = 0; i < c->nr_feats; i++) {
-		yj_obj(j, NULL);
-		yj_str(j, "name", c->feats[i].name);
-		yj_bool(j, "set", c->feats[i].on);
-		yj_bool(j, "original", c->feats[i].orig);
-		yj_obj_end(j);
-	}
-	yj_arr_end(j);
-}
-
-static void json_config(struct yj *j, const struct yl_report *r,
-			const struct yl_privs *privs)
-{
-	const struct yl_config *c = r->vm->cfg;
-	char cpus[256];
-
+	for (i = 0; i < c->nr_feats; i++)
+		feats[i] = (struct yl_doc_feat){ c->feats[i].name, c->feats[i].on,
+						 c->feats[i].orig };
 	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
-	yj_obj(j, "config");
-	yj_str(j, "sched", yl_sched_mode_name(c->sched));
-	yj_u64(j, "vcpus", r->vm->nr_vcpus);
-	yj_str(j, "pcpus", cpus);
-	yj_u64(j, "nr_pcpus", (uint64_t)CPU_COUNT(&c->pcpus));
-	yj_str(j, "workload", yl_workload_name(c->workload));
-	yj_str(j, "lock", yl_lock_name(c->lock));
-	yj_str(j, "pv", yl_pv_name(c->pv));
-	yj_str(j, "yield_to", yl_yield_to_name(yl_yield_to(c)));
-	yj_u64(j, "cs_ns", c->cs_ns);
-	yj_u64(j, "think_ns", c->think_ns);
-	yj_u64(j, "duration_ms", c->duration_ms);
-	yj_u64(j, "spin_threshold", c->spin_threshold);
-	yj_u64(j, "spin_us", c->spin_threshold ? 0 : c->spin_us);
-	yj_u64(j, "timeout_s", yl_effective_timeout_s(c));
-	yj_str(j, "guest", c->guest_path ? c->guest_path : "(embedded)");
-	yj_str(j, "pause_exits", yl_pause_exits_name(c->pause_exits));
-	if (yl_given(c, YL_O_HALT_POLL_NS))
-		yj_u64(j, "halt_poll_ns", c->halt_poll_ns);
-	else
-		yj_null(j, "halt_poll_ns");
-	yj_str(j, "ipi_via", yl_ipi_path_name(c));
-	yj_str(j, "ipi_wait", yl_ipi_wait_name(c->ipi_wait));
-	yj_u64(j, "ipi_targets", c->ipi_targets);
-	yj_u64(j, "ipi_every", c->ipi_every);
-	json_feats(j, c);
-	yj_bool(j, "seccomp", c->seccomp);
-	yj_u64(j, "sample_ms", c->sample_ms);
-	if (c->cgroup_parent)
-		yj_str(j, "cgroup_parent", c->cgroup_parent);
-	else
-		yj_null(j, "cgroup_parent");
-	if (privs) {
-		yj_obj(j, "capabilities");
-		yj_str(j, "at_start", privs->at_start);
-		yj_str(j, "after_setup", privs->after_setup);
-		yj_obj_end(j);
-	}
-	yj_obj_end(j);
+	yl_doc_config(j, &(struct yl_doc_config){
+		.sched = yl_sched_mode_name(c->sched),
+		.vcpus = d->r->vm->nr_vcpus,
+		.pcpus = cpus,
+		.nr_pcpus = (uint64_t)CPU_COUNT(&c->pcpus),
+		.workload = yl_workload_name(c->workload),
+		.lock = yl_lock_name(c->lock),
+		.pv = yl_pv_name(c->pv),
+		.yield_to = yl_yield_to_name(yl_yield_to(c)),
+		.cs_ns = c->cs_ns,
+		.think_ns = c->think_ns,
+		.duration_ms = c->duration_ms,
+		.spin_threshold = c->spin_threshold,
+		.spin_us = c->spin_threshold ? 0 : c->spin_us,
+		.timeout_s = yl_effective_timeout_s(c),
+		.pause_exits = yl_pause_exits_name(c->pause_exits),
+		.ipi_wait = yl_ipi_wait_name(c->ipi_wait),
+		.ipi_targets = c->ipi_targets,
+		.ipi_every = c->ipi_every,
+		.seccomp = c->seccomp,
+		.sample_ms = c->sample_ms,
+		.run = true,
+		.guest = c->guest_path ? c->guest_path : "(embedded)",
+		.ipi_via = yl_ipi_path_name(c),
+		.halt_poll_given = yl_given(c, YL_O_HALT_POLL_NS),
+		.halt_poll_ns = c->halt_poll_ns,
+		.feats = feats,
+		.nr_feats = c->nr_feats,
+		.cgroup_parent = c->cgroup_parent,
+		.caps_at_start = d->privs ? d->privs->at_start : NULL,
+		.caps_after_setup = d->privs ? d->privs->after_setup : NULL,
+	}, NULL, NULL);
 }
 
 static void json_host(struct yj *j, const struct yl_report *r)
@@ -84,17 +73,6 @@ static void json_host(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "tsc_khz", r->vm->tsc_khz);
 	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
 	yj_str(j, "kvm_module", yl_kvm_impl_name(r->vm->kvm->impl));
-	yj_obj_end(j);
-}
-
-static void json_check(struct yj *j, const char *key, const struct yl_check *c)
-{
-	yj_obj(j, key);
-	if (c->state < 0)
-		yj_null(j, "ok");
-	else
-		yj_bool(j, "ok", c->state);
-	yj_str(j, "detail", c->text);
 	yj_obj_end(j);
 }
 
@@ -256,39 +234,43 @@ static void json_vcpus(struct yj *j, const struct yl_report *r)
 	yj_arr_end(j);
 }
 
+static const char *stopped_by(enum yl_run_stop stop)
+{
+	return stop == YL_STOP_TIMEOUT ? "watchdog" :
+	       stop == YL_STOP_SIGNAL ? "signal" :
+	       stop == YL_STOP_SECCOMP ? "seccomp" : "guest";
+}
+
 static void json_result(struct yj *j, const struct yl_report *r)
 {
-	yj_obj(j, "result");
-	yj_str(j, "status", r->status);
-	yj_i64(j, "exit_code", r->exit_code);
-	yj_bool(j, "complete", r->complete);
-	yj_str(j, "stopped_by", r->stop == YL_STOP_TIMEOUT ? "watchdog" :
-		   r->stop == YL_STOP_SIGNAL ? "signal" :
-		   r->stop == YL_STOP_SECCOMP ? "seccomp" : "guest");
-	yj_dbl(j, "wall_ms", (double)r->wall_ns / 1e6);
-	yj_dbl(j, "lock_phase_ms", r->phase_ms);
-	yj_u64(j, "ops", r->ops);
-	yj_dbl(j, "ops_per_s", yl_rate(r, r->ops));
-	yj_obj(j, "ops_fairness");
-	yj_dbl(j, "jain", r->ops_jain);
-	yj_u64(j, "min", r->ops_min);
-	yj_u64(j, "max", r->ops_max);
-	yj_obj_end(j);
-	yj_u64(j, "spins", r->spins);
-	yj_u64(j, "yields", r->yields);
-	yj_u64(j, "halts", r->halts);
-	yj_u64(j, "kicks", r->kicks);
-	yj_u64(j, "ipi_ops", r->ipi_ops);
-	yj_dbl(j, "ipi_ops_per_s", yl_rate(r, r->ipi_ops));
-	yj_u64(j, "ipi_sent", r->ipi_sent);
-	yj_u64(j, "ipi_received", r->ipi_received);
-	yj_u64(j, "ipi_acked", r->ipi_acked);
-	yj_u64(j, "ipi_interrupts", r->ipi_irqs);
-	yj_u64(j, "ipi_yields", r->ipi_yields);
-	yj_u64(j, "ipi_hypercalls", r->ipi_hypercalls);
-	yj_u64(j, "shared_counter", r->sum.shared_counter);
-	yj_bool(j, "guest_check_ok", r->sum.check_ok == 1);
-	yj_obj_end(j);
+	yl_doc_result(j, &(struct yl_doc_result){
+		.status = r->status,
+		.exit_code = r->exit_code,
+		.complete = r->complete,
+		.stopped_by = stopped_by(r->stop),
+		.wall_ms = (double)r->wall_ns / 1e6,
+		.lock_phase_ms = r->phase_ms,
+		.ops = r->ops,
+		.ops_per_s = yl_rate(r, r->ops),
+		.jain = r->ops_jain,
+		.ops_min = r->ops_min,
+		.ops_max = r->ops_max,
+		.spins = r->spins,
+		.yields = r->yields,
+		.halts = r->halts,
+		.kicks = r->kicks,
+		.ipi_ops = r->ipi_ops,
+		.ipi_ops_per_s = yl_rate(r, r->ipi_ops),
+		.ipi_sent = r->ipi_sent,
+		.ipi_received = r->ipi_received,
+		.ipi_acked = r->ipi_acked,
+		.ipi_yields = r->ipi_yields,
+		.shared_counter = r->sum.shared_counter,
+		.run = true,
+		.ipi_irqs = r->ipi_irqs,
+		.ipi_hypercalls = r->ipi_hypercalls,
+		.guest_check_ok = r->sum.check_ok == 1,
+	});
 }
 
 static void json_cgroup(struct yj *j, const struct yl_vm *vm)
@@ -308,15 +290,18 @@ static void json_cgroup(struct yj *j, const struct yl_vm *vm)
 }
 
 /* What one VM measured: the whole JSON of a single-VM run but config and host. */
-static void json_vm_body(struct yj *j, const struct yl_report *r)
+static void json_vm_body(struct yj *j, const void *ctx, unsigned int vm, bool alone)
 {
+	const struct yl_report *r = &((const struct run_doc *)ctx)->r[vm];
 	unsigned int k;
 
+	(void)alone;
 	json_result(j, r);
 	yl_warnings_json(&r->warn, j);
 	yj_obj(j, "checks");
 	for (k = 0; k < YL_NR_CHECKS; k++)
-		json_check(j, yl_checks[k].json, yl_check_at(r, k));
+		yl_doc_check(j, yl_checks[k].json, yl_check_at(r, k)->state,
+			     yl_check_at(r, k)->text);
 	yj_obj_end(j);
 	json_cgroup(j, r->vm);
 	yl_samples_json(j, r);
@@ -326,72 +311,56 @@ static void json_vm_body(struct yj *j, const struct yl_report *r)
 		    r->vm->ks_valid);
 }
 
-/* Several VMs: every VM's warnings at the top too, each naming its VM. */
-static void json_all_warnings(struct yj *j, const struct yl_report *r,
-			      unsigned int n)
+static void json_head(struct yj *j, const void *ctx)
 {
+	json_config(j, ctx);
+	json_host(j, ((const struct run_doc *)ctx)->r);
+}
+
+static void json_combined(const void *ctx, struct yl_doc_combined *out)
+{
+	const struct run_doc *d = ctx;
+	unsigned int k;
+
+	out->status = yl_reports_status(d->r, d->n);
+	out->exit_code = yl_reports_exit_code(d->r, d->n);
+	for (k = 0; k < d->n; k++) {
+		out->ops += d->r[k].ops;
+		out->ipi_ops += d->r[k].ipi_ops;
+		out->ops_per_s += yl_rate(&d->r[k], d->r[k].ops);
+		out->ipi_ops_per_s += yl_rate(&d->r[k], d->r[k].ipi_ops);
+	}
+}
+
+/* Several VMs: every VM's warnings at the top too, each naming its VM. */
+static void json_after_combined(struct yj *j, const void *ctx)
+{
+	const struct run_doc *d = ctx;
 	struct yl_warnings all = { 0 };
 	unsigned int k, i;
 
-	for (k = 0; k < n; k++)
-		for (i = 0; i < r[k].warn.n; i++)
-			yl_warn(&all, r[k].warn.w[i].id, "VM %u: %s", k,
-				r[k].warn.w[i].text);
+	yl_coop_json_top(j, d->r);
+	for (k = 0; k < d->n; k++)
+		for (i = 0; i < d->r[k].warn.n; i++)
+			yl_warn(&all, d->r[k].warn.w[i].id, "VM %u: %s", k,
+				d->r[k].warn.w[i].text);
 	yl_warnings_json(&all, j);
 }
 
-static void json_combined(struct yj *j, const struct yl_report *r, unsigned int n)
-{
-	uint64_t ops = 0, ipi = 0;
-	double ops_s = 0, ipi_s = 0;
-	unsigned int k;
-
-	for (k = 0; k < n; k++) {
-		ops += r[k].ops;
-		ipi += r[k].ipi_ops;
-		ops_s += yl_rate(&r[k], r[k].ops);
-		ipi_s += yl_rate(&r[k], r[k].ipi_ops);
-	}
-	yj_obj(j, "combined");
-	yj_u64(j, "vms", n);
-	yj_str(j, "status", yl_reports_status(r, n));
-	yj_i64(j, "exit_code", yl_reports_exit_code(r, n));
-	yj_u64(j, "ops", ops);
-	yj_dbl(j, "ops_per_s", ops_s);
-	yj_u64(j, "ipi_ops", ipi);
-	yj_dbl(j, "ipi_ops_per_s", ipi_s);
-	yj_obj_end(j);
-}
-
-/*
- * One VM: the result, checks and vCPUs at the top level.  Several: the
- * same per VM under "vms", and a "combined" summary.
- */
 void yl_reports_json(const struct yl_report *r, unsigned int n,
 		     const struct yl_privs *privs, FILE *f)
 {
+	const struct run_doc d = { .r = r, .n = n, .privs = privs };
+	const struct yl_doc_ops ops = {
+		.command = "run",
+		.nr_vms = n,
+		.head = json_head,
+		.vm_body = json_vm_body,
+		.combined = json_combined,
+		.after_combined = json_after_combined,
+	};
 	struct yj j;
-	unsigned int k;
 
 	yj_init(&j, f);
-	yj_obj(&j, NULL);
-	yj_header(&j, "run");
-	json_config(&j, r, privs);
-	json_host(&j, r);
-	if (n == 1) {
-		json_vm_body(&j, r);
-	} else {
-		json_combined(&j, r, n);
-		yl_coop_json_top(&j, r);
-		json_all_warnings(&j, r, n);
-		yj_arr(&j, "vms");
-		for (k = 0; k < n; k++) {
-			yj_obj(&j, NULL);
-			yj_u64(&j, "index", k);
-			json_vm_body(&j, &r[k]);
-			yj_obj_end(&j);
-		}
-		yj_arr_end(&j);
-	}
-	yj_obj_end(&j);
+	yl_doc_write(&j, &ops, &d);
 }
