@@ -48,7 +48,7 @@ static int opt_set(struct yl_config *cfg, const struct yl_opt *o,
 		return yl_cli_parse_enum(o, v, (unsigned int *)field, err);
 	case YL_OPT_STR:
 		if (strlen(v) < o->min || strlen(v) > o->max)
-			return yl_errf(err, "%s: needs %s of 1 to %llu characters",
+			return yl_usagef(err, "%s: needs %s of 1 to %llu characters",
 				       o->name, o->metavar,
 				       (unsigned long long)o->max);
 		*(const char **)field = v;
@@ -56,7 +56,7 @@ static int opt_set(struct yl_config *cfg, const struct yl_opt *o,
 	case YL_OPT_FUNC:
 		return o->parse(cfg, v, err);
 	}
-	return yl_errf(err, "%s: no parser", o->name);
+	return yl_usagef(err, "%s: no parser", o->name);
 }
 
 /* Every default is a value the option's own parser reads. */
@@ -158,10 +158,10 @@ static int parse_command(struct yl_config *cfg, int argc, char **argv,
 	}
 	yl_cmd_names(names, sizeof(names), c, false, "|");
 	if (*names)
-		return yl_errf(err, "%s '%s': unknown, allowed: %s", c,
+		return yl_usagef(err, "%s '%s': unknown, allowed: %s", c,
 			       argc > 2 ? argv[2] : "", names);
 	yl_cmd_names(names, sizeof(names), NULL, false, "|");
-	return yl_errf(err, "command '%s': unknown, allowed: %s", c, names);
+	return yl_usagef(err, "command '%s': unknown, allowed: %s", c, names);
 }
 
 /* yieldlab help [COMMAND | --man | --bash-completion | --options] */
@@ -190,7 +190,7 @@ static int parse_help(struct yl_config *cfg, int argc, char **argv, int i,
 		return 0;
 	}
 	yl_cmd_names(names, sizeof(names), NULL, true, "|");
-	return yl_errf(err, "help: allowed one command (%s), --man, --bash-completion or --options",
+	return yl_usagef(err, "help: allowed one command (%s), --man, --bash-completion or --options",
 		       names);
 }
 
@@ -220,7 +220,7 @@ static const char *opt_value(int argc, char **argv, int *i,
 	if (arg[n] == '=' && !o->parse2)
 		return arg + n + 1;
 	if (*i + 1 + !!o->parse2 >= argc || arg[n] == '=') {
-		yl_errf(err, "%s: needs %s (see yieldlab help)", o->name,
+		yl_usagef(err, "%s: needs %s (see yieldlab help)", o->name,
 			o->parse2 ? o->metavar : "a value");
 		return NULL;
 	}
@@ -232,7 +232,7 @@ static int keep_raw(struct yl_config *cfg, const struct yl_opt *o,
 		    const char *v, struct yl_err *err)
 {
 	if (cfg->nr_raw >= YL_MAX_RAW_OPTS)
-		return yl_errf(err, "compare: more than %u run options",
+		return yl_usagef(err, "compare: more than %u run options",
 			       YL_MAX_RAW_OPTS);
 	cfg->raw[cfg->nr_raw].opt = (unsigned int)(o - yl_opts);
 	cfg->raw[cfg->nr_raw++].val = v;
@@ -243,10 +243,10 @@ static int keep_raw(struct yl_config *cfg, const struct yl_opt *o,
 static int keep_path(struct yl_config *cfg, const char *arg, struct yl_err *err)
 {
 	if (cfg->cmd != YL_CMD_MERGE)
-		return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
+		return yl_usagef(err, "unknown option '%s' (see yieldlab help %s)",
 			       arg, yl_cmds[cfg->cmd].name);
 	if (cfg->nr_paths >= YL_MAX_PATHS)
-		return yl_errf(err, "merge: more than %u directories", YL_MAX_PATHS);
+		return yl_usagef(err, "merge: more than %u directories", YL_MAX_PATHS);
 	cfg->paths[cfg->nr_paths++] = arg;
 	return 0;
 }
@@ -262,7 +262,7 @@ static int set_opt(struct yl_config *cfg, const struct yl_opt *o, int argc,
 		return v ? keep_raw(cfg, o, v, err) : -1;
 	}
 	if (!yl_opt_takes(o, cfg->cmd))
-		return yl_errf(err, "%s: not an option of '%s' (see yieldlab help %s)",
+		return yl_usagef(err, "%s: not an option of '%s' (see yieldlab help %s)",
 			       o->name, yl_cmds[cfg->cmd].name,
 			       yl_cmds[cfg->cmd].name);
 	v = opt_value(argc, argv, i, o, err);
@@ -289,7 +289,7 @@ static int parse_args(struct yl_config *cfg, int argc, char **argv, int i,
 		if (!o && argv[i][0] != '-' && keep_path(cfg, argv[i], err))
 			return -1;
 		if (!o && argv[i][0] == '-')
-			return yl_errf(err, "unknown option '%s' (see yieldlab help %s)",
+			return yl_usagef(err, "unknown option '%s' (see yieldlab help %s)",
 				       argv[i], yl_cmds[cfg->cmd].name);
 		if (o && set_opt(cfg, o, argc, argv, &i, err))
 			return -1;
@@ -313,11 +313,11 @@ static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 {
 	if (cfg->nr_weights && !cfg->cgroup_parent && cfg->sched != YL_SCHED_COOP &&
 	    cfg->cmd != YL_CMD_SIM)
-		return yl_errf(err, "--cpu-weight: only with --cgroup PARENT or --sched coop");
+		return yl_usagef(err, "--cpu-weight: only with --cgroup PARENT or --sched coop");
 	if (cfg->cgroup_parent && cfg->sched == YL_SCHED_COOP)
-		return yl_errf(err, "--cgroup: not with --sched coop, whose VMs are groups of its own scheduler (--cpu-weight sets their shares)");
+		return yl_usagef(err, "--cgroup: not with --sched coop, whose VMs are groups of its own scheduler (--cpu-weight sets their shares)");
 	if (cfg->nr_weights > 1 && cfg->nr_weights != cfg->nr_vms)
-		return yl_errf(err, "--cpu-weight: %u values for %u VMs; allowed: one, or one per VM",
+		return yl_usagef(err, "--cpu-weight: %u values for %u VMs; allowed: one, or one per VM",
 			       cfg->nr_weights, cfg->nr_vms);
 	return 0;
 }
@@ -330,18 +330,18 @@ static int check_cgroup(const struct yl_config *cfg, struct yl_err *err)
 static int check_sim(const struct yl_config *cfg, struct yl_err *err)
 {
 	if (!yl_wl_has_locks(cfg->workload) && !yl_wl_has_ipis(cfg->workload))
-		return yl_errf(err, "sim --workload %s: allowed lock, ipi, mixed",
+		return yl_usagef(err, "sim --workload %s: allowed lock, ipi, mixed",
 			       yl_workload_name(cfg->workload));
 	/* host mode: the kernel's yield_to(), mainline's or the seed's */
 	if (cfg->sched != YL_SCHED_COOP && yl_given(cfg, YL_O_POLICY) &&
 	    !cfg->policy->kernel_path)
-		return yl_errf(err, "sim --sched host --policy %s: allowed forfeit (mainline's yield_to()) or lag-credit (the seed's), the policies a host kernel carries out",
+		return yl_usagef(err, "sim --sched host --policy %s: allowed forfeit (mainline's yield_to()) or lag-credit (the seed's), the policies a host kernel carries out",
 			       cfg->policy->name);
 	if (cfg->sched != YL_SCHED_COOP && cfg->target == YL_TARGET_HINT &&
 	    yl_given(cfg, YL_O_TARGET))
-		return yl_errf(err, "sim --sched host --target hint: allowed rr (kvm_vcpu_on_spin()'s order) or ipi-pairs (the seed's), whom a PAUSE exit yields to");
+		return yl_usagef(err, "sim --sched host --target hint: allowed rr (kvm_vcpu_on_spin()'s order) or ipi-pairs (the seed's), whom a PAUSE exit yields to");
 	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)
-		return yl_errf(err, "--timeline-events: only with --timeline FILE");
+		return yl_usagef(err, "--timeline-events: only with --timeline FILE");
 	return 0;
 }
 
@@ -354,13 +354,13 @@ static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 		return check_sim(cfg, err);
 	if (cfg->sched != YL_SCHED_COOP) {
 		if (o)
-			return yl_errf(err, "%s: only with --sched coop", o);
+			return yl_usagef(err, "%s: only with --sched coop", o);
 		return 0;
 	}
 	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)
-		return yl_errf(err, "--timeline-events: only with --timeline FILE");
+		return yl_usagef(err, "--timeline-events: only with --timeline FILE");
 	if (yl_given(cfg, YL_O_IPI_VIA))
-		return yl_errf(err, "--ipi-via: not with --sched coop, whose guest sends IPIs through yieldlab's port");
+		return yl_usagef(err, "--ipi-via: not with --sched coop, whose guest sends IPIs through yieldlab's port");
 	return 0;
 }
 
@@ -377,21 +377,21 @@ static int check_compare(const struct yl_config *cfg, struct yl_err *err)
 	unsigned int k;
 
 	if (cfg->cmd == YL_CMD_MERGE && !cfg->nr_paths)
-		return yl_errf(err, "merge: needs one or more compare directories");
+		return yl_usagef(err, "merge: needs one or more compare directories");
 	if (cfg->cmd != YL_CMD_COMPARE)
 		return 0;
 	for (k = 0; k < ARRAY_SIZE(not_with_resume) && yl_given(cfg, YL_O_RESUME); k++)
 		if (yl_given(cfg, not_with_resume[k]))
-			return yl_errf(err, "%s: not with --resume, which continues DIR's own plan",
+			return yl_usagef(err, "%s: not with --resume, which continues DIR's own plan",
 				       yl_opts[not_with_resume[k]].name);
 	if (yl_given(cfg, YL_O_RESUME) && cfg->nr_raw)
-		return yl_errf(err, "%s: not with --resume, which continues DIR's own plan",
+		return yl_usagef(err, "%s: not with --resume, which continues DIR's own plan",
 			       yl_opts[cfg->raw[0].opt].name);
 	if (yl_given(cfg, YL_O_EMIT) && yl_given(cfg, YL_O_ONLY))
-		return yl_errf(err, "--emit: not with --only (its commands use --only)");
+		return yl_usagef(err, "--emit: not with --only (its commands use --only)");
 	if ((yl_given(cfg, YL_O_EMIT) || yl_given(cfg, YL_O_ONLY)) &&
 	    !yl_given(cfg, YL_O_OUT))
-		return yl_errf(err, "%s: needs --out DIR, where each run writes",
+		return yl_usagef(err, "%s: needs --out DIR, where each run writes",
 			       yl_given(cfg, YL_O_EMIT) ? "--emit" : "--only");
 	return 0;
 }
@@ -406,19 +406,19 @@ static int check_combination(const struct yl_config *cfg, struct yl_err *err)
 	if (check_cgroup(cfg, err) || check_coop(cfg, err))
 		return -1;
 	if (yl_given(cfg, YL_O_SPIN_US) && yl_given(cfg, YL_O_SPIN_THRESHOLD))
-		return yl_errf(err, "--spin-threshold: not with --spin-us; allowed one budget, a time or a count of PAUSEs");
+		return yl_usagef(err, "--spin-threshold: not with --spin-us; allowed one budget, a time or a count of PAUSEs");
 	if (!yl_wl_has_ipis(cfg->workload)) {
 		if (o)
-			return yl_errf(err, "%s: only with --workload ipi|mixed", o);
+			return yl_usagef(err, "%s: only with --workload ipi|mixed", o);
 		return 0;
 	}
 	if (cfg->ipi_every != 1 && cfg->workload != YL_WL_MIXED)
-		return yl_errf(err, "--ipi-every: only with --workload mixed");
+		return yl_usagef(err, "--ipi-every: only with --workload mixed");
 	if (cfg->nr_vcpus < 2)
-		return yl_errf(err, "--workload %s: needs --vcpus 2 or more (IPIs go to other vCPUs)",
+		return yl_usagef(err, "--workload %s: needs --vcpus 2 or more (IPIs go to other vCPUs)",
 			       yl_workload_name(cfg->workload));
 	if (cfg->ipi_targets > cfg->nr_vcpus - 1)
-		return yl_errf(err, "--ipi-targets %u: allowed 1 to %u (--vcpus minus the sender)",
+		return yl_usagef(err, "--ipi-targets %u: allowed 1 to %u (--vcpus minus the sender)",
 			       cfg->ipi_targets, cfg->nr_vcpus - 1);
 	return 0;
 }
@@ -432,14 +432,14 @@ int yl_cli_parse(struct yl_config *cfg, int argc, char **argv,
 	set_defaults(cfg);
 	if (argc < 2) {
 		yl_cmd_names(names, sizeof(names), NULL, false, "|");
-		return yl_errf(err, "missing command: %s (see yieldlab help)", names);
+		return yl_usagef(err, "missing command: %s (see yieldlab help)", names);
 	}
 	if (parse_command(cfg, argc, argv, &i, err))
 		return -1;
 	if (cfg->cmd == YL_CMD_HELP)
 		return parse_help(cfg, argc, argv, i, err);
 	if (cfg->cmd == YL_CMD_VERSION && i < argc)
-		return yl_errf(err, "version: takes no arguments");
+		return yl_usagef(err, "version: takes no arguments");
 	if (parse_args(cfg, argc, argv, i, err))
 		return -1;
 	return cfg->cmd == YL_CMD_HELP ? 0 : check_combination(cfg, err);
@@ -470,19 +470,19 @@ int yl_cli_check_host(struct yl_config *cfg, const cpu_set_t *allowed,
 	if (!CPU_EQUAL(&extra, &cfg->pcpus)) {
 		yl_format_cpulist(&cfg->pcpus, want, sizeof(want));
 		yl_format_cpulist(allowed, have, sizeof(have));
-		return yl_errf(err, "--pcpus %s: not inside this process's CPU affinity %s",
+		return yl_usagef(err, "--pcpus %s: not inside this process's CPU affinity %s",
 			       want, have);
 	}
 	if (!cfg->guest_path)
 		return 0;
 	if (stat(cfg->guest_path, &st))
-		return yl_errf(err, "--guest %s: %s", cfg->guest_path,
+		return yl_usagef(err, "--guest %s: %s", cfg->guest_path,
 			       strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return yl_errf(err, "--guest %s: not a regular file",
+		return yl_usagef(err, "--guest %s: not a regular file",
 			       cfg->guest_path);
 	if (st.st_size == 0 || (uint64_t)st.st_size > YL_IMAGE_MAX_FILE)
-		return yl_errf(err, "--guest %s: %lld bytes, allowed 1 to %llu",
+		return yl_usagef(err, "--guest %s: %lld bytes, allowed 1 to %llu",
 			       cfg->guest_path, (long long)st.st_size,
 			       (unsigned long long)YL_IMAGE_MAX_FILE);
 	return 0;
@@ -493,7 +493,7 @@ int yl_cli_check_kvm(const struct yl_config *cfg, unsigned int kvm_max_vcpus,
 		     struct yl_err *err)
 {
 	if (cfg->nr_vcpus > kvm_max_vcpus)
-		return yl_errf(err, "--vcpus %u: this host's KVM allows at most %u (KVM_CAP_MAX_VCPUS)",
+		return yl_usagef(err, "--vcpus %u: this host's KVM allows at most %u (KVM_CAP_MAX_VCPUS)",
 			       cfg->nr_vcpus, kvm_max_vcpus);
 	return 0;
 }

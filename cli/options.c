@@ -278,7 +278,7 @@ int yl_cli_parse_enum(const struct yl_opt *o, const char *val,
 			return 0;
 		}
 	yl_opt_names(o, allowed, sizeof(allowed));
-	return yl_errf(err, "%s '%s': unknown, allowed: %s", o->name, val, allowed);
+	return yl_usagef(err, "%s '%s': unknown, allowed: %s", o->name, val, allowed);
 }
 
 /* Unsigned decimal in [min, max]; rejects signs, junk and overflow. */
@@ -299,7 +299,7 @@ int yl_cli_parse_u64(const char *opt, const char *val, uint64_t min,
 	*out = v;
 	return 0;
 bad:
-	return yl_errf(err, "%s '%s': must be an integer from %llu to %llu",
+	return yl_usagef(err, "%s '%s': must be an integer from %llu to %llu",
 		       opt, val, (unsigned long long)min,
 		       (unsigned long long)max);
 }
@@ -337,7 +337,7 @@ int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err)
 	}
 	return 0;
 bad:
-	return yl_errf(err, "--pcpus '%s': must be a CPU list like 0 or 0-3,6 with CPUs below %d",
+	return yl_usagef(err, "--pcpus '%s': must be a CPU list like 0 or 0-3,6 with CPUs below %d",
 		       s, CPU_SETSIZE);
 }
 
@@ -388,7 +388,7 @@ static int parse_cost(struct yl_config *cfg, const char *v, struct yl_err *err)
 	int k;
 
 	if (strlen(v) >= sizeof(buf))
-		return yl_errf(err, "--cost: too long");
+		return yl_usagef(err, "--cost: too long");
 	strcpy(buf, v);
 	/* strsep, not strtok: an empty item ('' or a,,b) is an error, not nothing */
 	while ((item = strsep(&rest, ","))) {
@@ -400,14 +400,14 @@ static int parse_cost(struct yl_config *cfg, const char *v, struct yl_err *err)
 		k = yl_sim_cost_find(item);
 		if (!eq || k < 0) {
 			yl_opt_names(&yl_opts[YL_O_COST], names, sizeof(names));
-			return yl_errf(err, "--cost '%s': allowed NAME=NS with NAME one of %s",
+			return yl_usagef(err, "--cost '%s': allowed NAME=NS with NAME one of %s",
 				       item, names);
 		}
 		if (yl_cli_parse_u64("--cost", eq + 1, k == YL_COST_PAUSE ? 1 : 0,
 			      YL_MAX_NS, &ns, err))
 			return -1;
 		if (cfg->nr_costs >= YL_SIM_COST_SLOTS)
-			return yl_errf(err, "--cost: at most %d values", YL_SIM_COST_SLOTS);
+			return yl_usagef(err, "--cost: at most %d values", YL_SIM_COST_SLOTS);
 		cfg->costs[cfg->nr_costs].k = (unsigned int)k;
 		cfg->costs[cfg->nr_costs++].ns = ns;
 	}
@@ -418,10 +418,10 @@ static int parse_calibrate(struct yl_config *cfg, const char *v,
 			   struct yl_err *err)
 {
 	if (cfg->nr_calib >= ARRAY_SIZE(cfg->calib))
-		return yl_errf(err, "--calibrate: at most %zu files (bench exits, bench handoff)",
+		return yl_usagef(err, "--calibrate: at most %zu files (bench exits, bench handoff)",
 			       ARRAY_SIZE(cfg->calib));
 	if (!*v || strlen(v) > 4095)
-		return yl_errf(err, "--calibrate: needs FILE of 1 to 4095 characters");
+		return yl_usagef(err, "--calibrate: needs FILE of 1 to 4095 characters");
 	cfg->calib[cfg->nr_calib++] = v;
 	return 0;
 }
@@ -436,15 +436,15 @@ static int parse_sched_feat(struct yl_config *cfg, const char *v,
 	size_t n = strlen(name), i;
 
 	if (cfg->nr_feats >= YL_MAX_SCHED_FEATS)
-		return yl_errf(err, "--sched-feature: at most %d allowed",
+		return yl_usagef(err, "--sched-feature: at most %d allowed",
 			       YL_MAX_SCHED_FEATS);
 	if (!n || n >= YL_SCHED_FEAT_LEN || strspn(name,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
-		return yl_errf(err, "--sched-feature '%s': allowed [NO_]NAME, NAME of A-Z 0-9 _ (at most %d)",
+		return yl_usagef(err, "--sched-feature '%s': allowed [NO_]NAME, NAME of A-Z 0-9 _ (at most %d)",
 			       v, YL_SCHED_FEAT_LEN - 1);
 	for (i = 0; i < cfg->nr_feats; i++)
 		if (!strcmp(cfg->feats[i].name, name))
-			return yl_errf(err, "--sched-feature %s: given twice", name);
+			return yl_usagef(err, "--sched-feature %s: given twice", name);
 	memcpy(f->name, name, n + 1);
 	f->on = on;
 	cfg->nr_feats++;
@@ -463,10 +463,10 @@ static int parse_weights(struct yl_config *cfg, const char *v,
 		size_t n = strcspn(v, ",");
 
 		if (cfg->nr_weights == YL_MAX_VMS)
-			return yl_errf(err, "--cpu-weight: at most %d values (one per VM)",
+			return yl_usagef(err, "--cpu-weight: at most %d values (one per VM)",
 				       YL_MAX_VMS);
 		if (!n || n >= sizeof(one))
-			return yl_errf(err, "--cpu-weight '%s': allowed W or W,W,... with W in %u-%u",
+			return yl_usagef(err, "--cpu-weight '%s': allowed W or W,W,... with W in %u-%u",
 				       v, YL_MIN_CPU_WEIGHT, YL_MAX_CPU_WEIGHT);
 		memcpy(one, v, n);
 		one[n] = 0;
@@ -476,10 +476,10 @@ static int parse_weights(struct yl_config *cfg, const char *v,
 		cfg->cpu_weight[cfg->nr_weights++] = (unsigned int)w;
 		v += n;
 		if (*v == ',' && !*++v)
-			return yl_errf(err, "--cpu-weight: a value after the last ','");
+			return yl_usagef(err, "--cpu-weight: a value after the last ','");
 	}
 	if (!cfg->nr_weights)
-		return yl_errf(err, "--cpu-weight: needs a value");
+		return yl_usagef(err, "--cpu-weight: needs a value");
 	return 0;
 }
 
@@ -517,7 +517,7 @@ static int parse_preset(struct yl_config *cfg, const char *v, struct yl_err *err
 		return yl_errf(err, "--preset host: uname: %s", strerror(errno));
 	cfg->preset = yl_sched_preset_for_release(u.release);
 	if (!cfg->preset)
-		return yl_errf(err, "--preset host: no preset follows kernel %.64s; name one of the others (yieldlab --help)",
+		return yl_usagef(err, "--preset host: no preset follows kernel %.64s; name one of the others (yieldlab --help)",
 			       u.release);
 	return 0;
 }
@@ -531,7 +531,7 @@ static int parse_emit(struct yl_config *cfg, const char *kind, const char *file,
 	if (yl_cli_parse_enum(&yl_opts[YL_O_EMIT], kind, &i, err))
 		return -1;
 	if (!*file || strlen(file) > 4095)
-		return yl_errf(err, "--emit %s: needs FILE of 1 to 4095 characters",
+		return yl_usagef(err, "--emit %s: needs FILE of 1 to 4095 characters",
 			       kind);
 	cfg->emit = i + 1;
 	cfg->emit_path = file;

@@ -43,10 +43,8 @@ int main(int argc, char **argv)
 		yl_usage(stderr, YL_CMD_NR);
 		return YL_EXIT_USAGE;
 	}
-	if (yl_cli_parse(&cfg, argc, argv, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
+	if (yl_cli_parse(&cfg, argc, argv, &err))
+		return yl_err_exit(&err);
 	/* sim's numbers owe nothing to this host's KVM */
 	yl_prov_init(argc, argv, cfg.cmd == YL_CMD_SIM ? "none" :
 		     yl_kvm_impl_name(yl_kvm_impl_probe("/sys/module")));

@@ -146,10 +146,8 @@ int yl_emit(const struct yl_plan *p, const struct yl_config *cfg,
 			put_cmd(f, p, yieldlab, outabs, num);
 		}
 	}
-	if (yl_outfile_commit(o, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_HOST;
-	}
+	if (yl_outfile_commit(o, &err))
+		return yl_err_exit(&err);
 	fprintf(stderr, "compare: %s: %u runs for %s into %s; then: yieldlab merge %s\n",
 		cfg->emit_path, p->nr_runs, yl_emit_name(cfg->emit), outabs, outabs);
 	return YL_EXIT_OK;

@@ -24,29 +24,22 @@ int yl_cmd_merge(const struct yl_config *cfg)
 	int rc;
 
 	/* merge writes only files of its own: it needs no capability */
-	if (yl_compare_confine(NULL, &err) || yl_drop_all_caps(&err)) {
-		yl_err_print(&err);
-		return YL_EXIT_HOST;
-	}
+	if (yl_compare_confine(NULL, &err) || yl_drop_all_caps(&err))
+		return yl_err_exit(&err);
 	for (k = 0; k < cfg->nr_paths; k++)
-		if (yl_compare_dir_trusted(cfg->paths[k], "merge", &err)) {
-			yl_err_print(&err);
-			return YL_EXIT_USAGE;
-		}
+		if (yl_compare_dir_trusted(cfg->paths[k], "merge", &err))
+			return yl_err_exit(&err);
 	if (yl_sweep_load(&s, cfg->paths, cfg->nr_paths, &err)) {
-		yl_err_print(&err);
 		yl_sweep_free(&s);
-		return YL_EXIT_USAGE;
+		return yl_err_exit(&err);
 	}
 	if (cfg->baseline && yl_plan_rebase(&s.plan, cfg->baseline, &err)) {
-		yl_err_print(&err);
 		yl_sweep_free(&s);
-		return YL_EXIT_USAGE;
+		return yl_err_exit(&err);
 	}
 	if (yl_mkdir_trusted(out, "merge --out", &err)) {
-		yl_err_print(&err);
 		yl_sweep_free(&s);
-		return YL_EXIT_HOST;
+		return yl_err_exit(&err);
 	}
 	for (k = 0; k < s.plan.nr_runs; k++) {
 		ok += s.runs[k].status == YL_RUN_OK;

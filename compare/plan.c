@@ -41,10 +41,10 @@ static int plain_text(unsigned int opt, const char *v, size_t len, struct yl_err
 
 	for (i = 0; i < len; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return yl_errf(err, "%s '%.*s': a control character in a value; allowed: printable text",
+			return yl_usagef(err, "%s '%.*s': a control character in a value; allowed: printable text",
 				       yl_opts[opt].name, (int)len, v);
 	if (len && (v[0] == ' ' || v[len - 1] == ' '))
-		return yl_errf(err, "%s '%.*s': a value that begins or ends with a space; allowed: none",
+		return yl_usagef(err, "%s '%.*s': a value that begins or ends with a space; allowed: none",
 			       yl_opts[opt].name, (int)len, v);
 	return 0;
 }
@@ -56,22 +56,22 @@ static int add_value(struct yl_plan *p, unsigned int opt, const char *v,
 	struct yl_axis *ax;
 
 	if (!len)
-		return yl_errf(err, "%s: an empty value in its list", yl_opts[opt].name);
+		return yl_usagef(err, "%s: an empty value in its list", yl_opts[opt].name);
 	if (plain_text(opt, v, len, err))
 		return -1;
 	if (a < 0) {
 		if (p->nr_axes >= YL_MAX_AXES)
-			return yl_errf(err, "compare: more than %d run options", YL_MAX_AXES);
+			return yl_usagef(err, "compare: more than %d run options", YL_MAX_AXES);
 		a = (int)p->nr_axes++;
 		p->axes[a].opt = opt;
 	}
 	ax = &p->axes[a];
 	if (ax->nr >= YL_MAX_AXIS_VALUES)
-		return yl_errf(err, "%s: more than %d values", yl_opts[opt].name,
+		return yl_usagef(err, "%s: more than %d values", yl_opts[opt].name,
 			       YL_MAX_AXIS_VALUES);
 	ax->vals[ax->nr] = strndup(v, len);
 	if (!ax->vals[ax->nr])
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	ax->nr++;
 	return 0;
 }
@@ -86,14 +86,14 @@ static int add_setting(struct yl_plan *p, const struct yl_raw_opt *r,
 	struct yl_setting *s = &p->settings[p->nr_settings];
 
 	if (p->nr_settings >= YL_MAX_SETTINGS)
-		return yl_errf(err, "compare: more than %d settings such as %s",
+		return yl_usagef(err, "compare: more than %d settings such as %s",
 			       YL_MAX_SETTINGS, yl_opts[r->opt].name);
 	if (plain_text(r->opt, r->val, strlen(r->val), err))
 		return -1;
 	s->opt = r->opt;
 	s->val = strdup(r->val);
 	if (!s->val)
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	p->nr_settings++;
 	return 0;
 }
@@ -185,7 +185,7 @@ static int plan_argv(const char *path, char **buf, char **argv, int max,
 	if (!*buf)
 		return -1;
 	if (memchr(*buf, 0, n))
-		return yl_errf(err, "--plan %s: not a text file", path);
+		return yl_usagef(err, "--plan %s: not a text file", path);
 	argv[0] = "yieldlab";
 	argv[1] = "compare";
 	*argc = 2;
@@ -208,10 +208,10 @@ static int plan_argv(const char *path, char **buf, char **argv, int max,
 			key += 2;
 		o = find_key(key);
 		if (!o || !plan_key(o))
-			return yl_errf(err, "--plan %s:%u: '%s': allowed run options, reps, seed, baseline, confidence, mode",
+			return yl_usagef(err, "--plan %s:%u: '%s': allowed run options, reps, seed, baseline, confidence, mode",
 				       path, line, key);
 		if (*argc + 2 > max)
-			return yl_errf(err, "--plan %s:%u: too many lines", path, line);
+			return yl_usagef(err, "--plan %s:%u: too many lines", path, line);
 		argv[(*argc)++] = (char *)o->name;
 		if (o->kind != YL_OPT_FLAG)
 			argv[(*argc)++] = val;
@@ -227,11 +227,11 @@ static int read_plan_file(struct yl_config *fc, const char *path, char **buf,
 
 	*argv = calloc((size_t)max, sizeof(**argv));
 	if (!*argv)
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	if (plan_argv(path, buf, *argv, max, &argc, err))
 		return -1;
 	if (yl_cli_parse(fc, argc, *argv, &e2))
-		return yl_errf(err, "--plan %s: %s", path, e2.msg);
+		return yl_usagef(err, "--plan %s: %s", path, e2.msg);
 	return 0;
 }
 
@@ -267,16 +267,16 @@ static int make_order(struct yl_plan *p, struct yl_err *err)
 	for (a = 0; a < p->nr_axes; a++) {
 		cells *= p->axes[a].nr;
 		if (cells > YL_MAX_CELLS)
-			return yl_errf(err, "compare: more than %d cells", YL_MAX_CELLS);
+			return yl_usagef(err, "compare: more than %d cells", YL_MAX_CELLS);
 	}
 	if (cells * p->reps > YL_MAX_RUNS)
-		return yl_errf(err, "compare: %llu cells x %u reps: more than %d runs",
+		return yl_usagef(err, "compare: %llu cells x %u reps: more than %d runs",
 			       cells, p->reps, YL_MAX_RUNS);
 	p->nr_cells = (unsigned int)cells;
 	p->nr_runs = p->nr_cells * p->reps;
 	p->order = malloc(p->nr_runs * sizeof(*p->order));
 	if (!p->order)
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	for (r = 0; r < p->reps; r++) {
 		uint64_t st = yl_seed_mix(p->seed, 1, r);
 		unsigned int *o = p->order + r * p->nr_cells;
@@ -299,7 +299,7 @@ int yl_plan_build(struct yl_plan *p, const struct yl_config *cfg,
 	if (cfg->plan_path) {
 		fc = malloc(sizeof(*fc));
 		if (!fc) {
-			yl_errf(err, "compare: out of memory");
+			yl_usagef(err, "compare: out of memory");
 			goto out;
 		}
 		if (read_plan_file(fc, cfg->plan_path, &buf, &argv, err))
@@ -321,7 +321,7 @@ out:
 int yl_plan_extend(struct yl_plan *p, unsigned int reps, struct yl_err *err)
 {
 	if (reps < p->reps)
-		return yl_errf(err, "--reps %u: the sweep has %u rounds already; allowed: %u or more, to extend it",
+		return yl_usagef(err, "--reps %u: the sweep has %u rounds already; allowed: %u or more, to extend it",
 			       reps, p->reps, p->reps);
 	free(p->order);
 	p->order = NULL;
@@ -338,7 +338,7 @@ int yl_plan_load(struct yl_plan *p, const char *path, struct yl_err *err)
 
 	memset(p, 0, sizeof(*p));
 	if (!cfg)
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	if (!yl_cli_parse(cfg, 4, argv, err))
 		rc = yl_plan_build(p, cfg, err);
 	free(cfg);
@@ -382,19 +382,19 @@ static int set_baseline(struct yl_plan *p, const char *b, struct yl_err *err)
 			    !strncmp(yl_axis_name(&p->axes[a]), name, (size_t)(eq - name)))
 				p->cmp_axis = (int)a;
 		if (p->cmp_axis < 0)
-			return yl_errf(err, "--baseline %s: that option is not swept (give it as a list)", b);
+			return yl_usagef(err, "--baseline %s: that option is not swept (give it as a list)", b);
 		v = eq + 1;
 	}
 	if (!b)
 		return 0;
 	if (p->cmp_axis < 0 || p->axes[p->cmp_axis].nr < 2)
-		return yl_errf(err, "--baseline %s: needs an option with two or more values", b);
+		return yl_usagef(err, "--baseline %s: needs an option with two or more values", b);
 	for (a = 0; a < p->axes[p->cmp_axis].nr; a++)
 		if (!strcmp(p->axes[p->cmp_axis].vals[a], v)) {
 			p->base_val = a;
 			return 0;
 		}
-	return yl_errf(err, "--baseline %s: not a value of --%s", b,
+	return yl_usagef(err, "--baseline %s: not a value of --%s", b,
 		       yl_axis_name(&p->axes[p->cmp_axis]));
 }
 
@@ -550,7 +550,7 @@ int yl_plan_check(const struct yl_plan *p, bool on_this_host, struct yl_err *err
 	int n, rc = 0;
 
 	if (!cfg)
-		return yl_errf(err, "compare: out of memory");
+		return yl_usagef(err, "compare: out of memory");
 	if (on_this_host && sched_getaffinity(0, sizeof(allowed), &allowed))
 		CPU_ZERO(&allowed);
 	for (c = 0; c < p->nr_cells && !rc; c++) {
@@ -559,7 +559,7 @@ int yl_plan_check(const struct yl_plan *p, bool on_this_host, struct yl_err *err
 		if (yl_cli_parse(cfg, n, (char **)argv, &e) ||
 		    (on_this_host && yl_cli_check_host(cfg, &allowed, &e))) {
 			yl_plan_label(p, c, label, sizeof(label));
-			rc = yl_errf(err, "compare: cell %u (%s): %s", c, label, e.msg);
+			rc = yl_usagef(err, "compare: cell %u (%s): %s", c, label, e.msg);
 		}
 	}
 	free(cfg);

@@ -31,14 +31,14 @@ int yl_sweep_load(struct yl_sweep *s, const char *const *dirs, unsigned int nr,
 	snprintf(path, sizeof(path), "%s/plan", dirs[0]);
 	s->plan_text = yl_read_file(path, 1u << 20);
 	if (!s->plan_text || yl_plan_load(&s->plan, path, err))
-		return s->plan_text ? -1 : yl_errf(err, "%s: %s (not a compare directory)",
+		return s->plan_text ? -1 : yl_usagef(err, "%s: %s (not a compare directory)",
 						   path, strerror(errno));
 	for (d = 1; d < nr; d++) {
 		snprintf(path, sizeof(path), "%s/plan", dirs[d]);
 		text = yl_read_file(path, 1u << 20);
 		if (!text || strcmp(text, s->plan_text)) {
 			free(text);
-			return yl_errf(err, "merge: %s holds another plan than %s; allowed: directories of one plan",
+			return yl_usagef(err, "merge: %s holds another plan than %s; allowed: directories of one plan",
 				       dirs[d], dirs[0]);
 		}
 		free(text);

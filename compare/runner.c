@@ -464,7 +464,7 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	closedir(d);
 	snprintf(path, sizeof(path), "%s/plan", out);
 	if (n && !shared)
-		return yl_errf(err, "--out %s: not empty (--resume %s continues a sweep there)",
+		return yl_usagef(err, "--out %s: not empty (--resume %s continues a sweep there)",
 			       out, out);
 	snprintf(tmp, sizeof(tmp), "%s/.plan.%d", out, (int)getpid());
 	if (yl_write_file(tmp, plan_text))
@@ -478,7 +478,7 @@ static int prepare_out(const char *out, const char *plan_text, bool shared,
 	old = yl_read_file(path, 1u << 20);
 	if (!old || strcmp(old, plan_text)) {
 		free(old);
-		return yl_errf(err, "--out %s: holds another plan; allowed: a new directory",
+		return yl_usagef(err, "--out %s: holds another plan; allowed: a new directory",
 			       out);
 	}
 	free(old);
@@ -582,35 +582,26 @@ static int plan_for(const struct yl_config *cfg, const char *out,
 	bool native = cfg->mode == YL_MODE_NATIVE && !cfg->emit, extended;
 
 	snprintf(path, sizeof(path), "%s/plan", out);
-	if (cfg->resume_dir && yl_compare_dir_trusted(out, "--resume", &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
-	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
+	if (cfg->resume_dir && yl_compare_dir_trusted(out, "--resume", &err))
+		return yl_err_exit(&err);
+	if (cfg->resume_dir ? yl_plan_load(p, path, &err) : yl_plan_build(p, cfg, &err))
+		return yl_err_exit(&err);
 	extended = cfg->resume_dir && yl_given(cfg, YL_O_REPS) && cfg->reps != p->reps;
 	if (extended && yl_plan_extend(p, (unsigned int)cfg->reps, &err)) {
-		yl_err_print(&err);
 		yl_plan_free(p);
-		return YL_EXIT_USAGE;
+		return yl_err_exit(&err);
 	}
 	native = native && !p->sim;	/* a resumed sweep's mode is its plan's */
 	if (yl_plan_check(p, native, &err) ||
 	    (cfg->resume_dir && cfg->mode == YL_MODE_EMULATED &&
-	     yl_errf(&err, "--resume: not with --mode emulated, whose sweep is one boot"))) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
+	     yl_usagef(&err, "--resume: not with --mode emulated, whose sweep is one boot")))
+		return yl_err_exit(&err);
 	if (yl_plan_size_ok(cfg, p)) {
 		yl_plan_free(p);
 		return YL_EXIT_USAGE;
 	}
-	if (extended && write_extended(p, path, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_HOST;
-	}
+	if (extended && write_extended(p, path, &err))
+		return yl_err_exit(&err);
 	if (native && access("/dev/kvm", R_OK | W_OK)) {
 		/* every run would fail the same way: say so once, run nothing */
 		fprintf(stderr, "yieldlab: compare: /dev/kvm: %s (--mode emulated runs the sweep in the emulated KVM host)\n",
@@ -667,20 +658,18 @@ int yl_cmd_compare(const struct yl_config *cfg)
 	}
 	/* --mode emulated starts python and QEMU: a VMM of its own, unconfined */
 	if (cfg->mode != YL_MODE_EMULATED &&
-	    yl_compare_confine(cfg->emit ? NULL : yieldlab, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_HOST;
-	}
+	    yl_compare_confine(cfg->emit ? NULL : yieldlab, &err))
+		return yl_err_exit(&err);
 	rc = plan_for(cfg, out, &p);
-	if (!rc && cfg->emit && yl_outfile_open(&emit, "--emit", cfg->emit_path, &err)) {
-		yl_err_print(&err);
-		rc = YL_EXIT_USAGE;	/* before --out has anything in it */
-	}
+	/* before --out has anything in it */
+	if (!rc && cfg->emit && yl_outfile_open(&emit, "--emit", cfg->emit_path, &err))
+		rc = yl_err_exit(&err);
 	text = rc ? NULL : yl_plan_text(&p);
 	if (!rc && (!text || (!cfg->resume_dir &&
 			      prepare_out(out, text, yl_given(cfg, YL_O_ONLY), &err)))) {
-		fprintf(stderr, "yieldlab: %s\n", text ? err.msg : "compare: out of memory");
-		rc = YL_EXIT_USAGE;
+		if (!text)
+			yl_errf(&err, "compare: out of memory");
+		rc = yl_err_exit(&err);
 	}
 	free(text);
 	if (rc)

@@ -80,23 +80,23 @@ static int open_in_place(struct yl_outfile *o, const char *path, struct yl_err *
 		fd = fcntl(fd_name(path), F_DUPFD_CLOEXEC, 3);
 	else if (!lstat(path, &st) && S_ISLNK(st.st_mode) &&
 		 st.st_uid != geteuid() && st.st_uid != 0)
-		return yl_errf(err, "%s %s: a link owned by uid %u; %s", o->opt, path,
+		return yl_usagef(err, "%s %s: a link owned by uid %u; %s", o->opt, path,
 			       (unsigned int)st.st_uid, ALLOWED);
 	else
 		fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return yl_errf(err, "%s %s: %s", o->opt, path,
+		return yl_usagef(err, "%s %s: %s", o->opt, path,
 			       errno == ENXIO ? "a FIFO that nobody reads" : strerror(errno));
 	if (fstat(fd, &st) || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
 				(fd_name(path) >= 0 && S_ISREG(st.st_mode)) ||
 				(!strcmp(path, "-") && S_ISREG(st.st_mode)))) {
 		close(fd);
-		return yl_errf(err, "%s %s: changed while opened; %s", o->opt, path, ALLOWED);
+		return yl_usagef(err, "%s %s: changed while opened; %s", o->opt, path, ALLOWED);
 	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) ||
 	    !(o->f = fdopen(fd, "w"))) {
 		close(fd);
-		return yl_errf(err, "%s %s: %s", o->opt, path, strerror(errno));
+		return yl_usagef(err, "%s %s: %s", o->opt, path, strerror(errno));
 	}
 	return 0;
 }
@@ -157,12 +157,12 @@ static int open_replace(struct yl_outfile *o, const char *path, struct yl_err *e
 		 (int)getpid());
 	fd = mkstemp(o->tmp);
 	if (fd < 0)
-		return yl_errf(err, "%s %s: cannot create a file in %s: %s",
+		return yl_usagef(err, "%s %s: cannot create a file in %s: %s",
 			       o->opt, path, o->dir, strerror(errno));
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) || !(o->f = fdopen(fd, "w"))) {
-		yl_errf(err, "%s %s: %s", o->opt, path, strerror(errno));
+		yl_usagef(err, "%s %s: %s", o->opt, path, strerror(errno));
 		close(fd);
 		unlink(o->tmp);
 		return -1;
@@ -178,20 +178,20 @@ int yl_outfile_open(struct yl_outfile *o, const char *opt, const char *path,
 	memset(o, 0, sizeof(*o));
 	o->opt = opt;
 	if (strlen(path) >= sizeof(o->path) - 16)
-		return yl_errf(err, "%s %s: path too long", opt, path);
+		return yl_usagef(err, "%s %s: path too long", opt, path);
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	if (!*path)
-		return yl_errf(err, "%s: an empty name; %s", opt, ALLOWED);
+		return yl_usagef(err, "%s: an empty name; %s", opt, ALLOWED);
 	if (!strcmp(path, "-") || fd_name(path) >= 0)
 		return open_in_place(o, path, err);
 	if (stat(path, &st))
 		return open_replace(o, path, err);
 	if (S_ISDIR(st.st_mode))
-		return yl_errf(err, "%s %s: is a directory; %s", opt, path, ALLOWED);
+		return yl_usagef(err, "%s %s: is a directory; %s", opt, path, ALLOWED);
 	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
 		return open_in_place(o, path, err);
 	if (!S_ISREG(st.st_mode))
-		return yl_errf(err, "%s %s: a block device or socket; %s", opt, path, ALLOWED);
+		return yl_usagef(err, "%s %s: a block device or socket; %s", opt, path, ALLOWED);
 	return open_replace(o, path, err);
 }
 
@@ -233,15 +233,14 @@ const char *yl_outfile_dir(const struct yl_outfile *o)
 	return o->f && !o->in_place ? o->dir : NULL;
 }
 
-/* --json FILE, opened before anything runs; the error printed, 2 returned. */
+/* --json FILE, opened before anything runs; the error printed, its exit code returned. */
 int yl_json_open(struct yl_outfile *o, const char *path)
 {
 	struct yl_err err;
 
 	if (!path || !yl_outfile_open(o, "--json", path, &err))
 		return YL_EXIT_OK;
-	yl_err_print(&err);
-	return YL_EXIT_USAGE;
+	return yl_err_exit(&err);
 }
 
 /* Puts an open --json file in place; a failure turns an ok @code into 3. */

@@ -41,19 +41,19 @@ char *yl_read_regular(const char *path, size_t max, size_t *len, const char *wha
 	char *buf;
 
 	if (fd < 0) {
-		yl_errf(err, "%s %s: %s", what, path,
+		yl_usagef(err, "%s %s: %s", what, path,
 			errno == ELOOP ? "a symbolic link; allowed: a regular file" :
 			strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st)) {
-		yl_errf(err, "%s %s: %s", what, path, strerror(errno));
+		yl_usagef(err, "%s %s: %s", what, path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	bad = not_regular(&st);
 	if (bad) {
-		yl_errf(err, "%s %s: %s; allowed: a regular file", what, path, bad);
+		yl_usagef(err, "%s %s: %s; allowed: a regular file", what, path, bad);
 		close(fd);
 		errno = EINVAL;
 		return NULL;
@@ -68,7 +68,7 @@ char *yl_read_regular(const char *path, size_t max, size_t *len, const char *wha
 	}
 	close(fd);
 	if (!buf || n > max) {
-		yl_errf(err, "%s %s: %s", what, path,
+		yl_usagef(err, "%s %s: %s", what, path,
 			buf ? "larger than allowed" : "out of memory");
 		free(buf);
 		errno = EFBIG;
@@ -104,24 +104,24 @@ int yl_dir_trusted(const char *path, const char *what, struct yl_err *err)
 	struct stat st;
 
 	if (lstat(path, &st))
-		return yl_errf(err, "%s %s: %s", what, path, strerror(errno));
+		return yl_usagef(err, "%s %s: %s", what, path, strerror(errno));
 	if (S_ISLNK(st.st_mode) && !owner_trusted(&st))
-		return yl_errf(err, "%s %s: a link owned by uid %u; allowed: a directory of yours or root's",
+		return yl_usagef(err, "%s %s: a link owned by uid %u; allowed: a directory of yours or root's",
 			       what, path, (unsigned int)st.st_uid);
 	if (!realpath(path, abs) || stat(abs, &st))
-		return yl_errf(err, "%s %s: %s", what, path, strerror(errno));
+		return yl_usagef(err, "%s %s: %s", what, path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return yl_errf(err, "%s %s: not a directory", what, path);
+		return yl_usagef(err, "%s %s: not a directory", what, path);
 	if (!owner_trusted(&st) || others_write(&st))
-		return yl_errf(err, "%s %s: owned by uid %u with mode %03o; allowed: a directory of yours or root's that no other user can write",
+		return yl_usagef(err, "%s %s: owned by uid %u with mode %03o; allowed: a directory of yours or root's that no other user can write",
 			       what, path, (unsigned int)st.st_uid,
 			       (unsigned int)(st.st_mode & 0777));
 	while ((slash = strrchr(abs, '/'))) {
 		slash[slash == abs] = 0;
 		if (stat(abs, &st))
-			return yl_errf(err, "%s %s: %s: %s", what, path, abs, strerror(errno));
+			return yl_usagef(err, "%s %s: %s: %s", what, path, abs, strerror(errno));
 		if (!owner_trusted(&st) || (others_write(&st) && !(st.st_mode & S_ISVTX)))
-			return yl_errf(err, "%s %s: %s above it is owned by uid %u with mode %03o, so another user could replace it; allowed: a path whose directories only you or root can change",
+			return yl_usagef(err, "%s %s: %s above it is owned by uid %u with mode %03o, so another user could replace it; allowed: a path whose directories only you or root can change",
 				       what, path, abs, (unsigned int)st.st_uid,
 				       (unsigned int)(st.st_mode & 07777));
 		if (slash == abs)

@@ -14,17 +14,46 @@
  * Error messages quote untrusted text (arguments, file contents): they
  * stay one printable line, whatever was quoted.
  */
-int yl_errf(struct yl_err *e, const char *fmt, ...)
+static int err_set(struct yl_err *e, enum yl_exit code, const char *fmt,
+		   va_list ap)
 {
-	va_list ap;
 	char *p;
 
-	va_start(ap, fmt);
+	e->code = code;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
 	for (p = e->msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+	return -1;
+}
+
+int yl_errf(struct yl_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_set(e, YL_EXIT_HOST, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int yl_usagef(struct yl_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_set(e, YL_EXIT_USAGE, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int yl_errc(struct yl_err *e, enum yl_exit code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_set(e, code, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -32,6 +61,12 @@ int yl_errf(struct yl_err *e, const char *fmt, ...)
 void yl_err_print(const struct yl_err *e)
 {
 	fprintf(stderr, "yieldlab: %s\n", e->msg);
+}
+
+int yl_err_exit(const struct yl_err *e)
+{
+	yl_err_print(e);
+	return e->code ? (int)e->code : YL_EXIT_HOST;
 }
 
 uint64_t yl_now_ns(void)

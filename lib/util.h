@@ -24,13 +24,26 @@ enum yl_exit {
 	YL_EXIT_SIGNAL = 130,	/* a terminating signal stopped the run */
 };
 
-/* Error text for the caller to print as its one line. */
+/*
+ * An error: its one line for the caller to print, and its class, the exit
+ * code, decided where the error is found (bad input there, not the host).
+ */
 struct yl_err {
+	enum yl_exit code;
 	char msg[512];
 };
 
+/* The host failed us (a system call, KVM, a missing capability): YL_EXIT_HOST. */
 __attribute__((format(printf, 2, 3)))
 int yl_errf(struct yl_err *e, const char *fmt, ...);
+/* What the user gave is wrong (an option, a file's contents): YL_EXIT_USAGE. */
+__attribute__((format(printf, 2, 3)))
+int yl_usagef(struct yl_err *e, const char *fmt, ...);
+/* Any other class (the watchdog, the guest). */
+__attribute__((format(printf, 3, 4)))
+int yl_errc(struct yl_err *e, enum yl_exit code, const char *fmt, ...);
+/* Says @e as the command's one line; returns its exit code. */
+int yl_err_exit(const struct yl_err *e);
 
 static inline uint64_t yl_rdtsc(void)
 {

@@ -87,11 +87,11 @@ static int calibrate_one(const char *path, struct yl_sim_config *c,
 		return -1;	/* not a regular file: said in @err */
 	free(buf);
 	if (!root)
-		return yl_errf(err, "--calibrate %s: not JSON (%s, line %d)", path,
+		return yl_usagef(err, "--calibrate %s: not JSON (%s, line %d)", path,
 			       je.text, je.line);
 	if (!cmd || ((strcmp(cmd, "bench exits") || from_exits(root, c)) &&
 		     (strcmp(cmd, "bench handoff") || from_handoff(root, c))))
-		r = yl_errf(err, "--calibrate %s: allowed the --json of bench exits (yieldlab.median_ns_per_exit) or bench handoff (coop.p50_ns, futex_pingpong.floor_ns)",
+		r = yl_usagef(err, "--calibrate %s: allowed the --json of bench exits (yieldlab.median_ns_per_exit) or bench handoff (coop.p50_ns, futex_pingpong.floor_ns)",
 			    path);
 	json_decref(root);
 	return r;
@@ -101,7 +101,7 @@ static int preset_of(const struct yl_config *cfg, struct yl_sim_config *c,
 		     struct yl_err *err)
 {
 	if (yl_sched_params_preset(&c->p, cfg->preset, c->nr_cpus))
-		return yl_errf(err, "--preset %s: unknown", cfg->preset);
+		return yl_usagef(err, "--preset %s: unknown", cfg->preset);
 	if (cfg->hz)
 		c->p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
 	c->p.flat = cfg->flat;
@@ -181,19 +181,16 @@ int yl_cmd_sim(const struct yl_config *cfg)
 	uint64_t t0;
 	int code;
 
-	if (yl_simcmd_config(cfg, &c, &sc, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
+	if (yl_simcmd_config(cfg, &c, &sc, &err))
+		return yl_err_exit(&err);
 	if (cfg->timeline_path &&
-	    yl_outfile_open(&to, "--timeline", cfg->timeline_path, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
-	if (cfg->json_path && yl_json_open(&jo, cfg->json_path)) {
+	    yl_outfile_open(&to, "--timeline", cfg->timeline_path, &err))
+		return yl_err_exit(&err);
+	code = cfg->json_path ? yl_json_open(&jo, cfg->json_path) : YL_EXIT_OK;
+	if (code) {
 		if (cfg->timeline_path)
 			yl_outfile_abort(&to);
-		return YL_EXIT_USAGE;
+		return code;
 	}
 	s = yl_sim_create(&c, why, sizeof(why));
 	if (!s) {

@@ -223,8 +223,10 @@ START_TEST(bad_invocations)
 
 	for (k = 0; k < 8 && bad[_i].args[k]; k++)
 		argv[argc++] = (char *)bad[_i].args[k];
-	memset(e.msg, 0, sizeof(e.msg));
+	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(yl_cli_parse(&c, argc, argv, &e), -1);
+	/* the class travels with the error: a bad command line is exit 2 */
+	ck_assert_int_eq(e.code, YL_EXIT_USAGE);
 	ck_assert_msg(strstr(e.msg, bad[_i].needle), "'%s' lacks '%s'",
 		      e.msg, bad[_i].needle);
 	for (k = 0; e.msg[k]; k++)

@@ -195,7 +195,7 @@ END_TEST
 START_TEST(refused)
 {
 	struct yl_plan p = { 0 };
-	struct yl_err err = { "" };
+	struct yl_err err = { 0 };
 	int rc = plan_of(&p, bad[_i].args, &err);
 
 	if (!rc)

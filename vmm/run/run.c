@@ -24,16 +24,19 @@
 #include "vmm/host/privs.h"
 #include "vmm/hcprobe.h"
 #include "run.h"
+#include "lib/safeio.h"
 #include "vmm/host/sandbox.h"
 #include "vmm/sampler.h"
 #include "vmm/coop/coop.h"
 
-/* The image is read whole and re-checked: the file may change after stat. */
+/*
+ * The image is read whole and re-checked: the file may have changed since
+ * yl_cli_check_host() looked at it (a FIFO or a link now: refused, no hang).
+ */
 int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
 		  struct yl_err *err)
 {
-	ssize_t n;
-	int fd;
+	size_t n = 0;
 
 	img->owned = NULL;
 	if (!cfg->guest_path) {
@@ -41,26 +44,18 @@ int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
 		img->len = (size_t)(yl_guest_image_end - yl_guest_image);
 		return 0;
 	}
-	fd = open(cfg->guest_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return yl_errf(err, "--guest %s: %s", cfg->guest_path, strerror(errno));
-	img->owned = malloc(YL_IMAGE_MAX_FILE + 1);
-	if (!img->owned) {
-		close(fd);
-		return yl_errf(err, "out of memory");
-	}
-	n = read(fd, img->owned, YL_IMAGE_MAX_FILE + 1);
-	close(fd);
-	if (n <= 0 || (size_t)n > YL_IMAGE_MAX_FILE) {
+	img->owned = yl_read_regular(cfg->guest_path, YL_IMAGE_MAX_FILE, &n,
+				     "--guest", err);
+	if (!img->owned)
+		return -1;
+	if (!n) {
 		free(img->owned);
 		img->owned = NULL;
-		return yl_errf(err, "--guest %s: %s, allowed 1 to %llu bytes",
-			       cfg->guest_path, n < 0 ? strerror(errno) :
-			       n == 0 ? "empty" : "too large",
-			       (unsigned long long)YL_IMAGE_MAX_FILE);
+		return yl_usagef(err, "--guest %s: empty, allowed 1 to %llu bytes",
+				 cfg->guest_path, (unsigned long long)YL_IMAGE_MAX_FILE);
 	}
 	img->data = img->owned;
-	img->len = (size_t)n;
+	img->len = n;
 	return 0;
 }
 
@@ -282,38 +277,32 @@ static int write_timeline(struct yl_outfile *o, const struct yl_coop *c, int cod
 	return code;
 }
 
-/* Everything that can be checked without creating a VM, in that order. */
-int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img)
+/*
+ * Everything that can be checked without creating a VM, in that order;
+ * on failure @err says what and its class (bad input or the host).
+ */
+int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img,
+	       struct yl_err *err)
 {
-	struct yl_err err;
 	cpu_set_t allowed;
-	int code;
 
-	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
-		fprintf(stderr, "yieldlab: sched_getaffinity: %s\n", strerror(errno));
-		return YL_EXIT_HOST;
-	}
-	if (yl_cli_check_host(cfg, &allowed, &err) || yl_load_image(cfg, img, &err)) {
-		yl_err_print(&err);
-		return YL_EXIT_USAGE;
-	}
-	code = YL_EXIT_HOST;
-	if (yl_kvm_open(kvm, &err))
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return yl_errf(err, "sched_getaffinity: %s", strerror(errno));
+	if (yl_cli_check_host(cfg, &allowed, err) || yl_load_image(cfg, img, err))
+		return -1;
+	if (yl_kvm_open(kvm, err))
 		goto out_img;
-	code = YL_EXIT_USAGE;
-	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, &err))
+	if (yl_cli_check_kvm(cfg, kvm->max_vcpus, err) ||
+	    yl_vm_check_knobs(cfg, kvm, err) || yl_sampler_probe(cfg, err) ||
+	    yl_hc_check_run(cfg, kvm, err))
 		goto out_kvm;
-	code = YL_EXIT_HOST;
-	if (yl_vm_check_knobs(cfg, kvm, &err) || yl_sampler_probe(cfg, &err) ||
-	    yl_hc_check_run(cfg, kvm, &err))
-		goto out_kvm;
-	return YL_EXIT_OK;
+	return 0;
 out_kvm:
 	yl_kvm_close(kvm);
 out_img:
-	yl_err_print(&err);
 	free(img->owned);
-	return code;
+	img->owned = NULL;
+	return -1;
 }
 
 static int pass_privs(const void *privs, struct yl_err *err)
@@ -436,37 +425,32 @@ struct run {
 static int init_outputs(struct run *r, struct yl_err *err)
 {
 	r->sfd = yl_signals_take();
-	if (r->sfd < 0) {
-		yl_errf(err, "signalfd: %s", strerror(errno));
-		return YL_EXIT_HOST;
-	}
+	if (r->sfd < 0)
+		return yl_errf(err, "signalfd: %s", strerror(errno));
 	if (yl_sandbox_init(r->cfg->seccomp, (int)r->cfg->seccomp_probe, err))
-		return YL_EXIT_HOST;
+		return -1;
 	if (r->cfg->json_path && yl_outfile_open(&r->json, "--json", r->cfg->json_path, err))
-		return YL_EXIT_USAGE;
+		return -1;
 	if (r->cfg->timeline_path &&
 	    yl_outfile_open(&r->timeline, "--timeline", r->cfg->timeline_path, err))
-		return YL_EXIT_USAGE;
-	return YL_EXIT_OK;
+		return -1;
+	return 0;
 }
 
 /* Checks, KVM and the image, then the host's changes (knobs, cgroups). */
 static int init_host(struct run *r, struct yl_err *err)
 {
 	struct yl_config *cfg = r->cfg;
-	int code;
 
 	yl_privs_init(&r->privs);
 	r->privs.main_unfiltered = cfg->cmd == YL_CMD_BENCH_HANDOFF;
 	if (yl_cg_resolve(&r->knobs.cg, cfg, err) ||
 	    yl_privs_check(cfg, &(struct yl_priv_paths){ r->knobs.features_path,
-			   r->knobs.state_dir, &r->knobs.cg, NULL, NULL }, err))
-		return YL_EXIT_HOST;
-	code = yl_prepare(cfg, &r->kvm, &r->img);	/* says its own error */
-	if (code)
-		return code;
+			   r->knobs.state_dir, &r->knobs.cg, NULL, NULL }, err) ||
+	    yl_prepare(cfg, &r->kvm, &r->img, err))
+		return -1;
 	r->have_kvm = true;
-	return setup_host(&r->knobs, cfg, err) ? YL_EXIT_HOST : YL_EXIT_OK;
+	return setup_host(&r->knobs, cfg, err);
 }
 
 /* The VMs, and coop's executor over them; not past the watchdog. */
@@ -475,26 +459,25 @@ static int init_vms(struct run *r, struct yl_err *err)
 	unsigned int k;
 
 	for (r->made = 0; r->made < r->n; r->made++) {
-		if (yl_now_ns() > r->deadline) {
-			yl_errf(err, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
-				(unsigned long long)yl_effective_timeout_s(r->cfg), r->made, r->n);
-			return YL_EXIT_TIMEOUT;
-		}
+		if (yl_now_ns() > r->deadline)
+			return yl_errc(err, YL_EXIT_TIMEOUT, "the watchdog (--timeout %llu s) fired while VM %u of %u was being made",
+				       (unsigned long long)yl_effective_timeout_s(r->cfg),
+				       r->made, r->n);
 		if (yl_vm_create(&r->vms[r->made], &r->kvm, r->cfg, r->img.data,
 				 r->img.len, err)) {
 			r->made++;		/* partly made: destroyed at exit */
-			return YL_EXIT_HOST;
+			return -1;
 		}
 	}
 	if (r->cfg->sched != YL_SCHED_COOP)
-		return YL_EXIT_OK;
+		return 0;
 	if (yl_coop_create(&r->coop, r->vms, r->n, err))
-		return YL_EXIT_HOST;
+		return -1;
 	for (k = 0; k < r->n; k++) {
 		r->vms[k].coop = &r->coop;
 		r->vms[k].coop_calls = &yl_coop_calls;
 	}
-	return YL_EXIT_OK;
+	return 0;
 }
 
 /* The gates and the tracepoint counters every vCPU thread will use. */
@@ -531,7 +514,7 @@ static int init_threads(struct run *r, struct yl_err *err)
 			break;
 	if (k < r->n || (coop && yl_coop_start(coop, err))) {
 		stop_and_join(r->vms, k, coop);	/* VM k cleaned up after itself */
-		return YL_EXIT_HOST;
+		return -1;
 	}
 	yl_gate_wait_all(&r->gate, coop ? r->coop.nr_cpus : r->n * r->cfg->nr_vcpus);
 	if (yl_sampler_init(&r->sampler, r->cfg, r->vms, r->n, err) ||
@@ -540,9 +523,9 @@ static int init_threads(struct run *r, struct yl_err *err)
 	    yl_sampler_start(&r->sampler, err) || yl_privs_drop(&r->privs, err)) {
 		stop_and_join(r->vms, r->n, coop);
 		yl_sampler_free(&r->sampler);
-		return YL_EXIT_HOST;
+		return -1;
 	}
-	return YL_EXIT_OK;
+	return 0;
 }
 
 /*
@@ -553,15 +536,10 @@ static int init_threads(struct run *r, struct yl_err *err)
  */
 static int run_init(struct run *r, struct yl_err *err)
 {
-	int code = init_outputs(r, err);
-
-	if (!code)
-		code = init_host(r, err);
-	if (!code)
-		code = init_vms(r, err);
-	if (!code)
-		code = init_threads(r, err);
-	return code;
+	if (init_outputs(r, err) || init_host(r, err) || init_vms(r, err) ||
+	    init_threads(r, err))
+		return -1;
+	return 0;
 }
 
 /* The run itself, until it ends; then its report, the host put back first. */
@@ -619,8 +597,8 @@ static int run_exit(struct run *r, int code)
 int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	struct yl_err err = { "" };
-	int code;
+	struct yl_err err = { YL_EXIT_OK, "" };
+	int code = YL_EXIT_OK;
 
 	if (!r) {
 		fprintf(stderr, "yieldlab: out of memory\n");
@@ -632,11 +610,12 @@ int yl_run(struct yl_config *cfg, struct yl_run_result *res)
 	/* the watchdog counts from here: setting up 4096 vCPUs takes a while */
 	r->deadline = yl_now_ns() + yl_effective_timeout_s(cfg) * 1000000000ull;
 	yl_knobs_init(&r->knobs);
-	code = run_init(r, &err);
-	if (code && *err.msg)
+	if (run_init(r, &err)) {
 		yl_err_print(&err);
-	if (!code)
+		code = err.code;
+	} else {
 		code = run_work(r, res);
+	}
 	code = run_exit(r, code);
 	free(r);
 	return code;

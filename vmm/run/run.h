@@ -16,7 +16,8 @@ struct yl_image {
 int yl_load_image(const struct yl_config *cfg, struct yl_image *img,
 		  struct yl_err *err);
 int yl_signals_take(void);
-int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img);
+int yl_prepare(struct yl_config *cfg, struct yl_kvm *kvm, struct yl_image *img,
+	       struct yl_err *err);
 /* What a run leaves its caller besides the exit code. */
 struct yl_run_result {
 	struct yl_handoff_out handoff;	/* --sched coop: its hand-offs */

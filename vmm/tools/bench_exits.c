@@ -391,9 +391,11 @@ static int bench_exits(struct yl_config *cfg)
 	code = yl_json_open(&json, cfg->json_path);
 	if (code)
 		return code;
-	code = yl_prepare(cfg, &kvm, &img);
-	if (code)
+	if (yl_prepare(cfg, &kvm, &img, &err)) {
+		yl_err_print(&err);
+		code = err.code;
 		goto out_json;
+	}
 	code = YL_EXIT_HOST;
 	if (yl_vm_create(&vm, &kvm, cfg, img.data, img.len, &err)) {
 		yl_err_print(&err);

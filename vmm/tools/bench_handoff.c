@@ -346,9 +346,10 @@ int yl_cmd_bench_handoff(const struct yl_config *user)
 		return YL_EXIT_HOST;
 	}
 	*cfg = *user;
-	if (yl_json_open(&json, cfg->json_path)) {
+	code = yl_json_open(&json, cfg->json_path);
+	if (code) {
 		free(cfg);
-		return YL_EXIT_USAGE;
+		return code;
 	}
 	cfg->json_path = NULL;		/* ours, not the coop run's */
 	coop_config(cfg);

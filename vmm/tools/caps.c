@@ -311,8 +311,9 @@ int yl_cmd_caps(const struct yl_config *cfg)
 	struct caps_out o = { .json = cfg->json_path != NULL };
 	int r;
 
-	if (yl_json_open(&json, cfg->json_path))
-		return YL_EXIT_USAGE;
+	r = yl_json_open(&json, cfg->json_path);
+	if (r)
+		return r;
 	if (o.json) {
 		yj_init(&o.j, json.f);
 		yj_obj(&o.j, NULL);
