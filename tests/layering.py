@@ -2,7 +2,10 @@
 """Every dependency points down: each #include of ours, and each library
 CMake links, goes from a folder (a room) to one the allowed arrows of
 docs/architecture.md name, and the arrows themselves have no cycle.
-A header beside its includer is the includer's own room.
+A header beside its includer is the includer's own room.  And each room
+stays readable: no source file over MAX_FILE lines (sched/eevdf.c, which
+mirrors one kernel file, excepted), no function over MAX_FUNC lines
+(tables, whose opening line has an '=', are data).
 
 usage: layering.py SOURCE_DIR"""
 import os
@@ -17,6 +20,8 @@ LIBS = {"yl_lib": "lib", "yl_out": "out", "yl_sched": "sched", "yl_simparams": "
         "yl_sim": "sim", "yl_cli": "cli", "yl_vmm": "vmm/tools", "yl_simcmd": "sim/cmd",
         "yl_compare": "compare", "yl_cmd": "cmd"}
 SKIP = (".git", "build", "tests", "docs", "scripts", "cmake")
+MAX_FILE, MAX_FUNC = 800, 60
+BIG_FILES = ("sched/eevdf.c",)
 
 
 def room(path):
@@ -79,6 +84,29 @@ def reach(allowed, r):
     return seen
 
 
+def sizes(path, text):
+    """What makes @path too long to read: the file, or one of its functions
+    (a body from a '{' alone at column 0 to the first '}' there)."""
+    lines = text.split("\n")
+    bad = []
+    if len(lines) > MAX_FILE and path not in BIG_FILES:
+        bad.append("%s: %d lines, allowed %d" % (path, len(lines), MAX_FILE))
+    start = None
+    for i, line in enumerate(lines):
+        if line == "{" and i and "=" not in lines[i - 1]:
+            start = i
+        elif line == "}" and start is not None:
+            if i - start - 1 > MAX_FUNC:
+                k = start - 1
+                while k > 0 and "(" not in lines[k]:
+                    k -= 1
+                bad.append("%s:%d: %s: a function of %d lines, allowed %d" %
+                           (path, k + 1, lines[k].split("(")[0].split()[-1].lstrip("*"),
+                            i - start - 1, MAX_FUNC))
+            start = None
+    return bad
+
+
 def main():
     allowed = arrows()
     bad = []
@@ -100,7 +128,10 @@ def main():
             if r not in allowed:
                 bad.append("%s: its folder %s has no line in docs/architecture.md" % (path, r))
                 continue
-            for inc in INCLUDE.findall(open(os.path.join(SRC, path), errors="replace").read()):
+            text = open(os.path.join(SRC, path), errors="replace").read()
+            if path.endswith(".c"):
+                bad.extend(sizes(path, text))
+            for inc in INCLUDE.findall(text):
                 target = inc if "/" in inc else os.path.join(os.path.dirname(path), inc)
                 if not os.path.exists(os.path.join(SRC, target)):
                     continue	# generated (version.h) or the C library's
@@ -121,7 +152,7 @@ def main():
                                % (m.group(1), lib, r, LIBS[lib]))
     for b in bad:
         print("FAIL  " + b)
-    print("layering: %d files, %d library links, %d rooms; %d arrows broken"
+    print("layering: %d files, %d library links, %d rooms; %d problems"
           % (files, links, len(allowed), len(bad)))
     print("%d passed, %d failed" % (1 if not bad else 0, 1 if bad else 0))
     return 1 if bad else 0
