@@ -2,6 +2,8 @@
 """Run yieldlab on real KVM: natively where /dev/kvm works, else in the
 emulated KVM host of shared/DESIGN.md (QEMU TCG with nested SVM, a Debian
 6.12 kernel that loads kvm_amd, a busybox initramfs carrying the binary).
+--kernel patched boots instead linux-source-6.12 with the series of
+kernel/series (kernel/build.sh), --kernel plain the same build without it.
 
 As a program:  scripts/emuhost.py [--build DIR] -- run --vcpus 8 --json out.json
 runs one yieldlab command there, prints what it printed and leaves the file
@@ -145,18 +147,27 @@ class EmulatedHost:
     # handoff at 8:2 made 124-196 lock ops/s without, 2846-3172 with.
     RCU = "rcupdate.rcu_expedited=1"
 
-    def __init__(self, yieldlab, workdir):
-        self.yieldlab, self.workdir = yieldlab, workdir
+    KERNELS = ("stock", "patched", "plain")
+
+    def __init__(self, yieldlab, workdir, kernel="stock"):
+        self.yieldlab, self.workdir, self.kernel = yieldlab, workdir, kernel
         for tool in ("qemu-system-x86_64", "cpio"):
             if not shutil.which(tool):
                 raise Failure("emulated KVM host needs %s (run scripts/install-deps.sh)" % tool)
         self.busybox = "/bin/busybox"
         if not os.path.exists(self.busybox):
             raise Failure("emulated KVM host needs busybox-static (/bin/busybox)")
-        p = subprocess.run([os.path.join(ROOT, "scripts", "fetch-kernel.sh")],
-                           capture_output=True, text=True)
+        if kernel == "stock":
+            cmd = [os.path.join(ROOT, "scripts", "fetch-kernel.sh")]
+        elif kernel in self.KERNELS:
+            # ours: KVM built in, nothing to load
+            cmd = [os.path.join(ROOT, "kernel", "build.sh"), kernel]
+            self.MODULES = []
+        else:
+            raise Failure("--kernel %s: allowed %s" % (kernel, "|".join(self.KERNELS)))
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
         if p.returncode:
-            raise Failure("cannot fetch the emulated host's kernel:\n" + p.stderr)
+            raise Failure("cannot get the emulated host's %s kernel (%s)" % (kernel, cmd[0]))
         self.kdir = p.stdout.strip().splitlines()[-1]
 
     def _stage(self, root, runs, files):
@@ -199,7 +210,7 @@ class EmulatedHost:
             " echo \"@@YL-BEGIN $1 $s\"; base64 $f; echo '@@YL-END'; done > /dev/ttyS1; }",
             "{ echo '@@YL-BEGIN _host env'; { uname -r; ls -l /dev/kvm;"
             " cat /sys/module/kvm_amd/parameters/npt; } 2>&1 | base64; echo '@@YL-END'; } > /dev/ttyS1",
-            "[ -e /dev/kvm ] || { echo '@@YL-NOKVM' > /dev/ttyS1; dmesg | tail -30; poweroff -f; }",
+            "[ -e /dev/kvm ] || { echo '@@YL-NOKVM' > /dev/ttyS1; dmesg | tail -30; %s; }" % self._off(),
         ]
         for r in runs:
             o = "/tmp/r/%s" % r.name
@@ -222,8 +233,13 @@ class EmulatedHost:
             else:
                 lines.append("/yieldlab %s > %s.out 2> %s.err; echo $? > %s.rc" % (args, o, o, o))
             lines.append("emit %s" % r.name)
-        lines += ["echo '@@YL-ALLDONE' > /dev/ttyS1", "sync", "poweroff -f"]
+        lines += ["echo '@@YL-ALLDONE' > /dev/ttyS1", "sync", self._off()]
         return "\n".join(lines) + "\n"
+
+    def _off(self):
+        """How init ends the boot: our kernels have no ACPI to power off
+        with, so they reset, which QEMU's -no-reboot turns into its exit."""
+        return "poweroff -f" if self.kernel == "stock" else "reboot -f"
 
     def _pack(self, root, cpio_path):
         names = subprocess.run(["find", "."], cwd=root, capture_output=True,
@@ -362,9 +378,11 @@ def tail(path, n=60):
         return "(no console log)"
 
 
-def pick_host(yieldlab, workdir, which="auto"):
+def pick_host(yieldlab, workdir, which="auto", kernel="stock"):
     """native where /dev/kvm works on VMX or SVM (or when asked), else the
-    emulated host; the host's why says why it was chosen."""
+    emulated host booting @kernel; the host's why says why it was chosen."""
+    if kernel != "stock" and which != "emulated":
+        raise Failure("--kernel %s: only with the emulated host" % kernel)
     if which == "native":
         if not kvm_usable():
             raise Failure("native KVM requested but /dev/kvm is not usable")
@@ -382,8 +400,8 @@ def pick_host(yieldlab, workdir, which="auto"):
         why = "/dev/kvm not usable"
     else:
         why = "asked for"
-    host = EmulatedHost(yieldlab, workdir)
-    host.why = why
+    host = EmulatedHost(yieldlab, workdir, kernel)
+    host.why = why if kernel == "stock" else "booting kernel/'s %s kernel" % kernel
     return host
 
 
@@ -391,6 +409,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--host", choices=("auto", "native", "emulated"), default="auto")
+    ap.add_argument("--kernel", choices=EmulatedHost.KERNELS, default="stock",
+                    help="the emulated host's kernel: Debian's, or linux-source-6.12 "
+                    "with (patched) or without (plain) the series of kernel/")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--workdir", help="scratch directory (default BUILD/emuhost); one per concurrent call")
     ap.add_argument("args", nargs=argparse.REMAINDER)
@@ -401,7 +422,7 @@ def main():
     workdir = a.workdir or os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
-        host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host)
+        host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host, a.kernel)
         print("yieldlab %s  [on %s: %s]" % (" ".join(args), host.kind, host.why),
               file=sys.stderr)
         o = host.run_all([Run("cmd", args, timeout=a.timeout,

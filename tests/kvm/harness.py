@@ -47,6 +47,18 @@ def case(fn):
     return fn
 
 
+KERNEL_OF = {}
+
+
+def case_on_kernel(kernel):
+    """A case that needs a host kernel of ours (kernel/build.sh): it runs in
+    the emulated host booting it, whatever host the other cases use."""
+    def register(fn):
+        KERNEL_OF[fn.__name__] = kernel
+        return case(fn)
+    return register
+
+
 class Tester:
     def __init__(self, host):
         self.host = host
@@ -347,7 +359,9 @@ def main():
     seed = int(os.environ.get("YL_TEST_SEED", time.time()))
     random.seed(seed)
     try:
-        host = pick_host(a.yieldlab, workdir, a.host)
+        kernel = KERNEL_OF.get(a.case, "stock")
+        host = pick_host(a.yieldlab, workdir, "emulated" if kernel != "stock" else a.host,
+                         kernel)
         print("case %s on %s: %s (seed %d)" % (a.case, host.kind, host.why, seed))
         CASES[a.case](Tester(host))
     except Failure as e:

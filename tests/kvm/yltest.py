@@ -14,6 +14,7 @@ import cases_warnings  # noqa: F401
 import cases_compare  # noqa: F401
 import cases_model  # noqa: F401
 import cases_sim  # noqa: F401
+import cases_kernel  # noqa: F401
 
 if __name__ == "__main__":
     sys.exit(harness.main())
