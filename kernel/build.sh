@@ -35,7 +35,7 @@ if [ "$which" = patched ]; then
 		patches+=("$here/patches/$p")
 	done < "$here/series"
 fi
-key=$( { echo "$version $which"; cat "$here/emuhost.config" "$0";
+key=$( { echo "$version $which"; grep '^CONFIG_' "$here/emuhost.config"; cat "$0";
 	 for p in "${patches[@]}"; do cat "$p"; done; } | sha256sum | cut -c1-16)
 out=$cache/$which-$key
 if [ -f "$out/.complete" ]; then

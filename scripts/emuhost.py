@@ -237,8 +237,9 @@ class EmulatedHost:
         return "\n".join(lines) + "\n"
 
     def _off(self):
-        """How init ends the boot: our kernels have no ACPI to power off
-        with, so they reset, which QEMU's -no-reboot turns into its exit."""
+        """How init ends the boot.  Our kernels' ACPI is too small to power
+        off with (no PCI): they reset, which QEMU's -no-reboot turns into
+        its exit."""
         return "poweroff -f" if self.kernel == "stock" else "reboot -f"
 
     def _pack(self, root, cpio_path):
