@@ -11,6 +11,7 @@
 #include "cpuid.h"
 #include "lib/kvmmod.h"
 #include "vmm/stats/hoststat.h"
+#include "vmm/stats/kcredit.h"
 #include "vmm/stats/kstats.h"
 #include "vmm/stats/tpexit.h"
 
@@ -20,6 +21,7 @@ struct yl_kvm {
 	unsigned int max_vcpus;
 	enum yl_kvm_impl impl;
 	struct yl_cpuid supported;
+	struct yl_kcredit lag_credit;	/* the host kernel's, around the run */
 };
 
 /* How a vCPU's run ended. */

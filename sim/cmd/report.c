@@ -183,7 +183,7 @@ static void json_checks(struct yj *j, const struct yl_sim *s,
 			const struct vm_sum *m)
 {
 	static const char *const na[] = {
-		"io_exits", "tracepoint_io_exits", "directed_yield", "hypercalls",
+		"io_exits", "tracepoint_io_exits", "directed_yield", "kernel_yields", "hypercalls",
 		"halt_exits", "cgroup_usage", "samples",
 	};
 	const char *fail = yl_sim_failure(s);

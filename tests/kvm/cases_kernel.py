@@ -87,5 +87,16 @@ def kernel_lag_credit(t):
           % (on["resched"], on["resched_limited"], on["credits"]))
     check(all(v == 0 for v in off.values()),
           "feature off: the patched path does nothing (%s)" % off)
+    # yieldlab reads the same counters around its own run: the same numbers
+    lc_on, lc_off = res["on"].json["host"]["lag_credit"], res["off"].json["host"]["lag_credit"]
+    check(lc_on is not None and lc_on["feature"] and lc_on["counters"] == on
+          and lc_on["knobs"] == {"curr": 1, "pct": 25, "depth": 4, "resched_ns": 6000000},
+          "run's JSON: feature on, the knobs, and the counters debugfs gave around it")
+    check(lc_off is not None and not lc_off["feature"] and lc_off["counters"] == off,
+          "run's JSON with NO_YIELD_TO_LAG_CREDIT: feature off, the same counters")
+    check(res["on"].json["checks"]["kernel_yields"]["ok"] is True
+          and res["off"].json["checks"]["kernel_yields"]["ok"] is None,
+          "run's kernel_yields check: %s / %s" % (res["on"].json["checks"]["kernel_yields"]["detail"],
+                                                 res["off"].json["checks"]["kernel_yields"]["detail"]))
     check(feat_on(field(res["after"].out, "FEATS") or "", "YIELD_TO_LAG_CREDIT"),
           "the feature is back on after the run that turned it off", res["after"])

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "vmm/stats/hoststat.h"
+#include "vmm/stats/kcredit.h"
 #include "vmm/vm.h"
 #include "suites.h"
 
@@ -99,6 +100,40 @@ START_TEST(kvm_impl_from_sys_module)
 }
 END_TEST
 
+/* kernel/patches/0004's sched/yield_credit, read as the untrusted text it is */
+static char *kcredit_text(const char *skip, const char *extra)
+{
+	static char buf[2048];
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < YL_KC_NR; k++)
+		if (!skip || strcmp(skip, yl_kcredit_counters[k]))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s %d\n",
+					      yl_kcredit_counters[k], 10 + k);
+	snprintf(buf + n, sizeof(buf) - n, "%s", extra);
+	return buf;
+}
+
+START_TEST(parse_kcredit)
+{
+	uint64_t v[YL_KC_NR];
+	int k;
+
+	ck_assert_int_eq(yl_kcredit_parse(kcredit_text(NULL, "later_counter 5\n"), v), 0);
+	for (k = 0; k < YL_KC_NR; k++)
+		ck_assert_uint_eq(v[k], 10 + k);
+	/* a counter missing, or only with a value that is no number: refused */
+	ck_assert_int_eq(yl_kcredit_parse(kcredit_text("curr_group", ""), v), -1);
+	ck_assert_int_eq(yl_kcredit_parse(kcredit_text("resched", "resched 12x\n"), v), -1);
+	ck_assert_int_eq(yl_kcredit_parse(kcredit_text("yields", "yields -3\n"), v), -1);
+	/* the first of a repeated line counts */
+	ck_assert_int_eq(yl_kcredit_parse(kcredit_text(NULL, "yields 99\n"), v), 0);
+	ck_assert_uint_eq(v[YL_KC_YIELDS], 10);
+	ck_assert_int_eq(yl_kcredit_parse("", v), -1);
+}
+END_TEST
+
 Suite *hoststat_suite(void)
 {
 	Suite *s = suite_create("hoststat");
@@ -106,6 +141,7 @@ Suite *hoststat_suite(void)
 
 	tcase_add_test(tc, parse_schedstat);
 	tcase_add_test(tc, parse_status);
+	tcase_add_test(tc, parse_kcredit);
 	tcase_add_test(tc, reads_own_thread);
 	tcase_add_test(tc, kvm_impl_from_sys_module);
 	suite_add_tcase(s, tc);

@@ -61,6 +61,28 @@ static void json_config(struct yj *j, const struct run_doc *d)
 	}, NULL, NULL);
 }
 
+/* A host kernel of kernel/: its switch, knobs, and counters over the run. */
+static void json_lag_credit(struct yj *j, const struct yl_kcredit *kc)
+{
+	unsigned int k;
+
+	if (!kc->valid) {
+		yj_null(j, "lag_credit");
+		return;
+	}
+	yj_obj(j, "lag_credit");
+	yj_bool(j, "feature", kc->feature);
+	yj_obj(j, "knobs");
+	for (k = 0; k < YL_KK_NR; k++)
+		yj_u64(j, yl_kcredit_knobs[k], kc->knob[k]);
+	yj_obj_end(j);
+	yj_obj(j, "counters");
+	for (k = 0; k < YL_KC_NR; k++)
+		yj_u64(j, yl_kcredit_counters[k], kc->delta[k]);
+	yj_obj_end(j);
+	yj_obj_end(j);
+}
+
 static void json_host(struct yj *j, const struct yl_report *r)
 {
 	struct utsname u;
@@ -73,6 +95,7 @@ static void json_host(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "tsc_khz", r->vm->tsc_khz);
 	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
 	yj_str(j, "kvm_module", yl_kvm_impl_name(r->vm->kvm->impl));
+	json_lag_credit(j, &r->vm->kvm->lag_credit);
 	yj_obj_end(j);
 }
 

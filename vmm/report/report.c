@@ -301,17 +301,52 @@ static void check_count(const struct yl_report *r, struct yl_check *c,
  * KVM_HC_SEND_IPI (kvm_pv_send_ipi()) counts only as a hypercall.  Every
  * HLT the guest executes is one halt_exits (kvm_emulate_halt_noskip()).
  */
+/*
+ * A host kernel of kernel/ counts every yield_to_task_fair() that passed
+ * its checks; KVM counts a directed yield successful when yield_to() was
+ * (kvm_sched_yield()).  The kernel's count covers every VM and the PLE
+ * path too, so it is at least this VM's; equal when this VM alone yields
+ * with pause exits off.
+ */
+static void check_kernel_yields(struct yl_report *r)
+{
+	const struct yl_kcredit *kc = &r->vm->kvm->lag_credit;
+	uint64_t kvm;
+
+	r->kdy.state = -1;
+	if (!kc->valid || !kc->feature) {
+		snprintf(r->kdy.text, sizeof(r->kdy.text), "%s",
+			 kc->valid ? "YIELD_TO_LAG_CREDIT off: the kernel counts nothing" :
+			 "not a host kernel of kernel/ (no sched/yield_credit)");
+		return;
+	}
+	if (!kstat_sum(r, "directed_yield_successful", &kvm)) {
+		snprintf(r->kdy.text, sizeof(r->kdy.text),
+			 "KVM directed_yield_successful statistic not available");
+		return;
+	}
+	r->kdy.state = r->complete ? kc->delta[YL_KC_YIELDS] >= kvm : -1;
+	snprintf(r->kdy.text, sizeof(r->kdy.text),
+		 "kernel yields %" PRIu64 " >= KVM directed_yield_successful %" PRIu64 "%s",
+		 kc->delta[YL_KC_YIELDS], kvm,
+		 r->complete ? "" : " (partial run: not compared)");
+}
+
 static void check_kvm_counts(struct yl_report *r)
 {
 	uint64_t yk = r->yields + r->ipi_yields + r->kicks;
 
 	if (r->vm->coop) {
+		r->kdy.state = -1;
+		snprintf(r->kdy.text, sizeof(r->kdy.text),
+			 "coop: yieldlab schedules the vCPUs, not the kernel's yield_to()");
 		yl_coop_checks(r);
 		return;
 	}
 	r->coop.state = -1;
 	snprintf(r->coop.text, sizeof(r->coop.text), "host mode");
 	check_count(r, &r->dy, "yield+kick hypercalls", yk, "directed_yield_attempted");
+	check_kernel_yields(r);
 	check_count(r, &r->hc, "hypercalls", yk + r->ipi_hypercalls, "hypercalls");
 	check_count(r, &r->halt, "HLTs", r->halts, "halt_exits");
 }
@@ -380,6 +415,8 @@ const struct yl_check_desc yl_checks[YL_NR_CHECKS] = {
 	  offsetof(struct yl_report, tp_io) },
 	{ "directed yields", "directed_yield", "directed-yield cross-check",
 	  offsetof(struct yl_report, dy) },
+	{ "kernel yields", "kernel_yields", "host kernel's yield_to() cross-check",
+	  offsetof(struct yl_report, kdy) },
 	{ "hypercalls", "hypercalls", "hypercall cross-check",
 	  offsetof(struct yl_report, hc) },
 	{ "halts", "halt_exits", "halt cross-check", offsetof(struct yl_report, halt) },

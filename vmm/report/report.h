@@ -37,7 +37,7 @@ struct yl_report {
 	int host_unread;
 	uint64_t host_run_ns, host_wait_ns, host_run_all_ns;
 	uint64_t host_t0, host_t1;	/* first reading and last */
-	struct yl_check mutex, ipi, io, dy, hc, halt, tp_io, cg, samp, coop;
+	struct yl_check mutex, ipi, io, dy, kdy, hc, halt, tp_io, cg, samp, coop;
 	struct yl_warnings warn;	/* it completed, but compared nothing */
 	const char *status;
 	int exit_code;
@@ -48,7 +48,7 @@ struct yl_check_desc {
 	const char *label, *json, *failure;
 	size_t off;			/* of its struct yl_check in the report */
 };
-#define YL_NR_CHECKS	10
+#define YL_NR_CHECKS	11
 extern const struct yl_check_desc yl_checks[YL_NR_CHECKS];
 const struct yl_check *yl_check_at(const struct yl_report *r, unsigned int k);
 const char *yl_reports_status(const struct yl_report *r, unsigned int n);

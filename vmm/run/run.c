@@ -450,7 +450,10 @@ static int init_host(struct run *r, struct yl_err *err)
 	    yl_prepare(cfg, &r->kvm, &r->img, err))
 		return -1;
 	r->have_kvm = true;
-	return setup_host(&r->knobs, cfg, err);
+	if (setup_host(&r->knobs, cfg, err))
+		return -1;
+	yl_kcredit_begin(&r->kvm.lag_credit);	/* with the run's switches set */
+	return 0;
 }
 
 /* The VMs, and coop's executor over them; not past the watchdog. */
@@ -562,6 +565,7 @@ static int run_work(struct run *r, struct yl_run_result *res)
 	if (coop)
 		yl_coop_join(coop);
 	yl_sampler_stop(&r->sampler);
+	yl_kcredit_end(&r->kvm.lag_credit);
 	restored = restore_host(&r->knobs, YL_EXIT_OK);
 	code = finish(r->vms, r->n, &r->privs, &r->json, stop, signo, yl_now_ns() - t0);
 	code = write_timeline(&r->timeline, coop, code);

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kcredit.h: the patched host kernel's lag credit, around a run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kcredit.h"
+#include "lib/util.h"
+
+const char *const yl_kcredit_counters[YL_KC_NR] = {
+	[YL_KC_YIELDS] = "yields",
+	[YL_KC_CROSS_RQ] = "cross_rq",
+	[YL_KC_CREDITS] = "credits",
+	[YL_KC_LEVELS] = "levels",
+	[YL_KC_CURR_TASK] = "curr_task",
+	[YL_KC_CURR_GROUP] = "curr_group",
+	[YL_KC_QUEUED_TASK] = "queued_task",
+	[YL_KC_QUEUED_GROUP] = "queued_group",
+	[YL_KC_CURR_SKIPPED] = "curr_skipped",
+	[YL_KC_ELIGIBLE] = "eligible",
+	[YL_KC_CREDIT_NS] = "credit_ns",
+	[YL_KC_RESCHED] = "resched",
+	[YL_KC_RESCHED_LIMITED] = "resched_limited",
+};
+
+const char *const yl_kcredit_knobs[YL_KK_NR] = {
+	[YL_KK_CURR] = "curr",
+	[YL_KK_PCT] = "pct",
+	[YL_KK_DEPTH] = "depth",
+	[YL_KK_RESCHED_NS] = "resched_ns",
+};
+
+static int counter_of(const char *name, size_t len)
+{
+	int k;
+
+	for (k = 0; k < YL_KC_NR; k++)
+		if (strlen(yl_kcredit_counters[k]) == len &&
+		    !memcmp(yl_kcredit_counters[k], name, len))
+			return k;
+	return -1;
+}
+
+/*
+ * "name value" lines, from the kernel but parsed as untrusted: each of our
+ * counters exactly once, a decimal value; lines we do not know are skipped
+ * (a later kernel may count more).  0 when all were found.
+ */
+int yl_kcredit_parse(const char *text, uint64_t *v)
+{
+	bool seen[YL_KC_NR] = { false };
+	const char *p = text;
+	int k, found = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, " \n");
+		char *end;
+
+		k = counter_of(p, len);
+		p += len;
+		if (k >= 0 && *p == ' ' && p[1] >= '0' && p[1] <= '9') {
+			unsigned long long x = strtoull(p + 1, &end, 10);
+
+			if ((*end == '\n' || !*end) && !seen[k]) {
+				seen[k] = true;
+				v[k] = x;
+				found++;
+			}
+		}
+		p += strcspn(p, "\n");
+		p += *p == '\n';
+	}
+	return found == YL_KC_NR ? 0 : -1;
+}
+
+static int read_counters(uint64_t *v)
+{
+	char buf[2048];
+
+	if (yl_read_text(YL_KCREDIT_DIR "/yield_credit", buf, sizeof(buf)) <= 0)
+		return -1;
+	return yl_kcredit_parse(buf, v);
+}
+
+/* The switch as sched/features shows it: " YIELD_TO_LAG_CREDIT" (NO_ off). */
+static bool feature_on(void)
+{
+	char buf[4096], *p;
+
+	if (yl_read_text(YL_KCREDIT_DIR "/features", buf, sizeof(buf)) <= 0)
+		return false;
+	for (p = buf; (p = strstr(p, "YIELD_TO_LAG_CREDIT")); p++)
+		if ((p == buf || p[-1] == ' ') &&
+		    (p[19] == ' ' || p[19] == '\n' || !p[19]))
+			return true;
+	return false;
+}
+
+/* After the host's knobs are set, before the guest runs. */
+void yl_kcredit_begin(struct yl_kcredit *kc)
+{
+	char path[128], buf[64];
+	int k;
+
+	memset(kc, 0, sizeof(*kc));
+	if (read_counters(kc->before))
+		return;
+	for (k = 0; k < YL_KK_NR; k++) {
+		snprintf(path, sizeof(path), YL_KCREDIT_DIR "/yield_credit_%s",
+			 yl_kcredit_knobs[k]);
+		if (yl_read_text(path, buf, sizeof(buf)) > 0)
+			kc->knob[k] = strtoull(buf, NULL, 10);
+	}
+	kc->feature = feature_on();
+	kc->valid = true;
+}
+
+/* Once the guest stopped, before the host's knobs go back. */
+void yl_kcredit_end(struct yl_kcredit *kc)
+{
+	uint64_t after[YL_KC_NR];
+	int k;
+
+	if (!kc->valid || read_counters(after)) {
+		kc->valid = false;
+		return;
+	}
+	for (k = 0; k < YL_KC_NR; k++)
+		kc->delta[k] = after[k] - kc->before[k];
+}

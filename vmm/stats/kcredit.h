@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The yield_to() lag credit of a host kernel built from kernel/
+ * (docs/kernel.md): its switch, knobs and counters in debugfs, read
+ * around a run.  Any other kernel has no such files: nothing is reported.
+ */
+#ifndef YL_KCREDIT_H
+#define YL_KCREDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define YL_KCREDIT_DIR	"/sys/kernel/debug/sched"
+
+/* sched/yield_credit's lines, in its order (kernel/patches/0004) */
+enum yl_kcredit_counter {
+	YL_KC_YIELDS, YL_KC_CROSS_RQ, YL_KC_CREDITS, YL_KC_LEVELS,
+	YL_KC_CURR_TASK, YL_KC_CURR_GROUP, YL_KC_QUEUED_TASK, YL_KC_QUEUED_GROUP,
+	YL_KC_CURR_SKIPPED, YL_KC_ELIGIBLE, YL_KC_CREDIT_NS, YL_KC_RESCHED,
+	YL_KC_RESCHED_LIMITED, YL_KC_NR
+};
+
+/* sched/yield_credit_<name> */
+enum yl_kcredit_knob {
+	YL_KK_CURR, YL_KK_PCT, YL_KK_DEPTH, YL_KK_RESCHED_NS, YL_KK_NR
+};
+
+extern const char *const yl_kcredit_counters[YL_KC_NR];
+extern const char *const yl_kcredit_knobs[YL_KK_NR];
+
+struct yl_kcredit {
+	bool valid;			/* counters read before and after */
+	bool feature;			/* YIELD_TO_LAG_CREDIT on during the run */
+	uint64_t before[YL_KC_NR];
+	uint64_t delta[YL_KC_NR];	/* after - before */
+	uint64_t knob[YL_KK_NR];
+};
+
+int yl_kcredit_parse(const char *text, uint64_t *v);
+void yl_kcredit_begin(struct yl_kcredit *kc);
+void yl_kcredit_end(struct yl_kcredit *kc);
+
+#endif
