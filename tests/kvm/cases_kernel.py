@@ -100,3 +100,56 @@ def kernel_lag_credit(t):
                                                  res["off"].json["checks"]["kernel_yields"]["detail"]))
     check(feat_on(field(res["after"].out, "FEATS") or "", "YIELD_TO_LAG_CREDIT"),
           "the feature is back on after the run that turned it off", res["after"])
+
+
+def cgroup_run(vms, curr, r):
+    return "v%d_c%d_%d" % (vms, curr, r)
+
+
+@case_on_kernel("patched")
+def kernel_shared_ancestor(t):
+    """The review's "can yield_to() reach an off-tree current entity?", asked
+    of the kernel: 1 to 3 VMs of 4 vCPUs in cgroups on 2 pCPUs, the shared
+    ancestor credited (yield_credit_curr 1) or skipped (0), rounds
+    interleaved.  Asserted: the counts that must add up; no current task;
+    with 1 nothing current is skipped, with 0 nothing current is credited.
+    The table (credits per yield, levels by kind) is printed: docs/results.md."""
+    rounds = 2
+    runs = [Run("setup", [], shell=CG_SETUP + " echo CPUS=$(nproc)")]
+    for vms in (1, 2, 3):
+        for r in range(rounds):
+            for curr in ((1, 0) if r % 2 == 0 else (0, 1)):
+                n = cgroup_run(vms, curr, r)
+                runs.append(Run(n + "_k", [], shell="echo %d > %s/yield_credit_curr" % (curr, DBG)))
+                runs.append(Run(n, ["run", "--vms", str(vms), "--vcpus", "4", "--pcpus", "0-1",
+                                    "--duration", "1000", "--lock", "ticket", "--pv", "yield",
+                                    "--pause-exits", "off"] +
+                                ([] if vms == 1 else ["--cgroup", "yltest"]) +
+                                ["--json", "@JSON@"], timeout=120))
+    res = t.runs(*runs)
+    check(field(res["setup"].out, "CPUS") == "2", "the patched kernel runs on 2 CPUs", res["setup"])
+    print("  VMs curr round  ops/s  yields credits/yield  levels: curr_group queued_task"
+          " queued_group eligible curr_skipped")
+    for vms in (1, 2, 3):
+        for r in range(rounds):
+            for curr in (1, 0):
+                o = res[cgroup_run(vms, curr, r)]
+                js = o.json
+                if not check(o.rc == 0 and js and js["host"]["lag_credit"],
+                             "%d VMs, curr %d, round %d: ran, counters read" % (vms, curr, r), o):
+                    continue
+                c = js["host"]["lag_credit"]
+                d = c["counters"]
+                ops = js["combined"]["ops_per_s"] if vms > 1 else js["result"]["ops_per_s"]
+                print("  %3d %4d %5d %6.0f %7d %13.2f  %10d %11d %12d %8d %12d"
+                      % (vms, curr, r, ops, d["yields"], d["credits"] / max(d["yields"], 1),
+                         d["curr_group"], d["queued_task"], d["queued_group"], d["eligible"],
+                         d["curr_skipped"]))
+                label = "%d VMs, curr %d, round %d" % (vms, curr, r)
+                check(c["knobs"]["curr"] == curr, "%s: the knob as set" % label)
+                check(d["curr_task"] == 0 and d["levels"] == d["curr_group"] + d["queued_task"]
+                      + d["queued_group"] and d["resched"] + d["resched_limited"] == d["credits"],
+                      "%s: no current task; levels and reschedules add up" % label)
+                check(d["curr_skipped"] == 0 if curr else d["curr_group"] == 0,
+                      "%s: %s" % (label, "no current level skipped" if curr
+                                  else "no current level credited"))
