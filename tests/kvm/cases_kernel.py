@@ -52,7 +52,8 @@ def kernel_lag_credit(t):
         snapshot("c1"),
         Run("off", common + ["--sched-feature", "NO_YIELD_TO_LAG_CREDIT"]),
         snapshot("c2"),
-        Run("after", [], shell="echo FEATS=$(cat %s/features)" % DBG))
+        Run("after", [], shell="echo FEATS=$(cat %s/features)" % DBG),
+        Run("caps", ["caps", "--json", "@JSON@"]))
     o = res["knobs"]
     for k, v in KNOBS.items():
         check(field(o.out, k) == v, "knob %s is the cover letter's default %s (got %s)"
@@ -98,6 +99,8 @@ def kernel_lag_credit(t):
           and res["off"].json["checks"]["kernel_yields"]["ok"] is None,
           "run's kernel_yields check: %s / %s" % (res["on"].json["checks"]["kernel_yields"]["detail"],
                                                  res["off"].json["checks"]["kernel_yields"]["detail"]))
+    check(res["caps"].json and res["caps"].json["host"]["lag_credit"] is True,
+          "caps says this kernel carries the lag credit", res["caps"])
     check(feat_on(field(res["after"].out, "FEATS") or "", "YIELD_TO_LAG_CREDIT"),
           "the feature is back on after the run that turned it off", res["after"])
 

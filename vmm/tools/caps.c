@@ -21,6 +21,7 @@
 #include "out/json.h"
 #include "lib/outfile.h"
 #include "vmm/run/run.h"
+#include "vmm/stats/kcredit.h"
 
 struct named_cap {
 	int cap;
@@ -257,6 +258,7 @@ static void print_host(struct caps_out *o)
 {
 	char mount[YL_CG_PATH], path[YL_CG_PATH + 32];
 	const char *ev = kvm_exit_event();
+	struct yl_kcredit kc;
 	struct utsname u;
 
 	section(o, "host scheduler and counters", "host");
@@ -275,6 +277,11 @@ static void print_host(struct caps_out *o)
 	fact_bool(o, "kvm_exit_tracepoint", "tracepoint kvm:kvm_exit", ev,
 		  ev ? "exit reasons per vCPU (--exit-tracepoint); kvm_pvm's stays silent" :
 		  "no tracefs kvm events: exit reasons are not counted");
+	yl_kcredit_begin(&kc);
+	fact_bool(o, "lag_credit", "yield_to() lag credit (kernel/)", kc.valid,
+		  !kc.valid ? "not a kernel of kernel/ (or debugfs not readable)" :
+		  kc.feature ? "YIELD_TO_LAG_CREDIT on; runs record its counters (docs/kernel.md)" :
+		  "YIELD_TO_LAG_CREDIT off; runs record its counters (docs/kernel.md)");
 	section_end(o);
 }
 
