@@ -71,7 +71,7 @@ static int add_value(struct yl_plan *p, unsigned int opt, const char *v,
 			       YL_MAX_AXIS_VALUES);
 	ax->vals[ax->nr] = strndup(v, len);
 	if (!ax->vals[ax->nr])
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	ax->nr++;
 	return 0;
 }
@@ -93,7 +93,7 @@ static int add_setting(struct yl_plan *p, const struct yl_raw_opt *r,
 	s->opt = r->opt;
 	s->val = strdup(r->val);
 	if (!s->val)
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	p->nr_settings++;
 	return 0;
 }
@@ -227,7 +227,7 @@ static int read_plan_file(struct yl_config *fc, const char *path, char **buf,
 
 	*argv = calloc((size_t)max, sizeof(**argv));
 	if (!*argv)
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	if (plan_argv(path, buf, *argv, max, &argc, err))
 		return -1;
 	if (yl_cli_parse(fc, argc, *argv, &e2))
@@ -276,7 +276,7 @@ static int make_order(struct yl_plan *p, struct yl_err *err)
 	p->nr_runs = p->nr_cells * p->reps;
 	p->order = malloc(p->nr_runs * sizeof(*p->order));
 	if (!p->order)
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	for (r = 0; r < p->reps; r++) {
 		uint64_t st = yl_seed_mix(p->seed, 1, r);
 		unsigned int *o = p->order + r * p->nr_cells;
@@ -299,7 +299,7 @@ int yl_plan_build(struct yl_plan *p, const struct yl_config *cfg,
 	if (cfg->plan_path) {
 		fc = malloc(sizeof(*fc));
 		if (!fc) {
-			yl_usagef(err, "compare: out of memory");
+			yl_errf(err, "compare: out of memory");
 			goto out;
 		}
 		if (read_plan_file(fc, cfg->plan_path, &buf, &argv, err))
@@ -338,7 +338,7 @@ int yl_plan_load(struct yl_plan *p, const char *path, struct yl_err *err)
 
 	memset(p, 0, sizeof(*p));
 	if (!cfg)
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	if (!yl_cli_parse(cfg, 4, argv, err))
 		rc = yl_plan_build(p, cfg, err);
 	free(cfg);
@@ -550,7 +550,7 @@ int yl_plan_check(const struct yl_plan *p, bool on_this_host, struct yl_err *err
 	int n, rc = 0;
 
 	if (!cfg)
-		return yl_usagef(err, "compare: out of memory");
+		return yl_errf(err, "compare: out of memory");
 	if (on_this_host && sched_getaffinity(0, sizeof(allowed), &allowed))
 		CPU_ZERO(&allowed);
 	for (c = 0; c < p->nr_cells && !rc; c++) {

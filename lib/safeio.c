@@ -37,7 +37,8 @@ char *yl_read_regular(const char *path, size_t max, size_t *len, const char *wha
 	const char *bad;
 	struct stat st;
 	size_t n = 0;
-	ssize_t r;
+	ssize_t r = 0;
+	int read_errno;
 	char *buf;
 
 	if (fd < 0) {
@@ -66,10 +67,21 @@ char *yl_read_regular(const char *path, size_t max, size_t *len, const char *wha
 			break;
 		n += (size_t)r;
 	}
+	read_errno = errno;
 	close(fd);
-	if (!buf || n > max) {
-		yl_usagef(err, "%s %s: %s", what, path,
-			buf ? "larger than allowed" : "out of memory");
+	if (!buf) {
+		yl_errf(err, "%s %s: out of memory", what, path);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (r < 0) {		/* not a truncated file taken as whole */
+		yl_errf(err, "%s %s: %s", what, path, strerror(read_errno));
+		free(buf);
+		errno = read_errno;
+		return NULL;
+	}
+	if (n > max) {
+		yl_usagef(err, "%s %s: larger than allowed", what, path);
 		free(buf);
 		errno = EFBIG;
 		return NULL;
