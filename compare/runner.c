@@ -403,11 +403,10 @@ static bool finished(const struct runner *r, unsigned int k)
 	return !yl_read_meta(&rec, path, k, r->plan->order[k]);
 }
 
-/* Runs @first..@last (inclusive) not yet finished. */
 /*
- * Whether each run is finished is read once (finished() parses its
- * meta.json and run.json), both for the count of runs to do and for
- * which to run.
+ * Runs @first..@last (inclusive) not yet finished.  Whether each one is
+ * finished is read once (finished() parses its meta.json and run.json),
+ * both for the count of runs to do and for which to run.
  */
 static int run_range(struct runner *r, unsigned int first, unsigned int last)
 {

@@ -38,21 +38,20 @@ fi
 key=$( { echo "$version $which"; grep '^CONFIG_' "$here/emuhost.config"; cat "$0";
 	 for p in "${patches[@]}"; do cat "$p"; done; } | sha256sum | cut -c1-16)
 out=$cache/$which-$key
-if [ -f "$out/.complete" ]; then
+# a build of this key is complete: say where, and stop
+built_before() {
+	[ -f "$out/.complete" ] || return 0
 	echo "kernel/build.sh: $which linux-source-6.12 $version: built before, $out" >&2
 	echo "$out"
 	exit 0
-fi
+}
+built_before
 
 mkdir -p "$cache"
 # one build at a time per cache: the tree below is rebuilt from scratch
 exec 9> "$cache/.lock"
 flock 9
-if [ -f "$out/.complete" ]; then
-	echo "kernel/build.sh: $which linux-source-6.12 $version: built before, $out" >&2
-	echo "$out"
-	exit 0
-fi
+built_before
 tree=$cache/tree-$which
 rm -rf "$tree" "$out"
 mkdir -p "$tree"

@@ -14,8 +14,8 @@
  * Error messages quote untrusted text (arguments, file contents): they
  * stay one printable line, whatever was quoted.
  */
-static int err_set(struct yl_err *e, enum yl_exit code, const char *fmt,
-		   va_list ap)
+static void err_set(struct yl_err *e, enum yl_exit code, const char *fmt,
+		    va_list ap)
 {
 	char *p;
 
@@ -24,7 +24,6 @@ static int err_set(struct yl_err *e, enum yl_exit code, const char *fmt,
 	for (p = e->msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	return -1;
 }
 
 int yl_errf(struct yl_err *e, const char *fmt, ...)

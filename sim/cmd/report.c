@@ -201,7 +201,7 @@ static void json_checks(struct yj *j, const struct yl_sim *s,
 	for (k = 0; k < ARRAY_SIZE(na); k++)
 		yl_doc_check(j, na[k], -1, "not simulated");
 	yl_doc_check(j, "coop_one_per_pcpu", !fail, fail ? fail :
-	      "one vCPU per CPU at every dispatch; CPU time adds up to CPUs x duration");
+		     "one vCPU per CPU at every dispatch; CPU time adds up to CPUs x duration");
 	yj_obj_end(j);
 }
 

@@ -81,16 +81,18 @@ static int read_counters(uint64_t *v)
 	return yl_kcredit_parse(buf, v);
 }
 
-/* The switch as sched/features shows it: " YIELD_TO_LAG_CREDIT" (NO_ off). */
+/* The switch as sched/features shows it: its name as a word (NO_name: off). */
 static bool feature_on(void)
 {
+	static const char name[] = "YIELD_TO_LAG_CREDIT";
+	const size_t len = sizeof(name) - 1;
 	char buf[4096], *p;
 
 	if (yl_read_text(YL_KCREDIT_DIR "/features", buf, sizeof(buf)) <= 0)
 		return false;
-	for (p = buf; (p = strstr(p, "YIELD_TO_LAG_CREDIT")); p++)
+	for (p = buf; (p = strstr(p, name)); p++)
 		if ((p == buf || p[-1] == ' ') &&
-		    (p[19] == ' ' || p[19] == '\n' || !p[19]))
+		    (p[len] == ' ' || p[len] == '\n' || !p[len]))
 			return true;
 	return false;
 }
