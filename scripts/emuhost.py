@@ -16,6 +16,7 @@ import base64
 import io
 import json
 import os
+import re
 import shlex
 import shutil
 import signal as signals
@@ -149,8 +150,17 @@ class EmulatedHost:
 
     KERNELS = ("stock", "patched", "plain")
 
-    def __init__(self, yieldlab, workdir, kernel="stock"):
+    # a kernel parameter as the command line takes it, nothing a shell reads
+    KERNEL_ARG = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)?=[A-Za-z0-9_.,-]+\Z")
+
+    def __init__(self, yieldlab, workdir, kernel="stock", kernel_args=()):
         self.yieldlab, self.workdir, self.kernel = yieldlab, workdir, kernel
+        for arg in kernel_args:
+            if not self.KERNEL_ARG.match(arg):
+                raise Failure("--kernel-arg %r: allowed name=value of letters, digits, _.,-" % arg)
+        if kernel_args and kernel == "stock":
+            raise Failure("--kernel-arg: only with --kernel patched or plain")
+        self.kernel_args = list(kernel_args)
         for tool in ("qemu-system-x86_64", "cpio"):
             if not shutil.which(tool):
                 raise Failure("emulated KVM host needs %s (run scripts/install-deps.sh)" % tool)
@@ -295,7 +305,8 @@ class EmulatedHost:
                "-serial", "file:" + console, "-serial", "file:" + results,
                "-serial", "file:" + progress,
                "-kernel", os.path.join(self.kdir, "vmlinuz"), "-initrd", cpio,
-               "-append", "console=ttyS0 quiet panic=-1 " + self.RCU]
+               "-append", " ".join(["console=ttyS0 quiet panic=-1", self.RCU]
+                                   + self.kernel_args)]
         t0 = time.time()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
         shown = 0
@@ -379,7 +390,7 @@ def tail(path, n=60):
         return "(no console log)"
 
 
-def pick_host(yieldlab, workdir, which="auto", kernel="stock"):
+def pick_host(yieldlab, workdir, which="auto", kernel="stock", kernel_args=()):
     """native where /dev/kvm works on VMX or SVM (or when asked), else the
     emulated host booting @kernel; the host's why says why it was chosen."""
     if kernel != "stock" and which != "emulated":
@@ -401,7 +412,7 @@ def pick_host(yieldlab, workdir, which="auto", kernel="stock"):
         why = "/dev/kvm not usable"
     else:
         why = "asked for"
-    host = EmulatedHost(yieldlab, workdir, kernel)
+    host = EmulatedHost(yieldlab, workdir, kernel, kernel_args)
     host.why = why if kernel == "stock" else "booting kernel/'s %s kernel" % kernel
     return host
 
@@ -413,6 +424,9 @@ def main():
     ap.add_argument("--kernel", choices=EmulatedHost.KERNELS, default="stock",
                     help="the emulated host's kernel: Debian's, or linux-source-6.12 "
                     "with (patched) or without (plain) the series of kernel/")
+    ap.add_argument("--kernel-arg", action="append", default=[], metavar="NAME=VALUE",
+                    help="a parameter for --kernel patched|plain's command line, e.g. "
+                    "kvm_amd.pause_exit_unfiltered=1 (docs/kernel.md); repeatable")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--workdir", help="scratch directory (default BUILD/emuhost); one per concurrent call")
     ap.add_argument("args", nargs=argparse.REMAINDER)
@@ -423,7 +437,8 @@ def main():
     workdir = a.workdir or os.path.join(a.build, "emuhost")
     os.makedirs(workdir, exist_ok=True)
     try:
-        host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host, a.kernel)
+        host = pick_host(os.path.join(a.build, "yieldlab"), workdir, a.host, a.kernel,
+                         a.kernel_arg)
         print("yieldlab %s  [on %s: %s]" % (" ".join(args), host.kind, host.why),
               file=sys.stderr)
         o = host.run_all([Run("cmd", args, timeout=a.timeout,

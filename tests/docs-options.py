@@ -14,7 +14,7 @@ import sys
 OTHER_TOOLS = {
     "--install": "cmake", "--prefix": "cmake", "--build": "cmake, emuhost.py",
     "--list": "yltest.py", "--case": "yltest.py", "--workdir": "yltest.py",
-    "--host": "yltest.py, emuhost.py", "--timeout": "emuhost.py", "--kernel": "emuhost.py",
+    "--host": "yltest.py, emuhost.py", "--timeout": "emuhost.py", "--kernel": "emuhost.py", "--kernel-arg": "emuhost.py",
     "--output-on-failure": "ctest", "--change": "duplicates", "--base": "duplicates",
     "--suite": "mutate.py",
     "--sshloginfile": "GNU parallel", "--return": "GNU parallel", "--exclusive": "sbatch",

@@ -50,11 +50,12 @@ def case(fn):
 KERNEL_OF = {}
 
 
-def case_on_kernel(kernel):
+def case_on_kernel(kernel, *kernel_args):
     """A case that needs a host kernel of ours (kernel/build.sh): it runs in
-    the emulated host booting it, whatever host the other cases use."""
+    the emulated host booting it, with @kernel_args on its command line,
+    whatever host the other cases use."""
     def register(fn):
-        KERNEL_OF[fn.__name__] = kernel
+        KERNEL_OF[fn.__name__] = (kernel, kernel_args)
         return case(fn)
     return register
 
@@ -359,9 +360,9 @@ def main():
     seed = int(os.environ.get("YL_TEST_SEED", time.time()))
     random.seed(seed)
     try:
-        kernel = KERNEL_OF.get(a.case, "stock")
+        kernel, kernel_args = KERNEL_OF.get(a.case, ("stock", ()))
         host = pick_host(a.yieldlab, workdir, "emulated" if kernel != "stock" else a.host,
-                         kernel)
+                         kernel, kernel_args)
         print("case %s on %s: %s (seed %d)" % (a.case, host.kind, host.why, seed))
         CASES[a.case](Tester(host))
     except Failure as e:
