@@ -83,6 +83,24 @@ static void json_lag_credit(struct yj *j, const struct yl_kcredit *kc)
 	yj_obj_end(j);
 }
 
+/* The KVM half's switches as the run began (its counters are vCPU stats). */
+static void json_ipi_filter(struct yj *j, const struct yl_kipi *ki)
+{
+	if (!ki->valid) {
+		yj_null(j, "ipi_filter");
+		return;
+	}
+	yj_obj(j, "ipi_filter");
+	yj_bool(j, "filter", ki->filter);
+	yj_bool(j, "relaxed_boost", ki->relaxed_boost);
+	yj_u64(j, "window_ns", ki->window_ns);
+	if (ki->pause_unfiltered < 0)
+		yj_null(j, "pause_exit_unfiltered");
+	else
+		yj_bool(j, "pause_exit_unfiltered", ki->pause_unfiltered);
+	yj_obj_end(j);
+}
+
 static void json_host(struct yj *j, const struct yl_report *r)
 {
 	struct utsname u;
@@ -96,6 +114,7 @@ static void json_host(struct yj *j, const struct yl_report *r)
 	yj_u64(j, "kvm_max_vcpus", r->vm->kvm->max_vcpus);
 	yj_str(j, "kvm_module", yl_kvm_impl_name(r->vm->kvm->impl));
 	json_lag_credit(j, &r->vm->kvm->lag_credit);
+	json_ipi_filter(j, &r->vm->kvm->lag_credit.ipi);
 	yj_obj_end(j);
 }
 

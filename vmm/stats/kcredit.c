@@ -97,6 +97,37 @@ static bool feature_on(void)
 	return false;
 }
 
+/* A bool module parameter: 1 for "Y", 0 for "N", -1 absent or other. */
+static int param_bool(const char *path)
+{
+	char buf[8];
+
+	if (yl_read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	if (!strcmp(buf, "Y\n") || !strcmp(buf, "N\n"))
+		return buf[0] == 'Y';
+	return -1;
+}
+
+static void read_kipi(struct yl_kipi *ki)
+{
+	char buf[32], *end;
+	int filter = param_bool(YL_KIPI_DIR "/yield_ipi_filter");
+	int relaxed = param_bool(YL_KIPI_DIR "/enable_relaxed_boost");
+
+	if (filter < 0 || relaxed < 0 ||
+	    yl_read_text(YL_KIPI_DIR "/ipi_window_ns", buf, sizeof(buf)) <= 0)
+		return;
+	ki->window_ns = strtoull(buf, &end, 10);
+	if (end == buf || *end != '\n')
+		return;
+	ki->filter = filter;
+	ki->relaxed_boost = relaxed;
+	ki->pause_unfiltered =
+		param_bool("/sys/module/kvm_amd/parameters/pause_exit_unfiltered");
+	ki->valid = true;
+}
+
 /* After the host's knobs are set, before the guest runs. */
 void yl_kcredit_begin(struct yl_kcredit *kc)
 {
@@ -104,6 +135,7 @@ void yl_kcredit_begin(struct yl_kcredit *kc)
 	int k;
 
 	memset(kc, 0, sizeof(*kc));
+	read_kipi(&kc->ipi);
 	if (read_counters(kc->before))
 		return;
 	for (k = 0; k < YL_KK_NR; k++) {

@@ -28,7 +28,22 @@ enum yl_kcredit_knob {
 extern const char *const yl_kcredit_counters[YL_KC_NR];
 extern const char *const yl_kcredit_knobs[YL_KK_NR];
 
+#define YL_KIPI_DIR	"/sys/module/kvm/parameters"
+
+/*
+ * The KVM half's switches (kernel/patches/0005-0007) as the run began;
+ * its counters are binary vCPU statistics, read with the others.
+ */
+struct yl_kipi {
+	bool valid;			/* kvm.yield_ipi_filter exists */
+	bool filter;			/* kvm.yield_ipi_filter */
+	bool relaxed_boost;		/* kvm.enable_relaxed_boost */
+	uint64_t window_ns;		/* kvm.ipi_window_ns */
+	int pause_unfiltered;		/* kvm_amd.pause_exit_unfiltered, -1 absent */
+};
+
 struct yl_kcredit {
+	struct yl_kipi ipi;
 	bool valid;			/* counters read before and after */
 	bool feature;			/* YIELD_TO_LAG_CREDIT on during the run */
 	uint64_t before[YL_KC_NR];
