@@ -20,6 +20,8 @@ const char *const yl_kcredit_counters[YL_KC_NR] = {
 	[YL_KC_CREDIT_NS] = "credit_ns",
 	[YL_KC_RESCHED] = "resched",
 	[YL_KC_RESCHED_LIMITED] = "resched_limited",
+	[YL_KC_NEXT_TARGET] = "next_target",
+	[YL_KC_NEXT_OTHER] = "next_other",
 };
 
 const char *const yl_kcredit_knobs[YL_KK_NR] = {

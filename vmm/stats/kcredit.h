@@ -12,12 +12,12 @@
 
 #define YL_KCREDIT_DIR	"/sys/kernel/debug/sched"
 
-/* sched/yield_credit's lines, in its order (kernel/patches/0004) */
+/* sched/yield_credit's lines, in its order (kernel/patches/0004, 0008) */
 enum yl_kcredit_counter {
 	YL_KC_YIELDS, YL_KC_CROSS_RQ, YL_KC_CREDITS, YL_KC_LEVELS,
 	YL_KC_CURR_TASK, YL_KC_CURR_GROUP, YL_KC_QUEUED_TASK, YL_KC_QUEUED_GROUP,
 	YL_KC_CURR_SKIPPED, YL_KC_ELIGIBLE, YL_KC_CREDIT_NS, YL_KC_RESCHED,
-	YL_KC_RESCHED_LIMITED, YL_KC_NR
+	YL_KC_RESCHED_LIMITED, YL_KC_NEXT_TARGET, YL_KC_NEXT_OTHER, YL_KC_NR
 };
 
 /* sched/yield_credit_<name> */
