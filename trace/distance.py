@@ -21,7 +21,9 @@ import sys
 
 SWITCH = re.compile(r"\[(\d+)\].*?\s(\d+\.\d+): sched_switch: prev_comm=(\S+) .*?"
                     r"==> next_comm=(\S+) ")
-MARK = re.compile(r"\s(\d+\.\d+): tracing_mark_write: (yl-start|yl-stop)")
+# a kernel without kallsyms (kernel/emuhost.config) prints the marker's
+# address where others print tracing_mark_write
+MARK = re.compile(r"\s(\d+\.\d+): (?:tracing_mark_write|0x[0-9a-f]+): (yl-start|yl-stop)")
 
 
 def kernel_side(text, n, cpu=0):

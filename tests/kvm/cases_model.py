@@ -38,6 +38,7 @@ DUR_MS, WARM_MS, REPS = 2000, 200, 3
 SHARE_GOAL_PP, SHARE_BOUND_PP = 2.0, 7.0
 
 TRACE_SH = r"""
+%s
 T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs nodev $T || exit 3
 mkdir -p @OUT@; chmod +x /data/schedload; uname -r > @OUT@/release; nproc > @OUT@/ncpus
@@ -61,26 +62,26 @@ def build_dir(t):
     return os.path.dirname(os.path.abspath(t.host.yieldlab))
 
 
-@case
-def sched_trace(t):
-    bd = build_dir(t)
-    with open(os.path.join(bd, "yl_schedload"), "rb") as f:
+def trace_scenarios(t, setup=""):
+    """Run every scenario REPS times under sched_switch tracing in one boot
+    of t's host, after the shell commands @setup.  Returns the kernel's
+    release, its CPU count and, per scenario, the traces read (None when
+    the tracing did not run)."""
+    with open(os.path.join(build_dir(t), "yl_schedload"), "rb") as f:
         load = f.read()
     sh = "".join("%s='%s'\n" % (name, " ".join(th)) for name, th in SCENARIOS)
-    sh += TRACE_SH % (" ".join(str(r) for r in range(REPS)),
+    sh += TRACE_SH % (setup, " ".join(str(r) for r in range(REPS)),
                       " ".join(n for n, _ in SCENARIOS), DUR_MS, WARM_MS)
     o = t.runs(Run("trace", [], shell=sh, timeout=600), files={"schedload": load})["trace"]
     if not check(o.rc == 0 and o.outdir, "schedload ran under tracing (exit %d)" % o.rc, o):
-        return
+        return None, 0, None
     with open(os.path.join(o.outdir, "release")) as f:
         release = f.read().strip()
     with open(os.path.join(o.outdir, "ncpus")) as f:
         ncpus = int(f.read().strip())
-    worst = 0.0
+    traces = {}
     for name, th in SCENARIOS:
-        model, preset = distance.model_side(os.path.join(bd, "yl_replay"), None, DUR_MS,
-                                            WARM_MS, th, release=release, ncpus=ncpus)
-        reps = []
+        traces[name] = []
         for r in range(REPS):
             with open(os.path.join(o.outdir, "%s.%d.txt" % (name, r))) as f:
                 kern, window_ms = distance.kernel_side(f.read(), len(th))
@@ -89,11 +90,25 @@ def sched_trace(t):
                                                                        DUR_MS))
             check(all(v[0] > 0 for v in kern.values()),
                   "%s #%d: every thread ran on the kernel's CPU 0" % (name, r))
+            traces[name].append(kern)
+    return release, ncpus, traces
+
+
+@case
+def sched_trace(t):
+    bd = build_dir(t)
+    release, ncpus, traces = trace_scenarios(t)
+    if traces is None:
+        return
+    worst = 0.0
+    for name, th in SCENARIOS:
+        model, preset = distance.model_side(os.path.join(bd, "yl_replay"), None, DUR_MS,
+                                            WARM_MS, th, release=release, ncpus=ncpus)
+        for r, kern in enumerate(traces[name]):
             rows, dshare, _ = distance.compare(kern, model, th)
             print("  %s #%d: largest share distance %.2f pp (%s)" % (
                 name, r, dshare, ", ".join("%.2f" % x["kernel_share_pct"] for x in rows)))
-            reps.append(kern)
-        kern = distance.median_of(reps)
+        kern = distance.median_of(traces[name])
         rows, dshare, dks = distance.compare(kern, model, th)
         print(distance.table(rows, dshare, dks, "  %s, median of %d traces, kernel %s, "
                              "preset %s" % (name, REPS, release, preset)))
