@@ -13,6 +13,7 @@
 #include <yieldlab/abi.h>
 #include "sched/policy.h"
 #include "sim/params.h"
+#include "hostparam.h"
 
 struct yl_policy;
 
@@ -45,7 +46,7 @@ enum yl_opt_id {
 	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
 	YL_O_CREDIT_BUDGET,
 	YL_O_TIMELINE, YL_O_TIMELINE_EVENTS,
-	YL_O_SCHED_FEATURE, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
+	YL_O_SCHED_FEATURE, YL_O_HOST_PARAM, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
 	YL_O_CGROUP, YL_O_CPU_WEIGHT,
 	YL_O_EXITS, YL_O_TIMEOUT, YL_O_SECCOMP, YL_O_SECCOMP_PROBE,
 	YL_O_EXIT_TRACEPOINT, YL_O_SAMPLE_MS, YL_O_JSON, YL_O_WIDE,
@@ -100,6 +101,13 @@ struct yl_sched_feat {
 	char name[YL_SCHED_FEAT_LEN];	/* without NO_ */
 	bool on;
 	bool orig;			/* the host's value, read before the run */
+};
+
+/* --host-param NAME=VALUE */
+struct yl_host_param_set {
+	unsigned int idx;		/* into yl_host_params[] */
+	uint64_t val;
+	uint64_t orig;			/* the host's value, read before the run */
 };
 
 /* compare: where the runs happen */
@@ -160,6 +168,8 @@ struct yl_config {
 	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
+	unsigned int nr_params;
+	struct yl_host_param_set params[YL_MAX_HOST_PARAMS];
 	uint64_t sample_ms;		/* --sample-ms, 0: no sampling */
 	enum yl_sched_mode sched;
 	const struct yl_policy *policy;	/* --policy, as yl_policy_find() */

@@ -212,6 +212,17 @@ static const struct {
 	{ { "bench", "exits", "--sample-ms", "5" }, "not an option of 'bench exits'" },
 	{ { "bench", "handoff", "--vcpus", "4" }, "not an option of 'bench handoff'" },
 	{ { "caps", "--pcpus", "0" }, "not an option of 'caps'" },
+	{ { "run", "--host-param", "kvm.nope=1" }, "NAME one of kvm.yield_ipi_filter, " },
+	{ { "run", "--host-param", "/etc/passwd=1" }, "--host-param '/etc/passwd'" },
+	{ { "run", "--host-param", "kvm.yield_ipi_filter" }, "allowed NAME=VALUE" },
+	{ { "run", "--host-param", "kvm.yield_ipi_filter=1" }, "'1': allowed Y or N" },
+	{ { "run", "--host-param", "sched.yield_credit_pct=101" }, "from 0 to 100" },
+	{ { "run", "--host-param", "sched.yield_credit_depth=0" }, "from 1 to 64" },
+	{ { "run", "--host-param", "sched.yield_credit_pct=-1" }, "'-1': allowed an integer" },
+	{ { "run", "--host-param", "sched.yield_credit_pct=5\n" }, "allowed an integer" },
+	{ { "run", "--host-param", "kvm.yield_ipi_filter=Y", "--host-param",
+	    "kvm.yield_ipi_filter=N" }, "kvm.yield_ipi_filter: given twice" },
+	{ { "bench", "exits", "--host-param", "kvm.yield_ipi_filter=N" }, "not an option of 'bench exits'" },
 };
 
 START_TEST(bad_invocations)
