@@ -16,6 +16,22 @@ static void doc_feats(struct yj *j, const struct yl_doc_config *c)
 		yj_obj_end(j);
 	}
 	yj_arr_end(j);
+	yj_arr(j, "host_params");
+	for (i = 0; i < c->nr_params; i++) {
+		const struct yl_doc_param *p = &c->params[i];
+
+		yj_obj(j, NULL);
+		yj_str(j, "name", p->name);
+		if (p->is_bool) {
+			yj_bool(j, "set", p->set);
+			yj_bool(j, "original", p->orig);
+		} else {
+			yj_u64(j, "set", p->set);
+			yj_u64(j, "original", p->orig);
+		}
+		yj_obj_end(j);
+	}
+	yj_arr_end(j);
 }
 
 /* The guest's parameters: what was asked and what it became. */

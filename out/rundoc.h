@@ -21,6 +21,13 @@ struct yl_doc_feat {
 	bool set, orig;
 };
 
+/* --host-param: a bool (Y/N) or a number */
+struct yl_doc_param {
+	const char *name;
+	bool is_bool;
+	uint64_t set, orig;
+};
+
 struct yl_doc_config {
 	const char *sched, *pcpus, *workload, *lock, *pv, *yield_to;
 	const char *pause_exits, *ipi_wait;
@@ -35,6 +42,8 @@ struct yl_doc_config {
 	uint64_t halt_poll_ns;
 	const struct yl_doc_feat *feats;
 	unsigned int nr_feats;
+	const struct yl_doc_param *params;
+	unsigned int nr_params;
 	const char *cgroup_parent;		/* NULL: none */
 	const char *caps_at_start, *caps_after_setup;	/* NULL: not known */
 };

@@ -275,6 +275,119 @@ START_TEST(state_dir_must_be_ours)
 END_TEST
 
 /* A feature a live run holds is refused, naming the run. */
+/* A file of the host-parameter table under dir, holding @text. */
+static void plant_param(const char *name, const char *text, char *path, size_t len)
+{
+	char cmd[512];
+	FILE *f;
+	int idx = yl_host_param_find(name, strlen(name));
+
+	ck_assert_int_ge(idx, 0);
+	snprintf(path, len, "%s%s", dir, yl_host_params[idx].path);
+	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+	ck_assert_int_eq(system(cmd), 0);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void add_param(struct yl_config *c, const char *name, uint64_t v)
+{
+	c->params[c->nr_params].idx = (unsigned int)yl_host_param_find(name, strlen(name));
+	c->params[c->nr_params++].val = v;
+}
+
+START_TEST(host_params_set_and_restored)
+{
+	char filt[256], pct[256], buf[64], rec[1024], path[300];
+	struct yl_config c;
+	struct yl_knobs k;
+	struct yl_err err;
+
+	memset(&c, 0, sizeof(c));
+	plant_param("kvm.yield_ipi_filter", "Y\n", filt, sizeof(filt));
+	plant_param("sched.yield_credit_pct", "25\n", pct, sizeof(pct));
+	add_param(&c, "kvm.yield_ipi_filter", 0);
+	add_param(&c, "sched.yield_credit_pct", 10);
+	open_knobs(&k);
+	k.param_root = dir;
+	ck_assert_msg(!yl_knobs_check(&k, &c, &err), "%s", err.msg);
+	ck_assert_uint_eq(c.params[0].orig, 1);
+	ck_assert_uint_eq(c.params[1].orig, 25);
+	ck_assert_msg(!yl_knobs_apply(&k, &err), "%s", err.msg);
+	slurp(filt, buf, sizeof(buf));
+	ck_assert_msg(buf[0] == 'N', "%s", buf);
+	slurp(pct, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, "10", 2), "%s", buf);
+	/* the record holds the originals, by name */
+	snprintf(path, sizeof(path), "%s/%s", state, k.record);
+	slurp(path, rec, sizeof(rec));
+	ck_assert_msg(strstr(rec, "host_param kvm.yield_ipi_filter Y\n") &&
+		      strstr(rec, "host_param sched.yield_credit_pct 25\n"), "%s", rec);
+	ck_assert_int_eq(yl_knobs_restore(&k, NULL), 0);
+	slurp(filt, buf, sizeof(buf));
+	ck_assert_msg(buf[0] == 'Y', "%s", buf);
+	slurp(pct, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, "25", 2), "%s", buf);
+	ck_assert(access(path, F_OK));
+	yl_knobs_close(&k);
+}
+END_TEST
+
+START_TEST(host_params_missing_or_held)
+{
+	char filt[256];
+	struct yl_config c;
+	struct yl_knobs k;
+	struct yl_err err;
+
+	memset(&c, 0, sizeof(c));
+	add_param(&c, "kvm.yield_ipi_filter", 0);
+	open_knobs(&k);
+	k.param_root = dir;
+	/* a kernel without the series: no such file */
+	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), -1);
+	ck_assert_msg(strstr(err.msg, "--host-param kvm.yield_ipi_filter: cannot read"), "%s",
+		      err.msg);
+	/* a file that holds no value of ours */
+	plant_param("kvm.yield_ipi_filter", "maybe\n", filt, sizeof(filt));
+	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), -1);
+	plant_param("kvm.yield_ipi_filter", "Y\n", filt, sizeof(filt));
+	k.nr_held = 1;
+	strcpy(k.held[0].name, "kvm.yield_ipi_filter");
+	strcpy(k.held[0].record, "42.7.restore");
+	k.held[0].pid = 42;
+	ck_assert_int_eq(yl_knobs_check(&k, &c, &err), -1);
+	ck_assert_msg(strstr(err.msg, "--host-param kvm.yield_ipi_filter: run 42 holds it"),
+		      "%s", err.msg);
+	yl_knobs_close(&k);
+}
+END_TEST
+
+START_TEST(recover_replays_host_params)
+{
+	char pct[256], buf[64], dead[64], live[64];
+	unsigned long long start;
+	struct yl_knobs k;
+
+	plant_param("sched.yield_credit_pct", "0\n", pct, sizeof(pct));
+	snprintf(dead, sizeof(dead), "%d.restore", dead_pid());
+	ck_assert_int_eq(yl_proc_starttime(getppid(), &start), 0);
+	snprintf(live, sizeof(live), "%d.%llu.restore", getppid(), start);
+	write_record(dead, "host_param sched.yield_credit_pct 25\n");
+	write_record(live, "host_param kvm.enable_relaxed_boost N\n");
+	open_knobs(&k);
+	k.param_root = dir;
+	ck_assert_int_eq(yl_knobs_recover(&k, NULL), 0);
+	slurp(pct, buf, sizeof(buf));
+	ck_assert_msg(!strncmp(buf, "25", 2), "%s", buf);
+	ck_assert(!record_exists(dead));
+	ck_assert_uint_eq(k.nr_held, 1);
+	ck_assert_str_eq(k.held[0].name, "kvm.enable_relaxed_boost");
+	yl_knobs_close(&k);
+}
+END_TEST
+
 START_TEST(check_refuses_held_feature)
 {
 	struct yl_knobs k;
@@ -296,10 +409,14 @@ END_TEST
 
 START_TEST(record_parser)
 {
-	char ok[] = "features /x\nsched_feature A_1 1\nsched_feature B 0\ncgroup_dir /c/yieldlab.1\n";
+	char ok[] = "features /x\nsched_feature A_1 1\nsched_feature B 0\ncgroup_dir /c/yieldlab.1\n"
+		    "host_param sched.yield_credit_pct 25\n";
 	const char *bad[] = {
 		"sched_feature a 1\n", "sched_feature A 2\n", "sched_feature A 1 x\n",
 		"sched_feature A 10\n", "cgroup_dir rel\n", "junk\n", "features rel\n",
+		"host_param /etc/passwd 1\n", "host_param kvm.yield_ipi_filter X\n",
+		"host_param sched.yield_credit_pct 101\n", "host_param sched.yield_credit_pct 5 6\n",
+		"host_param kvm.yield_ipi_filter\n", "host_param  Y\n",
 	};
 	struct yl_record rec;
 	struct yl_err err;
@@ -312,6 +429,8 @@ START_TEST(record_parser)
 	ck_assert(rec.feats[0].on && !rec.feats[1].on);
 	ck_assert_uint_eq(rec.nr_dirs, 1);
 	ck_assert_str_eq(rec.dirs[0], "/c/yieldlab.1");
+	ck_assert_uint_eq(rec.nr_params, 1);
+	ck_assert_uint_eq(rec.params[0].val, 25);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		strcpy(buf, bad[i]);
 		ck_assert_msg(yl_record_parse(buf, &rec, &err) == -1, "%s", bad[i]);
@@ -366,6 +485,9 @@ Suite *knobs_suite(void)
 	tcase_add_test(tc, state_dir_must_be_ours);
 	tcase_add_test(tc, check_refuses_held_feature);
 	tcase_add_test(tc, record_parser);
+	tcase_add_test(tc, host_params_set_and_restored);
+	tcase_add_test(tc, host_params_missing_or_held);
+	tcase_add_test(tc, recover_replays_host_params);
 	tcase_add_test(tc, record_names);
 	tcase_add_test(tc, stat_start_time);
 	suite_add_tcase(s, tc);

@@ -42,6 +42,7 @@ void yl_knobs_init(struct yl_knobs *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->features_path = YL_SCHED_FEATURES_PATH;
+	k->param_root = "";
 	k->state_dir = YL_STATE_DIR;
 	k->dfd = -1;
 }
@@ -79,12 +80,56 @@ static int write_feat(const char *path, const char *name, bool on)
 	return yl_write_text(path, buf);
 }
 
+/* The file of host parameter @idx: only ever one of the table's. */
+void yl_knobs_param_path(const struct yl_knobs *k, unsigned int idx,
+			 char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", k->param_root, yl_host_params[idx].path);
+}
+
+static int read_param(const struct yl_knobs *k, unsigned int idx, uint64_t *v)
+{
+	char path[256], buf[YL_HOST_PARAM_VLEN];
+
+	yl_knobs_param_path(k, idx, path, sizeof(path));
+	if (yl_read_text(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return yl_host_param_parse(&yl_host_params[idx], buf, v);
+}
+
+static int write_param(const struct yl_knobs *k, unsigned int idx, uint64_t v)
+{
+	char path[256], buf[YL_HOST_PARAM_VLEN];
+
+	yl_knobs_param_path(k, idx, path, sizeof(path));
+	yl_host_param_format(&yl_host_params[idx], v, buf, sizeof(buf));
+	return yl_write_text(path, buf);
+}
+
+/* "host_param NAME VALUE": NAME of the table, VALUE within its bounds. */
+static int record_param(char *line, struct yl_record *rec)
+{
+	char *name = line + 11, *val = strchr(name, ' ');
+	int idx = val ? yl_host_param_find(name, (size_t)(val - name)) : -1;
+	uint64_t v;
+
+	if (idx < 0 || strchr(val + 1, ' ') ||
+	    yl_host_param_parse(&yl_host_params[idx], val + 1, &v) ||
+	    rec->nr_params == ARRAY_SIZE(rec->params))
+		return -1;
+	rec->params[rec->nr_params].idx = (unsigned int)idx;
+	rec->params[rec->nr_params++].val = v;
+	return 0;
+}
+
 /* ------------------------------------------------------------ records */
 
 /*
  * A record, every line checked: "features PATH" (informative: only our
  * own features file is ever written), "sched_feature NAME 0|1",
- * "cgroup_dir PATH" (a directory a run of ours made, see yl_cg_ours()).
+ * "host_param NAME VALUE" (NAME of cli/hostparam.c's table, which alone
+ * says what file that is), "cgroup_dir PATH" (a directory a run of ours
+ * made, see yl_cg_ours()).
  * Anything else makes the whole record malformed: it is acted on whole
  * or not at all.  @buf is modified (split into lines).
  */
@@ -106,6 +151,12 @@ int yl_record_parse(char *buf, struct yl_record *rec, struct yl_err *err)
 				return yl_errf(err, "line %u: more than %zu cgroup_dir lines",
 					       nr, ARRAY_SIZE(rec->dirs));
 			rec->dirs[rec->nr_dirs++] = line + 11;
+			continue;
+		}
+		if (!strncmp(line, "host_param ", 11)) {
+			if (record_param(line, rec))
+				return yl_errf(err, "line %u: not a host_param of ours, or more than %d",
+					       nr, YL_MAX_HOST_PARAMS);
 			continue;
 		}
 		if (sscanf(line, "sched_feature %63[A-Z0-9_] %1[01]%c", name, on, &end) != 2 ||
@@ -280,16 +331,44 @@ void yl_knobs_close(struct yl_knobs *k)
 /* ------------------------------------------------------------ check */
 
 /* A feature a live run holds is no other run's to set. */
-static int check_held(const struct yl_knobs *k, const char *name,
-		      struct yl_err *err)
+static int check_held(const struct yl_knobs *k, const char *opt,
+		      const char *name, struct yl_err *err)
 {
 	unsigned int i;
 
 	for (i = 0; i < k->nr_held; i++)
 		if (!strcmp(k->held[i].name, name))
-			return yl_errf(err, "--sched-feature %s: run %d holds it (record %s/%s); allowed: features no other live run sets (wait for it to end)",
-				       name, k->held[i].pid, k->state_dir,
+			return yl_errf(err, "%s %s: run %d holds it (record %s/%s); allowed: what no other live run sets (wait for it to end)",
+				       opt, name, k->held[i].pid, k->state_dir,
 				       k->held[i].record);
+	return 0;
+}
+
+/* --host-param: each file there, readable, writable, not held. */
+static int check_params(struct yl_knobs *k, struct yl_config *cfg,
+			struct yl_err *err)
+{
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_params; i++) {
+		struct yl_knob_param *p = &k->p[i];
+		const char *name = yl_host_params[cfg->params[i].idx].name;
+
+		p->idx = cfg->params[i].idx;
+		p->want = cfg->params[i].val;
+		yl_knobs_param_path(k, p->idx, path, sizeof(path));
+		if (read_param(k, p->idx, &p->orig))
+			return yl_errf(err, "--host-param %s: cannot read %s: %s (a host kernel of kernel/ has it; needs root and debugfs for sched.*)",
+				       name, path, errno ? strerror(errno) : "not a value of ours");
+		if (access(path, W_OK))
+			return yl_errf(err, "--host-param %s: %s is not writable: %s (needs root)",
+				       name, path, strerror(errno));
+		if (check_held(k, "--host-param", name, err))
+			return -1;
+		cfg->params[i].orig = p->orig;
+	}
+	k->nr_p = cfg->nr_params;
 	return 0;
 }
 
@@ -303,7 +382,7 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 	char list[FEATURES_MAX];
 	unsigned int i;
 
-	if (yl_cg_check(&k->cg, err))
+	if (yl_cg_check(&k->cg, err) || check_params(k, cfg, err))
 		return -1;
 	if (!cfg->nr_feats)
 		return 0;
@@ -321,7 +400,7 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 			return yl_errf(err, "--sched-feature %s: this kernel has no such feature; allowed: %s",
 				       f->name, list);
 		}
-		if (check_held(k, f->name, err))
+		if (check_held(k, "--sched-feature", f->name, err))
 			return -1;
 		cfg->feats[i].orig = f->orig;
 	}
@@ -369,6 +448,13 @@ static int write_record(struct yl_knobs *k, struct yl_err *err)
 	for (i = 0; i < k->nr; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "sched_feature %s %d\n",
 				      k->f[i].name, k->f[i].orig);
+	for (i = 0; i < k->nr_p; i++) {
+		char v[YL_HOST_PARAM_VLEN];
+
+		yl_host_param_format(&yl_host_params[k->p[i].idx], k->p[i].orig, v, sizeof(v));
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "host_param %s %s\n",
+				      yl_host_params[k->p[i].idx].name, v);
+	}
 	o += record_cgroups(&k->cg, buf + o, sizeof(buf) - o);
 	fd = openat(k->dfd, k->record, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, buf, o) != (ssize_t)o || fsync(fd)) {
@@ -390,10 +476,21 @@ int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 {
 	unsigned int i;
 
-	if (!k->nr && !k->cg.on)
+	if (!k->nr && !k->nr_p && !k->cg.on)
 		return 0;
 	if (write_record(k, err))
 		return -1;
+	for (i = 0; i < k->nr_p; i++) {
+		struct yl_knob_param *p = &k->p[i];
+
+		p->applied = true;	/* a failed write may still have landed */
+		if (write_param(k, p->idx, p->want)) {
+			yl_errf(err, "--host-param %s: writing it: %s",
+				yl_host_params[p->idx].name, strerror(errno));
+			yl_knobs_restore(k, NULL);
+			return -1;
+		}
+	}
 	for (i = 0; i < k->nr; i++) {
 		struct yl_knob_feat *f = &k->f[i];
 
@@ -411,6 +508,29 @@ int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+static int restore_params(struct yl_knobs *k, FILE *log)
+{
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < k->nr_p; i++) {
+		struct yl_knob_param *p = &k->p[i];
+
+		if (!p->applied)
+			continue;
+		if (write_param(k, p->idx, p->orig)) {
+			bad++;
+			if (log)
+				fprintf(log, "yieldlab: restoring host parameter %s: %s (record kept in %s/%s)\n",
+					yl_host_params[p->idx].name, strerror(errno),
+					k->state_dir, k->record);
+			continue;
+		}
+		p->applied = false;
+	}
+	return bad;
 }
 
 /*
@@ -443,6 +563,7 @@ int yl_knobs_restore(struct yl_knobs *k, FILE *log)
 		}
 		f->applied = false;
 	}
+	bad += restore_params(k, log);
 	if (!bad) {
 		unlinkat(k->dfd, k->record, 0);
 		k->recorded = false;
@@ -493,6 +614,15 @@ static int replay(const struct yl_knobs *k, const struct yl_record *rec,
 			fprintf(log, "yieldlab: restored sched feature %s%s left by killed run %d\n",
 				rec->feats[i].on ? "" : "NO_", rec->feats[i].name, pid);
 	}
+	for (i = 0; i < rec->nr_params; i++) {
+		if (write_param(k, rec->params[i].idx, rec->params[i].val)) {
+			bad++;
+			continue;
+		}
+		if (log)
+			fprintf(log, "yieldlab: restored host parameter %s left by killed run %d\n",
+				yl_host_params[rec->params[i].idx].name, pid);
+	}
 	return bad + replay_cgroups(rec, pid, log);
 }
 
@@ -502,10 +632,12 @@ static void note_held(struct yl_knobs *k, const struct yl_record *rec, int pid,
 {
 	unsigned int i;
 
-	for (i = 0; i < rec->nr_feats && k->nr_held < ARRAY_SIZE(k->held); i++) {
+	for (i = 0; i < rec->nr_feats + rec->nr_params &&
+		    k->nr_held < ARRAY_SIZE(k->held); i++) {
 		struct yl_knob_held *h = &k->held[k->nr_held++];
 
-		snprintf(h->name, sizeof(h->name), "%s", rec->feats[i].name);
+		snprintf(h->name, sizeof(h->name), "%s", i < rec->nr_feats ? rec->feats[i].name :
+			 yl_host_params[rec->params[i - rec->nr_feats].idx].name);
 		snprintf(h->record, sizeof(h->record), "%s", name);
 		h->pid = pid;
 	}

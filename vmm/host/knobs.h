@@ -23,7 +23,14 @@ struct yl_knob_feat {
 #define YL_RECORD_MAX	16384	/* features and (YL_MAX_VMS + 1) cgroups */
 #define YL_RECORD_NAME	64
 
-/* A feature a live run's record holds: no other run may set it. */
+/* --host-param: a file of cli/hostparam.c's table */
+struct yl_knob_param {
+	unsigned int idx;
+	uint64_t orig, want;
+	bool applied;
+};
+
+/* A feature or parameter a live run's record holds: no other run may set it. */
 struct yl_knob_held {
 	char name[YL_SCHED_FEAT_LEN];
 	char record[YL_RECORD_NAME];
@@ -36,6 +43,9 @@ struct yl_knobs {
 	int dfd;			/* state_dir, open and flock()ed */
 	unsigned int nr;
 	struct yl_knob_feat f[YL_MAX_SCHED_FEATS];
+	unsigned int nr_p;
+	struct yl_knob_param p[YL_MAX_HOST_PARAMS];
+	const char *param_root;		/* prefix of the table's paths ("": none) */
 	struct yl_cgroup cg;		/* --cgroup, resolved by yl_cg_resolve() */
 	char record[YL_RECORD_NAME];	/* our record's name in state_dir */
 	bool recorded;
@@ -45,11 +55,15 @@ struct yl_knobs {
 
 /* A crash-safety record, parsed and checked whole. */
 struct yl_record {
-	unsigned int nr_feats, nr_dirs;
+	unsigned int nr_feats, nr_dirs, nr_params;
 	struct {
 		char name[YL_SCHED_FEAT_LEN];
 		bool on;
 	} feats[YL_MAX_SCHED_FEATS];
+	struct {
+		unsigned int idx;
+		uint64_t val;
+	} params[YL_MAX_HOST_PARAMS];
 	const char *dirs[YL_MAX_VMS + 1];	/* into the parsed buffer */
 };
 
@@ -62,6 +76,8 @@ int yl_knobs_check(struct yl_knobs *k, struct yl_config *cfg,
 		   struct yl_err *err);
 int yl_knobs_apply(struct yl_knobs *k, struct yl_err *err);
 int yl_knobs_restore(struct yl_knobs *k, FILE *log);
+void yl_knobs_param_path(const struct yl_knobs *k, unsigned int idx,
+			 char *buf, size_t len);
 
 /* Parsers of untrusted text, exposed for the unit tests and fuzzers. */
 int yl_feat_state(const char *features, const char *name, bool *on);

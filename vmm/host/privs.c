@@ -82,11 +82,18 @@ int yl_privs_check(const struct yl_config *cfg, const struct yl_priv_paths *p,
 {
 	struct yl_restore_paths r;
 	char dir[256];
+	unsigned int i;
 	const char *feats[2] = {
 		p->features, record_dir(p->state_dir, dir, sizeof(dir)) };
 
 	if (cfg->nr_feats && check_writes("--sched-feature", feats, 2, err))
 		return -1;
+	for (i = 0; i < cfg->nr_params; i++) {
+		const char *pp[2] = { yl_host_params[cfg->params[i].idx].path, feats[1] };
+
+		if (check_writes("--host-param", pp, 2, err))
+			return -1;
+	}
 	if (!p->cg || !p->cg->on)
 		return 0;
 	yl_restore_paths(&r, p, false);

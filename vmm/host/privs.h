@@ -40,7 +40,7 @@ struct yl_priv_paths {
  * What putting the host back (and committing the results) writes: the
  * paths yl_privs_plan() tries.
  */
-#define YL_RESTORE_PATHS	7
+#define YL_RESTORE_PATHS	(7 + YL_MAX_HOST_PARAMS)
 struct yl_restore_paths {
 	const char *p[YL_RESTORE_PATHS];
 	char buf[2][YL_CG_PATH + 16];

@@ -20,12 +20,19 @@ static void json_config(struct yj *j, const struct run_doc *d)
 {
 	const struct yl_config *c = d->r->vm->cfg;
 	struct yl_doc_feat feats[YL_MAX_SCHED_FEATS];
+	struct yl_doc_param params[YL_MAX_HOST_PARAMS];
 	char cpus[256];
 	unsigned int i;
 
 	for (i = 0; i < c->nr_feats; i++)
 		feats[i] = (struct yl_doc_feat){ c->feats[i].name, c->feats[i].on,
 						 c->feats[i].orig };
+	for (i = 0; i < c->nr_params; i++) {
+		const struct yl_host_param *p = &yl_host_params[c->params[i].idx];
+
+		params[i] = (struct yl_doc_param){ p->name, p->kind == YL_HP_BOOL,
+						   c->params[i].val, c->params[i].orig };
+	}
 	yl_format_cpulist(&c->pcpus, cpus, sizeof(cpus));
 	yl_doc_config(j, &(struct yl_doc_config){
 		.sched = yl_sched_mode_name(c->sched),
@@ -55,6 +62,8 @@ static void json_config(struct yj *j, const struct run_doc *d)
 		.halt_poll_ns = c->halt_poll_ns,
 		.feats = feats,
 		.nr_feats = c->nr_feats,
+		.params = params,
+		.nr_params = c->nr_params,
 		.cgroup_parent = c->cgroup_parent,
 		.caps_at_start = d->privs ? d->privs->at_start : NULL,
 		.caps_after_setup = d->privs ? d->privs->after_setup : NULL,

@@ -333,6 +333,8 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 		}
 	yl_restore_paths(&r, &(struct yl_priv_paths){ knobs->features_path,
 			 knobs->state_dir, &knobs->cg, out_dir, tl_dir }, knobs->nr != 0);
+	for (i = 0; i < knobs->nr_p; i++)	/* --host-param's files */
+		r.p[r.n++] = yl_host_params[knobs->p[i].idx].path;
 	if (yl_privs_plan(privs, r.p, r.n, err))
 		return -1;
 	gate->pass = pass_privs;
@@ -350,7 +352,7 @@ static int open_gate(struct yl_vm *vms, unsigned int n, struct yl_gate *gate,
 static int open_state(struct yl_knobs *knobs, const struct yl_config *cfg,
 		      struct yl_err *err)
 {
-	bool need = cfg->nr_feats || knobs->cg.on;
+	bool need = cfg->nr_feats || cfg->nr_params || knobs->cg.on;
 
 	if (!need && geteuid())
 		return 0;
