@@ -149,14 +149,17 @@ def kernel_shared_ancestor(t):
         for r in range(rounds):
             for curr in ((1, 0) if r % 2 == 0 else (0, 1)):
                 n = cgroup_run(vms, curr, r)
-                runs.append(Run(n + "_k", [], shell="echo %d > %s/yield_credit_curr" % (curr, DBG)))
                 runs.append(Run(n, ["run", "--vms", str(vms), "--vcpus", "4", "--pcpus", "0-1",
+                                    "--host-param", "sched.yield_credit_curr=%d" % curr,
                                     "--duration", "1000", "--lock", "ticket", "--pv", "yield",
                                     "--pause-exits", "off"] +
                                 ([] if vms == 1 else ["--cgroup", "yltest"]) +
                                 ["--json", "@JSON@"], timeout=120))
+    runs.append(Run("after", [], shell="echo curr=$(cat %s/yield_credit_curr)" % DBG))
     res = t.runs(*runs)
     check(field(res["setup"].out, "CPUS") == "2", "the patched kernel runs on 2 CPUs", res["setup"])
+    check(field(res["after"].out, "curr") == "1",
+          "--host-param put yield_credit_curr back to 1 after every run", res["after"])
     print("  VMs curr round  ops/s  yields credits/yield  levels: curr_group queued_task"
           " queued_group eligible curr_skipped")
     for vms in (1, 2, 3):
@@ -213,10 +216,10 @@ def kernel_ipi_filter(t):
         snapshot("c0"),
         Run("on", common),
         snapshot("c1"),
-        Run("set_off", [], shell="echo N > %s/yield_ipi_filter" % KVM_PARAMS),
-        Run("off", common + ["--timeout", "20"], timeout=90),
+        Run("off", common + ["--timeout", "20", "--host-param", "kvm.yield_ipi_filter=N"],
+            timeout=90),
         snapshot("c2"),
-        Run("set_on", [], shell="echo Y > %s/yield_ipi_filter" % KVM_PARAMS))
+        Run("after", [], shell="echo filter=$(cat %s/yield_ipi_filter)" % KVM_PARAMS))
     o = res["params"]
     for k, v in (("yield_ipi_filter", "Y"), ("enable_relaxed_boost", "Y"),
                  ("ipi_window_ns", "50000000"), ("unfiltered", "Y")):
@@ -249,6 +252,11 @@ def kernel_ipi_filter(t):
               "%s: the run's JSON records the switches (%s)" % (label, js["host"]["ipi_filter"]))
         check(pauses > 0, "%s: the guest's PAUSEs exit (%d)" % (label, pauses))
         # one kvm_vcpu_on_spin() per pause exit, at most one boost each
+        if not want:
+            check(js["config"]["host_params"] == [{"name": "kvm.yield_ipi_filter",
+                                                   "set": False, "original": True}],
+                  "filter off: the run's JSON records --host-param and the original (%s)"
+                  % js["config"]["host_params"])
         check(0 < boosts <= pauses, "%s: 0 < %d boosts <= %d pause exits"
               % (label, boosts, pauses))
         # nothing else yields in this host: each successful yield_to() is one
@@ -278,6 +286,9 @@ def kernel_ipi_filter(t):
                   "filter off: nothing tracked, no receiver or relaxed boost (stock)")
             check(s["spin_boost_strict"] > 0, "filter off: stock's scan boosts (%d)"
                   % s["spin_boost_strict"])
+    check(field(res["after"].out, "filter") == "Y",
+          "kvm.yield_ipi_filter is Y again after the run that set N (watchdog end included)",
+          res["after"])
 
 
 STOCK_BOOTS = ("plain_a", "plain_b")
