@@ -292,14 +292,16 @@ def kernel_ipi_filter(t):
 
 
 STOCK_BOOTS = ("plain_a", "plain_b")
-# Measured in two runs of this case (4 plain boots, 2 patched): the plain
-# boots' largest distance to each other 1.43 and 1.57 pp (yielders), the
-# patched boot's to the nearer plain 0.54 and 0.55, to either at most
-# 1.26; Debian's kernel moved 1.9 pp between boots (sched_trace).  3 pp is
-# about twice the largest boot-to-boot move, so noise cannot fail the case;
-# a kernel scheduling these threads as differently as sched/'s model does
-# on yielders (2.9-4.3 pp) would be at the edge, a larger change beyond it.
-EQUIV_MARGIN_PP = 3.0
+# Measured in three runs of this case (6 plain boots, 3 patched): the plain
+# boots' largest distance to each other 1.43, 1.57 and 0.63 pp (yielders),
+# the patched boot's to the nearer plain 0.54, 0.55 and 1.70, to either at
+# most 2.33; Debian's kernel moved 1.9 pp between boots (sched_trace).  The
+# patched boot's two distances move together (one boot against two), so
+# the margin is about twice the largest distance seen between boots of
+# kernels that schedule alike: noise cannot fail the case.  What it
+# catches is a gross change (5 pp or more); the table it prints, and
+# docs/kernel.md's, show the fine one.
+EQUIV_MARGIN_PP = 4.5
 SWITCHES_OFF = ("echo NO_YIELD_TO_LAG_CREDIT > %s/features; echo N > %s/yield_ipi_filter;"
                 " grep -qw NO_YIELD_TO_LAG_CREDIT %s/features || exit 5"
                 % (DBG, KVM_PARAMS, DBG))
