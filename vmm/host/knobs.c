@@ -87,23 +87,12 @@ void yl_knobs_param_path(const struct yl_knobs *k, unsigned int idx,
 	snprintf(buf, len, "%s%s", k->param_root, yl_host_params[idx].path);
 }
 
-static int read_param(const struct yl_knobs *k, unsigned int idx, uint64_t *v)
-{
-	char path[256], buf[YL_HOST_PARAM_VLEN];
-
-	yl_knobs_param_path(k, idx, path, sizeof(path));
-	if (yl_read_text(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return yl_host_param_parse(&yl_host_params[idx], buf, v);
-}
-
 static int write_param(const struct yl_knobs *k, unsigned int idx, uint64_t v)
 {
-	char path[256], buf[YL_HOST_PARAM_VLEN];
+	char path[256];
 
 	yl_knobs_param_path(k, idx, path, sizeof(path));
-	yl_host_param_format(&yl_host_params[idx], v, buf, sizeof(buf));
-	return yl_write_text(path, buf);
+	return yl_host_param_write(path, idx, v);
 }
 
 /* "host_param NAME VALUE": NAME of the table, VALUE within its bounds. */
@@ -111,10 +100,11 @@ static int record_param(char *line, struct yl_record *rec)
 {
 	char *name = line + 11, *val = strchr(name, ' ');
 	int idx = val ? yl_host_param_find(name, (size_t)(val - name)) : -1;
+	const struct yl_host_param *p = idx >= 0 ? &yl_host_params[idx] : NULL;
 	uint64_t v;
 
-	if (idx < 0 || strchr(val + 1, ' ') ||
-	    yl_host_param_parse(&yl_host_params[idx], val + 1, &v) ||
+	if (!p || strchr(val + 1, ' ') ||
+	    yl_host_param_parse(p->kind, p->min, p->max, val + 1, &v) ||
 	    rec->nr_params == ARRAY_SIZE(rec->params))
 		return -1;
 	rec->params[rec->nr_params].idx = (unsigned int)idx;
@@ -127,7 +117,7 @@ static int record_param(char *line, struct yl_record *rec)
 /*
  * A record, every line checked: "features PATH" (informative: only our
  * own features file is ever written), "sched_feature NAME 0|1",
- * "host_param NAME VALUE" (NAME of cli/hostparam.c's table, which alone
+ * "host_param NAME VALUE" (NAME of lib/hostparam.c's table, which alone
  * says what file that is), "cgroup_dir PATH" (a directory a run of ours
  * made, see yl_cg_ours()).
  * Anything else makes the whole record malformed: it is acted on whole
@@ -358,7 +348,8 @@ static int check_params(struct yl_knobs *k, struct yl_config *cfg,
 		p->idx = cfg->params[i].idx;
 		p->want = cfg->params[i].val;
 		yl_knobs_param_path(k, p->idx, path, sizeof(path));
-		if (read_param(k, p->idx, &p->orig))
+		errno = 0;	/* a read that worked leaves it 0: the value was bad */
+		if (yl_host_param_read(path, p->idx, &p->orig))
 			return yl_errf(err, "--host-param %s: cannot read %s: %s (a host kernel of kernel/ has it; needs root and debugfs for sched.*)",
 				       name, path, errno ? strerror(errno) : "not a value of ours");
 		if (access(path, W_OK))
@@ -451,7 +442,7 @@ static int write_record(struct yl_knobs *k, struct yl_err *err)
 	for (i = 0; i < k->nr_p; i++) {
 		char v[YL_HOST_PARAM_VLEN];
 
-		yl_host_param_format(&yl_host_params[k->p[i].idx], k->p[i].orig, v, sizeof(v));
+		yl_host_param_format(k->p[i].idx, k->p[i].orig, v, sizeof(v));
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "host_param %s %s\n",
 				      yl_host_params[k->p[i].idx].name, v);
 	}

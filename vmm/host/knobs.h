@@ -23,7 +23,7 @@ struct yl_knob_feat {
 #define YL_RECORD_MAX	16384	/* features and (YL_MAX_VMS + 1) cgroups */
 #define YL_RECORD_NAME	64
 
-/* --host-param: a file of cli/hostparam.c's table */
+/* --host-param: a file of lib/hostparam.c's table */
 struct yl_knob_param {
 	unsigned int idx;
 	uint64_t orig, want;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kcredit.h"
+#include "lib/hostparam.h"
 #include "lib/util.h"
 
 const char *const yl_kcredit_counters[YL_KC_NR] = {
@@ -23,6 +24,10 @@ const char *const yl_kcredit_counters[YL_KC_NR] = {
 	[YL_KC_NEXT_TARGET] = "next_target",
 	[YL_KC_NEXT_OTHER] = "next_other",
 };
+
+/* the knobs are the table's sched.yield_credit_* entries, in its order */
+_Static_assert(YL_HP_CREDIT_RESCHED_NS - YL_HP_CREDIT_CURR + 1 == YL_KK_NR,
+	       "yl_kcredit_knob follows lib/hostparam.h's sched.yield_credit_* entries");
 
 const char *const yl_kcredit_knobs[YL_KK_NR] = {
 	[YL_KK_CURR] = "curr",
@@ -99,53 +104,51 @@ static bool feature_on(void)
 	return false;
 }
 
-/* A bool module parameter: 1 for "Y", 0 for "N", -1 absent or other. */
-static int param_bool(const char *path)
+/*
+ * A file of lib/hostparam.c's table, or another module parameter of the
+ * same kind, read as it is: the table's bounds are for what a run writes.
+ */
+static int read_param(const char *path, enum yl_hp_kind kind, uint64_t *v)
 {
-	char buf[8];
+	char buf[YL_HOST_PARAM_VLEN];
 
 	if (yl_read_text(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	if (!strcmp(buf, "Y\n") || !strcmp(buf, "N\n"))
-		return buf[0] == 'Y';
-	return -1;
+	return yl_host_param_parse(kind, 0, UINT64_MAX, buf, v);
+}
+
+static int read_table(enum yl_hp_id id, uint64_t *v)
+{
+	return read_param(yl_host_params[id].path, yl_host_params[id].kind, v);
 }
 
 static void read_kipi(struct yl_kipi *ki)
 {
-	char buf[32], *end;
-	int filter = param_bool(YL_KIPI_DIR "/yield_ipi_filter");
-	int relaxed = param_bool(YL_KIPI_DIR "/enable_relaxed_boost");
+	uint64_t filter, relaxed, unfiltered;
 
-	if (filter < 0 || relaxed < 0 ||
-	    yl_read_text(YL_KIPI_DIR "/ipi_window_ns", buf, sizeof(buf)) <= 0)
-		return;
-	ki->window_ns = strtoull(buf, &end, 10);
-	if (end == buf || *end != '\n')
+	if (read_table(YL_HP_IPI_FILTER, &filter) ||
+	    read_table(YL_HP_RELAXED_BOOST, &relaxed) ||
+	    read_table(YL_HP_IPI_WINDOW_NS, &ki->window_ns))
 		return;
 	ki->filter = filter;
 	ki->relaxed_boost = relaxed;
 	ki->pause_unfiltered =
-		param_bool("/sys/module/kvm_amd/parameters/pause_exit_unfiltered");
+		read_param("/sys/module/kvm_amd/parameters/pause_exit_unfiltered",
+			   YL_HP_BOOL, &unfiltered) ? -1 : (int)unfiltered;
 	ki->valid = true;
 }
 
 /* After the host's knobs are set, before the guest runs. */
 void yl_kcredit_begin(struct yl_kcredit *kc)
 {
-	char path[128], buf[64];
 	int k;
 
 	memset(kc, 0, sizeof(*kc));
 	read_kipi(&kc->ipi);
 	if (read_counters(kc->before))
 		return;
-	for (k = 0; k < YL_KK_NR; k++) {
-		snprintf(path, sizeof(path), YL_KCREDIT_DIR "/yield_credit_%s",
-			 yl_kcredit_knobs[k]);
-		if (yl_read_text(path, buf, sizeof(buf)) > 0)
-			kc->knob[k] = strtoull(buf, NULL, 10);
-	}
+	for (k = 0; k < YL_KK_NR; k++)
+		read_table(YL_HP_CREDIT_CURR + k, &kc->knob[k]);
 	kc->feature = feature_on();
 	kc->valid = true;
 }

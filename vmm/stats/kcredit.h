@@ -20,15 +20,13 @@ enum yl_kcredit_counter {
 	YL_KC_RESCHED_LIMITED, YL_KC_NEXT_TARGET, YL_KC_NEXT_OTHER, YL_KC_NR
 };
 
-/* sched/yield_credit_<name> */
+/* sched/yield_credit_<name>: lib/hostparam.h's YL_HP_CREDIT_* in order */
 enum yl_kcredit_knob {
 	YL_KK_CURR, YL_KK_PCT, YL_KK_DEPTH, YL_KK_RESCHED_NS, YL_KK_NR
 };
 
 extern const char *const yl_kcredit_counters[YL_KC_NR];
 extern const char *const yl_kcredit_knobs[YL_KK_NR];
-
-#define YL_KIPI_DIR	"/sys/module/kvm/parameters"
 
 /*
  * The KVM half's switches (kernel/patches/0005-0007) as the run began;
