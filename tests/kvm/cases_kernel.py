@@ -292,15 +292,15 @@ def kernel_ipi_filter(t):
 
 
 STOCK_BOOTS = ("plain_a", "plain_b")
-# Measured in three runs of this case (6 plain boots, 3 patched): the plain
-# boots' largest distance to each other 1.43, 1.57 and 0.63 pp (yielders),
-# the patched boot's to the nearer plain 0.54, 0.55 and 1.70, to either at
-# most 2.33; Debian's kernel moved 1.9 pp between boots (sched_trace).  The
-# patched boot's two distances move together (one boot against two), so
-# the margin is about twice the largest distance seen between boots of
-# kernels that schedule alike: noise cannot fail the case.  What it
-# catches is a gross change (5 pp or more); the table it prints, and
-# docs/kernel.md's, show the fine one.
+# Measured in six runs of this case (three local, two in CI, one more):
+# the plain boots' largest distance to each other 0.63-1.57 pp, the
+# patched boot's to the nearer plain 0.24-2.55 (2.55 and 2.99 on pair in
+# one run, where the plain boots were 0.45 apart), to either at most 2.99;
+# Debian's kernel moved 1.9 pp between boots (sched_trace).  The patched
+# boot's two distances move together (one boot against two), so a single
+# boot's deviation decides; the margin is 1.5x the largest such distance
+# seen, so noise cannot fail the case.  What it catches is a gross change
+# (5 pp or more); the table it prints, and docs/kernel.md's, show the fine one.
 EQUIV_MARGIN_PP = 4.5
 SWITCHES_OFF = ("echo NO_YIELD_TO_LAG_CREDIT > %s/features; echo N > %s/yield_ipi_filter;"
                 " grep -qw NO_YIELD_TO_LAG_CREDIT %s/features || exit 5"
@@ -321,13 +321,10 @@ def kernel_stock_equivalence(t):
     shares of each boot; the patched boot's distance to each plain boot is
     set beside the two plain boots' distance to each other."""
     med = {}
-    _, _, traces = trace_scenarios(t, SWITCHES_OFF)
-    if traces is None:
-        return
-    med["patched"] = {n: distance.median_of(traces[n]) for n, _ in SCENARIOS}
-    for boot in STOCK_BOOTS:
-        host = EmulatedHost(t.host.yieldlab, os.path.join(t.host.workdir, boot), "plain")
-        _, _, traces = trace_scenarios(Tester(host))
+    for boot in ("patched",) + STOCK_BOOTS:
+        tester = t if boot == "patched" else Tester(EmulatedHost(
+            t.host.yieldlab, os.path.join(t.host.workdir, boot), "plain"))
+        _, _, traces = trace_scenarios(tester, SWITCHES_OFF if boot == "patched" else "")
         if traces is None:
             return
         med[boot] = {n: distance.median_of(traces[n]) for n, _ in SCENARIOS}

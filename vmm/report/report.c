@@ -293,14 +293,6 @@ static void check_count(const struct yl_report *r, struct yl_check *c,
 		 r->complete ? "" : " (partial run: not compared)");
 }
 
-/*
- * __kvm_emulate_hypercall() (arch/x86/kvm/x86.c) counts every hypercall
- * in "hypercalls" and calls kvm_sched_yield(), which counts
- * directed_yield_attempted first thing, for KVM_HC_SCHED_YIELD and for
- * KVM_HC_KICK_CPU alike: a kick also yields to the kicked vCPU, while
- * KVM_HC_SEND_IPI (kvm_pv_send_ipi()) counts only as a hypercall.  Every
- * HLT the guest executes is one halt_exits (kvm_emulate_halt_noskip()).
- */
 /* kernel/patches/0006's boosts of kvm_vcpu_on_spin(), by candidate kind */
 static const char *const spin_boosts[] = {
 	"spin_boost_receiver", "spin_boost_strict", "spin_boost_relaxed",
@@ -354,6 +346,14 @@ static void check_kernel_yields(struct yl_report *r)
 		 r->complete ? "" : " (partial run: not compared)");
 }
 
+/*
+ * __kvm_emulate_hypercall() (arch/x86/kvm/x86.c) counts every hypercall
+ * in "hypercalls" and calls kvm_sched_yield(), which counts
+ * directed_yield_attempted first thing, for KVM_HC_SCHED_YIELD and for
+ * KVM_HC_KICK_CPU alike: a kick also yields to the kicked vCPU, while
+ * KVM_HC_SEND_IPI (kvm_pv_send_ipi()) counts only as a hypercall.  Every
+ * HLT the guest executes is one halt_exits (kvm_emulate_halt_noskip()).
+ */
 static void check_kvm_counts(struct yl_report *r)
 {
 	uint64_t yk = r->yields + r->ipi_yields + r->kicks;
