@@ -56,6 +56,7 @@ struct yl_sched_params {
 
 	/* Seed patches 1-5 (YIELD_TO_LAG_CREDIT). */
 	bool lag_credit;
+	bool credit_curr;		/* credit a level that is its rq's curr */
 	unsigned int credit_pct;	/* margin: % of one weighted slice ... */
 	unsigned int credit_depth_max;	/* ... times min(nr_queued - 1, this) */
 	uint64_t credit_resched_ns;	/* forced-resched rate limit (6 ms) */

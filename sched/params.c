@@ -34,6 +34,7 @@ static void common(struct yl_sched_params *p)
 	p->delay_dequeue = true;	/* DELAY_DEQUEUE, 6.12+ */
 	p->delay_zero = true;		/* DELAY_ZERO, 6.12+ */
 	p->lag_credit = true;
+	p->credit_curr = true;		/* the cover letter shifts curr in place */
 	p->credit_pct = 25;
 	p->credit_depth_max = 4;
 	p->credit_resched_ns = 6000000;	/* "once per 6 ms per run queue" */

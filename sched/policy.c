@@ -149,52 +149,115 @@ static bool credit_budget(struct yl_sched *s, unsigned int cpu, uint64_t cost,
 	return true;
 }
 
+/* Where set_next_buddy() stops, and so the credit walk (kernel: 0001). */
+static bool credit_reaches(const struct yl_se *se)
+{
+	return se && se->on_rq && !se->sched_delayed;
+}
+
+/* Whether the walk credits @se: not eligible, and curr only if allowed. */
+static bool credit_wanted(const struct yl_sched *s, const struct yl_se *se)
+{
+	return !yl_entity_eligible(se->cfs_rq, se) &&
+	       (se != se->cfs_rq->curr || s->p.credit_curr);
+}
+
+/* yield_credit_count(): by kind of entity, as the kernel counts them. */
+static void count_level(struct yl_sched *s, const struct yl_se *se)
+{
+	bool task = se->id >= 0;
+
+	s->credit_stat[YL_CS_LEVELS]++;
+	if (se == se->cfs_rq->curr)
+		s->credit_stat[task ? YL_CS_CURR_TASK : YL_CS_CURR_GROUP]++;
+	else
+		s->credit_stat[task ? YL_CS_QUEUED_TASK : YL_CS_QUEUED_GROUP]++;
+}
+
+/* Why the walk left @se alone, counted as the kernel does. */
+static void count_left_alone(struct yl_sched *s, const struct yl_se *se)
+{
+	if (yl_entity_eligible(se->cfs_rq, se))
+		s->credit_stat[YL_CS_ELIGIBLE]++;
+	else
+		s->credit_stat[YL_CS_CURR_SKIPPED]++;
+}
+
 /*
- * Seed patch 1: credit every not-yet-eligible level set_next_buddy()
- * named, all of them or, when the budget says no, none.
+ * Seed patch 1 (yield_credit_chain() in kernel/patches/0001): credit every
+ * not-yet-eligible level of the chain set_next_buddy() named; with the
+ * budget, all of them or none.  True if a level was credited.
  */
-static void credit_chain(struct yl_sched *s, unsigned int target, uint64_t now)
+static bool credit_chain(struct yl_sched *s, unsigned int target, uint64_t now)
 {
 	struct yl_se *se;
 	uint64_t cost = 0;
 	bool any = false;
 
-	for (se = &s->tasks[target].se; se && se->on_rq; se = se->parent)
-		if (!yl_entity_eligible(se->cfs_rq, se))
+	for (se = &s->tasks[target].se; credit_reaches(se); se = se->parent)
+		if (credit_wanted(s, se))
 			cost += credit_cost(se->cfs_rq, se,
 					    credit_margin(s, se->cfs_rq, se));
 	if (!credit_budget(s, s->tasks[target].cpu, cost, now)) {
 		s->credit_denied++;
-		return;
+		return false;
 	}
-	for (se = &s->tasks[target].se; se && se->on_rq; se = se->parent) {
-		struct yl_rq *rq = se->cfs_rq;
+	for (se = &s->tasks[target].se; credit_reaches(se); se = se->parent) {
+		int64_t margin = credit_margin(s, se->cfs_rq, se);
+		uint64_t old = se->vruntime;
 
-		if (yl_entity_eligible(rq, se))
+		if (!credit_wanted(s, se)) {
+			count_left_alone(s, se);
 			continue;
-		yl_replace_entity(rq, se, credit_margin(s, rq, se));
-		s->credit_levels++;
+		}
+		count_level(s, se);
+		yl_replace_entity(se->cfs_rq, se, margin);
+		s->credit_stat[YL_CS_CREDIT_NS] += old - se->vruntime;
+		s->credit_margin_ns += (uint64_t)margin;
 		any = true;
 	}
-	s->credits += any;
-	s->credit_ns += cost;
+	s->credit_stat[YL_CS_CREDITS] += any;
+	return any;
 }
 
-/* Seed patch 4: cancel RUN_TO_PARITY up the yielder's hierarchy, rate limited. */
+/*
+ * Seed patch 4 (yield_credit_resched() in kernel/patches/0003): cancel
+ * RUN_TO_PARITY up the yielder's hierarchy, at most once per
+ * credit_resched_ns per run queue.
+ */
 static bool forced_resched(struct yl_sched *s, unsigned int y, uint64_t now)
 {
 	struct yl_cpu *c = &s->cpus[s->tasks[y].cpu];
 	struct yl_se *se;
 
 	if (c->credit_resched_seen &&
-	    now - c->last_credit_resched < s->p.credit_resched_ns)
+	    now - c->last_credit_resched < s->p.credit_resched_ns) {
+		s->credit_stat[YL_CS_RESCHED_LIMITED]++;
 		return false;
+	}
 	c->credit_resched_seen = true;
 	c->last_credit_resched = now;
 	for (se = &s->tasks[y].se; se; se = se->parent)
 		yl_cancel_protect_slice(se);
 	c->need_resched = true;
+	s->credit_stat[YL_CS_RESCHED]++;
 	return true;
+}
+
+/*
+ * The credit half of yield_to_task_fair() with YIELD_TO_LAG_CREDIT: only
+ * where yielder and target share a run queue (patch 5: cross-rq is future
+ * work).  True if a level was credited.
+ */
+static bool lag_credit(struct yl_sched *s, unsigned int y, unsigned int target,
+		       uint64_t now)
+{
+	s->credit_stat[YL_CS_YIELDS]++;
+	if (s->tasks[y].cpu != s->tasks[target].cpu) {
+		s->credit_stat[YL_CS_CROSS_RQ]++;
+		return false;
+	}
+	return credit_chain(s, target, now);
 }
 
 /*
@@ -206,17 +269,21 @@ static enum yl_outcome yield_to_task_fair(struct yl_sched *s, unsigned int y,
 					  int target, uint64_t now, bool credit)
 {
 	enum yl_outcome o = yield_to_checks(s, y, target);
+	struct yl_cpu *c = &s->cpus[s->tasks[y].cpu];
+	bool credited = false;
 
 	if (o != YL_OUT_HONOURED)
 		return o;
-	credit = credit && s->tasks[y].cpu == s->tasks[target].cpu;
 	yl_sched_update_curr(s, s->tasks[y].cpu, now);
 	yl_sched_set_next_buddy(s, (unsigned int)target);
 	if (credit)
-		credit_chain(s, (unsigned int)target, now);
+		credited = lag_credit(s, y, (unsigned int)target, now);
+	if (s->tasks[target].cpu == s->tasks[y].cpu)
+		c->yield_next = target;
 	yl_sched_yield_task(s, y, now);
 	resched_both(s, y, target);
-	if (credit && !forced_resched(s, y, now))
+	/* patch 4 follows a credit only, as "resched + resched_limited = credits" */
+	if (credited && !forced_resched(s, y, now))
 		return YL_OUT_RATE_LIMITED;
 	return YL_OUT_HONOURED;
 }

@@ -8,6 +8,12 @@
 #include <string.h>
 #include "sched.h"
 
+#define YL_CS_NAME(id, name) [YL_CS_##id] = name,
+const char *const yl_credit_stat_names[YL_CS_NR] = {
+	YL_CREDIT_COUNTERS(YL_CS_NAME)
+};
+#undef YL_CS_NAME
+
 static struct yl_group_cpu *group_cpu(struct yl_sched *s, int g,
 				      unsigned int cpu)
 {
@@ -81,6 +87,7 @@ struct yl_sched *yl_sched_create(const struct yl_sched_params *p,
 		yl_rq_init(&s->cpus[i].rq, &s->p, &s->cpus[i].need_resched);
 		s->cpus[i].curr = -1;
 		s->cpus[i].handoff = -1;
+		s->cpus[i].yield_next = -1;
 	}
 	for (i = 0; i < nr_tasks; i++) {
 		struct yl_task *t = &s->tasks[i];
@@ -516,6 +523,20 @@ static void end_loan(struct yl_sched *s, int t, uint64_t now)
 		s->cpus[tk->home].need_resched = true;
 }
 
+/*
+ * yield_credit_note_pick() (kernel/patches/0008): did the pick that follows
+ * a same-rq yield_to() choose its target?  An idle pick is another task.
+ */
+static void note_yield_pick(struct yl_sched *s, struct yl_cpu *c,
+			    const struct yl_se *next)
+{
+	if (c->yield_next < 0)
+		return;
+	s->credit_stat[next && next->id == c->yield_next ? YL_CS_NEXT_TARGET :
+						      YL_CS_NEXT_OTHER]++;
+	c->yield_next = -1;
+}
+
 int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 {
 	struct yl_cpu *c = &s->cpus[cpu];
@@ -533,6 +554,7 @@ int yl_sched_pick(struct yl_sched *s, unsigned int cpu, uint64_t now)
 	}
 	if (!se)
 		se = pick_hierarchy(s, cpu, now);
+	note_yield_pick(s, c, se);
 	if (!se) {
 		put_all(prev, now);
 		c->curr = -1;

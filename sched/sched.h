@@ -44,11 +44,41 @@ struct yl_cpu {
 	uint64_t credit_t;		/* credit_budget_pct's bucket */
 	uint64_t credit_tokens;
 	int handoff;			/* task to run next regardless, -1 */
+	int yield_next;			/* a same-rq yield_to() target, -1 */
 	bool donating;
 	uint64_t donation_end;
 	double ipw;
 	uint64_t fair_t;
 };
+
+/*
+ * What lag credit did, as the patched kernel counts it (kernel/patches/0001,
+ * 0003 and 0008; debugfs sched/yield_credit) and under the same names, so
+ * that the model's counts and the kernel's stand side by side.  The one
+ * list: the kernel's reader (vmm/stats/kcredit.c) takes its names from it.
+ */
+#define YL_CREDIT_COUNTERS(X)						\
+	X(YIELDS, "yields")		/* yield_to_task_fair(), feature on */ \
+	X(CROSS_RQ, "cross_rq")		/* target on another rq: no credit */ \
+	X(CREDITS, "credits")		/* yields that credited a level */ \
+	X(LEVELS, "levels")		/* entities credited, all levels */ \
+	X(CURR_TASK, "curr_task")	/* ... a cfs_rq->curr task */	\
+	X(CURR_GROUP, "curr_group")	/* ... a cfs_rq->curr group entity */ \
+	X(QUEUED_TASK, "queued_task")	/* ... a queued task, re-placed */ \
+	X(QUEUED_GROUP, "queued_group")	/* ... a queued group entity */	\
+	X(CURR_SKIPPED, "curr_skipped")	/* curr levels left (credit_curr off) */ \
+	X(ELIGIBLE, "eligible")		/* levels eligible already */	\
+	X(CREDIT_NS, "credit_ns")	/* virtual lag granted, all levels */ \
+	X(RESCHED, "resched")		/* forced reschedules after a credit */ \
+	X(RESCHED_LIMITED, "resched_limited") /* ... the rate limit refused */ \
+	X(NEXT_TARGET, "next_target")	/* pick after a same-rq yield: target */ \
+	X(NEXT_OTHER, "next_other")	/* ... another task, or idle */
+
+#define YL_CS_ENUM(id, name) YL_CS_##id,
+enum yl_credit_stat { YL_CREDIT_COUNTERS(YL_CS_ENUM) YL_CS_NR };
+#undef YL_CS_ENUM
+
+extern const char *const yl_credit_stat_names[YL_CS_NR];
 
 struct yl_sched {
 	struct yl_sched_params p;
@@ -57,10 +87,10 @@ struct yl_sched {
 	struct yl_task *tasks;
 	struct yl_group_cpu *groups;	/* [cpu * nr_groups + group]: a CPU's together */
 	uint64_t *group_shares;		/* [group]: tg->shares */
-	uint64_t credits;		/* directed yields that credited lag */
-	uint64_t credit_levels;		/* entities credited, all levels */
-	uint64_t credit_ns;		/* lag granted, ns at each level */
+	uint64_t credit_stat[YL_CS_NR];	/* the kernel's counters, above */
+	/* the model's own: */
 	uint64_t credit_denied;		/* credits credit_budget_pct refused */
+	uint64_t credit_margin_ns;	/* of credit_ns, granted past zero lag */
 };
 
 /*

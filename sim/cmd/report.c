@@ -352,7 +352,7 @@ static void warnings_of(const struct yl_sim *s, const struct vm_sum *all,
 		yl_warn_hints(w, c->policy->name, c->pv == YL_PV_YIELD, all->hints,
 			      o[YL_OUT_YIELDED] + o[YL_OUT_HONOURED] + o[YL_OUT_RATE_LIMITED]);
 	yl_warn_credit(w, c->policy->name, o[YL_OUT_HONOURED] + o[YL_OUT_RATE_LIMITED],
-		       yl_sim_sched(s)->credits);
+		       yl_sim_sched(s)->credit_stat[YL_CS_CREDITS]);
 	yl_warn_pv(w, yl_wl_has_locks(c->workload) ? c->pv : YL_PV_NONE,
 		   all->yields, all->halts);
 }
@@ -493,6 +493,7 @@ void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 			(unsigned long long)(m.yields + m.ipi_yields),
 			(unsigned long long)m.halts, (unsigned long long)m.handoffs);
 	}
+	yl_print_credit(f, yl_sim_sched(s));
 	fprintf(f, "  %llu events in %.3f s (%.1f M events/s); idle %.1f%% of CPU time; %s\n",
 		(unsigned long long)yl_sim_events(s), sc->wall_s,
 		sc->wall_s > 0 ? (double)yl_sim_events(s) / sc->wall_s / 1e6 : 0,

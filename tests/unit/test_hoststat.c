@@ -107,21 +107,21 @@ static char *kcredit_text(const char *skip, const char *extra)
 	size_t n = 0;
 	int k;
 
-	for (k = 0; k < YL_KC_NR; k++)
-		if (!skip || strcmp(skip, yl_kcredit_counters[k]))
+	for (k = 0; k < YL_CS_NR; k++)
+		if (!skip || strcmp(skip, yl_credit_stat_names[k]))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s %d\n",
-					      yl_kcredit_counters[k], 10 + k);
+					      yl_credit_stat_names[k], 10 + k);
 	snprintf(buf + n, sizeof(buf) - n, "%s", extra);
 	return buf;
 }
 
 START_TEST(parse_kcredit)
 {
-	uint64_t v[YL_KC_NR];
+	uint64_t v[YL_CS_NR];
 	int k;
 
 	ck_assert_int_eq(yl_kcredit_parse(kcredit_text(NULL, "later_counter 5\n"), v), 0);
-	for (k = 0; k < YL_KC_NR; k++)
+	for (k = 0; k < YL_CS_NR; k++)
 		ck_assert_uint_eq(v[k], 10 + k);
 	/* a counter missing, or only with a value that is no number: refused */
 	ck_assert_int_eq(yl_kcredit_parse(kcredit_text("curr_group", ""), v), -1);
@@ -129,7 +129,7 @@ START_TEST(parse_kcredit)
 	ck_assert_int_eq(yl_kcredit_parse(kcredit_text("yields", "yields -3\n"), v), -1);
 	/* the first of a repeated line counts */
 	ck_assert_int_eq(yl_kcredit_parse(kcredit_text(NULL, "yields 99\n"), v), 0);
-	ck_assert_uint_eq(v[YL_KC_YIELDS], 10);
+	ck_assert_uint_eq(v[YL_CS_YIELDS], 10);
 	ck_assert_int_eq(yl_kcredit_parse("", v), -1);
 }
 END_TEST

@@ -125,11 +125,67 @@ static void check_lag_clamp(struct yl_sched *s, int step)
 	}
 }
 
+/*
+ * What the test saw of directed yields, to hold the scheduler's counters
+ * (sched/sched.h, the kernel's names) against: counted here from the
+ * outcomes, not by the code that keeps the counters.
+ */
+struct yield_tally {
+	uint64_t credit_done;		/* lag-credit yields that were done */
+	uint64_t credit_limited;	/* ... rate limited */
+	uint64_t same_rq_done;		/* forfeit or lag-credit, same CPU */
+};
+
+static void tally_yield(struct yl_sched *s, const struct yl_policy *pol,
+			unsigned int me, int chosen, enum yl_outcome o,
+			struct yield_tally *y)
+{
+	if (!yl_outcome_done(o) || chosen < 0 || !pol->kernel_path)
+		return;
+	if (!strcmp(pol->name, "lag-credit")) {
+		y->credit_done++;
+		y->credit_limited += o == YL_OUT_RATE_LIMITED;
+	}
+	y->same_rq_done += s->tasks[chosen].cpu == s->tasks[me].cpu;
+}
+
+/* The counters against each other, by the kernel's own sums, and the tally. */
+static void check_credit_stats(const struct yl_sched *s,
+			       const struct yield_tally *y, int step)
+{
+	const uint64_t *c = s->credit_stat;
+
+	ck_assert_msg(c[YL_CS_LEVELS] == c[YL_CS_CURR_TASK] + c[YL_CS_CURR_GROUP] +
+		      c[YL_CS_QUEUED_TASK] + c[YL_CS_QUEUED_GROUP],
+		      "step %d: levels is not the sum of its kinds", step);
+	ck_assert_msg(c[YL_CS_RESCHED] + c[YL_CS_RESCHED_LIMITED] == c[YL_CS_CREDITS],
+		      "step %d: resched + limited != credits", step);
+	ck_assert_msg(c[YL_CS_CREDITS] + c[YL_CS_CROSS_RQ] <= c[YL_CS_YIELDS] &&
+		      c[YL_CS_CREDITS] <= c[YL_CS_LEVELS],
+		      "step %d: more credits than yields or levels", step);
+	ck_assert_msg(c[YL_CS_CURR_TASK] == 0,
+		      "step %d: yield_to() credited a running task", step);
+	ck_assert_msg(c[YL_CS_YIELDS] == y->credit_done &&
+		      c[YL_CS_RESCHED_LIMITED] == y->credit_limited,
+		      "step %d: yields %llu, limited %llu; the outcomes say %llu, %llu",
+		      step, (unsigned long long)c[YL_CS_YIELDS],
+		      (unsigned long long)c[YL_CS_RESCHED_LIMITED],
+		      (unsigned long long)y->credit_done,
+		      (unsigned long long)y->credit_limited);
+	/* random_step picks on every CPU that must after each step */
+	ck_assert_msg(c[YL_CS_NEXT_TARGET] + c[YL_CS_NEXT_OTHER] == y->same_rq_done,
+		      "step %d: %llu picks noted after %llu same-CPU yields", step,
+		      (unsigned long long)(c[YL_CS_NEXT_TARGET] + c[YL_CS_NEXT_OTHER]),
+		      (unsigned long long)y->same_rq_done);
+}
+
 static void random_step(struct yl_sched *s, struct yl_target *tg,
-			uint64_t *now)
+			uint64_t *now, struct yield_tally *y)
 {
 	unsigned int c = (unsigned int)rnd(s->nr_cpus);
 	unsigned int t = (unsigned int)rnd(s->nr_tasks);
+	const struct yl_policy *pol;
+	enum yl_outcome o;
 	int chosen;
 
 	*now += 1 + rnd(900 * US);
@@ -141,10 +197,13 @@ static void random_step(struct yl_sched *s, struct yl_target *tg,
 		yl_sched_wake(s, t, *now);
 		break;
 	case 2:
-		if (s->cpus[c].curr >= 0)
-			yl_directed_yield(s, yl_policy_at((unsigned int)rnd(5)), tg,
-					  (unsigned int)s->cpus[c].curr,
-					  (int)rnd(s->nr_tasks), *now, &chosen);
+		if (s->cpus[c].curr < 0)
+			break;
+		pol = yl_policy_at((unsigned int)rnd(5));
+		t = (unsigned int)s->cpus[c].curr;
+		o = yl_directed_yield(s, pol, tg, t, (int)rnd(s->nr_tasks), *now,
+				      &chosen);
+		tally_yield(s, pol, t, chosen, o, y);
 		break;
 	case 3:
 		yl_sched_migrate(s, t, c, *now);
@@ -166,6 +225,7 @@ static void random_run(const char *preset, uint64_t seed, unsigned int ngroups,
 	int grp[24];
 	uint64_t w[24], now = 0;
 	struct yl_rq *rqs[64];
+	struct yield_tally y = { 0 };
 	struct yl_target tg;
 	struct yl_sched *s;
 	unsigned int i, n;
@@ -179,16 +239,18 @@ static void random_run(const char *preset, uint64_t seed, unsigned int ngroups,
 	}
 	ck_assert_int_eq(yl_sched_params_preset(&P, preset, 3), 0);
 	P.flat = flat;
+	P.credit_curr = seed & 4;	/* the shared ancestor credited or not */
 	s = yl_sched_create(&P, 3, 24, ngroups, cpu, grp, w);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(yl_target_init(&tg, (enum yl_target_kind)(seed % 3), 24), 0);
 	yl_sched_start(s, now);
 	for (step = 0; step < 4000; step++) {
-		random_step(s, &tg, &now);
+		random_step(s, &tg, &now, &y);
 		all_rqs(s, rqs, &n);
 		for (i = 0; i < n; i++)
 			check_rq(rqs[i], step);
 		check_lag_clamp(s, step);
+		check_credit_stats(s, &y, step);
 	}
 	yl_target_free(&tg);
 	yl_sched_destroy(s);
@@ -269,6 +331,10 @@ START_TEST(forfeit_ineligible_buddy_not_picked)
 	ck_assert_uint_eq(se_of(s, 0)->deadline, 1500 * US);
 	ck_assert(s->cpus[0].need_resched);
 	ck_assert_int_eq(yl_sched_pick(s, 0, now), 2);
+	/* no feature, no credit counters; the pick is noted, as 0008 does */
+	ck_assert_uint_eq(s->credit_stat[YL_CS_YIELDS], 0);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_NEXT_OTHER], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_NEXT_TARGET], 0);
 	yl_sched_destroy(s);
 }
 END_TEST
@@ -293,8 +359,16 @@ START_TEST(lag_credit_ineligible_buddy_picked)
 	ck_assert_uint_eq(yl_avg_vruntime(rq), (uint64_t)-137500);
 	ck_assert_int_eq((int64_t)(yl_avg_vruntime(rq) - se_of(s, 1)->vruntime), 375000);
 	ck_assert(yl_entity_eligible(rq, se_of(s, 1)));
-	ck_assert_uint_eq(s->credits, 1);
+	/* one queued task level: B ran 375 us alone, v 375000 -> -512500 */
+	ck_assert_uint_eq(s->credit_stat[YL_CS_YIELDS], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CREDITS], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_LEVELS], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_QUEUED_TASK], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CREDIT_NS], 887500);
+	ck_assert_uint_eq(s->credit_margin_ns, 375000);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_RESCHED], 1);
 	ck_assert_int_eq(yl_sched_pick(s, 0, now), 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_NEXT_TARGET], 1);
 	yl_sched_destroy(s);
 }
 END_TEST
@@ -317,7 +391,7 @@ START_TEST(lag_credit_off_is_forfeit)
 	yl_sched_tick(s, 0, 475 * US);
 	ck_assert_int_eq(yl_policy_find("lag-credit")->yield_to(s, 0, 1, 475 * US),
 			 YL_OUT_HONOURED);
-	ck_assert_uint_eq(s->credits, 0);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CREDITS], 0);
 	ck_assert_int_eq(yl_sched_pick(s, 0, 475 * US), 2);
 	yl_sched_destroy(s);
 }
@@ -374,29 +448,45 @@ START_TEST(yield_moves_deadline_one_slice)
 END_TEST
 
 /*
+ * Task @a runs on past its request until it is behind V, then the CPU's
+ * next pick yields to it: a credit every time.
+ */
+static enum yl_outcome credit_to_runner(struct yl_sched *s, int a, uint64_t t1)
+{
+	int cur;
+
+	ck_assert_int_eq(s->cpus[0].curr, a);
+	yl_sched_tick(s, 0, t1);		/* no pick: a runs on */
+	ck_assert(!yl_entity_eligible(&s->cpus[0].rq, se_of(s, a)));
+	cur = yl_sched_pick(s, 0, t1);
+	ck_assert_int_ne(cur, a);
+	return yl_policy_find("lag-credit")->yield_to(s, (unsigned int)cur, a,
+						      t1 + US);
+}
+
+/*
  * The forced reschedule (protection cancelled up the yielder's hierarchy)
- * happens at most once per 6 ms per run queue; the credit every time.
+ * follows a credit, at most once per 6 ms per run queue; the credit comes
+ * every time (kernel/patches/0003: resched + resched_limited = credits).
  */
 START_TEST(forced_resched_rate_limited)
 {
 	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
 	struct yl_sched *s = mk("6.12.0", 1, 4, 0, cpu, NULL, NULL);
-	const struct yl_policy *lc = yl_policy_find("lag-credit");
-	int cur;
+	const uint64_t *c = s->credit_stat;
+	int a;
 
 	yl_sched_start(s, 0);
-	cur = yl_sched_pick(s, 0, 0);
-	ck_assert_int_eq(lc->yield_to(s, (unsigned int)cur, (cur + 1) % 4, 1 * MS),
-			 YL_OUT_HONOURED);
-	cur = yl_sched_pick(s, 0, 1 * MS);
-	ck_assert_int_eq(lc->yield_to(s, (unsigned int)cur, (cur + 1) % 4, 2 * MS),
-			 YL_OUT_RATE_LIMITED);
-	cur = yl_sched_pick(s, 0, 2 * MS);
-	ck_assert_int_eq(lc->yield_to(s, (unsigned int)cur, (cur + 1) % 4, 6 * MS + 999 * US),
-			 YL_OUT_RATE_LIMITED);
-	cur = yl_sched_pick(s, 0, 6 * MS + 999 * US);
-	ck_assert_int_eq(lc->yield_to(s, (unsigned int)cur, (cur + 1) % 4, 7 * MS),
-			 YL_OUT_HONOURED);
+	a = yl_sched_pick(s, 0, 0);
+	ck_assert_int_eq(credit_to_runner(s, a, 1 * MS), YL_OUT_HONOURED);
+	ck_assert_int_eq(yl_sched_pick(s, 0, 1 * MS + US), a);
+	ck_assert_int_eq(credit_to_runner(s, a, 3 * MS), YL_OUT_RATE_LIMITED);
+	ck_assert_int_eq(yl_sched_pick(s, 0, 3 * MS + US), a);
+	ck_assert_int_eq(credit_to_runner(s, a, 7 * MS + 2 * US),
+			 YL_OUT_HONOURED);	/* 6 ms after the first */
+	ck_assert_uint_eq(c[YL_CS_CREDITS], 3);
+	ck_assert_uint_eq(c[YL_CS_RESCHED], 2);
+	ck_assert_uint_eq(c[YL_CS_RESCHED_LIMITED], 1);
 	yl_sched_destroy(s);
 }
 END_TEST
@@ -414,7 +504,7 @@ START_TEST(lag_credit_inert_across_run_queues)
 	yl_sched_pick(s, 1, 375 * US);
 	ck_assert_int_eq(yl_policy_find("lag-credit")->yield_to(s, 0, 2, 400 * US),
 			 YL_OUT_HONOURED);
-	ck_assert_uint_eq(s->credits, 0);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CREDITS], 0);
 	yl_sched_destroy(s);
 }
 END_TEST
@@ -704,7 +794,8 @@ END_TEST
  * drops the hint there and VM1 runs; lag credit credits the group entity
  * (the off-tree current one: shifted in place) and task 1 runs.
  */
-static struct yl_sched *vm_groups(const char *policy, int *next)
+static struct yl_sched *vm_groups(const char *policy, bool credit_curr,
+				   int *next)
 {
 	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
 	static const int grp[4] = { 0, 0, 1, 1 };
@@ -719,6 +810,7 @@ static struct yl_sched *vm_groups(const char *policy, int *next)
 		yl_sched_tick(s, 0, t);
 	ck_assert_ptr_eq(s->cpus[0].rq.curr, vm0);
 	ck_assert(!yl_entity_eligible(&s->cpus[0].rq, vm0));
+	s->p.credit_curr = credit_curr;
 	yl_policy_find(policy)->yield_to(s, 0, 1, t);
 	*next = yl_sched_pick(s, 0, t);
 	return s;
@@ -727,14 +819,35 @@ static struct yl_sched *vm_groups(const char *policy, int *next)
 START_TEST(groups_hint_dropped_at_ineligible_level)
 {
 	int next;
-	struct yl_sched *s = vm_groups("forfeit", &next);
+	struct yl_sched *s = vm_groups("forfeit", true, &next);
 
 	ck_assert_ptr_eq(s->groups[0].q.next, se_of(s, 1));
 	ck_assert_int_ge(next, 2);	/* VM1 runs, not the buddy */
 	yl_sched_destroy(s);
-	s = vm_groups("lag-credit", &next);
+	s = vm_groups("lag-credit", true, &next);
 	ck_assert_int_eq(next, 1);
-	ck_assert_uint_ge(s->credit_levels, 1);
+	/* the shared ancestor: VM0's entity, the root's current one */
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CURR_GROUP], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CURR_TASK], 0);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CURR_SKIPPED], 0);
+	yl_sched_destroy(s);
+}
+END_TEST
+
+/*
+ * credit_curr off (the kernel's sched/yield_credit_curr = 0): the walk
+ * leaves VM0's current entity alone, so the root drops the hint as
+ * forfeit does, and VM1 runs.
+ */
+START_TEST(groups_credit_curr_off_skips_shared_ancestor)
+{
+	int next;
+	struct yl_sched *s = vm_groups("lag-credit", false, &next);
+
+	ck_assert_int_ge(next, 2);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CURR_SKIPPED], 1);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_CURR_GROUP], 0);
+	ck_assert_uint_eq(s->credit_stat[YL_CS_NEXT_OTHER], 1);
 	yl_sched_destroy(s);
 }
 END_TEST
@@ -993,6 +1106,7 @@ static Suite *sched_suite(void)
 	tcase_add_test(ex, handoff_runs_target_now);
 	tcase_add_test(ex, handoff_lends_the_cpu);
 	tcase_add_test(ex, groups_hint_dropped_at_ineligible_level);
+	tcase_add_test(ex, groups_credit_curr_off_skips_shared_ancestor);
 	tcase_add_test(ex, flat_pick_keeps_hint_hierarchy_drops_it);
 	tcase_add_test(ex, fairness_tracks_ideal_share);
 	tcase_add_test(ex, presets_follow_kernel_defaults);

@@ -410,7 +410,7 @@ static struct starve starve_run(const char *policy, bool flat,
 		r.vm1_max_wait = now - vm1_off;
 	yl_sched_update_curr(s, 0, now);
 	r.vm1_share = (double)(yl_sched_service(s, 2) + yl_sched_service(s, 3)) / (double)now;
-	r.credits = s->credits;
+	r.credits = s->credit_stat[YL_CS_CREDITS];
 	r.denied = s->credit_denied;
 	yl_sched_destroy(s);
 	return r;

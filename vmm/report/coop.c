@@ -193,7 +193,7 @@ void yl_coop_warnings(struct yl_report *r)
 		      o[YL_OUT_RATE_LIMITED]);
 	/* the scheduler's count: none at all is none for this VM */
 	yl_warn_credit(&r->warn, yl_policy_name(cfg), o[YL_OUT_HONOURED] +
-		       o[YL_OUT_RATE_LIMITED], c->s->credits);
+		       o[YL_OUT_RATE_LIMITED], c->s->credit_stat[YL_CS_CREDITS]);
 	warn_moves(r);
 }
 
@@ -274,11 +274,7 @@ static void print_executor(const struct yl_report *r, FILE *f)
 		"/%" PRIu64 ", still ineligible at the pick %" PRIu64 "/%" PRIu64 "\n",
 		c->eligible_ran_next, c->honoured_eligible, c->ineligible_ran_next,
 		c->honoured_ineligible, c->ineligible_at_pick_ran_next, c->ineligible_at_pick);
-	if (c->s->credits || c->s->credit_denied)
-		fprintf(f, "lag credit: %" PRIu64 " yields credited (%.1f ms of lag at all levels),"
-			" %" PRIu64 " refused by --credit-budget %u\n", c->s->credits,
-			(double)c->s->credit_ns / 1e6, c->s->credit_denied,
-			c->s->p.credit_budget_pct);
+	yl_print_credit(f, c->s);
 	if (c->handoff_n)
 		fprintf(f, "hand-off latency (hint exit to the target's KVM_RUN): %" PRIu64
 			" hand-offs (%" PRIu64 " on the yielder's own thread), p50 <= %.1f us, p99 <= %.1f us\n",

@@ -86,8 +86,8 @@ static void json_lag_credit(struct yj *j, const struct yl_kcredit *kc)
 		yj_u64(j, yl_kcredit_knobs[k], kc->knob[k]);
 	yj_obj_end(j);
 	yj_obj(j, "counters");
-	for (k = 0; k < YL_KC_NR; k++)
-		yj_u64(j, yl_kcredit_counters[k], kc->delta[k]);
+	for (k = 0; k < YL_CS_NR; k++)
+		yj_u64(j, yl_credit_stat_names[k], kc->delta[k]);
 	yj_obj_end(j);
 	yj_obj_end(j);
 }

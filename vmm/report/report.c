@@ -339,10 +339,10 @@ static void check_kernel_yields(struct yl_report *r)
 			 "KVM directed_yield_successful statistic not available");
 		return;
 	}
-	r->kdy.state = r->complete ? kc->delta[YL_KC_YIELDS] >= kvm : -1;
+	r->kdy.state = r->complete ? kc->delta[YL_CS_YIELDS] >= kvm : -1;
 	snprintf(r->kdy.text, sizeof(r->kdy.text),
 		 "kernel yields %" PRIu64 " >= KVM's successful yields %" PRIu64 "%s",
-		 kc->delta[YL_KC_YIELDS], kvm,
+		 kc->delta[YL_CS_YIELDS], kvm,
 		 r->complete ? "" : " (partial run: not compared)");
 }
 

@@ -7,24 +7,6 @@
 #include "lib/hostparam.h"
 #include "lib/util.h"
 
-const char *const yl_kcredit_counters[YL_KC_NR] = {
-	[YL_KC_YIELDS] = "yields",
-	[YL_KC_CROSS_RQ] = "cross_rq",
-	[YL_KC_CREDITS] = "credits",
-	[YL_KC_LEVELS] = "levels",
-	[YL_KC_CURR_TASK] = "curr_task",
-	[YL_KC_CURR_GROUP] = "curr_group",
-	[YL_KC_QUEUED_TASK] = "queued_task",
-	[YL_KC_QUEUED_GROUP] = "queued_group",
-	[YL_KC_CURR_SKIPPED] = "curr_skipped",
-	[YL_KC_ELIGIBLE] = "eligible",
-	[YL_KC_CREDIT_NS] = "credit_ns",
-	[YL_KC_RESCHED] = "resched",
-	[YL_KC_RESCHED_LIMITED] = "resched_limited",
-	[YL_KC_NEXT_TARGET] = "next_target",
-	[YL_KC_NEXT_OTHER] = "next_other",
-};
-
 /* the knobs are the table's sched.yield_credit_* entries, in its order */
 _Static_assert(YL_HP_CREDIT_RESCHED_NS - YL_HP_CREDIT_CURR + 1 == YL_KK_NR,
 	       "yl_kcredit_knob follows lib/hostparam.h's sched.yield_credit_* entries");
@@ -40,9 +22,9 @@ static int counter_of(const char *name, size_t len)
 {
 	int k;
 
-	for (k = 0; k < YL_KC_NR; k++)
-		if (strlen(yl_kcredit_counters[k]) == len &&
-		    !memcmp(yl_kcredit_counters[k], name, len))
+	for (k = 0; k < YL_CS_NR; k++)
+		if (strlen(yl_credit_stat_names[k]) == len &&
+		    !memcmp(yl_credit_stat_names[k], name, len))
 			return k;
 	return -1;
 }
@@ -54,7 +36,7 @@ static int counter_of(const char *name, size_t len)
  */
 int yl_kcredit_parse(const char *text, uint64_t *v)
 {
-	bool seen[YL_KC_NR] = { false };
+	bool seen[YL_CS_NR] = { false };
 	const char *p = text;
 	int k, found = 0;
 
@@ -76,7 +58,7 @@ int yl_kcredit_parse(const char *text, uint64_t *v)
 		p += strcspn(p, "\n");
 		p += *p == '\n';
 	}
-	return found == YL_KC_NR ? 0 : -1;
+	return found == YL_CS_NR ? 0 : -1;
 }
 
 static int read_counters(uint64_t *v)
@@ -156,13 +138,13 @@ void yl_kcredit_begin(struct yl_kcredit *kc)
 /* Once the guest stopped, before the host's knobs go back. */
 void yl_kcredit_end(struct yl_kcredit *kc)
 {
-	uint64_t after[YL_KC_NR];
+	uint64_t after[YL_CS_NR];
 	int k;
 
 	if (!kc->valid || read_counters(after)) {
 		kc->valid = false;
 		return;
 	}
-	for (k = 0; k < YL_KC_NR; k++)
+	for (k = 0; k < YL_CS_NR; k++)
 		kc->delta[k] = after[k] - kc->before[k];
 }

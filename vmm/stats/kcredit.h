@@ -9,23 +9,21 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sched/sched.h"
 
 #define YL_KCREDIT_DIR	"/sys/kernel/debug/sched"
 
-/* sched/yield_credit's lines, in its order (kernel/patches/0004, 0008) */
-enum yl_kcredit_counter {
-	YL_KC_YIELDS, YL_KC_CROSS_RQ, YL_KC_CREDITS, YL_KC_LEVELS,
-	YL_KC_CURR_TASK, YL_KC_CURR_GROUP, YL_KC_QUEUED_TASK, YL_KC_QUEUED_GROUP,
-	YL_KC_CURR_SKIPPED, YL_KC_ELIGIBLE, YL_KC_CREDIT_NS, YL_KC_RESCHED,
-	YL_KC_RESCHED_LIMITED, YL_KC_NEXT_TARGET, YL_KC_NEXT_OTHER, YL_KC_NR
-};
+/*
+ * sched/yield_credit's lines (kernel/patches/0004, 0008) are
+ * yl_credit_stat_names[]: sched/'s model counts the same things under the
+ * same names, and the list is declared once, there.
+ */
 
 /* sched/yield_credit_<name>: lib/hostparam.h's YL_HP_CREDIT_* in order */
 enum yl_kcredit_knob {
 	YL_KK_CURR, YL_KK_PCT, YL_KK_DEPTH, YL_KK_RESCHED_NS, YL_KK_NR
 };
 
-extern const char *const yl_kcredit_counters[YL_KC_NR];
 extern const char *const yl_kcredit_knobs[YL_KK_NR];
 
 /*
@@ -44,8 +42,8 @@ struct yl_kcredit {
 	struct yl_kipi ipi;
 	bool valid;			/* counters read before and after */
 	bool feature;			/* YIELD_TO_LAG_CREDIT on during the run */
-	uint64_t before[YL_KC_NR];
-	uint64_t delta[YL_KC_NR];	/* after - before */
+	uint64_t before[YL_CS_NR];
+	uint64_t delta[YL_CS_NR];	/* after - before */
 	uint64_t knob[YL_KK_NR];
 };
 
