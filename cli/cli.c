@@ -270,7 +270,7 @@ static int set_opt(struct yl_config *cfg, const struct yl_opt *o, int argc,
 		return -1;
 	if (o->parse2 ? o->parse2(cfg, v, argv[++*i], err) : opt_set(cfg, o, v, err))
 		return -1;
-	cfg->given |= 1ull << (o - yl_opts);
+	yl_set_given(cfg, (enum yl_opt_id)(o - yl_opts));
 	return 0;
 }
 
@@ -508,6 +508,44 @@ unsigned int yl_yield_to(const struct yl_config *c)
 	if (c->yield_to < YL_YIELD_TO_NR)
 		return c->yield_to;
 	return c->sched == YL_SCHED_COOP ? YL_YIELD_TO_TURN : YL_YIELD_TO_PREEMPTED;
+}
+
+/*
+ * --ipi-yield auto keeps what --pv yield has always meant for an IPI's
+ * sender: one yield, to the first target shown preempted.  A workload
+ * without IPIs has no sender.
+ */
+unsigned int yl_ipi_yield(const struct yl_config *c)
+{
+	if (!yl_wl_has_ipis(c->workload))
+		return YL_IPI_YIELD_NONE;
+	if (c->ipi_yield < YL_IPI_YIELD_NR)
+		return c->ipi_yield;
+	return c->pv == YL_PV_YIELD ? YL_IPI_YIELD_FIRST : YL_IPI_YIELD_NONE;
+}
+
+/*
+ * The one place a run's options become sched/'s parameters, for coop and
+ * sim alike: the preset's, then each option that was given.
+ */
+int yl_cfg_sched_params(const struct yl_config *c, unsigned int ncpus,
+			struct yl_sched_params *p)
+{
+	if (yl_sched_params_preset(p, c->preset, ncpus))
+		return -1;
+	if (c->hz)
+		p->tick_ns = 1000000000ull / c->hz;	/* TICK_NSEC */
+	p->flat = c->flat;
+	p->credit_budget_pct = c->credit_budget;
+	if (yl_given(c, YL_O_CREDIT_CURR))
+		p->credit_curr = c->credit_curr;
+	if (yl_given(c, YL_O_CREDIT_PCT))
+		p->credit_pct = c->credit_pct;
+	if (yl_given(c, YL_O_CREDIT_DEPTH))
+		p->credit_depth_max = c->credit_depth;
+	if (yl_given(c, YL_O_CREDIT_RESCHED_NS))
+		p->credit_resched_ns = c->credit_resched_ns;
+	return 0;
 }
 
 /* --cpu-weight for VM k: one value for all VMs, or one each; 0 if not given. */

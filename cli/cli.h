@@ -125,6 +125,12 @@ unsigned int yl_yield_to(const struct yl_config *c);
 const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);
+const char *yl_ipi_yield_name(unsigned int yield);
+/* --ipi-yield as the guest gets it: auto resolved, none without IPIs */
+unsigned int yl_ipi_yield(const struct yl_config *c);
+/* sched/'s parameters for a run or sim: the preset, then the options given */
+int yl_cfg_sched_params(const struct yl_config *c, unsigned int ncpus,
+			struct yl_sched_params *p);
 const char *yl_sched_mode_name(unsigned int mode);
 const char *yl_pause_exits_name(unsigned int pe);
 const char *yl_ipi_path_name(const struct yl_config *cfg);

@@ -42,8 +42,9 @@ enum yl_thread_kind {
 enum yl_opt_id {
 	YL_O_VCPUS, YL_O_VMS, YL_O_PCPUS, YL_O_WORKLOAD, YL_O_LOCK, YL_O_PV,
 	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_US, YL_O_SPIN_THRESHOLD,
-	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY,
+	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY, YL_O_IPI_YIELD,
 	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
+	YL_O_CREDIT_CURR, YL_O_CREDIT_PCT, YL_O_CREDIT_DEPTH, YL_O_CREDIT_RESCHED_NS,
 	YL_O_CREDIT_BUDGET,
 	YL_O_TIMELINE, YL_O_TIMELINE_EVENTS,
 	YL_O_SCHED_FEATURE, YL_O_HOST_PARAM, YL_O_PAUSE_EXITS, YL_O_HALT_POLL_NS,
@@ -56,7 +57,7 @@ enum yl_opt_id {
 	YL_O_COST, YL_O_CALIBRATE, YL_O_DIST, YL_O_PLACEMENT, YL_O_YES, YL_O_STRICT,
 	YL_O_NR
 };
-_Static_assert(YL_O_NR <= 64, "cfg->given has one bit per option");
+#define YL_GIVEN_WORDS		((YL_O_NR + 63) / 64)
 
 #define YL_SWEEP_ASK_RUNS	1000	/* compare: bigger sweeps need --yes */
 #define YL_SWEEP_ASK_H		4
@@ -136,7 +137,7 @@ struct yl_config {
 	enum yl_cmd cmd;
 	enum yl_cmd help_cmd;		/* help: which command, YL_CMD_NR all */
 	unsigned int help_fmt;		/* help: enum yl_help_format */
-	uint64_t given;			/* 1 << enum yl_opt_id, per option given */
+	uint64_t given[YL_GIVEN_WORDS];	/* a bit per enum yl_opt_id given */
 	unsigned int nr_vcpus;		/* per VM */
 	unsigned int nr_vms;		/* --vms: guests sharing the pCPUs */
 	cpu_set_t pcpus;
@@ -166,6 +167,7 @@ struct yl_config {
 	enum yl_ipi_wait ipi_wait;
 	unsigned int ipi_targets;
 	unsigned int ipi_every;		/* mixed: lock ops per IPI op */
+	unsigned int ipi_yield;		/* --ipi-yield: YL_IPI_YIELD_NR is auto */
 	unsigned int nr_feats;
 	struct yl_sched_feat feats[YL_MAX_SCHED_FEATS];
 	unsigned int nr_params;
@@ -176,6 +178,10 @@ struct yl_config {
 	enum yl_target_kind target;	/* --target */
 	const char *preset;		/* --preset: sched/ parameters */
 	unsigned int hz;		/* --hz: coop's tick, 0: the preset's */
+	bool credit_curr;		/* --credit-curr: the preset's if not given */
+	unsigned int credit_pct;	/* --credit-pct */
+	unsigned int credit_depth;	/* --credit-depth */
+	uint64_t credit_resched_ns;	/* --credit-resched-ns */
 	unsigned int credit_budget;	/* --credit-budget: % of time, 0 none */
 	bool flat;			/* --flat: sched/flat's pick across VMs */
 	const char *timeline_path;	/* --timeline */
@@ -231,7 +237,12 @@ _Static_assert(sizeof(enum yl_sim_placement) == sizeof(unsigned int), "enum yl_s
 
 static inline bool yl_given(const struct yl_config *cfg, enum yl_opt_id o)
 {
-	return cfg->given & (1ull << o);
+	return cfg->given[o / 64] & (1ull << (o % 64));
+}
+
+static inline void yl_set_given(struct yl_config *cfg, enum yl_opt_id o)
+{
+	cfg->given[o / 64] |= 1ull << (o % 64);
 }
 
 #endif

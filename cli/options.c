@@ -129,6 +129,25 @@ const char *yl_ipi_wait_name(unsigned int i)
 	return name_or_what(ipi_wait_names, ARRAY_SIZE(ipi_wait_names), i);
 }
 
+/* --ipi-yield: enum yl_ipi_yield, then "auto" (YL_IPI_YIELD_NR) */
+static const char *const ipi_yield_names[] = {
+	[YL_IPI_YIELD_NONE] = "none",
+	[YL_IPI_YIELD_FIRST] = "first",
+	[YL_IPI_YIELD_ALL] = "all",
+	[YL_IPI_YIELD_MULTI] = "multi",
+	[YL_IPI_YIELD_NR] = "auto",
+};
+
+static const char *ipi_yield_at(unsigned int i)
+{
+	return name_in(ipi_yield_names, ARRAY_SIZE(ipi_yield_names), i);
+}
+
+const char *yl_ipi_yield_name(unsigned int i)
+{
+	return name_or_what(ipi_yield_names, ARRAY_SIZE(ipi_yield_names), i);
+}
+
 static const char *const sched_names[] = {
 	[YL_SCHED_HOST] = "host",
 	[YL_SCHED_COOP] = "coop",
@@ -240,127 +259,6 @@ const char *yl_policy_name(const struct yl_config *cfg)
 const char *yl_ipi_path_name(const struct yl_config *cfg)
 {
 	return cfg->sched == YL_SCHED_COOP ? "coop" : yl_ipi_via_name(cfg->ipi_via);
-}
-
-/* Appends @s to the list in @buf, after @sep unless first; @n its length. */
-void yl_cli_join(char *buf, size_t len, size_t *n, const char *sep,
-		 const char *s)
-{
-	size_t at = *n < len ? *n : len;
-
-	*n += (size_t)snprintf(buf + at, len - at, "%s%s", *n ? sep : "", s);
-}
-
-/* An enum option's names as "a|b|c"; returns the length it needed. */
-size_t yl_opt_names(const struct yl_opt *o, char *buf, size_t len)
-{
-	size_t n = 0;
-	unsigned int i;
-	const char *s;
-
-	if (len)
-		buf[0] = 0;
-	for (i = 0; o->name_at && (s = o->name_at(i)); i++)
-		yl_cli_join(buf, len, &n, "|", s);
-	return n;
-}
-
-int yl_cli_parse_enum(const struct yl_opt *o, const char *val,
-		      unsigned int *out, struct yl_err *err)
-{
-	char allowed[256];
-	unsigned int i;
-	const char *s;
-
-	for (i = 0; (s = o->name_at(i)); i++)
-		if (!strcmp(val, s)) {
-			*out = i;
-			return 0;
-		}
-	yl_opt_names(o, allowed, sizeof(allowed));
-	return yl_usagef(err, "%s '%s': unknown, allowed: %s", o->name, val, allowed);
-}
-
-/* Unsigned decimal in [min, max]; rejects signs, junk and overflow. */
-int yl_cli_parse_u64(const char *opt, const char *val, uint64_t min,
-		     uint64_t max, uint64_t *out, struct yl_err *err)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*val < '0' || *val > '9')	/* strtoull() takes space and signs */
-		goto bad;
-	errno = 0;
-	v = strtoull(val, &end, 10);
-	if (errno || *end)
-		goto bad;
-	if (v < min || v > max)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	return yl_usagef(err, "%s '%s': must be an integer from %llu to %llu",
-		       opt, val, (unsigned long long)min,
-		       (unsigned long long)max);
-}
-
-int yl_parse_cpulist(const char *s, cpu_set_t *set, struct yl_err *err)
-{
-	const char *p = s;
-
-	CPU_ZERO(set);
-	if (!*s)
-		goto bad;
-	while (*p) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			goto bad;
-		lo = strtoul(p, &end, 10);
-		hi = lo;
-		if (*end == '-') {
-			p = end + 1;
-			if (*p < '0' || *p > '9')
-				goto bad;
-			hi = strtoul(p, &end, 10);
-		}
-		if (lo > hi || hi >= CPU_SETSIZE)
-			goto bad;
-		for (; lo <= hi; lo++)
-			CPU_SET(lo, set);
-		p = end;
-		if (*p == ',' && p[1])
-			p++;
-		else if (*p)
-			goto bad;
-	}
-	return 0;
-bad:
-	return yl_usagef(err, "--pcpus '%s': must be a CPU list like 0 or 0-3,6 with CPUs below %d",
-		       s, CPU_SETSIZE);
-}
-
-void yl_format_cpulist(const cpu_set_t *set, char *buf, size_t len)
-{
-	size_t o = 0;
-	int c = 0;
-
-	buf[0] = 0;
-	while (c < CPU_SETSIZE && o < len) {
-		int lo;
-
-		if (!CPU_ISSET(c, set)) {
-			c++;
-			continue;
-		}
-		lo = c;
-		while (c + 1 < CPU_SETSIZE && CPU_ISSET(c + 1, set))
-			c++;
-		o += snprintf(buf + o, len - o, lo == c ? "%s%d" : "%s%d-%d",
-			      o ? "," : "", lo, c);
-		c++;
-	}
 }
 
 /* run: a CPU list; sim: how many CPUs the simulated host has */
@@ -633,6 +531,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_IPI_EVERY] = { "--ipi-every", "N", YL_OPT_UINT, YL_GRP_IPI,
 		C(RUN) | C(SIM), F(ipi_every), 1, YL_MAX_IPI_EVERY, .def = "1",
 		.help = "--workload mixed: lock ops between two IPI ops" },
+	[YL_O_IPI_YIELD] = { "--ipi-yield", NULL, YL_OPT_ENUM, YL_GRP_IPI,
+		C(RUN) | C(SIM), F(ipi_yield), .name_at = ipi_yield_at, .def = "auto",
+		.help = "after sending, the sender yields to a target shown preempted: none; first, the first such target; all, each of them; multi, the first, and only for an IPI to several targets, as Linux's kvm_smp_send_call_func_ipi() (the single-target path never yields); auto: first with --pv yield, else none. Separate from --pv, which is the lock waiters' (and in coop every spinner's PAUSE-loop stand-in)" },
 	[YL_O_SCHED] = { "--sched", NULL, YL_OPT_ENUM, YL_GRP_HOST, C(RUN) | C(SIM),
 		F(sched), .name_at = sched_at, .def = "host",
 		.help = "who schedules the vCPUs: the host kernel (its yield_to() path and KVM's paravirt interface), or yieldlab, with sched/'s EEVDF run queues, one per --pcpus CPU, and yieldlab's paravirt ports" },
@@ -652,6 +553,22 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_FLAT] = { "--flat", NULL, YL_OPT_ONOFF, YL_GRP_COOP, C(RUN) | C(SIM),
 		F(flat), .name_at = onoff_at, .def = "off",
 		.help = "with --vms > 1, on: the flattened pick (sched/flat): every vCPU on its CPU's root queue, weighted by its share of its VM's shares, instead of under a group entity per VM (compare sweeps it: --flat off,on)" },
+	[YL_O_CREDIT_CURR] = { "--credit-curr", NULL, YL_OPT_ONOFF, YL_GRP_COOP,
+		C(RUN) | C(SIM), F(credit_curr), .name_at = onoff_at,
+		.def_doc = "the model's, on (the cover letter shifts curr in place)",
+		.help = "lag-credit: credit a level of the target's chain that is its run queue's current entity, i.e. the group entity the target shares with the yielder; off skips it, as the host kernel's sched.yield_credit_curr=0" },
+	[YL_O_CREDIT_PCT] = { "--credit-pct", "PCT", YL_OPT_UINT, YL_GRP_COOP,
+		C(RUN) | C(SIM), F(credit_pct), 0, 100,
+		.def_doc = "the model's, 25",
+		.help = "lag-credit: the margin a level is credited to, PCT% of one weighted slice times its depth factor (--credit-depth); 0 credits to zero lag alone. The cover letter gives no formula: this is yieldlab's reading, as the host kernel's sched.yield_credit_pct" },
+	[YL_O_CREDIT_DEPTH] = { "--credit-depth", "N", YL_OPT_UINT, YL_GRP_COOP,
+		C(RUN) | C(SIM), F(credit_depth), 1, 64,
+		.def_doc = "the model's, 4",
+		.help = "lag-credit: the margin's depth factor, min(entities queued beside the target, N), as sched.yield_credit_depth" },
+	[YL_O_CREDIT_RESCHED_NS] = { "--credit-resched-ns", "NS", YL_OPT_U64, YL_GRP_COOP,
+		C(RUN) | C(SIM), F(credit_resched_ns), 0, YL_MAX_NS,
+		.def_doc = "the model's, 6000000 (the cover letter's 6 ms)",
+		.help = "lag-credit: the forced reschedule after a credit happens at most once per NS per run queue; 0: every time. As sched.yield_credit_resched_ns" },
 	[YL_O_CREDIT_BUDGET] = { "--credit-budget", "PCT", YL_OPT_UINT, YL_GRP_COOP,
 		C(RUN) | C(SIM), F(credit_budget), 0, 100, .def = "0",
 		.help = "lag-credit: the credit a CPU grants may not exceed PCT% of the time that passed (a bucket of one base slice); 0, the seed's behaviour, leaves it unbounded, which can starve another VM (docs/model.md)" },

@@ -222,13 +222,17 @@ static void send_coop(struct guest_cpu *gc, const uint32_t *t, uint32_t k)
 	outl(YL_PORT_COOP_IPI, YL_IPI_VECTOR);
 }
 
-/* kvm_smp_send_call_func_ipi(): yield once, to the first preempted target. */
+/*
+ * kvm_smp_send_call_func_ipi(): yield to a target shown preempted, as
+ * boot_params.ipi_yield says: the first one, every one, or the first of a
+ * multi-destination IPI only (Linux: the single-target path never yields).
+ */
 static void yield_to_preempted(struct guest_cpu *gc, const uint32_t *t,
 			       uint32_t k)
 {
-	uint32_t i;
+	uint32_t i, kind = gc->bp->ipi_yield;
 
-	if (gc->bp->pv != YL_PV_YIELD)
+	if (!yl_ipi_yield_applies(kind, k))
 		return;
 	for (i = 0; i < k; i++) {
 		if (!vcpu_is_preempted(t[i]))
@@ -239,7 +243,8 @@ static void yield_to_preempted(struct guest_cpu *gc, const uint32_t *t,
 			outl(YL_PORT_COOP_SPIN, t[i] | YL_COOP_SPIN_IPI);
 		else if (pv_sched_yield(t[i]) < 0)
 			gc->rec->yields_failed++;
-		return;
+		if (!yl_ipi_yield_more(kind))
+			return;
 	}
 }
 

@@ -103,18 +103,20 @@ static volatile uint8_t *coop_preempted(uint32_t idx)
 void pv_init(struct guest_cpu *gc)
 {
 	uint32_t feat;
+	int ipi_yield;
 
 	WRITE_ONCE(apic_ids[gc->idx], gc->rec->apic_id);
 	use_vmmcall = cpu_is_amd();
 	coop = gc->bp->sched == YL_SCHED_COOP;
-	if (gc->bp->pv == YL_PV_NONE || coop)
+	ipi_yield = gc->bp->ipi_yield != YL_IPI_YIELD_NONE;
+	if ((gc->bp->pv == YL_PV_NONE && !ipi_yield) || coop)
 		return;
 	feat = pv_features();
 	if (!(feat & (1u << KVM_FEATURE_STEAL_TIME)))
-		guest_panic(gc, "--pv needs KVM_FEATURE_STEAL_TIME, CPUID lacks it");
-	if (gc->bp->pv == YL_PV_YIELD &&
+		guest_panic(gc, "--pv and --ipi-yield need KVM_FEATURE_STEAL_TIME, CPUID lacks it");
+	if ((gc->bp->pv == YL_PV_YIELD || ipi_yield) &&
 	    !(feat & (1u << KVM_FEATURE_PV_SCHED_YIELD)))
-		guest_panic(gc, "--pv yield needs KVM_FEATURE_PV_SCHED_YIELD, CPUID lacks it");
+		guest_panic(gc, "--pv yield and --ipi-yield need KVM_FEATURE_PV_SCHED_YIELD, CPUID lacks it");
 	if (gc->bp->pv == YL_PV_HALT && !(feat & (1u << KVM_FEATURE_PV_UNHALT)))
 		guest_panic(gc, "--pv halt needs KVM_FEATURE_PV_UNHALT, CPUID lacks it");
 	wrmsr(MSR_KVM_STEAL_TIME, (YL_STEAL_GPA + gc->idx * 64ull) | 1);

@@ -65,6 +65,7 @@ static void doc_config_host(struct yj *j, const struct yl_doc_config *c)
 	if (c->run)
 		yj_str(j, "ipi_via", c->ipi_via);
 	yj_str(j, "ipi_wait", c->ipi_wait);
+	yj_str(j, "ipi_yield", c->ipi_yield);
 	yj_u64(j, "ipi_targets", c->ipi_targets);
 	yj_u64(j, "ipi_every", c->ipi_every);
 	if (c->run)

@@ -361,15 +361,16 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
 }
 
 /*
- * After the IPI's exit: with --pv yield, yield once to the first target
- * shown preempted (kvm_smp_send_call_func_ipi()), then wait or go on.
+ * After the IPI's exit, from target @j on: yield to a target shown
+ * preempted as --ipi-yield says (kvm_smp_send_call_func_ipi(); the rule is
+ * abi.h's, the guest's too), then wait or go on.
  */
-static void after_ipi_sent(struct yl_sim *s, unsigned int t)
+static void ipi_yield_from(struct yl_sim *s, unsigned int t, unsigned int j)
 {
 	struct sim_vcpu *v = vc(s, t);
-	unsigned int j;
+	unsigned int k = s->c.ipi_targets;
 
-	for (j = 0; s->c.pv == YL_PV_YIELD && j < s->c.ipi_targets; j++) {
+	for (; yl_ipi_yield_applies(s->c.ipi_yield, k) && j < k; j++) {
 		unsigned int to = ipi_target(s, t, j);
 
 		if (!vc(s, to)->preempted)
@@ -377,6 +378,7 @@ static void after_ipi_sent(struct yl_sim *s, unsigned int t)
 		vst(s, v)->ipi_yields++;
 		port(s, t, P_HINT, (int)to, G_IPI_SPIN);
 		v->ipi_after_yield = true;
+		v->ipi_yield_next = yl_ipi_yield_more(s->c.ipi_yield) ? j + 1 : k;
 		return;
 	}
 	ipi_continue(s, t);
@@ -604,10 +606,10 @@ static void port_done(struct yl_sim *s, unsigned int t)
 
 		for (j = 0; j < k; j++)
 			sim_irq_send(s, t, ipi_target(s, t, j), k == 1);
-		after_ipi_sent(s, t);
+		ipi_yield_from(s, t, 0);
 	}
 	else if (ipi_yield)
-		ipi_continue(s, t);
+		ipi_yield_from(s, t, v->ipi_yield_next);
 	sim_port_done(s, t, p, arg);
 }
 

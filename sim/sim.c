@@ -543,7 +543,8 @@ static const char *check_config(const struct yl_sim_config *c)
 	     !c->ipi_every))
 		return "IPIs need 2 or more vCPUs and 1 to vCPUs - 1 targets";
 	if (c->lock >= YL_LOCK_NR || c->pv >= YL_PV_NR ||
-	    c->yield_to >= YL_YIELD_TO_NR || c->sched >= YL_SCHED_NR ||
+	    c->yield_to >= YL_YIELD_TO_NR || c->ipi_yield >= YL_IPI_YIELD_NR ||
+	    c->sched >= YL_SCHED_NR ||
 	    c->target >= YL_TARGET_NR || c->dist >= YL_SIM_DIST_NR ||
 	    c->placement >= YL_SIM_PLACE_NR || !c->policy)
 		return "an enum out of range";

@@ -31,6 +31,7 @@ struct yl_sim_config {
 	uint64_t spin_threshold;	/* PAUSEs; 0: spin_ns decides */
 	uint64_t spin_ns;		/* a waiter's budget in time */
 	unsigned int ipi_wait;		/* enum yl_ipi_wait */
+	unsigned int ipi_yield;		/* enum yl_ipi_yield */
 	unsigned int ipi_targets, ipi_every;
 	const struct yl_policy *policy;	/* coop's; host: forfeit */
 	unsigned int target;		/* enum yl_target_kind */

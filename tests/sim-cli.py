@@ -180,6 +180,76 @@ def calibrate(tmp):
               "host mode: a switch is half the futex ping-pong's floor")
 
 
+def ipi_yield(tmp):
+    """--ipi-yield, apart from --pv: 4 vCPUs on 1 CPU in host mode; csd_lock_wait()
+    only spins there, so every IPI yield is the sender's after sending.  No
+    PAUSE exits: a vCPU leaves the CPU at a tick, so it is shown preempted
+    (kvm_steal_time_set_preempted() at an instruction boundary), or by its
+    own yield.  sim is deterministic for a seed: 'all' yields more often
+    than once per op here (119 yields, 65 ops, seed 1), which 'first' cannot."""
+    base = ["--workload", "ipi", "--vcpus", "4", "--pcpus", "1", "--duration", "200",
+            "--pause-exits", "off"]
+    for kind, k, pv in (("multi", 1, "none"), ("none", 3, "yield"), ("multi", 3, "none"),
+                        ("first", 3, "none"), ("all", 3, "none"), ("auto", 3, "yield")):
+        what = "sim --ipi-yield %s --ipi-targets %d --pv %s" % (kind, k, pv)
+        p, raw = sim(base + ["--ipi-yield", kind, "--ipi-targets", str(k), "--pv", pv], tmp)
+        if not check(p.returncode == 0 and raw, what + ": runs", p.stderr):
+            continue
+        doc = json.loads(raw)
+        r = doc["result"]
+        ops, y = r["ipi_ops"], r["ipi_yields"]
+        want = "first" if kind == "auto" else kind
+        check(doc["config"]["ipi_yield"] == want, "%s: recorded as %s" % (what, want))
+        if kind == "none" or k == 1:
+            check(y == 0, "%s: no yield (%d)" % (what, y))
+        elif kind == "all":
+            check(ops < y <= k * ops, "%s: %d ops < %d yields <= %d x ops" % (what, ops, y, k))
+        else:
+            check(0 < y <= ops, "%s: 0 < %d yields <= %d ops" % (what, y, ops))
+
+
+def credit_counts(doc, where):
+    """sched/'s credit counters against each other and the hint outcomes."""
+    c, o = where["credit"], where["outcomes"]
+    return (c["levels"] == c["curr_task"] + c["curr_group"] + c["queued_task"] +
+            c["queued_group"] and c["resched"] + c["resched_limited"] == c["credits"] and
+            c["yields"] == o["honoured"] + o["rate_limited"] and
+            c["resched_limited"] == o["rate_limited"] and c["curr_task"] == 0)
+
+
+def credit_options(tmp):
+    """--credit-curr, --credit-pct, --credit-resched-ns: each changes what
+    its counter says, in sim's host mode (the seed's setting, shrunk) and in
+    coop, whose outcomes the counters must match."""
+    host = ["--vms", "3", "--vcpus", "8", "--pcpus", "4", "--placement", "random",
+            "--workload", "mixed", "--lock", "qspinlock", "--pv", "yield", "--target", "rr",
+            "--policy", "lag-credit", "--duration", "300"]
+    coop = ["--sched", "coop", "--vms", "2", "--vcpus", "4", "--pcpus", "2", "--pv", "yield",
+            "--policy", "lag-credit", "--cs", "20000", "--spin-threshold", "64",
+            "--duration", "200"]
+    for mode, base, key in (("host", host, "sim"), ("coop", coop, "coop")):
+        got = {}
+        for extra in ([], ["--credit-curr", "off"], ["--credit-pct", "0"],
+                      ["--credit-resched-ns", "0"]):
+            what = "sim %s %s" % (mode, " ".join(extra) or "(defaults)")
+            p, raw = sim(base + extra, tmp)
+            if not check(p.returncode == 0 and raw, what + ": runs", p.stderr):
+                return
+            doc = json.loads(raw)
+            got[" ".join(extra)] = c = doc[key]["credit"]
+            check(credit_counts(doc, doc[key]), "%s: counters add up and match the outcomes"
+                  % what, str(c))
+        d, off = got[""], got["--credit-curr off"]
+        check(d["curr_group"] > 0 and d["curr_skipped"] == 0 and off["curr_group"] == 0 and
+              off["curr_skipped"] > 0, "%s: the shared ancestor is credited, or skipped with "
+              "--credit-curr off (%d, %d)" % (mode, d["curr_group"], off["curr_skipped"]))
+        z = got["--credit-pct 0"]
+        check(d["margin_ns"] > 0 and z["margin_ns"] == 0 and z["credit_ns"] > 0,
+              "%s: --credit-pct 0 credits to zero lag alone" % mode)
+        check(d["resched_limited"] > 0 and got["--credit-resched-ns 0"]["resched_limited"] == 0,
+              "%s: --credit-resched-ns 0 lifts the rate limit" % mode)
+
+
 BAD = [
     (["--pcpus", "0"], "--pcpus"), (["--pcpus", "0-3"], "--pcpus"),
     (["--cost", "warp=5"], "--cost"), (["--cost", "pause=0"], "--cost"),
@@ -190,6 +260,8 @@ BAD = [
     (["--workload", "ipi", "--vcpus", "1"], "--workload"),
     (["--ipi-via", "icr"], "--ipi-via"), (["--cgroup", "x"], "--cgroup"),
     (["--timeline", "/nonexistent/t.json"], "--timeline"),
+    (["--workload", "ipi", "--ipi-yield", "most"], "--ipi-yield"),
+    (["--credit-pct", "101"], "--credit-pct"), (["--credit-depth", "0"], "--credit-depth"),
 ]
 
 
@@ -305,5 +377,7 @@ with tempfile.TemporaryDirectory() as tmp:
     timeline(tmp)
     calibrate(tmp)
     refusals(tmp)
+    ipi_yield(tmp)
+    credit_options(tmp)
 print("sim-cli: %d failed" % len(failures))
 sys.exit(1 if failures else 0)

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#define YL_ABI_VERSION		7
+#define YL_ABI_VERSION		8
 #define YL_BOOT_MAGIC		0x4c444c59u	/* "YLDL" */
 
 /* Largest vCPU count the contract sizes its tables for. */
@@ -149,6 +149,32 @@ enum yl_ipi_wait {
 	YL_IPI_WAIT_NR
 };
 
+/*
+ * Whom an IPI's sender yields to once the IPI is sent (boot_params.ipi_yield),
+ * as Linux's kvm_smp_send_call_func_ipi() does: a directed yield to a target
+ * the steal-time page shows preempted.  The decision is
+ * yl_ipi_yield_applies() and yl_ipi_yield_more(), for guest and sim alike.
+ */
+enum yl_ipi_yield {
+	YL_IPI_YIELD_NONE = 0,	/* never */
+	YL_IPI_YIELD_FIRST = 1,	/* the first preempted target, any IPI */
+	YL_IPI_YIELD_ALL = 2,	/* every preempted target, one yield each */
+	YL_IPI_YIELD_MULTI = 3,	/* the first, multi-destination IPIs only: Linux */
+	YL_IPI_YIELD_NR
+};
+
+/* Whether the sender of an IPI to @k targets yields at all. */
+static inline int yl_ipi_yield_applies(uint32_t kind, uint32_t k)
+{
+	return kind != YL_IPI_YIELD_NONE && (kind != YL_IPI_YIELD_MULTI || k > 1);
+}
+
+/* Whether it goes on to the next preempted target after one yield. */
+static inline int yl_ipi_yield_more(uint32_t kind)
+{
+	return kind == YL_IPI_YIELD_ALL;
+}
+
 /* The vector the guest's IPI handler sits on. */
 #define YL_IPI_VECTOR		0xf0
 
@@ -179,7 +205,7 @@ struct yl_boot_params {
 					   spin_threshold PAUSEs instead */
 	uint32_t probe_hc;		/* YL_WL_PROBE: KVM_HC_SCHED_YIELD,
 					   KVM_HC_KICK_CPU or KVM_HC_SEND_IPI */
-	uint32_t reserved;
+	uint32_t ipi_yield;		/* enum yl_ipi_yield */
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */

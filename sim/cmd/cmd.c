@@ -100,12 +100,8 @@ static int calibrate_one(const char *path, struct yl_sim_config *c,
 static int preset_of(const struct yl_config *cfg, struct yl_sim_config *c,
 		     struct yl_err *err)
 {
-	if (yl_sched_params_preset(&c->p, cfg->preset, c->nr_cpus))
+	if (yl_cfg_sched_params(cfg, c->nr_cpus, &c->p))
 		return yl_usagef(err, "--preset %s: unknown", cfg->preset);
-	if (cfg->hz)
-		c->p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
-	c->p.flat = cfg->flat;
-	c->p.credit_budget_pct = cfg->credit_budget;
 	return 0;
 }
 
@@ -123,9 +119,8 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->workload = cfg->workload;
 	c->lock = cfg->lock;
 	c->pv = cfg->pv;
-	c->yield_to = cfg->yield_to < YL_YIELD_TO_NR ? cfg->yield_to :
-		      cfg->sched == YL_SCHED_COOP ? YL_YIELD_TO_TURN :
-		      YL_YIELD_TO_PREEMPTED;		/* --yield-to auto */
+	c->yield_to = yl_yield_to(cfg);
+	c->ipi_yield = yl_ipi_yield(cfg);
 	c->cs_ns = cfg->cs_ns;
 	c->think_ns = cfg->think_ns;
 	c->duration_ns = cfg->duration_ms * 1000000ull;

@@ -133,6 +133,7 @@ static void json_config(struct yj *j, const struct sim_doc *d)
 		.timeout_s = 1,
 		.pause_exits = c->sched == YL_SCHED_HOST && c->pause_exits ? "on" : "off",
 		.ipi_wait = yl_ipi_wait_name(c->ipi_wait),
+		.ipi_yield = yl_ipi_yield_name(c->ipi_yield),
 		.ipi_targets = c->ipi_targets,
 		.ipi_every = c->ipi_every,
 	}, json_config_sim, d);

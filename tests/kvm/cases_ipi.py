@@ -29,6 +29,13 @@ def ipi_4v1p(t):
                                          "--ipi-every", "200", "--spin-threshold", "256",
                                          "--ipi-targets", "2", "--duration", "300",
                                          "--json", "@JSON@"]))
+    # --ipi-yield apart from --pv: 4 vCPUs on 1 pCPU, so whenever a sender
+    # runs its targets are off the CPU, shown preempted if a tick took them off
+    for kind, k in (("multi", 1), ("multi", 3), ("first", 3), ("all", 3)):
+        runs.append(Run("yield-%s-%d" % (kind, k),
+                        ["run", "--vcpus", "4", "--pcpus", "0", "--workload", "ipi",
+                         "--ipi-yield", kind, "--ipi-targets", str(k), "--duration", "200",
+                         "--json", "@JSON@"]))
     runs.append(Run("bad_targets", ["run", "--vcpus", "4", "--workload", "ipi",
                                     "--ipi-targets", "4"]))
     runs.append(Run("ipi_opt_alone", ["run", "--ipi-via", "hypercall"]))
@@ -77,6 +84,22 @@ def ipi_4v1p(t):
             check(guest_sum(js, "halts") > 0 and guest_sum(js, "kicks") > 0,
                   "%s: lock waiters halted %d times with interrupts on, kicked %d times"
                   % (label, guest_sum(js, "halts"), guest_sum(js, "kicks")))
+    for kind, k in (("multi", 1), ("multi", 3), ("first", 3), ("all", 3)):
+        label = "--ipi-yield %s, %d target(s), --pv none" % (kind, k)
+        js, ipi = assert_ipi_run(res["yield-%s-%d" % (kind, k)], 4, label)
+        ops, y = js["result"]["ipi_ops"], js["result"]["ipi_yields"]
+        check(js["config"]["ipi_yield"] == kind and guest_sum(js, "yields") == 0,
+              "%s: recorded, and no lock waiter yields" % label)
+        if k == 1:
+            # Linux's single-target path never yields
+            check(y == 0, "%s: no yield after a unicast IPI (%d)" % (label, y))
+        elif kind == "all":
+            # one yield per target shown preempted: up to 3 per op (that it
+            # yields more than once per op is sim-cli's deterministic check)
+            check(0 < y <= 3 * ops, "%s: 0 < %d yields <= 3 x %d ops" % (label, y, ops))
+        else:
+            check(0 < y <= ops, "%s: 0 < %d yields <= %d ops, one each at most"
+                  % (label, y, ops))
     o = res["bad_targets"]
     check(o.rc == 2 and "--ipi-targets 4: allowed 1 to 3" in o.err and len(o.err.splitlines()) == 1,
           "--ipi-targets above vCPUs-1: exit 2, one line", o)

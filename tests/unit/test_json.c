@@ -46,7 +46,8 @@ static void doc_head(struct yj *j, const void *ctx)
 	yl_doc_config(j, &(struct yl_doc_config){
 		.sched = "coop", .pcpus = "0-1", .workload = "lock",
 		.lock = "ticket", .pv = "yield", .yield_to = "port",
-		.pause_exits = "off", .ipi_wait = "sync", .vcpus = 2,
+		.pause_exits = "off", .ipi_wait = "sync", .ipi_yield = "none",
+		.vcpus = 2,
 	}, NULL, NULL);
 }
 

@@ -52,16 +52,12 @@ static int make_sched(struct yl_coop *c, struct yl_err *err)
 	unsigned int t, k;
 	int r = 0;
 
-	if (yl_sched_params_preset(&p, cfg->preset, c->nr_cpus))
+	if (yl_cfg_sched_params(cfg, c->nr_cpus, &p))
 		r = yl_errf(err, "--preset %s: unknown", cfg->preset);
 	else if (!task_cpu || !task_group)
 		r = yl_errf(err, "out of memory");
 	if (r)
 		goto out;
-	if (cfg->hz)
-		p.tick_ns = 1000000000ull / cfg->hz;	/* TICK_NSEC */
-	p.flat = cfg->flat;
-	p.credit_budget_pct = cfg->credit_budget;
 	for (t = 0; t < c->nr; t++) {
 		task_cpu[t] = t % c->nr_cpus;
 		task_group[t] = c->nr_vms > 1 ? (int)(t / c->per_vm) : -1;

@@ -51,6 +51,7 @@ static void json_config(struct yj *j, const struct run_doc *d)
 		.timeout_s = yl_effective_timeout_s(c),
 		.pause_exits = yl_pause_exits_name(c->pause_exits),
 		.ipi_wait = yl_ipi_wait_name(c->ipi_wait),
+		.ipi_yield = yl_ipi_yield_name(yl_ipi_yield(c)),
 		.ipi_targets = c->ipi_targets,
 		.ipi_every = c->ipi_every,
 		.seccomp = c->seccomp,

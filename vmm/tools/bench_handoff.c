@@ -180,7 +180,7 @@ static void coop_config(struct yl_config *cfg)
 		cpu++;
 	CPU_ZERO(&cfg->pcpus);
 	CPU_SET(cpu, &cfg->pcpus);
-	cfg->given |= 1ull << YL_O_PCPUS;
+	yl_set_given(cfg, YL_O_PCPUS);
 	cfg->sched = YL_SCHED_COOP;
 	cfg->policy = yl_policy_find("handoff");
 	cfg->target = YL_TARGET_HINT;
