@@ -355,6 +355,8 @@ static int check_coop(const struct yl_config *cfg, struct yl_err *err)
 	if (cfg->sched != YL_SCHED_COOP) {
 		if (o)
 			return yl_usagef(err, "%s: only with --sched coop", o);
+		if (cfg->think_mode == YL_GMODE_USER)
+			return yl_usagef(err, "--think-mode user: only with --sched coop or in sim; on a host kernel the guest, which runs in ring 0 only, is always preempted in kernel mode");
 		return 0;
 	}
 	if (yl_given(cfg, YL_O_TIMELINE_EVENTS) && !cfg->timeline_path)

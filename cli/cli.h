@@ -126,6 +126,7 @@ const char *yl_workload_name(unsigned int wl);
 const char *yl_ipi_via_name(unsigned int via);
 const char *yl_ipi_wait_name(unsigned int wait);
 const char *yl_ipi_yield_name(unsigned int yield);
+const char *yl_guest_mode_name(unsigned int mode);
 /* --ipi-yield as the guest gets it: auto resolved, none without IPIs */
 unsigned int yl_ipi_yield(const struct yl_config *c);
 /* sched/'s parameters for a run or sim: the preset, then the options given */

@@ -41,7 +41,7 @@ enum yl_thread_kind {
 /* Every option, in the order of cli.c's table; cfg->given has a bit each. */
 enum yl_opt_id {
 	YL_O_VCPUS, YL_O_VMS, YL_O_PCPUS, YL_O_WORKLOAD, YL_O_LOCK, YL_O_PV,
-	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_DURATION, YL_O_SPIN_US, YL_O_SPIN_THRESHOLD,
+	YL_O_YIELD_TO, YL_O_CS, YL_O_THINK, YL_O_THINK_MODE, YL_O_DURATION, YL_O_SPIN_US, YL_O_SPIN_THRESHOLD,
 	YL_O_IPI_VIA, YL_O_IPI_WAIT, YL_O_IPI_TARGETS, YL_O_IPI_EVERY, YL_O_IPI_YIELD,
 	YL_O_SCHED, YL_O_POLICY, YL_O_TARGET, YL_O_PRESET, YL_O_HZ, YL_O_FLAT,
 	YL_O_CREDIT_CURR, YL_O_CREDIT_PCT, YL_O_CREDIT_DEPTH, YL_O_CREDIT_RESCHED_NS,
@@ -147,6 +147,7 @@ struct yl_config {
 	unsigned int yield_to;		/* --yield-to: YL_YIELD_TO_NR is auto */
 	uint64_t cs_ns;
 	uint64_t think_ns;
+	unsigned int think_mode;	/* --think-mode: enum yl_guest_mode */
 	uint64_t duration_ms;
 	uint64_t spin_threshold;	/* PAUSEs; 0: spin_us decides */
 	uint64_t spin_us;		/* a waiter's spin budget in time */

@@ -148,6 +148,21 @@ const char *yl_ipi_yield_name(unsigned int i)
 	return name_or_what(ipi_yield_names, ARRAY_SIZE(ipi_yield_names), i);
 }
 
+static const char *const guest_mode_names[] = {
+	[YL_GMODE_KERNEL] = "kernel",
+	[YL_GMODE_USER] = "user",
+};
+
+static const char *guest_mode_at(unsigned int i)
+{
+	return name_in(guest_mode_names, ARRAY_SIZE(guest_mode_names), i);
+}
+
+const char *yl_guest_mode_name(unsigned int i)
+{
+	return name_or_what(guest_mode_names, ARRAY_SIZE(guest_mode_names), i);
+}
+
 static const char *const sched_names[] = {
 	[YL_SCHED_HOST] = "host",
 	[YL_SCHED_COOP] = "coop",
@@ -509,6 +524,9 @@ const struct yl_opt yl_opts[YL_O_NR] = {
 	[YL_O_THINK] = { "--think", "NS", YL_OPT_U64, YL_GRP_WORKLOAD, C(RUN) | C(SIM),
 		F(think_ns), 0, YL_MAX_NS, .def = "2000",
 		.help = "ns between a release and the next acquire" },
+	[YL_O_THINK_MODE] = { "--think-mode", NULL, YL_OPT_ENUM, YL_GRP_WORKLOAD,
+		C(RUN) | C(SIM), F(think_mode), .name_at = guest_mode_at, .def = "kernel",
+		.help = "the guest mode --think stands for: kernel, or user, so that a vCPU preempted while thinking is preempted in user mode, which kvm_vcpu_on_spin()'s strict round skips unless an interrupt is pending for it (--target rr|ipi-pairs); coop and sim only, the guest runs in ring 0" },
 	[YL_O_DURATION] = { "--duration", "MS", YL_OPT_U64, YL_GRP_WORKLOAD,
 		C(RUN) | C(SIM) | C(BENCH_HANDOFF), F(duration_ms), 1, YL_MAX_DURATION_MS,
 		.def = "1000", .help = "length of the measured phase in ms" },

@@ -169,7 +169,7 @@ static int boot_params_ok(uint32_t idx, const struct yl_boot_params *bp)
 	       idx < bp->nr_vcpus && bp->workload < YL_WL_NR &&
 	       bp->lock < YL_LOCK_NR && bp->pv < YL_PV_NR &&
 	       bp->ipi_via < YL_IPI_VIA_NR && bp->ipi_wait < YL_IPI_WAIT_NR &&
-	       bp->ipi_yield < YL_IPI_YIELD_NR &&
+	       bp->ipi_yield < YL_IPI_YIELD_NR && bp->think_mode < YL_GMODE_NR &&
 	       (bp->nr_vcpus == 1 || bp->ipi_targets < bp->nr_vcpus) &&
 	       bp->ipi_every;
 }

@@ -136,6 +136,25 @@ static void finish_phase(struct guest_cpu *gc)
 	guest_done(0);
 }
 
+/*
+ * The time between ops.  With think_mode user it stands for guest user
+ * mode, which coop reads from the vCPU's byte once it is preempted; the
+ * byte is written before and after, never while another vCPU reads it.
+ */
+static void think(struct guest_cpu *gc)
+{
+	volatile uint8_t *user = (volatile uint8_t *)(uintptr_t)
+				 (YL_COOP_USER_GPA + gc->idx);
+	int mark = gc->bp->think_mode == YL_GMODE_USER &&
+		   gc->bp->sched == YL_SCHED_COOP;
+
+	if (mark)
+		*user = 1;
+	delay_cycles(gc->bp->think_cycles);
+	if (mark)
+		*user = 0;
+}
+
 static void lock_workload(struct guest_cpu *gc)
 {
 	uint64_t deadline = start_barrier(gc) + gc->bp->duration_cycles;
@@ -143,7 +162,7 @@ static void lock_workload(struct guest_cpu *gc)
 	WRITE_ONCE(gc->rec->state, YL_STATE_RUNNING);
 	while (rdtsc() < deadline) {
 		one_op(gc);
-		delay_cycles(gc->bp->think_cycles);
+		think(gc);
 	}
 	finish_phase(gc);
 }
@@ -163,11 +182,11 @@ static void ipi_workload(struct guest_cpu *gc)
 	for (nr = 0; rdtsc() < deadline; nr++) {
 		for (i = 0; mixed && i < every && rdtsc() < deadline; i++) {
 			one_op(gc);
-			delay_cycles(gc->bp->think_cycles);
+			think(gc);
 		}
 		ipi_op(gc, nr);
 		if (!mixed)
-			delay_cycles(gc->bp->think_cycles);
+			think(gc);
 	}
 	ipi_drain(gc);
 	finish_phase(gc);

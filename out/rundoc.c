@@ -47,6 +47,7 @@ static void doc_config_guest(struct yj *j, const struct yl_doc_config *c)
 	yj_str(j, "yield_to", c->yield_to);
 	yj_u64(j, "cs_ns", c->cs_ns);
 	yj_u64(j, "think_ns", c->think_ns);
+	yj_str(j, "think_mode", c->think_mode);
 	yj_u64(j, "duration_ms", c->duration_ms);
 	yj_u64(j, "spin_threshold", c->spin_threshold);
 	yj_u64(j, "spin_us", c->spin_us);

@@ -30,7 +30,7 @@ struct yl_doc_param {
 
 struct yl_doc_config {
 	const char *sched, *pcpus, *workload, *lock, *pv, *yield_to;
-	const char *pause_exits, *ipi_wait, *ipi_yield;
+	const char *pause_exits, *ipi_wait, *ipi_yield, *think_mode;
 	uint64_t vcpus, nr_pcpus, cs_ns, think_ns, duration_ms;
 	uint64_t spin_threshold, spin_us, timeout_s;
 	uint64_t ipi_targets, ipi_every, sample_ms;

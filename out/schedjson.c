@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include "schedjson.h"
+#include "sched/policy.h"
 
 /*
  * What the scheduler was and what lag credit granted: the head of coop's
@@ -67,4 +68,28 @@ void yl_print_credit(FILE *f, const struct yl_sched *s)
 		fprintf(f, "pick after a same-CPU yield_to(): the target %" PRIu64
 			" of %" PRIu64 "\n", c[YL_CS_NEXT_TARGET],
 			c[YL_CS_NEXT_TARGET] + c[YL_CS_NEXT_OTHER]);
+}
+
+/* kvm_vcpu_on_spin()'s counters (YL_SPIN_COUNTERS), KVM's names. */
+void yl_json_spin(struct yj *j, const uint64_t *stat)
+{
+	unsigned int k;
+
+	yj_obj(j, "spin");
+	for (k = 0; k < YL_SPIN_NR; k++)
+		yj_u64(j, yl_spin_stat_names[k], stat[k]);
+	yj_obj_end(j);
+}
+
+void yl_print_spin(FILE *f, const uint64_t *stat)
+{
+	const uint64_t *c = stat;
+
+	if (c[YL_SPIN_BOOST_RECEIVER] + c[YL_SPIN_BOOST_STRICT] +
+	    c[YL_SPIN_BOOST_RELAXED] + c[YL_SPIN_STRICT_SKIPPED])
+		fprintf(f, "kvm_vcpu_on_spin(): boosted the IPI receiver %" PRIu64
+			", in the strict round %" PRIu64 ", in the relaxed round %" PRIu64
+			"; the strict round skipped %" PRIu64 " preempted in user mode\n",
+			c[YL_SPIN_BOOST_RECEIVER], c[YL_SPIN_BOOST_STRICT],
+			c[YL_SPIN_BOOST_RELAXED], c[YL_SPIN_STRICT_SKIPPED]);
 }

@@ -11,5 +11,7 @@ void yl_json_sched(struct yj *j, const struct yl_sched *s, const char *policy,
 		   const char *target, unsigned int nr_vms);
 void yl_json_credit(struct yj *j, const struct yl_sched *s);
 void yl_print_credit(FILE *f, const struct yl_sched *s);
+void yl_json_spin(struct yj *j, const uint64_t *stat);
+void yl_print_spin(FILE *f, const uint64_t *stat);
 
 #endif

@@ -40,7 +40,7 @@ bool yl_outcome_done(enum yl_outcome o);
 enum yl_target_kind {
 	YL_TARGET_HINT,		/* the guest names the vCPU it waits for */
 	YL_TARGET_RR,		/* kvm_vcpu_on_spin(): round robin */
-	YL_TARGET_IPI_PAIRS,	/* seed patches 6-10 */
+	YL_TARGET_IPI_PAIRS,	/* seed patches 6-10, as kernel/patches/0006 */
 	YL_TARGET_NR
 };
 
@@ -48,11 +48,29 @@ struct yl_target_vcpu {
 	bool in_spin_loop;	/* spin_loop.in_spin_loop */
 	bool dy_eligible;	/* spin_loop.dy_eligible */
 	bool pending_irq;	/* kvm_arch_dy_has_pending_interrupt() */
+	bool user_mode;		/* preempted in guest user mode:
+				   !kvm_arch_vcpu_preempted_in_kernel() */
 	int ipi_receiver;	/* last unicast IPI receiver, -1 */
 	bool ipi_pending;	/* not yet EOIed by the receiver */
 	uint32_t ipi_vector;
 	uint64_t ipi_sent_ns;
 };
+
+/*
+ * What kvm_vcpu_on_spin() did, as KVM counts it (kernel/patches/0006's
+ * vCPU statistics, under their names), summed over one VM's spinners.
+ */
+#define YL_SPIN_COUNTERS(X)						\
+	X(BOOST_RECEIVER, "spin_boost_receiver")	/* yields to the IPI receiver */ \
+	X(BOOST_STRICT, "spin_boost_strict")	/* ... in the strict round */	\
+	X(BOOST_RELAXED, "spin_boost_relaxed")	/* ... in the relaxed round */	\
+	X(STRICT_SKIPPED, "spin_strict_skipped") /* preempted in user mode, no irq */
+
+#define YL_SPIN_ENUM(id, name) YL_SPIN_##id,
+enum yl_spin_stat { YL_SPIN_COUNTERS(YL_SPIN_ENUM) YL_SPIN_NR };
+#undef YL_SPIN_ENUM
+
+extern const char *const yl_spin_stat_names[YL_SPIN_NR];
 
 /*
  * One VM's target choice: its vCPUs are the tasks base..base+nr-1, and
@@ -64,6 +82,7 @@ struct yl_target {
 	unsigned int base, nr;
 	int last_boosted;	/* kvm->last_boosted_vcpu */
 	struct yl_target_vcpu *v;
+	uint64_t spin_stat[YL_SPIN_NR];
 };
 
 int yl_target_init(struct yl_target *t, enum yl_target_kind kind,

@@ -4,13 +4,22 @@
  * (virt/kvm/kvm_main.c): from last_boosted_vcpu + 1 round the vCPUs,
  * skipping itself, vCPUs that are not "ready" (preempted while runnable)
  * and spinners whose dy_eligible toggle says no; three yield_to()s that
- * fail with -ESRCH end the search.  ipi-pairs adds the seed's patches 6-10: the spinner's
- * confirmed recent IPI receiver first, then a vCPU with an interrupt
- * pending, then the usual pass, a relaxed pass if nobody was boosted.
+ * fail with -ESRCH end the search.  Its strict test leaves out a vCPU
+ * preempted in guest user mode unless an interrupt is pending for it (the
+ * spinner spins in kernel mode: a lock or an IPI wait).  ipi-pairs is the
+ * seed's patches 6-10 as kernel/patches/0006 has them: the spinner's
+ * confirmed IPI receiver first, then the strict round, then, if nobody was
+ * boosted, a relaxed round that admits a vCPU in user mode too.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "policy.h"
+
+#define YL_SPIN_NAME(id, name) [YL_SPIN_##id] = name,
+const char *const yl_spin_stat_names[YL_SPIN_NR] = {
+	YL_SPIN_COUNTERS(YL_SPIN_NAME)
+};
+#undef YL_SPIN_NAME
 
 static const char *const target_names[YL_TARGET_NR] = {
 	"hint", "rr", "ipi-pairs",
@@ -121,8 +130,12 @@ struct attempt {
 	enum yl_outcome last;
 };
 
-/* kvm_vcpu_yield_to() on one candidate; true when the search is over. */
-static bool try_one(struct attempt *a, unsigned int i)
+/*
+ * kvm_vcpu_yield_to() on one candidate; true when the search is over.
+ * In a round only yielded < 0 (-ESRCH) is a try, a 0 just moves on; the
+ * receiver's attempt comes before the rounds and spends no try.
+ */
+static bool try_one(struct attempt *a, unsigned int i, bool in_round)
 {
 	a->chosen = (int)(a->t->base + i);
 	a->last = a->pol->yield_to(a->s, a->me, a->chosen, a->now);
@@ -132,54 +145,80 @@ static bool try_one(struct attempt *a, unsigned int i)
 	}
 	if (a->last == YL_OUT_IGNORED || a->last == YL_OUT_YIELDED)
 		return true;	/* the policy does not direct: one call */
-	/* only yielded < 0 (-ESRCH) is a try; a 0 just moves on */
-	return a->last == YL_OUT_ESRCH && --a->tries <= 0;
+	return in_round && a->last == YL_OUT_ESRCH && --a->tries <= 0;
 }
 
-enum pass_kind { PASS_STRICT, PASS_RELAXED, PASS_PENDING_IRQ };
+/*
+ * kvm_vcpu_dy_candidate() (kernel/patches/0006): ready, not the spinner,
+ * and in the strict round not preempted in user mode without an interrupt
+ * pending; then the dy_eligible toggle, in every round.  Our spinners spin
+ * in kernel mode, so yield_to_kernel_mode holds.  The relaxed round's
+ * vcpu->preempted is "ready" here: the model does not tell a vCPU woken
+ * but not yet run from one preempted.
+ */
+static bool dy_candidate(struct attempt *a, unsigned int i, bool relaxed)
+{
+	struct yl_target_vcpu *v = &a->t->v[i];
+
+	if (a->t->base + i == a->me || !ready(a->s, a->t->base + i))
+		return false;
+	if (!relaxed && v->user_mode && !v->pending_irq) {
+		a->t->spin_stat[YL_SPIN_STRICT_SKIPPED]++;
+		return false;
+	}
+	return eligible_for_dy(a->t, i);
+}
 
 /*
- * One pass round the vCPUs from last_boosted + 1, as kvm_vcpu_on_spin()'s
- * two loops (after last_boosted, then up to it) together: the strict
- * pass applies the dy_eligible toggle, the relaxed one only "ready", and
- * the seed's second step only vCPUs with an interrupt pending.
+ * kvm_vcpu_spin_round(): one round of the vCPUs from last_boosted + 1,
+ * as kvm_vcpu_on_spin()'s two loops (after last_boosted, then up to it)
+ * together.  True when the search is over.
  */
-static bool rr_pass(struct attempt *a, enum pass_kind kind)
+static bool spin_round(struct attempt *a, bool relaxed)
 {
 	unsigned int n = a->t->nr, k, start = (unsigned int)(a->t->last_boosted + 1);
 
 	for (k = 0; k < n; k++) {
 		unsigned int i = (start + k) % n;
 
-		if (a->t->base + i == a->me || !ready(a->s, a->t->base + i))
-			continue;
-		if (kind == PASS_PENDING_IRQ && !a->t->v[i].pending_irq)
-			continue;
-		if (kind == PASS_STRICT && !eligible_for_dy(a->t, i))
-			continue;
-		if (try_one(a, i))
+		if (dy_candidate(a, i, relaxed) && try_one(a, i, true))
 			return true;
 	}
 	return false;
 }
 
-static void on_spin(struct attempt *a)
+/* kvm_vcpu_yield_to_receiver(): every test but the mode's. */
+static bool yield_to_receiver(struct attempt *a)
 {
 	struct yl_target_vcpu *me = &a->t->v[a->me - a->t->base];
 
+	if (!yl_target_confirmed(a->t, a->s, a->me - a->t->base, a->now))
+		return false;
+	if (!dy_candidate(a, (unsigned int)me->ipi_receiver, true))
+		return false;
+	return try_one(a, (unsigned int)me->ipi_receiver, false);
+}
+
+/* A boost by @round, counted as 0006's statistics count it. */
+static bool boosted(struct attempt *a, bool over, enum yl_spin_stat round)
+{
+	if (over && yl_outcome_done(a->last))
+		a->t->spin_stat[round]++;
+	return over;
+}
+
+static void on_spin(struct attempt *a)
+{
+	struct yl_target_vcpu *me = &a->t->v[a->me - a->t->base];
+	bool ipi = a->t->kind == YL_TARGET_IPI_PAIRS;
+
 	me->in_spin_loop = true;
-	if (a->t->kind == YL_TARGET_IPI_PAIRS &&
-	    yl_target_confirmed(a->t, a->s, a->me - a->t->base, a->now) &&
-	    ready(a->s, a->t->base + (unsigned int)me->ipi_receiver) &&
-	    try_one(a, (unsigned int)me->ipi_receiver))
+	if (ipi && boosted(a, yield_to_receiver(a), YL_SPIN_BOOST_RECEIVER))
 		goto out;
-	if (a->t->kind == YL_TARGET_IPI_PAIRS && rr_pass(a, PASS_PENDING_IRQ))
+	if (boosted(a, spin_round(a, false), YL_SPIN_BOOST_STRICT))
 		goto out;
-	if (rr_pass(a, PASS_STRICT))
-		goto out;
-	if (a->t->kind == YL_TARGET_IPI_PAIRS && a->s->p.relaxed_boost &&
-	    a->tries > 0)
-		rr_pass(a, PASS_RELAXED);
+	if (ipi && a->s->p.relaxed_boost && a->tries > 0)
+		boosted(a, spin_round(a, true), YL_SPIN_BOOST_RELAXED);
 out:
 	me->in_spin_loop = false;
 	me->dy_eligible = false;

@@ -332,8 +332,10 @@ static void ipi_continue(struct yl_sim *s, unsigned int t)
 		ipi_wait_for(v, busy, true);
 		return;
 	}
-	if (s->c.ipi_wait == YL_IPI_SYNC)
+	if (s->c.ipi_wait == YL_IPI_SYNC) {
 		vst(s, v)->ipi_acked += s->c.ipi_targets;
+		hist_add(vst(s, v)->ipi_rtt_hist, s->now - v->ipi_t0);	/* ipi_rtt() */
+	}
 	ipi_op_done(s, t);
 }
 
@@ -349,6 +351,7 @@ static void ipi_op(struct yl_sim *s, unsigned int t)
 		ipi_wait_for(v, busy, false);
 		return;
 	}
+	v->ipi_t0 = s->now;		/* the guest's t0: csd_lock()s done */
 	for (j = 0; j < s->c.ipi_targets; j++) {
 		struct sim_vcpu *to = vc(s, ipi_target(s, t, j));
 

@@ -74,6 +74,7 @@ struct sim_vcpu {
 	bool ipi_acking;	/* G_IPI_SPIN: sync wait (else a busy slot) */
 	bool ipi_after_yield;	/* the hint after an IPI: then wait */
 	uint32_t ipi_yield_next;	/* --ipi-yield all: the next target to try */
+	uint64_t ipi_t0;		/* when the op's requests went out */
 	uint64_t ple_pauses;	/* host: PAUSEs since the last PAUSE exit */
 	uint32_t ple_window;	/* host: SVM's pause_filter_count */
 	uint32_t backoff;	/* TTAS: PAUSEs to back off after a lost race */

@@ -141,6 +141,20 @@ static void set_curr(struct yl_sim *s, unsigned int cpu, unsigned int t)
 }
 
 /*
+ * kvm_arch_vcpu_put(): a vCPU leaving its CPU is preempted in user mode
+ * if it was thinking and --think-mode user says that is user mode.
+ */
+static void note_mode(struct yl_sim *s, unsigned int t, bool slice_end)
+{
+	struct sim_vcpu *v = &s->v[t];
+	bool user = s->c.think_mode == YL_GMODE_USER && v->gs == G_THINK;
+
+	s->hint_tgt[v->vm].v[v->idx].user_mode = user;
+	s->ple_tgt[v->vm].v[v->idx].user_mode = user;
+	vst(s, v)->preempted_user += user && slice_end;
+}
+
+/*
  * The CPU runs whatever sched/ picks now.  @intr: it left the guest at
  * an instruction boundary (tick, resched IPI), so a vCPU it preempts is
  * shown preempted, as kvm_steal_time_set_preempted() does only then
@@ -165,6 +179,7 @@ static void reschedule(struct yl_sim *s, unsigned int cpu, bool intr)
 			sim_tl(s, YL_TL_SLICE_END, (unsigned int)cur, -1, 0, s->now, 0);
 		}
 		v->preempted = intr && runnable;
+		note_mode(s, (unsigned int)cur, intr && runnable);
 		v->scheduled_out = true;
 		close_slice(s, (unsigned int)cur);
 		v->cpu = -1;
@@ -544,6 +559,7 @@ static const char *check_config(const struct yl_sim_config *c)
 		return "IPIs need 2 or more vCPUs and 1 to vCPUs - 1 targets";
 	if (c->lock >= YL_LOCK_NR || c->pv >= YL_PV_NR ||
 	    c->yield_to >= YL_YIELD_TO_NR || c->ipi_yield >= YL_IPI_YIELD_NR ||
+	    c->think_mode >= YL_GMODE_NR ||
 	    c->sched >= YL_SCHED_NR ||
 	    c->target >= YL_TARGET_NR || c->dist >= YL_SIM_DIST_NR ||
 	    c->placement >= YL_SIM_PLACE_NR || !c->policy)
@@ -720,6 +736,18 @@ uint64_t yl_sim_mutex_counter(const struct yl_sim *s)
 uint64_t yl_sim_max_in_cs(const struct yl_sim *s)
 {
 	return s->max_in_cs;
+}
+
+void yl_sim_spin_stat(const struct yl_sim *s, uint64_t out[YL_SPIN_NR])
+{
+	unsigned int vm, k;
+
+	for (k = 0; k < YL_SPIN_NR; k++)
+		out[k] = 0;
+	for (vm = 0; vm < s->c.nr_vms; vm++)
+		for (k = 0; k < YL_SPIN_NR; k++)
+			out[k] += s->hint_tgt[vm].spin_stat[k] +
+				  s->ple_tgt[vm].spin_stat[k];
 }
 
 const struct yl_sched *yl_sim_sched(const struct yl_sim *s)

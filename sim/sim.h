@@ -32,6 +32,7 @@ struct yl_sim_config {
 	uint64_t spin_ns;		/* a waiter's budget in time */
 	unsigned int ipi_wait;		/* enum yl_ipi_wait */
 	unsigned int ipi_yield;		/* enum yl_ipi_yield */
+	unsigned int think_mode;	/* enum yl_guest_mode */
 	unsigned int ipi_targets, ipi_every;
 	const struct yl_policy *policy;	/* coop's; host: forfeit */
 	unsigned int target;		/* enum yl_target_kind */
@@ -49,8 +50,10 @@ struct yl_sim_config {
 struct yl_sim_vstat {
 	uint64_t ops, spins, yields, halts, kicks;
 	uint64_t lat_sum, lat_max, lat_hist[YL_HIST_BUCKETS];
+	uint64_t ipi_rtt_hist[YL_HIST_BUCKETS];	/* sync: send to the last ack */
 	uint64_t ipi_ops, ipi_sent, ipi_received, ipi_acked, ipi_yields;
 	uint64_t dispatches, preemptions, hints, handoffs, ple_exits;
+	uint64_t preempted_user;	/* slice ends in user mode (--think-mode) */
 	uint64_t outcomes[YL_OUT_NR];
 	uint64_t service_ns;
 };
@@ -76,6 +79,8 @@ uint64_t yl_sim_max_in_cs(const struct yl_sim *s);
 
 /* The scheduler it drove, for its counts (read only). */
 const struct yl_sched *yl_sim_sched(const struct yl_sim *s);
+/* kvm_vcpu_on_spin()'s counters, summed over every VM's target choice */
+void yl_sim_spin_stat(const struct yl_sim *s, uint64_t out[YL_SPIN_NR]);
 /* --timeline: the events, as coop's timeline (Chrome trace-event JSON). */
 int yl_sim_timeline(const struct yl_sim *s, FILE *f);
 

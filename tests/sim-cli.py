@@ -250,6 +250,60 @@ def credit_options(tmp):
               "%s: --credit-resched-ns 0 lifts the rate limit" % mode)
 
 
+def spin_counters(tmp):
+    """kvm_vcpu_on_spin()'s counters (kernel/patches/0006's names): with --pv
+    none every hint is a PAUSE exit, so the boosts add up to the yields done;
+    rr has no receiver and no relaxed round; --think-mode user makes the
+    strict round skip thinkers (deterministic for the seed: 104-117 skipped
+    here), kernel never."""
+    base = ["--vms", "2", "--vcpus", "8", "--pcpus", "2", "--workload", "mixed", "--pv",
+            "none", "--policy", "forfeit", "--think", "200000", "--cs", "20000",
+            "--duration", "300"]
+    for target in ("rr", "ipi-pairs"):
+        for mode in ("kernel", "user"):
+            what = "sim --target %s --think-mode %s" % (target, mode)
+            p, raw = sim(base + ["--target", target, "--think-mode", mode], tmp)
+            if not check(p.returncode == 0 and raw, what + ": runs", p.stderr):
+                continue
+            doc = json.loads(raw)
+            c, o = doc["sim"]["spin"], doc["sim"]["outcomes"]
+            boosts = c["spin_boost_receiver"] + c["spin_boost_strict"] + c["spin_boost_relaxed"]
+            check(boosts == o["honoured"] + o["rate_limited"] > 0,
+                  "%s: boosts %d == yields done %d" % (what, boosts,
+                                                       o["honoured"] + o["rate_limited"]))
+            check(doc["config"]["think_mode"] == mode, "%s: recorded" % what)
+            if target == "rr":
+                check(c["spin_boost_receiver"] == 0 == c["spin_boost_relaxed"],
+                      "%s: stock has no receiver and no relaxed round" % what)
+            else:
+                check(c["spin_boost_receiver"] > 0, "%s: the receiver is boosted" % what)
+            check((c["spin_strict_skipped"] > 0) == (mode == "user"),
+                  "%s: strict round skipped %d" % (what, c["spin_strict_skipped"]))
+
+
+def compare_ipi(tmp):
+    """compare of an IPI-only sweep with two VMs: IPI ops/s (all VMs) and the
+    IPI round trip are measured in every run, and every plot is drawn."""
+    out = os.path.join(tmp, "cmp-ipi")
+    p = subprocess.run([YL, "compare", "--mode", "sim", "--workload", "ipi", "--vms", "2",
+                        "--vcpus", "4", "--pcpus", "2", "--ipi-targets", "2", "--ipi-yield",
+                        "none,all", "--duration", "100", "--reps", "4", "--out", out],
+                       capture_output=True, text=True)
+    if not check(p.returncode == 0, "compare --workload ipi --vms 2 runs", p.stderr[-300:]):
+        return
+    summ = json.load(open(os.path.join(out, "summary.json")))
+    ms = [c["metrics"] for c in summ["cells"]]
+    check(summ["primary_metric"] == "ipi_ops_per_s" and
+          all(m[k]["n"] == 4 for m in ms for k in ("ipi_ops_per_s", "ipi_rtt_p50_ns",
+                                                     "ipi_rtt_p99_ns")),
+          "compare: IPI ops/s and the IPI round trip measured in every run",
+          str([{k: v for k, v in m.items() if "ipi" in k} for m in ms]))
+    check("failed" not in p.stderr and all(
+        os.path.exists(os.path.join(out, "plots", n + ".svg"))
+        for n in ("throughput", "fairness", "latency")),
+        "compare: an IPI-only sweep draws every plot", p.stderr[-300:])
+
+
 BAD = [
     (["--pcpus", "0"], "--pcpus"), (["--pcpus", "0-3"], "--pcpus"),
     (["--cost", "warp=5"], "--cost"), (["--cost", "pause=0"], "--cost"),
@@ -261,6 +315,7 @@ BAD = [
     (["--ipi-via", "icr"], "--ipi-via"), (["--cgroup", "x"], "--cgroup"),
     (["--timeline", "/nonexistent/t.json"], "--timeline"),
     (["--workload", "ipi", "--ipi-yield", "most"], "--ipi-yield"),
+    (["--think-mode", "hyper"], "--think-mode"),
     (["--credit-pct", "101"], "--credit-pct"), (["--credit-depth", "0"], "--credit-depth"),
 ]
 
@@ -379,5 +434,7 @@ with tempfile.TemporaryDirectory() as tmp:
     refusals(tmp)
     ipi_yield(tmp)
     credit_options(tmp)
+    spin_counters(tmp)
+    compare_ipi(tmp)
 print("sim-cli: %d failed" % len(failures))
 sys.exit(1 if failures else 0)

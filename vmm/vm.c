@@ -151,6 +151,7 @@ static void write_boot_params(struct yl_vm *vm)
 	bp->ipi_targets = c->ipi_targets;
 	bp->ipi_every = c->ipi_every;
 	bp->ipi_yield = yl_ipi_yield(c);
+	bp->think_mode = c->think_mode;
 	bp->sched = c->sched;
 }
 

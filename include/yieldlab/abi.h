@@ -76,6 +76,12 @@
 #define YL_COOP_IPI_GPA		0xd100ull
 #define YL_COOP_IPI_WORDS	(YL_MAX_VCPUS / 64)
 #define YL_COOP_IPI_SET_GPA(i)	(YL_COOP_IPI_GPA + (i) * 8ull * YL_COOP_IPI_WORDS)
+/*
+ * think_mode user: a byte per vCPU, 1 while it runs its think time, which
+ * stands for guest user mode; coop reads it for a preempted vCPU as KVM
+ * reads the CPL (kvm_arch_vcpu_preempted_in_kernel()).
+ */
+#define YL_COOP_USER_GPA	YL_COOP_IPI_SET_GPA(YL_MAX_VCPUS)
 
 /* Who schedules the vCPUs (boot_params.sched). */
 enum yl_sched_mode {
@@ -175,6 +181,17 @@ static inline int yl_ipi_yield_more(uint32_t kind)
 	return kind == YL_IPI_YIELD_ALL;
 }
 
+/*
+ * The guest mode a vCPU's think time stands for (boot_params.think_mode):
+ * the guest runs in ring 0 only, so user mode is what it tells coop; on
+ * a real host kernel every vCPU is preempted in kernel mode.
+ */
+enum yl_guest_mode {
+	YL_GMODE_KERNEL = 0,
+	YL_GMODE_USER = 1,
+	YL_GMODE_NR
+};
+
 /* The vector the guest's IPI handler sits on. */
 #define YL_IPI_VECTOR		0xf0
 
@@ -206,6 +223,8 @@ struct yl_boot_params {
 	uint32_t probe_hc;		/* YL_WL_PROBE: KVM_HC_SCHED_YIELD,
 					   KVM_HC_KICK_CPU or KVM_HC_SEND_IPI */
 	uint32_t ipi_yield;		/* enum yl_ipi_yield */
+	uint32_t think_mode;		/* enum yl_guest_mode */
+	uint32_t reserved;
 };
 
 /* Log2 histogram of TSC cycles: bucket b holds [2^b, 2^(b+1)), 0 holds 0-1. */
@@ -310,7 +329,7 @@ _Static_assert(YL_RESULTS_GPA + 4096 + YL_MAX_VCPUS *
 	       "results area overflows its region");
 _Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_COOP_PREEMPTED_GPA &&
 	       YL_COOP_PREEMPTED_GPA + YL_MAX_VCPUS <= YL_COOP_IPI_GPA &&
-	       YL_COOP_IPI_SET_GPA(YL_MAX_VCPUS) <= YL_RESULTS_GPA,
+	       YL_COOP_USER_GPA + YL_MAX_VCPUS <= YL_RESULTS_GPA,
 	       "the coop preempted bytes or IPI sets overlap their neighbours");
 _Static_assert(YL_STEAL_GPA + YL_MAX_VCPUS * 64 <= YL_RESULTS_GPA,
 	       "steal-time areas overflow their region");

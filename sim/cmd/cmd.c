@@ -123,6 +123,7 @@ int yl_simcmd_config(const struct yl_config *cfg, struct yl_sim_config *c,
 	c->ipi_yield = yl_ipi_yield(cfg);
 	c->cs_ns = cfg->cs_ns;
 	c->think_ns = cfg->think_ns;
+	c->think_mode = cfg->think_mode;
 	c->duration_ns = cfg->duration_ms * 1000000ull;
 	c->spin_threshold = cfg->spin_threshold;
 	c->spin_ns = cfg->spin_threshold ? 0 : cfg->spin_us * 1000;

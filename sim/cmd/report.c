@@ -127,6 +127,7 @@ static void json_config(struct yj *j, const struct sim_doc *d)
 		.yield_to = yl_yield_to_name(c->yield_to),
 		.cs_ns = c->cs_ns,
 		.think_ns = c->think_ns,
+		.think_mode = yl_guest_mode_name(c->think_mode),
 		.duration_ms = c->duration_ns / 1000000,
 		.spin_threshold = c->spin_threshold,
 		.spin_us = c->spin_ns / 1000,
@@ -226,6 +227,9 @@ static void json_guest(struct yj *j, const struct yl_sim_vstat *v)
 	yj_u64(j, "received", v->ipi_received);
 	yj_u64(j, "acked", v->ipi_acked);
 	yj_u64(j, "yields", v->ipi_yields);
+	yj_dbl(j, "rtt_p50_ns_le", (double)yl_hist_quantile(v->ipi_rtt_hist, 0.5));
+	yj_dbl(j, "rtt_p99_ns_le", (double)yl_hist_quantile(v->ipi_rtt_hist, 0.99));
+	yl_json_hist(j, "rtt_hist_log2_cycles", v->ipi_rtt_hist);
 	yj_obj_end(j);
 	yj_obj_end(j);
 }
@@ -275,8 +279,12 @@ static void json_sched_top(struct yj *j, const struct yl_sim *s,
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
 
+	uint64_t spin[YL_SPIN_NR];
+
+	yl_sim_spin_stat(s, spin);
 	yl_json_sched(j, yl_sim_sched(s), c->policy->name,
 		      yl_target_name((enum yl_target_kind)c->target), c->nr_vms);
+	yl_json_spin(j, spin);
 	yj_str(j, "pause_exits", "off");	/* coop turns them off */
 	yj_u64(j, "handoffs", all->handoffs);
 	yj_i64(j, "max_in_kvm_run", (int64_t)(c->nr_cpus < c->nr_vms * c->vcpus ?
@@ -324,6 +332,7 @@ static void json_coop_vm(struct yj *j, const struct yl_sim *s, unsigned int vm,
 		yj_u64(j, "vcpu", i);
 		yj_u64(j, "dispatches", v->dispatches);
 		yj_u64(j, "slice_end_preemptions", v->preemptions);
+		yj_u64(j, "preempted_user", v->preempted_user);
 		yj_u64(j, "hints", v->hints);
 		yj_u64(j, "handoffs", v->handoffs);
 		yj_u64(j, "halts", v->halts);
@@ -393,12 +402,16 @@ static void json_vm_body(struct yj *j, const void *ctx, unsigned int vm,
 /* Not its wall time, which would make the file differ run to run. */
 static void json_sim(struct yj *j, const struct yl_sim *s, const struct vm_sum *all)
 {
+	uint64_t spin[YL_SPIN_NR];
+
 	yj_obj(j, "sim");
 	yj_u64(j, "events", yl_sim_events(s));
 	yj_u64(j, "idle_ns", yl_sim_idle_ns(s));
 	if (yl_sim_config_of(s)->sched == YL_SCHED_HOST) {	/* else in coop */
 		json_outcomes(j, all);
 		yl_json_credit(j, yl_sim_sched(s));
+		yl_sim_spin_stat(s, spin);
+		yl_json_spin(j, spin);
 	}
 	yj_obj_end(j);
 }
@@ -472,6 +485,7 @@ void yl_sim_warnings(const struct yl_sim *s, struct yl_warnings *w)
 void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 {
 	const struct yl_sim_config *c = yl_sim_config_of(s);
+	uint64_t spin[YL_SPIN_NR];
 	struct yl_warnings w;
 	struct vm_sum m, sums;
 	double all;
@@ -495,6 +509,8 @@ void yl_sim_print(const struct yl_sim *s, const struct yl_simcmd *sc, FILE *f)
 			(unsigned long long)m.halts, (unsigned long long)m.handoffs);
 	}
 	yl_print_credit(f, yl_sim_sched(s));
+	yl_sim_spin_stat(s, spin);
+	yl_print_spin(f, spin);
 	fprintf(f, "  %llu events in %.3f s (%.1f M events/s); idle %.1f%% of CPU time; %s\n",
 		(unsigned long long)yl_sim_events(s), sc->wall_s,
 		sc->wall_s > 0 ? (double)yl_sim_events(s) / sc->wall_s / 1e6 : 0,

@@ -47,6 +47,7 @@ static void doc_head(struct yj *j, const void *ctx)
 		.sched = "coop", .pcpus = "0-1", .workload = "lock",
 		.lock = "ticket", .pv = "yield", .yield_to = "port",
 		.pause_exits = "off", .ipi_wait = "sync", .ipi_yield = "none",
+		.think_mode = "kernel",
 		.vcpus = 2,
 	}, NULL, NULL);
 }

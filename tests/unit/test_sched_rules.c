@@ -312,33 +312,71 @@ START_TEST(esrch_and_single_task)
 }
 END_TEST
 
-/*
- * ipi-pairs' second step (the seed's): with no confirmed receiver, a vCPU
- * with an interrupt pending goes before the round robin's order.
- */
-START_TEST(ipi_pairs_pending_irq_first)
+/* Four vCPUs on one CPU, 0 running; @user[i]: preempted in user mode. */
+static struct yl_sched *spin_scene(struct yl_target *t, enum yl_target_kind kind,
+				   const bool *user)
 {
 	static const unsigned int cpu[4] = { 0, 0, 0, 0 };
 	struct yl_sched *s;
-	struct yl_target t;
-	int chosen;
+	unsigned int i;
 
 	ck_assert_int_eq(yl_sched_params_preset(&P, "6.12.63", 1), 0);
 	s = yl_sched_create(&P, 1, 4, 0, cpu, NULL, NULL);
 	yl_sched_start(s, 0);
 	ck_assert_int_eq(yl_sched_pick(s, 0, 0), 0);
-	yl_target_init(&t, YL_TARGET_IPI_PAIRS, 4);
-	t.v[3].pending_irq = true;
-	ck_assert_int_eq(yl_directed_yield(s, yl_policy_find("forfeit"), &t, 0, -1,
-					   10 * US, &chosen), YL_OUT_HONOURED);
-	ck_assert_int_eq(chosen, 3);
-	t.kind = YL_TARGET_RR;		/* kvm_vcpu_on_spin() has no such step */
-	t.last_boosted = -1;
-	yl_sched_pick(s, 0, 10 * US);
-	ck_assert_int_eq(yl_directed_yield(s, yl_policy_find("forfeit"), &t,
-					   (unsigned int)s->cpus[0].curr, -1, 20 * US,
-					   &chosen), YL_OUT_HONOURED);
-	ck_assert_int_ne(chosen, 3);
+	yl_target_init(t, kind, 4);
+	for (i = 0; i < 4; i++)
+		t->v[i].user_mode = user[i];
+	return s;
+}
+
+static int spin(struct yl_sched *s, struct yl_target *t, enum yl_outcome want)
+{
+	int chosen;
+
+	ck_assert_int_eq(yl_directed_yield(s, yl_policy_find("forfeit"), t, 0, -1,
+					   10 * US, &chosen), want);
+	return chosen;
+}
+
+/*
+ * kvm_vcpu_on_spin()'s strict round (stock 6.12): a vCPU preempted in user
+ * mode is skipped unless an interrupt is pending for it.  ipi-pairs as
+ * kernel/patches/0006: the confirmed receiver first whatever its mode, the
+ * strict round, then a relaxed round that takes a user-mode vCPU.
+ */
+START_TEST(ipi_pairs_kernel_order)
+{
+	static const bool u1[4] = { false, true, true, false };
+	static const bool all[4] = { false, true, true, true };
+	struct yl_target t;
+	struct yl_sched *s = spin_scene(&t, YL_TARGET_RR, u1);
+
+	t.v[2].pending_irq = true;	/* 1 skipped, 2 admitted by its irq */
+	ck_assert_int_eq(spin(s, &t, YL_OUT_HONOURED), 2);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_STRICT_SKIPPED], 1);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_BOOST_STRICT], 1);
+	yl_target_free(&t);
+	yl_sched_destroy(s);
+
+	s = spin_scene(&t, YL_TARGET_RR, all);	/* stock: nobody */
+	spin(s, &t, YL_OUT_NO_TARGET);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_STRICT_SKIPPED], 3);
+	yl_target_free(&t);
+	yl_sched_destroy(s);
+
+	s = spin_scene(&t, YL_TARGET_IPI_PAIRS, all);	/* the relaxed round */
+	ck_assert_int_eq(spin(s, &t, YL_OUT_HONOURED), 1);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_BOOST_RELAXED], 1);
+	yl_target_free(&t);
+	yl_sched_destroy(s);
+
+	s = spin_scene(&t, YL_TARGET_IPI_PAIRS, all);	/* the receiver first */
+	yl_target_ipi(&t, 0, 3, 0xf0, 5 * US);
+	ck_assert_int_eq(spin(s, &t, YL_OUT_HONOURED), 3);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_BOOST_RECEIVER], 1);
+	ck_assert_uint_eq(t.spin_stat[YL_SPIN_STRICT_SKIPPED], 0);
+	ck_assert_int_eq(t.last_boosted, 3);
 	yl_target_free(&t);
 	yl_sched_destroy(s);
 }
@@ -464,7 +502,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(r, delayed_wakeup_requeues);
 	tcase_add_test(r, place_rel_deadline_on_migrate);
 	tcase_add_test(r, esrch_and_single_task);
-	tcase_add_test(r, ipi_pairs_pending_irq_first);
+	tcase_add_test(r, ipi_pairs_kernel_order);
 	tcase_add_test(st, lag_credit_starves_the_other_vm);
 	suite_add_tcase(s, r);
 	suite_add_tcase(s, st);

@@ -166,6 +166,22 @@ static void set_curr(struct yl_coop *c, struct yl_coop_cpu *pc, unsigned int t)
 		       se->cfs_rq ? yl_entity_lag(se->cfs_rq, se) : 0, now, 0);
 }
 
+/*
+ * kvm_arch_vcpu_put(): the mode a vCPU leaves its CPU in is what the
+ * strict round of kvm_vcpu_on_spin() reads (preempted_in_kernel).  With
+ * --think-mode user the guest's byte says it (abi.h); it stands still
+ * while the vCPU is off its CPU.
+ */
+static void note_mode(struct yl_coop *c, unsigned int t, bool slice_end)
+{
+	struct yl_target *tg = &c->tgt[c->v[t].vm];
+	bool user = c->cfg->think_mode == YL_GMODE_USER &&
+		    READ_ONCE(*coop_user(c, t)) == 1;
+
+	tg->v[t - tg->base].user_mode = user;
+	c->v[t].preempted_user += user && slice_end;
+}
+
 /* Lock held: the CPU runs whatever sched/ picks now. */
 void coop_reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end)
 {
@@ -187,6 +203,7 @@ void coop_reschedule(struct yl_coop *c, struct yl_coop_cpu *pc, bool slice_end)
 		 */
 		*preempted(c, (unsigned int)cur) = slice_end &&
 						   runnable(c, (unsigned int)cur);
+		note_mode(c, (unsigned int)cur, slice_end);
 		close_slice(c, pc, (unsigned int)cur);
 	}
 	__atomic_store_n(&pc->curr, -1, __ATOMIC_RELEASE);

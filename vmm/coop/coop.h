@@ -62,6 +62,7 @@ struct yl_coop_vcpu {
 
 	uint64_t dispatches;		/* times it got a CPU */
 	uint64_t preemptions;		/* lost its CPU at a slice end */
+	uint64_t preempted_user;	/* ... while in user mode (--think-mode) */
 	uint64_t hints;			/* spin hints it sent */
 	uint64_t handoffs;		/* it entered KVM_RUN as a hint's target */
 	uint64_t halts, kicks_sent, kicks_received;

@@ -33,6 +33,12 @@ static inline volatile uint8_t *preempted(const struct yl_coop *c, unsigned int 
 	return vm_of(c, t)->mem + YL_COOP_PREEMPTED_GPA + c->v[t].vcpu->idx;
 }
 
+/* --think-mode user: the guest's byte, 1 while the task thinks (abi.h). */
+static inline volatile uint8_t *coop_user(const struct yl_coop *c, unsigned int t)
+{
+	return vm_of(c, t)->mem + YL_COOP_USER_GPA + c->v[t].vcpu->idx;
+}
+
 static inline bool vm_stopped(const struct yl_coop *c, unsigned int t)
 {
 	return __atomic_load_n(&vm_of(c, t)->stop, __ATOMIC_ACQUIRE);

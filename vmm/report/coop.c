@@ -197,6 +197,18 @@ void yl_coop_warnings(struct yl_report *r)
 	warn_moves(r);
 }
 
+/* kvm_vcpu_on_spin()'s counters, over every VM's target choice. */
+static void spin_stat(const struct yl_coop *c, uint64_t *out)
+{
+	unsigned int vm, k;
+
+	for (k = 0; k < YL_SPIN_NR; k++)
+		out[k] = 0;
+	for (vm = 0; vm < c->nr_vms; vm++)
+		for (k = 0; k < YL_SPIN_NR; k++)
+			out[k] += c->tgt[vm].spin_stat[k];
+}
+
 static void print_outcomes(const uint64_t *o, FILE *f)
 {
 	unsigned int k;
@@ -264,6 +276,7 @@ static const char *pause_exits(const struct yl_vm *vm)
 /* What the executor did, for every VM at once. */
 static void print_executor(const struct yl_report *r, FILE *f)
 {
+	uint64_t spin[YL_SPIN_NR];
 	const struct yl_coop *c = r->vm->coop;
 	unsigned int i;
 
@@ -275,6 +288,8 @@ static void print_executor(const struct yl_report *r, FILE *f)
 		c->eligible_ran_next, c->honoured_eligible, c->ineligible_ran_next,
 		c->honoured_ineligible, c->ineligible_at_pick_ran_next, c->ineligible_at_pick);
 	yl_print_credit(f, c->s);
+	spin_stat(c, spin);
+	yl_print_spin(f, spin);
 	if (c->handoff_n)
 		fprintf(f, "hand-off latency (hint exit to the target's KVM_RUN): %" PRIu64
 			" hand-offs (%" PRIu64 " on the yielder's own thread), p50 <= %.1f us, p99 <= %.1f us\n",
@@ -370,6 +385,7 @@ static void json_coop_vcpu(struct yj *j, const struct yl_coop *c, unsigned int t
 	yj_u64(j, "cpu", c->s->tasks[t].cpu);
 	yj_u64(j, "dispatches", v->dispatches);
 	yj_u64(j, "slice_end_preemptions", v->preemptions);
+	yj_u64(j, "preempted_user", v->preempted_user);
 	yj_u64(j, "hints", v->hints);
 	yj_u64(j, "handoffs", v->handoffs);
 	yj_u64(j, "halts", v->halts);
@@ -431,7 +447,11 @@ static void json_executor(struct yj *j, const struct yl_report *r)
 {
 	const struct yl_coop *c = r->vm->coop;
 
+	uint64_t spin[YL_SPIN_NR];
+
+	spin_stat(c, spin);
 	yl_json_sched(j, c->s, c->pol->name, yl_target_name(c->tgt[0].kind), c->nr_vms);
+	yl_json_spin(j, spin);
 	yj_str(j, "pause_exits", r->vm->pause_exits_off ? "off" : "kvm");
 	yj_i64(j, "max_in_kvm_run", c->max_in_run);
 	yj_u64(j, "double_entries", c->double_entries);

@@ -45,6 +45,7 @@ static void json_config(struct yj *j, const struct run_doc *d)
 		.yield_to = yl_yield_to_name(yl_yield_to(c)),
 		.cs_ns = c->cs_ns,
 		.think_ns = c->think_ns,
+		.think_mode = yl_guest_mode_name(c->think_mode),
 		.duration_ms = c->duration_ms,
 		.spin_threshold = c->spin_threshold,
 		.spin_us = c->spin_threshold ? 0 : c->spin_us,
