@@ -27,7 +27,7 @@ struct plot {
 static const struct plot plots[] = {
 	{ "throughput", "Throughput: median of the runs, bars the bootstrap interval of the median; against vCPUs per pCPU where the sweep varies it, else per cell" },
 	{ "fairness", "Fairness per cell: Jain's index of per-vCPU lock ops and of per-vCPU CPU time (1 = equal), median and interval" },
-	{ "latency", "Lock acquire latency: fraction of all acquisitions per power-of-two bucket, every vCPU and run of a cell together" },
+	{ "latency", "Lock acquire latency (IPI round trip in an IPI-only sweep): fraction of all acquisitions (IPI ops) per power-of-two bucket, every vCPU and run of a cell together" },
 };
 
 #define TERM	"set terminal svg size 900,520 font 'sans,11' background '#ffffff' noenhanced\n"
@@ -204,32 +204,58 @@ static int fairness(const struct yl_sweep *s, const char *dir)
 	return fclose(d) | fclose(g);
 }
 
+/* Lock acquire latency where the sweep has any, else the IPI round trip. */
+static bool has_lock_latency(const struct yl_sweep *s)
+{
+	unsigned int k, b;
+
+	for (k = 0; k < s->plan.nr_runs; k++)
+		for (b = 0; b < YL_LAT_BUCKETS; b++)
+			if (s->runs[k].status == YL_RUN_OK && s->runs[k].lat_hist[b])
+				return true;
+	return false;
+}
+
+/* One cell's histogram, its runs together; its TSC rate in *khz. */
+static uint64_t cell_hist(const struct yl_sweep *s, unsigned int c, bool lock,
+			  uint64_t *h, double *khz)
+{
+	uint64_t total = 0;
+	unsigned int k, b;
+
+	for (k = 0; k < s->plan.nr_runs; k++) {
+		const struct yl_run_rec *r = &s->runs[k];
+
+		if (s->plan.order[k] != c || r->status != YL_RUN_OK)
+			continue;
+		for (b = 0; b < YL_LAT_BUCKETS; b++) {
+			h[b] += lock ? r->lat_hist[b] : r->ipi_hist[b];
+			total += lock ? r->lat_hist[b] : r->ipi_hist[b];
+		}
+		*khz = r->tsc_khz;
+	}
+	return total;
+}
+
 static int latency(const struct yl_sweep *s, const char *dir)
 {
+	bool lock = has_lock_latency(s);
 	char label[512];
-	unsigned int c, k, b, nr = 0;
+	unsigned int c, b, nr = 0;
 	FILE *d, *g;
 
 	if (open_plot(dir, "latency", &d, &g))
 		return -1;
-	fprintf(g, TERM "set output 'latency.svg'\nset title 'Lock acquire latency'\n"
-		"set logscale x 2\nset format x '%%.0s%%c'\nset xlabel 'acquire latency, ns (bucket upper bound)'\n"
-		"set ylabel 'fraction of acquisitions'\nset grid\nset key outside right\nplot");
+	fprintf(g, TERM "set output 'latency.svg'\nset title '%s'\n"
+		"set logscale x 2\nset format x '%%.0s%%c'\nset xlabel '%s, ns (bucket upper bound)'\n"
+		"set ylabel 'fraction of %s'\nset grid\nset key outside right\nplot",
+		lock ? "Lock acquire latency" : "IPI round trip",
+		lock ? "acquire latency" : "round trip", lock ? "acquisitions" : "IPI ops");
 	for (c = 0; c < s->plan.nr_cells; c++) {
-		uint64_t h[YL_LAT_BUCKETS] = { 0 }, total = 0;
+		uint64_t h[YL_LAT_BUCKETS] = { 0 }, total;
 		double khz = 0;
 
-		for (k = 0; k < s->plan.nr_runs; k++) {
-			const struct yl_run_rec *r = &s->runs[k];
-
-			if (s->plan.order[k] != c || r->status != YL_RUN_OK)
-				continue;
-			for (b = 0; b < YL_LAT_BUCKETS; b++) {
-				h[b] += r->lat_hist[b];
-				total += r->lat_hist[b];
-			}
-			khz = r->tsc_khz;
-		}
+		total = cell_hist(s, c, lock, h, &khz);
 		if (!total || !(khz > 0))
 			continue;
 		yl_plan_label(&s->plan, c, label, sizeof(label));
@@ -244,8 +270,10 @@ static int latency(const struct yl_sweep *s, const char *dir)
 			nr ? ", \\\n    " : " ", nr);
 		nr++;
 	}
+	/* no samples (async IPIs only): an empty chart that says so */
 	if (!nr)
-		fputs(" NaN notitle", g);
+		fputs(" [1:2] [0:1] -1 notitle\nset label 'no samples' at graph 0.5, 0.5 center\n"
+		      "replot", g);
 	fputc('\n', g);
 	return fclose(d) | fclose(g);
 }

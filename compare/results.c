@@ -24,6 +24,8 @@ const struct yl_metric_desc yl_metric_descs[YL_M_VM_SHARE + 1] = {
 	 */
 	[YL_M_LAT_P50] = { "acquire_p50_ns", "acquire p50 <= ns", -1 },
 	[YL_M_LAT_P99] = { "acquire_p99_ns", "acquire p99 <= ns", -1 },
+	[YL_M_IPI_P50] = { "ipi_rtt_p50_ns", "IPI round trip p50 <= ns", -1 },
+	[YL_M_IPI_P99] = { "ipi_rtt_p99_ns", "IPI round trip p99 <= ns", -1 },
 	[YL_M_JAIN_OPS] = { "jain_ops", "Jain ops", +1 },
 	[YL_M_JAIN_CPU] = { "jain_cpu", "Jain CPU", +1 },
 	[YL_M_MIN_SHARE] = { "min_cpu_share", "min CPU share", +1 },
@@ -142,6 +144,10 @@ static void tally_vm(struct yl_run_rec *r, struct tally *t, json_t *vm)
 		h = json_object_get(json_object_get(v, "guest"), "lat_hist_log2_cycles");
 		for (b = 0; b < YL_LAT_BUCKETS && b < json_array_size(h); b++)
 			r->lat_hist[b] += (uint64_t)json_integer_value(json_array_get(h, b));
+		h = json_object_get(json_object_get(json_object_get(v, "guest"), "ipi"),
+				    "rtt_hist_log2_cycles");
+		for (b = 0; b < YL_LAT_BUCKETS && b < json_array_size(h); b++)
+			r->ipi_hist[b] += (uint64_t)json_integer_value(json_array_get(h, b));
 	}
 	t->nr_vms++;
 }
@@ -160,17 +166,18 @@ static double jain_of(const double *x, unsigned int n)
 }
 
 /* As yl_hist_quantile(): the upper bound of the bucket holding quantile q. */
-static double lat_quantile(const struct yl_run_rec *r, double q)
+static double hist_quantile(const struct yl_run_rec *r, const uint64_t *hist,
+			    double q)
 {
 	uint64_t total = 0, seen = 0;
 	unsigned int b;
 
 	for (b = 0; b < YL_LAT_BUCKETS; b++)
-		total += r->lat_hist[b];
+		total += hist[b];
 	if (!total || !(r->tsc_khz > 0))
 		return NAN;
 	for (b = 0; b < YL_LAT_BUCKETS - 1; b++) {
-		seen += r->lat_hist[b];
+		seen += hist[b];
 		if ((double)seen >= q * (double)total)
 			break;
 	}
@@ -189,9 +196,12 @@ static void metrics(struct yl_run_rec *r, json_t *root, struct tally *t)
 	if (!wl || strcmp(wl, "ipi"))
 		r->v[YL_M_LOCK_OPS] = num(root, many ? "combined.ops_per_s" : "result.ops_per_s");
 	if (wl && strcmp(wl, "lock"))
-		r->v[YL_M_IPI_OPS] = num(root, "result.ipi_ops_per_s");
-	r->v[YL_M_LAT_P50] = lat_quantile(r, 0.5);
-	r->v[YL_M_LAT_P99] = lat_quantile(r, 0.99);
+		r->v[YL_M_IPI_OPS] = num(root, many ? "combined.ipi_ops_per_s" :
+					 "result.ipi_ops_per_s");
+	r->v[YL_M_LAT_P50] = hist_quantile(r, r->lat_hist, 0.5);
+	r->v[YL_M_LAT_P99] = hist_quantile(r, r->lat_hist, 0.99);
+	r->v[YL_M_IPI_P50] = hist_quantile(r, r->ipi_hist, 0.5);
+	r->v[YL_M_IPI_P99] = hist_quantile(r, r->ipi_hist, 0.99);
 	r->v[YL_M_JAIN_OPS] = jain_of(t->ops, t->n);
 	r->v[YL_M_JAIN_CPU] = jain_of(t->cpu, t->n);
 	for (i = 0; i < t->n; i++)
@@ -241,6 +251,7 @@ static int from_json(struct yl_run_rec *r, json_t *root)
 		return -1;
 	memset(&t, 0, sizeof(t));
 	memset(r->lat_hist, 0, sizeof(r->lat_hist));
+	memset(r->ipi_hist, 0, sizeof(r->ipi_hist));
 	r->tsc_khz = num(root, "host.tsc_khz");
 	copy_str(r->version, sizeof(r->version), root, "yieldlab_version");
 	copy_str(r->cpu_model, sizeof(r->cpu_model), json_object_get(root, "provenance"),

@@ -17,6 +17,8 @@ enum yl_metric {
 	YL_M_IPI_OPS,		/* IPI ops/s */
 	YL_M_LAT_P50,		/* lock acquire latency, all vCPUs' histograms */
 	YL_M_LAT_P99,
+	YL_M_IPI_P50,		/* IPI round trip (sync), all vCPUs' histograms */
+	YL_M_IPI_P99,
 	YL_M_JAIN_OPS,		/* Jain's index of per-vCPU ops (lock and IPI) */
 	YL_M_JAIN_CPU,		/* ... of per-vCPU CPU time */
 	YL_M_MIN_SHARE,		/* smallest vCPU CPU time / the mean */
@@ -58,6 +60,7 @@ struct yl_run_rec {
 	double oversub;			/* vCPUs (all VMs) per pCPU */
 	double tsc_khz;
 	uint64_t lat_hist[YL_LAT_BUCKETS];
+	uint64_t ipi_hist[YL_LAT_BUCKETS];	/* IPI round trips */
 	unsigned int nr_warn;
 	char warn[YL_RUN_MAX_WARN][32];	/* run's warning ids */
 };
