@@ -16,7 +16,7 @@ OTHER_TOOLS = {
     "--list": "yltest.py", "--case": "yltest.py", "--workdir": "yltest.py",
     "--host": "yltest.py, emuhost.py", "--timeout": "emuhost.py", "--kernel": "emuhost.py", "--kernel-arg": "emuhost.py",
     "--output-on-failure": "ctest", "--change": "duplicates", "--base": "duplicates",
-    "--suite": "mutate.py",
+    "--suite": "mutate.py", "--side": "scripts/review.py",
     "--sshloginfile": "GNU parallel", "--return": "GNU parallel", "--exclusive": "sbatch",
     "--man": "yieldlab help", "--bash-completion": "yieldlab help", "--options": "yieldlab help",
     "--trace": "trace/distance.py", "--replay": "trace/distance.py",

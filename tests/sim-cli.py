@@ -304,6 +304,18 @@ def compare_ipi(tmp):
         "compare: an IPI-only sweep draws every plot", p.stderr[-300:])
 
 
+def review_script(tmp):
+    """scripts/review.py answers each question of docs/review.md on sim's
+    side (2 rounds here: it must run and report, not decide)."""
+    for q in ("curr", "ipi-target", "ipi-async", "margin"):
+        p = subprocess.run([sys.executable, os.path.join(SRC, "scripts", "review.py"), q,
+                            "--side", "sim", "--reps", "2", "--yieldlab", YL,
+                            "--out", os.path.join(tmp, "review")],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and "baseline" in p.stdout and " -> agree" in p.stdout,
+              "scripts/review.py %s --side sim reports" % q, (p.stdout + p.stderr)[-400:])
+
+
 BAD = [
     (["--pcpus", "0"], "--pcpus"), (["--pcpus", "0-3"], "--pcpus"),
     (["--cost", "warp=5"], "--cost"), (["--cost", "pause=0"], "--cost"),
@@ -436,5 +448,6 @@ with tempfile.TemporaryDirectory() as tmp:
     credit_options(tmp)
     spin_counters(tmp)
     compare_ipi(tmp)
+    review_script(tmp)
 print("sim-cli: %d failed" % len(failures))
 sys.exit(1 if failures else 0)

@@ -61,6 +61,18 @@ def coop(t):
             else:
                 check(o["honoured"] > 0, "coop %s/%s: outcomes %s"
                       % (p, g, {k: v for k, v in o.items() if v}))
+            # sched/'s counters (the patched kernel's names) against the outcomes
+            done = o["honoured"] + o["rate_limited"]
+            cr, sp = c["credit"], c["spin"]
+            check(cr["yields"] == (done if p == "lag-credit" else 0) and
+                  cr["resched_limited"] == o["rate_limited"] and
+                  cr["resched"] + cr["resched_limited"] == cr["credits"],
+                  "coop %s/%s: credit counters match the outcomes (%d yields, %d done)"
+                  % (p, g, cr["yields"], done))
+            boosts = sp["spin_boost_receiver"] + sp["spin_boost_strict"] + \
+                sp["spin_boost_relaxed"]
+            check(boosts == (done if g != "hint" else 0),
+                  "coop %s/%s: kvm_vcpu_on_spin() boosts %d, yields done %d" % (p, g, boosts, done))
     d = res["forfeit_hint"].json["coop"]["decisions"]
     check(d["ineligible_at_pick"] > 0 and d["ineligible_at_pick_ran_next"] == 0,
           "forfeit: a buddy still ineligible at the pick is never run next (%d of %d)"

@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""The review of the series, one command per question (docs/review.md).
+
+Each question is a `yieldlab compare` of the choice the reviewer asked
+about, in interleaved rounds, on two sides:
+
+  sim     sim at the seed's scale (16 pCPUs, 3 VMs of 16 vCPUs, host mode);
+  coop    coop's scheduler on real vCPUs (this host's /dev/kvm, else the
+          emulated host), 2 VMs of 4 vCPUs on 2 pCPUs;
+  simcoop sim of coop's configuration, so that the model and coop are held
+          against each other on the same experiment.
+
+The patched kernel's side of the two lag-credit questions is the test case
+kvm_kernel_shared_ancestor and the --host-param sweeps of docs/kernel.md.
+
+For every side it prints the compared cells' median of the question's
+metric, the median ratio of paired runs against the baseline with its
+sign-test interval and verdict, and the counters that settle the question,
+medians over the runs; then whether the sides agree on the sign.  A side
+whose OUT/QUESTION/SIDE/summary.json exists is read, not run again.
+
+  scripts/review.py QUESTION [--side sim,simcoop,coop] [--reps 10]
+                    [--calibrate BENCH.json ...] --out DIR
+  QUESTION: curr | ipi-target | ipi-async | margin
+"""
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# where each side runs, and the options that make it that side
+SEED = ["--mode", "sim", "--sched", "host", "--placement", "random", "--vms", "3",
+        "--vcpus", "16", "--pcpus", "16", "--lock", "qspinlock", "--pv", "yield",
+        "--duration", "2000"]
+COOP = ["--sched", "coop", "--vms", "2", "--vcpus", "4", "--pcpus", "0-1", "--lock",
+        "ticket", "--cs", "20000", "--pv", "yield", "--spin-threshold", "64",
+        "--duration", "1000"]
+# lag credit against forfeit, the choice on or off: forfeit runs once per
+# value of the choice, which does not touch it, and is each one's baseline
+AGAINST_FORFEIT = ["--policy", "forfeit,lag-credit", "--baseline", "policy=forfeit"]
+
+
+def credit(js):
+    """sched/'s credit counters (sim and coop) or the kernel's."""
+    c = (js.get("coop") or js.get("sim") or {}).get("credit")
+    if c is None:
+        c = ((js.get("host") or {}).get("lag_credit") or {}).get("counters") or {}
+    return c
+
+
+def spin(js):
+    return (js.get("coop") or js.get("sim") or {}).get("spin") or {}
+
+
+def ipi_yields(js):
+    vms = js.get("vms", [js])
+    return sum(v["result"].get("ipi_yields", 0) for v in vms)
+
+
+QUESTIONS = {
+    "curr": {
+        "ask": "Can yield_to() reach an off-tree current entity, and what does crediting it do?",
+        "metric": "lock_ops_per_s",
+        "counters": lambda js: {k: credit(js).get(k) for k in
+                                ("curr_task", "curr_group", "curr_skipped", "levels")},
+        "sides": {
+            "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-curr",
+                           "on,off"] + AGAINST_FORFEIT,
+            "coop": COOP + ["--credit-curr", "on,off"] + AGAINST_FORFEIT,
+        },
+    },
+    "ipi-target": {
+        "ask": "Why does an IPI's sender yield to the first preempted target?",
+        "metric": "ipi_ops_per_s",
+        "counters": lambda js: {"ipi_yields": ipi_yields(js)},
+        "sides": {
+            "sim": SEED + ["--workload", "ipi", "--target", "rr", "--policy", "forfeit",
+                           "--ipi-targets", "3",
+                           "--ipi-yield", "first,none,all", "--baseline", "ipi-yield=first"],
+            "coop": COOP + ["--workload", "ipi", "--policy", "forfeit", "--ipi-targets", "3",
+                            "--ipi-yield", "first,none,all", "--baseline",
+                            "ipi-yield=first"],
+        },
+    },
+    "ipi-async": {
+        "ask": "Can't IPIs be async: does the IPI-aware target choice still pay then?",
+        "metric": "ipi_ops_per_s",
+        "counters": lambda js: {k: spin(js).get(k) for k in
+                                ("spin_boost_receiver", "spin_boost_strict")},
+        "sides": {
+            "sim": SEED + ["--workload", "mixed", "--policy", "forfeit", "--ipi-wait",
+                           "sync,async", "--target", "rr,ipi-pairs", "--baseline",
+                           "target=rr"],
+            "coop": COOP + ["--workload", "mixed", "--policy", "forfeit",
+                            "--ipi-wait", "sync,async", "--target", "rr,ipi-pairs",
+                            "--baseline", "target=rr"],
+        },
+    },
+    "margin": {
+        "ask": "Simple lag movement first, the margin later: what does each give?",
+        "metric": "lock_ops_per_s",
+        "counters": lambda js: {k: credit(js).get(k) for k in
+                                ("credits", "credit_ns", "margin_ns")},
+        "sides": {
+            "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-pct",
+                           "0,25"] + AGAINST_FORFEIT,
+            "coop": COOP + ["--credit-pct", "0,25"] + AGAINST_FORFEIT,
+        },
+    },
+}
+
+
+def simcoop(args):
+    """coop's side as sim runs it: --pcpus is a count there."""
+    return ["--mode", "sim"] + ["2" if a == "0-1" else a for a in args]
+
+
+def coop_mode():
+    """coop runs on this host's KVM where there is one, else emulated."""
+    return [] if os.path.exists("/dev/kvm") else ["--mode", "emulated"]
+
+
+def side_args(q, side, calibrate=()):
+    sides = QUESTIONS[q]["sides"]
+    if side == "simcoop":
+        return simcoop(sides["coop"]) + [a for f in calibrate for a in ("--calibrate", f)]
+    return (coop_mode() if side == "coop" else []) + sides[side]
+
+
+def run_side(q, side, yl, out, reps, seed, calibrate):
+    dest = os.path.join(out, q, side)
+    if os.path.exists(os.path.join(dest, "summary.json")):
+        return dest
+    args = side_args(q, side, calibrate) + ["--reps", str(reps), "--seed", str(seed),
+                                 "--out", dest, "--yes"]
+
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    print("review: %s/%s: yieldlab compare %s" % (q, side, " ".join(args)), flush=True)
+    with open(dest + ".log", "w") as log:
+        p = subprocess.run([yl, "compare"] + args, stdout=log, stderr=log)
+    if p.returncode:
+        sys.exit("review: %s/%s: compare exited %d (see %s.log)" % (q, side, p.returncode,
+                                                                   dest))
+    return dest
+
+
+def run_counters(dest, q):
+    """The question's counters, each cell's median over its runs."""
+    by = {}
+    with open(os.path.join(dest, "runs.csv")) as f:
+        for row in csv.DictReader(f):
+            if row["status"] != "ok":
+                continue
+            path = os.path.join(dest, "runs", "%05d" % int(row["run"]), "run.json")
+            with open(path) as g:
+                c = QUESTIONS[q]["counters"](json.load(g))
+            cell = by.setdefault(int(row["cell"]), {})
+            for k, v in c.items():
+                if v is not None:
+                    cell.setdefault(k, []).append(v)
+    return {cell: {k: statistics.median(v) for k, v in c.items()} for cell, c in by.items()}
+
+
+def direction(vs):
+    """+1 better, -1 worse, 0 no difference, None not judged."""
+    v = vs.get("verdict", "")
+    return {"better": 1, "worse": -1, "no difference": 0}.get(v)
+
+
+def report(q, side, dest):
+    m = QUESTIONS[q]["metric"]
+    s = json.load(open(os.path.join(dest, "summary.json")))
+    counters = run_counters(dest, q)
+    signs = {}
+    runs = s.get("runs") or {}
+    print("  %s: %d runs ok, %d failed, on %s" % (side, runs.get("ok", 0), runs.get("failed", 0),
+                                               ", ".join(h.get("hostname", "?") + " " +
+                                                         h.get("kernel", "?")
+                                                         for h in s.get("hosts", []))))
+    for c in s["cells"]:
+        d = c["metrics"].get(m) or {}
+        vs = d.get("vs_baseline")
+        cnt = ", ".join("%s %g" % kv for kv in sorted(counters.get(c["cell"], {}).items()))
+        if vs:
+            lo, hi = vs["ci"]
+            ci = "%.3f..%.3f" % (lo, hi) if lo is not None else "-"
+            print("    %-34s %10.0f  %.3fx [%s] %-13s %s" % (c["label"], d.get("median", 0),
+                                                           vs["ratio"], ci, vs["verdict"], cnt))
+            signs[c["label"]] = direction(vs)
+        else:
+            print("    %-34s %10.0f  baseline                     %s"
+                  % (c["label"], d.get("median", 0), cnt))
+    return signs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("question", choices=sorted(QUESTIONS))
+    ap.add_argument("--side", default="sim,coop")
+    ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--yieldlab", default=os.path.join(ROOT, "build", "yieldlab"))
+    ap.add_argument("--calibrate", action="append", default=[],
+                    help="simcoop: a bench exits or bench handoff --json of the coop host")
+    a = ap.parse_args()
+    q = QUESTIONS[a.question]
+    sides = [s for s in a.side.split(",") if s]
+    allowed = list(q["sides"]) + ["simcoop"]
+    bad = [s for s in sides if s not in allowed]
+    if bad:
+        sys.exit("review: %s: no side %s; allowed: %s" % (a.question, ",".join(bad),
+                                                          ",".join(allowed)))
+    dests = {s: run_side(a.question, s, a.yieldlab, a.out, a.reps, a.seed, a.calibrate)
+             for s in sides}
+    print("%s\n  metric %s; ratio = median of paired runs / baseline, sign-test interval"
+          % (q["ask"], q["metric"]))
+    signs = {s: report(a.question, s, d) for s, d in dests.items()}
+    labels = set.intersection(*(set(v) for v in signs.values())) if signs else set()
+    for label in sorted(labels):
+        got = {s: signs[s][label] for s in signs}
+        judged = [v for v in got.values() if v is not None]
+        same = len(set(judged)) <= 1
+        print("  %s: %s -> %s" % (label, ", ".join("%s %s" % (s, {1: "better", -1: "worse",
+                                                               0: "no difference",
+                                                               None: "not judged"}[v])
+                                                for s, v in got.items()),
+                                "agree" if same else "DISAGREE"))
+
+
+if __name__ == "__main__":
+    main()
