@@ -8,10 +8,11 @@ about, in interleaved rounds, on two sides:
   coop    coop's scheduler on real vCPUs (this host's /dev/kvm, else the
           emulated host), 2 VMs of 4 vCPUs on 2 pCPUs;
   simcoop sim of coop's configuration, so that the model and coop are held
-          against each other on the same experiment.
-
-The patched kernel's side of the two lag-credit questions is the test case
-kvm_kernel_shared_ancestor and the --host-param sweeps of docs/kernel.md.
+          against each other on the same experiment;
+  kernel  the two lag-credit questions in host mode on kernel/'s patched
+          kernel in the emulated host: coop's configuration, each VM in a
+          cgroup, YIELD_TO_LAG_CREDIT off (stock yield_to()) against on, the
+          choice a knob of the patch (--host-param).
 
 For every side it prints the compared cells' median of the question's
 metric, the median ratio of paired runs against the baseline with its
@@ -19,7 +20,7 @@ sign-test interval and verdict, and the counters that settle the question,
 medians over the runs; then whether the sides agree on the sign.  A side
 whose OUT/QUESTION/SIDE/summary.json exists is read, not run again.
 
-  scripts/review.py QUESTION [--side sim,simcoop,coop] [--reps 10]
+  scripts/review.py QUESTION [--side sim,simcoop,coop,kernel] [--reps 10]
                     [--calibrate BENCH.json ...] --out DIR
   QUESTION: curr | ipi-target | ipi-async | margin
 """
@@ -40,6 +41,13 @@ SEED = ["--mode", "sim", "--sched", "host", "--placement", "random", "--vms", "3
 COOP = ["--sched", "coop", "--vms", "2", "--vcpus", "4", "--pcpus", "0-1", "--lock",
         "ticket", "--cs", "20000", "--pv", "yield", "--spin-threshold", "64",
         "--duration", "1000"]
+KERNEL = ["--vms", "2", "--vcpus", "4", "--pcpus", "0-1", "--cgroup", "review",
+          "--lock", "ticket", "--cs", "20000", "--pv", "yield", "--pause-exits", "off",
+          "--duration", "1000", "--sched-feature", "NO_YIELD_TO_LAG_CREDIT,YIELD_TO_LAG_CREDIT",
+          "--baseline", "sched-feature=NO_YIELD_TO_LAG_CREDIT"]
+CG = "/sys/fs/cgroup"
+CG_SETUP = ("echo +cpu > {0}/cgroup.subtree_control && mkdir -p {0}/review &&"
+            " echo +cpu > {0}/review/cgroup.subtree_control").format(CG)
 # lag credit against forfeit, the choice on or off: forfeit runs once per
 # value of the choice, which does not touch it, and is each one's baseline
 AGAINST_FORFEIT = ["--policy", "forfeit,lag-credit", "--baseline", "policy=forfeit"]
@@ -67,11 +75,20 @@ QUESTIONS = {
         "ask": "Can yield_to() reach an off-tree current entity, and what does crediting it do?",
         "metric": "lock_ops_per_s",
         "counters": lambda js: {k: credit(js).get(k) for k in
-                                ("curr_task", "curr_group", "curr_skipped", "levels")},
+                                ("curr_task", "curr_group", "curr_skipped", "levels",
+                                 "eligible")},
         "sides": {
             "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-curr",
                            "on,off"] + AGAINST_FORFEIT,
             "coop": COOP + ["--credit-curr", "on,off"] + AGAINST_FORFEIT,
+            "kernel": KERNEL + ["--host-param",
+                                "sched.yield_credit_curr=1,sched.yield_credit_curr=0"],
+        },
+        "kernel_as": {
+            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_curr=1":
+                "credit-curr=on policy=lag-credit",
+            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_curr=0":
+                "credit-curr=off policy=lag-credit",
         },
     },
     "ipi-target": {
@@ -110,6 +127,14 @@ QUESTIONS = {
             "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-pct",
                            "0,25"] + AGAINST_FORFEIT,
             "coop": COOP + ["--credit-pct", "0,25"] + AGAINST_FORFEIT,
+            "kernel": KERNEL + ["--host-param",
+                                "sched.yield_credit_pct=0,sched.yield_credit_pct=25"],
+        },
+        "kernel_as": {
+            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_pct=0":
+                "credit-pct=0 policy=lag-credit",
+            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_pct=25":
+                "credit-pct=25 policy=lag-credit",
         },
     },
 }
@@ -132,6 +157,26 @@ def side_args(q, side, calibrate=()):
     return (coop_mode() if side == "coop" else []) + sides[side]
 
 
+def run_kernel(args, yl, dest):
+    """compare inside the emulated host booted with the patched kernel."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from emuhost import EmulatedHost, Failure, Run
+    try:
+        host = EmulatedHost(yl, dest + ".emuhost", "patched")
+        res = host.run_all([Run("setup", [], shell=CG_SETUP),
+                            Run("compare", ["compare"] + args + ["--out", "@OUT@"],
+                                timeout=7200)], {})
+    except Failure as e:
+        sys.exit("review: kernel: %s" % e)
+    o = res["compare"]
+    with open(dest + ".log", "w") as log:
+        log.write(res["setup"].err + o.out + o.err)
+    if res["setup"].rc or o.rc or not o.outdir:
+        sys.exit("review: kernel: setup %d, compare %d (see %s.log)"
+                 % (res["setup"].rc, o.rc, dest))
+    os.rename(o.outdir, dest)
+
+
 def run_side(q, side, yl, out, reps, seed, calibrate):
     dest = os.path.join(out, q, side)
     if os.path.exists(os.path.join(dest, "summary.json")):
@@ -141,6 +186,10 @@ def run_side(q, side, yl, out, reps, seed, calibrate):
 
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     print("review: %s/%s: yieldlab compare %s" % (q, side, " ".join(args)), flush=True)
+    if side == "kernel":
+        args = [a for a in args if a != "--yes"]
+        run_kernel(args[:args.index("--out")], yl, dest)
+        return dest
     with open(dest + ".log", "w") as log:
         p = subprocess.run([yl, "compare"] + args, stdout=log, stderr=log)
     if p.returncode:
@@ -191,7 +240,9 @@ def report(q, side, dest):
             ci = "%.3f..%.3f" % (lo, hi) if lo is not None else "-"
             print("    %-34s %10.0f  %.3fx [%s] %-13s %s" % (c["label"], d.get("median", 0),
                                                            vs["ratio"], ci, vs["verdict"], cnt))
-            signs[c["label"]] = direction(vs)
+            # the kernel's cells under the model's names, to set side by side
+            label = QUESTIONS[q].get("kernel_as", {}).get(c["label"], c["label"])
+            signs[label] = direction(vs)
         else:
             print("    %-34s %10.0f  baseline                     %s"
                   % (c["label"], d.get("median", 0), cnt))
