@@ -12,7 +12,10 @@ about, in interleaved rounds, on two sides:
   kernel  the two lag-credit questions in host mode on kernel/'s patched
           kernel in the emulated host: coop's configuration, each VM in a
           cgroup, YIELD_TO_LAG_CREDIT off (stock yield_to()) against on, the
-          choice a knob of the patch (--host-param).
+          choice a knob of the patch (--host-param);
+  kernel-ple  the same with pause-loop exits: booted with
+          kvm_amd.pause_exit_unfiltered=1 (every PAUSE exits; TCG has no
+          pause filter) and --pause-exits kvm.
 
 For every side it prints the compared cells' median of the question's
 metric, the median ratio of paired runs against the baseline with its
@@ -20,7 +23,7 @@ sign-test interval and verdict, and the counters that settle the question,
 medians over the runs; then whether the sides agree on the sign.  A side
 whose OUT/QUESTION/SIDE/summary.json exists is read, not run again.
 
-  scripts/review.py QUESTION [--side sim,simcoop,coop,kernel] [--reps 10]
+  scripts/review.py QUESTION [--side sim,simcoop,coop,kernel,kernel-ple] [--reps 10]
                     [--calibrate BENCH.json ...] --out DIR
   QUESTION: curr | ipi-target | ipi-async | margin
 """
@@ -152,17 +155,23 @@ def coop_mode():
 
 def side_args(q, side, calibrate=()):
     sides = QUESTIONS[q]["sides"]
+    if side == "kernel-ple":
+        return ["kvm" if a == "off" and i and sides["kernel"][i - 1] == "--pause-exits"
+                else a for i, a in enumerate(sides["kernel"])]
     if side == "simcoop":
         return simcoop(sides["coop"]) + [a for f in calibrate for a in ("--calibrate", f)]
     return (coop_mode() if side == "coop" else []) + sides[side]
 
 
-def run_kernel(args, yl, dest):
+PLE_ARG = "kvm_amd.pause_exit_unfiltered=1"
+
+
+def run_kernel(args, yl, dest, kernel_args=()):
     """compare inside the emulated host booted with the patched kernel."""
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     from emuhost import EmulatedHost, Failure, Run
     try:
-        host = EmulatedHost(yl, dest + ".emuhost", "patched")
+        host = EmulatedHost(yl, dest + ".emuhost", "patched", kernel_args)
         res = host.run_all([Run("setup", [], shell=CG_SETUP),
                             Run("compare", ["compare"] + args + ["--out", "@OUT@"],
                                 timeout=7200)], {})
@@ -186,9 +195,10 @@ def run_side(q, side, yl, out, reps, seed, calibrate):
 
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     print("review: %s/%s: yieldlab compare %s" % (q, side, " ".join(args)), flush=True)
-    if side == "kernel":
+    if side in ("kernel", "kernel-ple"):
         args = [a for a in args if a != "--yes"]
-        run_kernel(args[:args.index("--out")], yl, dest)
+        run_kernel(args[:args.index("--out")], yl, dest,
+                   [PLE_ARG] if side == "kernel-ple" else [])
         return dest
     with open(dest + ".log", "w") as log:
         p = subprocess.run([yl, "compare"] + args, stdout=log, stderr=log)
@@ -262,7 +272,8 @@ def main():
     a = ap.parse_args()
     q = QUESTIONS[a.question]
     sides = [s for s in a.side.split(",") if s]
-    allowed = list(q["sides"]) + ["simcoop"]
+    allowed = list(q["sides"]) + ["simcoop"] + (["kernel-ple"] if "kernel" in q["sides"]
+                                                  else [])
     bad = [s for s in sides if s not in allowed]
     if bad:
         sys.exit("review: %s: no side %s; allowed: %s" % (a.question, ",".join(bad),
