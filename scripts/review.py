@@ -73,27 +73,32 @@ def ipi_yields(js):
     return sum(v["result"].get("ipi_yields", 0) for v in vms)
 
 
-QUESTIONS = {
-    "curr": {
-        "ask": "Can yield_to() reach an off-tree current entity, and what does crediting it do?",
+def lag_credit_question(ask, option, values, knob, counters):
+    """A lag-credit choice: the model's option and the kernel's knob, value for
+    value (values: (option value, knob value) pairs), lag credit against forfeit."""
+    opt = ",".join(v for v, _ in values)
+    return {
+        "ask": ask,
         "metric": "lock_ops_per_s",
-        "counters": lambda js: {k: credit(js).get(k) for k in
-                                ("curr_task", "curr_group", "curr_skipped", "levels",
-                                 "eligible")},
+        "counters": lambda js: {k: credit(js).get(k) for k in counters},
         "sides": {
-            "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-curr",
-                           "on,off"] + AGAINST_FORFEIT,
-            "coop": COOP + ["--credit-curr", "on,off"] + AGAINST_FORFEIT,
-            "kernel": KERNEL + ["--host-param",
-                                "sched.yield_credit_curr=1,sched.yield_credit_curr=0"],
+            "sim": SEED + ["--workload", "mixed", "--target", "rr", "--" + option, opt] +
+            AGAINST_FORFEIT,
+            "coop": COOP + ["--" + option, opt] + AGAINST_FORFEIT,
+            "kernel": KERNEL + ["--host-param", ",".join("sched.%s=%s" % (knob, k)
+                                                         for _, k in values)],
         },
-        "kernel_as": {
-            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_curr=1":
-                "credit-curr=on policy=lag-credit",
-            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_curr=0":
-                "credit-curr=off policy=lag-credit",
-        },
-    },
+        # the kernel's cells under the model's names, to set side by side
+        "kernel_as": {"sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.%s=%s" % (knob, k):
+                      "%s=%s policy=lag-credit" % (option, v) for v, k in values},
+    }
+
+
+QUESTIONS = {
+    "curr": lag_credit_question(
+        "Can yield_to() reach an off-tree current entity, and what does crediting it do?",
+        "credit-curr", (("on", "1"), ("off", "0")), "yield_credit_curr",
+        ("curr_task", "curr_group", "curr_skipped", "levels", "eligible")),
     "ipi-target": {
         "ask": "Why does an IPI's sender yield to the first preempted target?",
         "metric": "ipi_ops_per_s",
@@ -121,25 +126,10 @@ QUESTIONS = {
                             "--baseline", "target=rr"],
         },
     },
-    "margin": {
-        "ask": "Simple lag movement first, the margin later: what does each give?",
-        "metric": "lock_ops_per_s",
-        "counters": lambda js: {k: credit(js).get(k) for k in
-                                ("credits", "credit_ns", "margin_ns")},
-        "sides": {
-            "sim": SEED + ["--workload", "mixed", "--target", "rr", "--credit-pct",
-                           "0,25"] + AGAINST_FORFEIT,
-            "coop": COOP + ["--credit-pct", "0,25"] + AGAINST_FORFEIT,
-            "kernel": KERNEL + ["--host-param",
-                                "sched.yield_credit_pct=0,sched.yield_credit_pct=25"],
-        },
-        "kernel_as": {
-            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_pct=0":
-                "credit-pct=0 policy=lag-credit",
-            "sched-feature=YIELD_TO_LAG_CREDIT host-param=sched.yield_credit_pct=25":
-                "credit-pct=25 policy=lag-credit",
-        },
-    },
+    "margin": lag_credit_question(
+        "Simple lag movement first, the margin later: what does each give?",
+        "credit-pct", (("0", "0"), ("25", "25")), "yield_credit_pct",
+        ("credits", "credit_ns", "margin_ns")),
 }
 
 
@@ -250,7 +240,6 @@ def report(q, side, dest):
             ci = "%.3f..%.3f" % (lo, hi) if lo is not None else "-"
             print("    %-34s %10.0f  %.3fx [%s] %-13s %s" % (c["label"], d.get("median", 0),
                                                            vs["ratio"], ci, vs["verdict"], cnt))
-            # the kernel's cells under the model's names, to set side by side
             label = QUESTIONS[q].get("kernel_as", {}).get(c["label"], c["label"])
             signs[label] = direction(vs)
         else:
