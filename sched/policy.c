@@ -188,28 +188,39 @@ static void count_left_alone(struct yl_sched *s, const struct yl_se *se)
  * not-yet-eligible level of the chain set_next_buddy() named; with the
  * budget, all of them or none.  True if a level was credited.
  */
-static bool credit_chain(struct yl_sched *s, unsigned int target, uint64_t now)
+/* What crediting the whole chain would cost, for credit_budget_pct. */
+static uint64_t chain_cost(const struct yl_sched *s, unsigned int target)
 {
-	struct yl_se *se;
+	const struct yl_se *se;
 	uint64_t cost = 0;
-	bool any = false;
 
 	for (se = &s->tasks[target].se; credit_reaches(se); se = se->parent)
 		if (credit_wanted(s, se))
 			cost += credit_cost(se->cfs_rq, se,
 					    credit_margin(s, se->cfs_rq, se));
-	if (!credit_budget(s, s->tasks[target].cpu, cost, now)) {
+	return cost;
+}
+
+static bool credit_chain(struct yl_sched *s, unsigned int target, uint64_t now)
+{
+	struct yl_se *se;
+	bool any = false;
+
+	/* the chain's cost matters only under a budget: not walked otherwise */
+	if (s->p.credit_budget_pct &&
+	    !credit_budget(s, s->tasks[target].cpu, chain_cost(s, target), now)) {
 		s->credit_denied++;
 		return false;
 	}
 	for (se = &s->tasks[target].se; credit_reaches(se); se = se->parent) {
-		int64_t margin = credit_margin(s, se->cfs_rq, se);
 		uint64_t old = se->vruntime;
+		int64_t margin;
 
 		if (!credit_wanted(s, se)) {
 			count_left_alone(s, se);
 			continue;
 		}
+		margin = credit_margin(s, se->cfs_rq, se);
 		count_level(s, se);
 		yl_replace_entity(se->cfs_rq, se, margin);
 		s->credit_stat[YL_CS_CREDIT_NS] += old - se->vruntime;
