@@ -90,6 +90,8 @@ int yl_target_init(struct yl_target *t, enum yl_target_kind kind,
 int yl_target_init_vm(struct yl_target *t, enum yl_target_kind kind,
 		      unsigned int base, unsigned int nr);
 void yl_target_free(struct yl_target *t);
+/* Adds @t's spin_stat[] into @sum (YL_SPIN_NR counters), to total VMs. */
+void yl_target_add_spin_stat(const struct yl_target *t, uint64_t *sum);
 int yl_target_find(const char *name);
 const char *yl_target_name(enum yl_target_kind k);
 void yl_target_ipi(struct yl_target *t, unsigned int sender,

@@ -70,6 +70,14 @@ void yl_target_free(struct yl_target *t)
 	t->v = NULL;
 }
 
+void yl_target_add_spin_stat(const struct yl_target *t, uint64_t *sum)
+{
+	unsigned int k;
+
+	for (k = 0; k < YL_SPIN_NR; k++)
+		sum[k] += t->spin_stat[k];
+}
+
 /* Seed patch 6: only fixed, unicast, non-self IPIs are recorded. */
 void yl_target_ipi(struct yl_target *t, unsigned int sender,
 		   unsigned int receiver, uint32_t vector, uint64_t now)

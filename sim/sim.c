@@ -740,14 +740,13 @@ uint64_t yl_sim_max_in_cs(const struct yl_sim *s)
 
 void yl_sim_spin_stat(const struct yl_sim *s, uint64_t out[YL_SPIN_NR])
 {
-	unsigned int vm, k;
+	unsigned int vm;
 
-	for (k = 0; k < YL_SPIN_NR; k++)
-		out[k] = 0;
-	for (vm = 0; vm < s->c.nr_vms; vm++)
-		for (k = 0; k < YL_SPIN_NR; k++)
-			out[k] += s->hint_tgt[vm].spin_stat[k] +
-				  s->ple_tgt[vm].spin_stat[k];
+	memset(out, 0, YL_SPIN_NR * sizeof(*out));
+	for (vm = 0; vm < s->c.nr_vms; vm++) {
+		yl_target_add_spin_stat(&s->hint_tgt[vm], out);
+		yl_target_add_spin_stat(&s->ple_tgt[vm], out);
+	}
 }
 
 const struct yl_sched *yl_sim_sched(const struct yl_sim *s)

@@ -200,13 +200,11 @@ void yl_coop_warnings(struct yl_report *r)
 /* kvm_vcpu_on_spin()'s counters, over every VM's target choice. */
 static void spin_stat(const struct yl_coop *c, uint64_t *out)
 {
-	unsigned int vm, k;
+	unsigned int vm;
 
-	for (k = 0; k < YL_SPIN_NR; k++)
-		out[k] = 0;
+	memset(out, 0, YL_SPIN_NR * sizeof(*out));
 	for (vm = 0; vm < c->nr_vms; vm++)
-		for (k = 0; k < YL_SPIN_NR; k++)
-			out[k] += c->tgt[vm].spin_stat[k];
+		yl_target_add_spin_stat(&c->tgt[vm], out);
 }
 
 static void print_outcomes(const uint64_t *o, FILE *f)
